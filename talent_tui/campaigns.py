@@ -1,0 +1,122 @@
+"""Campaigns as the main screen shows them: per creator, per tab, with what is needed next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from talent_tui.dates import relative_days, short_day
+from talent_tui.models import TAB_OF_STATUS, Brand, Campaign, CampaignStatus, Tab, statuses_in
+
+S = CampaignStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRow:
+    id: int
+    name: str
+    brand: str
+    fee_minor: int
+    currency: str
+    status: CampaignStatus
+    status_text: str
+    key_date: date | None
+    key_date_label: str
+    urgent: bool
+
+    @property
+    def tab(self) -> Tab:
+        return TAB_OF_STATUS[self.status]
+
+
+def key_date(campaign: Campaign) -> date | None:
+    """The one date that matters next for a campaign in its current state."""
+    status = campaign.status
+    if TAB_OF_STATUS[status] is Tab.PENDING:
+        return campaign.respond_by
+    if status is S.ACCEPTED:
+        return campaign.start_on or campaign.end_on
+    if status in (S.IN_PRODUCTION, S.COMPLETED, S.CANCELLED):
+        return campaign.end_on
+    return campaign.respond_by or campaign.end_on
+
+
+def status_text(campaign: Campaign, today: date) -> tuple[str, bool]:
+    """What the status means for the manager now, and whether it needs attention soon."""
+    status = campaign.status
+    when = key_date(campaign)
+    day = short_day(when, today) if when else None
+    soon = when is not None and (when - today).days <= 3
+
+    if status in (S.OFFER_RECEIVED, S.REVIEWING, S.NEGOTIATING):
+        lead = {
+            S.OFFER_RECEIVED: "New offer",
+            S.REVIEWING: "Under review",
+            S.NEGOTIATING: "Negotiating",
+        }[status]
+        if when is None:
+            return f"{lead} — no reply date", False
+        if when < today:
+            return f"{lead} — reply was due {day}", True
+        return f"{lead} — answer by {day} ({relative_days(when, today)})", soon
+    if status is S.ACCEPTED:
+        return (f"Accepted — starts {day}" if day else "Accepted — dates to agree"), False
+    if status is S.IN_PRODUCTION:
+        if when is not None and when < today:
+            return f"In production — overdue since {day}", True
+        return (f"In production — due {day}" if day else "In production"), soon
+    if status is S.COMPLETED:
+        return (f"Completed {day}" if day else "Completed"), False
+    label = {S.DECLINED: "Declined", S.EXPIRED: "Expired", S.CANCELLED: "Cancelled"}[status]
+    return (f"{label} {day}" if day else label), False
+
+
+def tab_counts(session: Session, creator_id: int) -> dict[Tab, int]:
+    statement = (
+        sa.select(Campaign.status, sa.func.count())
+        .where(Campaign.creator_id == creator_id)
+        .group_by(Campaign.status)
+    )
+    counts = dict.fromkeys(Tab, 0)
+    for status, count in session.execute(statement):
+        counts[TAB_OF_STATUS[CampaignStatus(status)]] += count
+    return counts
+
+
+def for_creator(session: Session, creator_id: int, tab: Tab, today: date) -> list[CampaignRow]:
+    statement = (
+        select(Campaign, Brand.name)
+        .join(Brand, col(Brand.id) == col(Campaign.brand_id))
+        .where(Campaign.creator_id == creator_id, col(Campaign.status).in_(statuses_in(tab)))
+    )
+    rows = [_row(campaign, brand, today) for campaign, brand in session.exec(statement)]
+    # Open work: soonest first. History: most recent first.
+    if tab in (Tab.PENDING, Tab.ACTIVE):
+        rows.sort(key=lambda r: (r.key_date or date.max, r.id))
+    else:
+        rows.sort(key=lambda r: (r.key_date or date.min, r.id), reverse=True)
+    return rows
+
+
+def by_tab(session: Session, creator_id: int, today: date) -> dict[Tab, list[CampaignRow]]:
+    return {tab: for_creator(session, creator_id, tab, today) for tab in Tab}
+
+
+def _row(campaign: Campaign, brand: str, today: date) -> CampaignRow:
+    text, urgent = status_text(campaign, today)
+    when = key_date(campaign)
+    return CampaignRow(
+        id=campaign.id,
+        name=campaign.name,
+        brand=brand,
+        fee_minor=campaign.fee_minor,
+        currency=campaign.currency,
+        status=campaign.status,
+        status_text=text,
+        key_date=when,
+        key_date_label=short_day(when, today) if when else "—",
+        urgent=urgent,
+    )

@@ -1,0 +1,41 @@
+"""Calendar helpers: today's date (overridable for tests and demos) and short date labels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def today() -> date:
+    """The user's local calendar date. Deadlines are dates, so local is what the user means."""
+    return datetime.now().astimezone().date()
+
+
+def parse_iso_date(text: str) -> date:
+    """Strict YYYY-MM-DD; raises ValueError with a readable message otherwise."""
+    value = text.strip()
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def short_day(day: date, today_: date) -> str:
+    """'3 Dec' within the current year, '3 Dec 2025' otherwise."""
+    if day.year == today_.year:
+        return f"{day.day} {day:%b}"
+    return f"{day.day} {day:%b %Y}"
+
+
+def relative_days(day: date, today_: date) -> str:
+    delta = (day - today_).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    if delta > 0:
+        return f"in {delta} days"
+    return f"{-delta} days ago"

@@ -1,0 +1,176 @@
+"""The database handle: URL resolution, engine, SQLite pragmas, sessions, migrations on open.
+
+Opening a database always brings its schema to the current Alembic head. A SQLite file that
+already holds data is copied aside (``<name>.bak-<revision>``) before it is upgraded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from talent_tui import locations
+
+# Kept in step with the newest file in migrations/versions (a test checks it), so opening an
+# up-to-date database needs no Alembic import at all.
+SCHEMA_HEAD = "0001_baseline"
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or upgraded; the message says why and where."""
+
+
+def resolve_url(db: str | None = None) -> str:
+    """`--db PATH|URL`, else $TALENT_DB, else the user's data directory."""
+    value = db or locations.env_db()
+    if value is None:
+        return path_to_url(locations.default_db_path())
+    if "://" in value:
+        return value
+    return path_to_url(Path(value).expanduser())
+
+
+def path_to_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record) -> None:  # noqa: ANN001
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        _prepare_sqlite_file(path)
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _on_sqlite_connect)
+    return engine
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the parent directory (0700) and an empty file (0600) before SQLite does."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+@dataclass
+class Database:
+    """An open, migrated database. Services take sessions from it; nothing else opens one."""
+
+    url: str
+    engine: Engine
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back everything on any error."""
+        with self.session() as session, session.begin():
+            yield session
+
+    def describe(self) -> str:
+        path = self.path
+        return str(path) if path is not None else make_url(self.url).render_as_string()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
+    url = resolve_url(db)
+    try:
+        engine = make_engine(url)
+        database = Database(url=url, engine=engine)
+        if migrate:
+            upgrade(database)
+    except DatabaseError:
+        raise
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
+        raise DatabaseError(f"cannot open database {url}: {exc}") from exc
+    return database
+
+
+def current_revision(database: Database) -> str | None:
+    with database.engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _has_user_tables(database: Database) -> bool:
+    with database.engine.connect() as conn:
+        return any(name != "alembic_version" for name in sa.inspect(conn).get_table_names())
+
+
+def upgrade(database: Database) -> str | None:
+    """Bring the schema to head. Returns the path of the backup taken, if any."""
+    revision = current_revision(database)
+    if revision == SCHEMA_HEAD:
+        return None
+    backup: str | None = None
+    path = database.path
+    if path is not None and _has_user_tables(database):
+        backup_path = path.with_name(f"{path.name}.bak-{revision or 'unversioned'}")
+        backup_sqlite(database, backup_path)
+        backup = str(backup_path)
+    from alembic import command
+
+    command.upgrade(alembic_config(database), "head")
+    return backup
+
+
+def backup_sqlite(database: Database, target: Path) -> None:
+    """A consistent copy through SQLite's online backup API (safe with WAL and live readers)."""
+    source = database.path
+    if source is None:
+        raise DatabaseError("backups are only available for SQLite files")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
+        src.backup(dst)
+    os.chmod(tmp, 0o600)
+    shutil.move(tmp, target)
+
+
+def alembic_config(database: Database):  # noqa: ANN201 - alembic is imported lazily
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = database.engine
+    return config

@@ -1,0 +1,932 @@
+"""Imports: CSV or JSON files into the store, all or nothing.
+
+Every kind goes through the same three steps: read the file into numbered rows, validate
+every row (collecting *all* errors as file:row:field), then write inside one transaction.
+Rows are matched on a natural key (a creator's TikTok handle, a campaign's external id, a
+brand's name), so running the same import twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from talent_tui import money
+from talent_tui.dates import parse_iso_date
+from talent_tui.models import (
+    AudienceSegment,
+    Brand,
+    BrandTarget,
+    Campaign,
+    CampaignStatus,
+    Creator,
+    Dimension,
+    MetricSnapshot,
+    Rate,
+    utcnow,
+)
+
+KINDS = ("creators", "metrics", "demographics", "rates", "brands", "campaigns")
+MAX_REPORTED_ERRORS = 50
+SHARE_TOLERANCE = 0.01
+
+ProgressCallback = Callable[[int, int], None]
+
+
+# --- errors and results -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    source: str
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.row}:{self.field}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """Validation failed; nothing was written. `errors` holds every problem found."""
+
+    def __init__(self, source: str, errors: list[RowError]):
+        self.source = source
+        self.errors = errors
+        shown = "\n".join(str(e) for e in errors[:MAX_REPORTED_ERRORS])
+        more = len(errors) - MAX_REPORTED_ERRORS
+        tail = f"\n… and {more} more" if more > 0 else ""
+        super().__init__(f"{len(errors)} error(s) in {source}; nothing was imported\n{shown}{tail}")
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    source: str
+    rows: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "file": self.source,
+            "rows": self.rows,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "dry_run": self.dry_run,
+        }
+
+
+class FieldError(ValueError):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+# --- reading files ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    number: int  # the CSV line the record starts on, or the 1-based index in a JSON list
+    values: Mapping[str, Any]
+
+
+def detect_format(path: Path, explicit: str | None = None) -> str:
+    fmt = (explicit or path.suffix.lstrip(".")).lower()
+    if fmt not in ("csv", "json"):
+        raise ImportFailed(
+            path.name,
+            [
+                RowError(
+                    path.name, 0, "format", "unknown file format; use .csv or .json or --format"
+                )
+            ],
+        )
+    return fmt
+
+
+def read_rows(path: Path, fmt: str | None = None) -> list[SourceRow]:
+    """Numbered rows from a CSV (UTF-8 with or without BOM, any newline) or a JSON list."""
+    fmt = detect_format(path, fmt)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        error = RowError(path.name, 0, "file", exc.strerror or str(exc))
+        raise ImportFailed(path.name, [error]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(
+            path.name, [RowError(path.name, 0, "file", f"not UTF-8 text ({exc.reason})")]
+        ) from None
+    if fmt == "json":
+        return _json_rows(path.name, text)
+    return csv_rows(path.name, text)
+
+
+def csv_rows(source: str, text: str) -> list[SourceRow]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[SourceRow] = []
+    line = 1
+    try:
+        for record in reader:
+            start, line = line, reader.line_num + 1
+            if not record or all(not cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [name.strip().lower() for name in record]
+                continue
+            values = {
+                name: record[i] if i < len(record) else "" for i, name in enumerate(header) if name
+            }
+            if len(record) > len(header):
+                values["__extra__"] = record[len(header) :]
+            rows.append(SourceRow(start, values))
+    except csv.Error as exc:
+        raise ImportFailed(source, [RowError(source, line, "file", f"bad CSV: {exc}")]) from None
+    return rows
+
+
+def _json_rows(source: str, text: str) -> list[SourceRow]:
+    try:
+        data = json.loads(text) if text.strip() else []
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            source, [RowError(source, exc.lineno, "file", f"bad JSON: {exc.msg}")]
+        ) from None
+    if isinstance(data, dict):
+        for key in ("rows", "items", "data"):
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+    if not isinstance(data, list):
+        raise ImportFailed(source, [RowError(source, 1, "file", "expected a JSON list of objects")])
+    rows = []
+    for index, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise ImportFailed(source, [RowError(source, index, "row", "expected a JSON object")])
+        rows.append(SourceRow(index, {str(k).strip().lower(): v for k, v in item.items()}))
+    return rows
+
+
+# --- field parsers (each raises FieldError naming the field) -------------------------------
+
+
+def _text(values: Mapping[str, Any], name: str) -> str:
+    raw = values.get(name)
+    if raw is None:
+        return ""
+    return str(raw).strip()
+
+
+def req_text(values: Mapping[str, Any], name: str, max_len: int = 200) -> str:
+    text = _text(values, name)
+    if not text:
+        raise FieldError(name, "required")
+    if len(text) > max_len:
+        raise FieldError(name, f"longer than {max_len} characters")
+    return text
+
+
+def opt_text(values: Mapping[str, Any], name: str, max_len: int = 500) -> str | None:
+    text = _text(values, name)
+    if len(text) > max_len:
+        raise FieldError(name, f"longer than {max_len} characters")
+    return text or None
+
+
+def handle(values: Mapping[str, Any], name: str, required: bool = True) -> str | None:
+    text = _text(values, name)
+    if not text:
+        if required:
+            raise FieldError(name, "required")
+        return None
+    normalized = "@" + text.lstrip("@").lower()
+    body = normalized[1:]
+    if not body or any(ch.isspace() for ch in body) or len(body) > 99:
+        raise FieldError(name, f"not a handle: {text!r}")
+    return normalized
+
+
+def integer(values: Mapping[str, Any], name: str, required: bool = True) -> int | None:
+    raw = values.get(name)
+    if isinstance(raw, bool):
+        raise FieldError(name, f"not a whole number: {raw!r}")
+    if isinstance(raw, int):
+        number = raw
+    else:
+        text = _text(values, name).replace(",", "").replace("_", "").replace(" ", "")
+        if not text:
+            if required:
+                raise FieldError(name, "required")
+            return None
+        if isinstance(raw, float) and raw.is_integer():
+            text = str(int(raw))
+        try:
+            number = int(text)
+        except ValueError:
+            raise FieldError(name, f"not a whole number: {raw!r}") from None
+    if number < 0:
+        raise FieldError(name, f"must not be negative: {number}")
+    return number
+
+
+def fraction(values: Mapping[str, Any], name: str, required: bool = False) -> float | None:
+    """A rate as '4.5%' or as a fraction 0.045. A bare number above 1 is ambiguous: rejected."""
+    raw = values.get(name)
+    text = _text(values, name).replace(" ", "")
+    if not text:
+        if required:
+            raise FieldError(name, "required")
+        return None
+    percent = text.endswith("%")
+    try:
+        number = float(text.rstrip("%")) if not isinstance(raw, (int, float)) else float(raw)
+    except ValueError:
+        raise FieldError(name, f"not a rate: {raw!r} (write 4.5% or 0.045)") from None
+    if percent:
+        number /= 100
+    elif number > 1:
+        raise FieldError(
+            name, f"ambiguous rate {raw!r}: write {number}% or {number / 100:g} as a fraction"
+        )
+    if not 0 <= number <= 1:
+        raise FieldError(name, f"rate out of range 0–100%: {raw!r}")
+    return round(number, 6)
+
+
+def percent_bp(values: Mapping[str, Any], name: str) -> int:
+    """A percentage such as '15', '17.5' or '17.5%' as basis points (1750)."""
+    text = _text(values, name).rstrip("%").strip()
+    if not text:
+        return 0
+    try:
+        number = float(text)
+    except ValueError:
+        raise FieldError(name, f"not a percentage: {values.get(name)!r}") from None
+    if not 0 <= number <= 100:
+        raise FieldError(name, f"percentage out of range 0–100: {values.get(name)!r}")
+    return round(number * 100)
+
+
+def day(values: Mapping[str, Any], name: str, required: bool = False) -> date | None:
+    text = _text(values, name)
+    if not text:
+        if required:
+            raise FieldError(name, "required")
+        return None
+    try:
+        return parse_iso_date(text)
+    except ValueError as exc:
+        raise FieldError(name, str(exc)) from None
+
+
+def currency(values: Mapping[str, Any], name: str = "currency") -> str:
+    try:
+        return money.normalize_currency(_text(values, name))
+    except money.MoneyError as exc:
+        raise FieldError(name, str(exc)) from None
+
+
+def amount(values: Mapping[str, Any], name: str, code: str) -> int:
+    raw = _text(values, name)
+    if not raw:
+        raise FieldError(name, "required")
+    try:
+        minor = money.to_minor(raw, code)
+    except money.MoneyError as exc:
+        raise FieldError(name, str(exc)) from None
+    if minor < 0:
+        raise FieldError(name, f"must not be negative: {raw}")
+    return minor
+
+
+def enum_value(values: Mapping[str, Any], name: str, enum_cls: type) -> Any:
+    text = _text(values, name).lower().replace(" ", "_").replace("-", "_")
+    try:
+        return enum_cls(text)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise FieldError(name, f"unknown value {values.get(name)!r} (one of: {allowed})") from None
+
+
+# --- the kinds ----------------------------------------------------------------------------
+
+
+@dataclass
+class Counter:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class KindSpec:
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    parse: Callable[[Mapping[str, Any]], dict[str, Any]]
+    write: Callable[[Session, list[tuple[SourceRow, dict[str, Any]]], str, list[RowError]], Counter]
+    check_rows: Callable[[list[tuple[SourceRow, dict[str, Any]]], str], list[RowError]] | None = (
+        None
+    )
+    nested: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _parse_creator(v: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": req_text(v, "name"),
+        "tiktok_handle": handle(v, "tiktok_handle"),
+        "instagram_handle": handle(v, "instagram_handle", required=False),
+        "youtube_handle": handle(v, "youtube_handle", required=False),
+        "followers": integer(v, "followers", required=False),
+        "engagement_rate": fraction(v, "engagement_rate"),
+        "niche": (opt_text(v, "niche", 60) or "").lower() or None,
+        "tags": ";".join(
+            t.strip().lower() for t in _text(v, "tags").replace(",", ";").split(";") if t.strip()
+        ),
+        "email": opt_text(v, "email", 200),
+        "phone": opt_text(v, "phone", 60),
+        "commission_bp": percent_bp(v, "commission_pct"),
+        "notes": _text(v, "notes"),
+    }
+
+
+def _changed(obj: Any, data: Mapping[str, Any]) -> bool:
+    return any(getattr(obj, key) != value for key, value in data.items())
+
+
+def _apply(obj: Any, data: Mapping[str, Any]) -> None:
+    for key, value in data.items():
+        setattr(obj, key, value)
+
+
+def _duplicates(
+    rows: list[tuple[SourceRow, dict[str, Any]]], source: str, key: Callable[[dict], Any], name: str
+) -> list[RowError]:
+    seen: dict[Any, int] = {}
+    errors = []
+    for row, data in rows:
+        k = key(data)
+        if k in seen:
+            errors.append(RowError(source, row.number, name, f"duplicate of row {seen[k]}"))
+        else:
+            seen[k] = row.number
+    return errors
+
+
+def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
+    counter = Counter()
+    handles = [data["tiktok_handle"] for _, data in rows]
+    existing = _by_key(session, Creator, Creator.tiktok_handle, handles)
+    now = utcnow()
+    for _row, data in rows:
+        if data["followers"] is None:
+            data.pop("followers")
+        creator = existing.get(data["tiktok_handle"])
+        if creator is None:
+            creator = Creator(**data, created_at=now, updated_at=now)
+            session.add(creator)
+            existing[creator.tiktok_handle] = creator
+            counter.new += 1
+        elif _changed(creator, data):
+            _apply(creator, data)
+            creator.updated_at = now
+            counter.updated += 1
+        else:
+            counter.unchanged += 1
+    return counter
+
+
+def _by_key(session: Session, model: Any, column: Any, keys: Iterable[Any]) -> dict[Any, Any]:
+    found: dict[Any, Any] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        for obj in session.exec(select(model).where(col(column).in_(chunk))):
+            found[getattr(obj, column.key)] = obj
+    return found
+
+
+def _creator_ids(
+    session: Session, rows: list[tuple[SourceRow, dict[str, Any]]], source: str, errors: list
+) -> dict[str, int]:
+    handles = {data["tiktok_handle"] for _, data in rows}
+    known = {
+        c.tiktok_handle: c.id
+        for c in _by_key(session, Creator, Creator.tiktok_handle, handles).values()
+    }
+    for row, data in rows:
+        if data["tiktok_handle"] not in known:
+            errors.append(
+                RowError(
+                    source, row.number, "tiktok_handle", f"unknown creator {data['tiktok_handle']}"
+                )
+            )
+    return known
+
+
+def _parse_metric(v: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "tiktok_handle": handle(v, "tiktok_handle"),
+        "captured_on": day(v, "captured_on", required=True),
+        "followers": integer(v, "followers"),
+        "avg_views": integer(v, "avg_views", required=False),
+        "six_sec_view_rate": fraction(v, "six_sec_view_rate"),
+        "completion_rate": fraction(v, "completion_rate"),
+        "engagement_rate": fraction(v, "engagement_rate"),
+        "likes": integer(v, "likes", required=False),
+        "comments": integer(v, "comments", required=False),
+        "shares": integer(v, "shares", required=False),
+        "videos_posted": integer(v, "videos_posted", required=False),
+    }
+
+
+def _write_metrics(session, rows, source, errors) -> Counter:  # noqa: ANN001
+    counter = Counter()
+    ids = _creator_ids(session, rows, source, errors)
+    if errors:
+        return counter
+    creator_ids = {ids[data["tiktok_handle"]] for _, data in rows}
+    existing = {
+        (s.creator_id, s.captured_on): s
+        for s in session.exec(
+            select(MetricSnapshot).where(col(MetricSnapshot.creator_id).in_(creator_ids))
+        )
+    }
+    for _row, data in rows:
+        creator_id = ids[data.pop("tiktok_handle")]
+        snap = existing.get((creator_id, data["captured_on"]))
+        if snap is None:
+            session.add(MetricSnapshot(creator_id=creator_id, **data))
+            counter.new += 1
+        elif _changed(snap, data):
+            _apply(snap, data)
+            counter.updated += 1
+        else:
+            counter.unchanged += 1
+    session.flush()
+    refresh_latest_metrics(session, creator_ids)
+    return counter
+
+
+def refresh_latest_metrics(session: Session, creator_ids: Iterable[int]) -> None:
+    """Copy each creator's newest snapshot onto the creator row the roster sorts on."""
+    latest = (
+        sa.select(MetricSnapshot.followers, MetricSnapshot.engagement_rate)
+        .where(MetricSnapshot.creator_id == Creator.id)
+        .order_by(col(MetricSnapshot.captured_on).desc())
+        .limit(1)
+    )
+    ids = list(creator_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.exec(
+            sa.update(Creator)
+            .where(col(Creator.id).in_(chunk))
+            .where(sa.exists().where(MetricSnapshot.creator_id == Creator.id))
+            .values(
+                followers=latest.with_only_columns(MetricSnapshot.followers).scalar_subquery(),
+                engagement_rate=latest.with_only_columns(
+                    MetricSnapshot.engagement_rate
+                ).scalar_subquery(),
+            )
+        )
+
+
+def _parse_segment(v: Mapping[str, Any]) -> dict[str, Any]:
+    dimension = enum_value(v, "dimension", Dimension)
+    bucket = req_text(v, "bucket", 40)
+    if dimension is Dimension.COUNTRY:
+        bucket = bucket.upper()
+        if len(bucket) != 2 or not bucket.isalpha():
+            raise FieldError("bucket", f"not an ISO 3166 country code: {bucket!r}")
+    else:
+        bucket = bucket.lower()
+    share = fraction(v, "share", required=True)
+    return {"dimension": dimension, "bucket": bucket, "share": share}
+
+
+def _check_shares(rows, source: str, group_key: Callable[[dict], Any]) -> list[RowError]:  # noqa: ANN001
+    groups: dict[Any, list[tuple[SourceRow, dict]]] = defaultdict(list)
+    for row, data in rows:
+        groups[group_key(data)].append((row, data))
+    errors = []
+    for members in groups.values():
+        total = sum(data["share"] for _, data in members)
+        if abs(total - 1) > SHARE_TOLERANCE:
+            first_row, first = members[0]
+            errors.append(
+                RowError(
+                    source,
+                    first_row.number,
+                    "share",
+                    f"{first['dimension'].value} shares sum to {total:.3f}, expected 1.0",
+                )
+            )
+    return errors
+
+
+def _parse_demographic(v: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "tiktok_handle": handle(v, "tiktok_handle"),
+        "captured_on": day(v, "captured_on", required=True),
+        **_parse_segment(v),
+    }
+
+
+def _check_demographics(rows, source: str) -> list[RowError]:  # noqa: ANN001
+    errors = _duplicates(
+        rows,
+        source,
+        lambda d: (d["tiktok_handle"], d["captured_on"], d["dimension"], d["bucket"]),
+        "bucket",
+    )
+    return errors + _check_shares(
+        rows, source, lambda d: (d["tiktok_handle"], d["captured_on"], d["dimension"])
+    )
+
+
+def _write_demographics(session, rows, source, errors) -> Counter:  # noqa: ANN001
+    counter = Counter()
+    ids = _creator_ids(session, rows, source, errors)
+    if errors:
+        return counter
+    creator_ids = {ids[data["tiktok_handle"]] for _, data in rows}
+    existing = {
+        (s.creator_id, s.captured_on, s.dimension, s.bucket): s
+        for s in session.exec(
+            select(AudienceSegment).where(col(AudienceSegment.creator_id).in_(creator_ids))
+        )
+    }
+    for _row, data in rows:
+        creator_id = ids[data.pop("tiktok_handle")]
+        key = (creator_id, data["captured_on"], data["dimension"], data["bucket"])
+        segment = existing.get(key)
+        if segment is None:
+            session.add(AudienceSegment(creator_id=creator_id, **data))
+            counter.new += 1
+        elif segment.share != data["share"]:
+            segment.share = data["share"]
+            counter.updated += 1
+        else:
+            counter.unchanged += 1
+    return counter
+
+
+def _parse_rate(v: Mapping[str, Any]) -> dict[str, Any]:
+    code = currency(v)
+    updated_on = day(v, "updated_on")
+    return {
+        "tiktok_handle": handle(v, "tiktok_handle"),
+        "deliverable": req_text(v, "deliverable", 40).lower(),
+        "amount_minor": amount(v, "amount", code),
+        "currency": code,
+        "updated_at": datetime.combine(updated_on, time(), tzinfo=UTC) if updated_on else None,
+    }
+
+
+def _write_rates(session, rows, source, errors) -> Counter:  # noqa: ANN001
+    counter = Counter()
+    ids = _creator_ids(session, rows, source, errors)
+    if errors:
+        return counter
+    creator_ids = {ids[data["tiktok_handle"]] for _, data in rows}
+    existing = {
+        (r.creator_id, r.deliverable): r
+        for r in session.exec(select(Rate).where(col(Rate.creator_id).in_(creator_ids)))
+    }
+    now = utcnow()
+    for _row, data in rows:
+        creator_id = ids[data.pop("tiktok_handle")]
+        stamp = data.pop("updated_at") or now
+        rate = existing.get((creator_id, data["deliverable"]))
+        if rate is None:
+            session.add(Rate(creator_id=creator_id, updated_at=stamp, **data))
+            counter.new += 1
+        elif _changed(rate, data):
+            _apply(rate, data)
+            rate.updated_at = stamp
+            counter.updated += 1
+        else:
+            counter.unchanged += 1
+    return counter
+
+
+def _parse_brand(v: Mapping[str, Any]) -> dict[str, Any]:
+    target_raw = v.get("target") or []
+    if not isinstance(target_raw, list):
+        raise FieldError("target", "expected a list of {dimension, bucket, share}")
+    target = []
+    for index, item in enumerate(target_raw, start=1):
+        if not isinstance(item, dict):
+            raise FieldError(f"target[{index}]", "expected an object")
+        try:
+            target.append(_parse_segment({str(k).lower(): val for k, val in item.items()}))
+        except FieldError as exc:
+            raise FieldError(f"target[{index}].{exc.field}", exc.message) from None
+    totals: dict[Dimension, float] = defaultdict(float)
+    for segment in target:
+        totals[segment["dimension"]] += segment["share"]
+    for dimension, total in totals.items():
+        if abs(total - 1) > SHARE_TOLERANCE:
+            raise FieldError("target", f"{dimension.value} shares sum to {total:.3f}, expected 1.0")
+    return {
+        "name": req_text(v, "name"),
+        "contact_name": opt_text(v, "contact_name", 200),
+        "email": opt_text(v, "email", 200),
+        "website": opt_text(v, "website", 300),
+        "notes": _text(v, "notes"),
+        "target": target,
+    }
+
+
+def _write_brands(session, rows, source, errors) -> Counter:  # noqa: ANN001
+    counter = Counter()
+    existing = _by_key(session, Brand, Brand.name, [data["name"] for _, data in rows])
+    for _row, data in rows:
+        target = data.pop("target")
+        brand = existing.get(data["name"])
+        if brand is None:
+            brand = Brand(**data)
+            session.add(brand)
+            session.flush()
+            existing[brand.name] = brand
+            session.add_all(BrandTarget(brand_id=brand.id, **t) for t in target)
+            counter.new += 1
+            continue
+        changed = _changed(brand, data)
+        _apply(brand, data)
+        current = list(session.exec(select(BrandTarget).where(BrandTarget.brand_id == brand.id)))
+        wanted = {(t["dimension"], t["bucket"]): t["share"] for t in target}
+        if {(t.dimension, t.bucket): t.share for t in current} != wanted:
+            for obj in current:
+                session.delete(obj)
+            session.flush()
+            session.add_all(BrandTarget(brand_id=brand.id, **t) for t in target)
+            changed = True
+        if changed:
+            counter.updated += 1
+        else:
+            counter.unchanged += 1
+    return counter
+
+
+def _parse_campaign(v: Mapping[str, Any]) -> dict[str, Any]:
+    code = currency(v)
+    data = {
+        "external_id": req_text(v, "external_id", 100),
+        "tiktok_handle": handle(v, "tiktok_handle"),
+        "brand": req_text(v, "brand"),
+        "name": req_text(v, "name"),
+        "fee_minor": amount(v, "fee", code),
+        "currency": code,
+        "status": enum_value(v, "status", CampaignStatus),
+        "offer_received_on": day(v, "offer_received_on"),
+        "respond_by": day(v, "respond_by"),
+        "start_on": day(v, "start_on"),
+        "end_on": day(v, "end_on"),
+        "notes": _text(v, "notes"),
+    }
+    if data["start_on"] and data["end_on"] and data["end_on"] < data["start_on"]:
+        raise FieldError("end_on", f"{data['end_on']} is before start_on {data['start_on']}")
+    if (
+        data["offer_received_on"]
+        and data["respond_by"]
+        and data["respond_by"] < data["offer_received_on"]
+    ):
+        raise FieldError(
+            "respond_by",
+            f"{data['respond_by']} is before offer_received_on {data['offer_received_on']}",
+        )
+    return data
+
+
+def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
+    counter = Counter()
+    ids = _creator_ids(session, rows, source, errors)
+    brands = {
+        b.name: b.id
+        for b in _by_key(session, Brand, Brand.name, [d["brand"] for _, d in rows]).values()
+    }
+    for row, data in rows:
+        if data["brand"] not in brands:
+            errors.append(RowError(source, row.number, "brand", f"unknown brand {data['brand']!r}"))
+    if errors:
+        return counter
+    existing = _by_key(session, Campaign, Campaign.external_id, [d["external_id"] for _, d in rows])
+    now = utcnow()
+    for _row, data in rows:
+        data["creator_id"] = ids[data.pop("tiktok_handle")]
+        data["brand_id"] = brands[data.pop("brand")]
+        campaign = existing.get(data["external_id"])
+        if campaign is None:
+            session.add(Campaign(**data, created_at=now, updated_at=now))
+            counter.new += 1
+        elif _changed(campaign, data):
+            _apply(campaign, data)
+            campaign.updated_at = now
+            counter.updated += 1
+        else:
+            counter.unchanged += 1
+    return counter
+
+
+SPECS: dict[str, KindSpec] = {
+    "creators": KindSpec(
+        columns=(
+            "name",
+            "tiktok_handle",
+            "instagram_handle",
+            "youtube_handle",
+            "followers",
+            "engagement_rate",
+            "niche",
+            "tags",
+            "email",
+            "phone",
+            "commission_pct",
+            "notes",
+        ),
+        required=("name", "tiktok_handle"),
+        parse=_parse_creator,
+        write=_write_creators,
+        check_rows=lambda rows, source: _duplicates(
+            rows, source, lambda d: d["tiktok_handle"], "tiktok_handle"
+        ),
+    ),
+    "metrics": KindSpec(
+        columns=(
+            "tiktok_handle",
+            "captured_on",
+            "followers",
+            "avg_views",
+            "six_sec_view_rate",
+            "completion_rate",
+            "engagement_rate",
+            "likes",
+            "comments",
+            "shares",
+            "videos_posted",
+        ),
+        required=("tiktok_handle", "captured_on", "followers"),
+        parse=_parse_metric,
+        write=_write_metrics,
+        check_rows=lambda rows, source: _duplicates(
+            rows, source, lambda d: (d["tiktok_handle"], d["captured_on"]), "captured_on"
+        ),
+    ),
+    "demographics": KindSpec(
+        columns=("tiktok_handle", "captured_on", "dimension", "bucket", "share"),
+        required=("tiktok_handle", "captured_on", "dimension", "bucket", "share"),
+        parse=_parse_demographic,
+        write=_write_demographics,
+        check_rows=_check_demographics,
+    ),
+    "rates": KindSpec(
+        columns=("tiktok_handle", "deliverable", "amount", "currency", "updated_on"),
+        required=("tiktok_handle", "deliverable", "amount", "currency"),
+        parse=_parse_rate,
+        write=_write_rates,
+        check_rows=lambda rows, source: _duplicates(
+            rows, source, lambda d: (d["tiktok_handle"], d["deliverable"]), "deliverable"
+        ),
+    ),
+    "brands": KindSpec(
+        columns=("name", "contact_name", "email", "website", "notes", "target"),
+        required=("name",),
+        parse=_parse_brand,
+        write=_write_brands,
+        check_rows=lambda rows, source: _duplicates(rows, source, lambda d: d["name"], "name"),
+    ),
+    "campaigns": KindSpec(
+        columns=(
+            "external_id",
+            "tiktok_handle",
+            "brand",
+            "name",
+            "fee",
+            "currency",
+            "status",
+            "offer_received_on",
+            "respond_by",
+            "start_on",
+            "end_on",
+            "notes",
+        ),
+        required=("external_id", "tiktok_handle", "brand", "name", "fee", "currency", "status"),
+        parse=_parse_campaign,
+        write=_write_campaigns,
+        check_rows=lambda rows, source: _duplicates(
+            rows, source, lambda d: d["external_id"], "external_id"
+        ),
+    ),
+}
+
+
+# --- the driver ---------------------------------------------------------------------------
+
+
+def validate(
+    kind: str, rows: list[SourceRow], source: str, progress: ProgressCallback | None = None
+) -> list[tuple[SourceRow, dict[str, Any]]]:
+    """Parse every row; raise ImportFailed listing every problem, or return the clean rows."""
+    spec = _spec(kind)
+    errors: list[RowError] = []
+    if rows:
+        present = set().union(*(r.values.keys() for r in rows))
+        unknown = sorted(present - set(spec.columns) - {"__extra__"})
+        if unknown:
+            errors.append(
+                RowError(source, 1, unknown[0], f"unknown column(s): {', '.join(unknown)}")
+            )
+        missing = [c for c in spec.required if c not in present]
+        for name in missing:
+            errors.append(RowError(source, 1, name, "missing column"))
+        if errors:
+            raise ImportFailed(source, errors)
+    clean: list[tuple[SourceRow, dict[str, Any]]] = []
+    total = len(rows)
+    for index, row in enumerate(rows, start=1):
+        if "__extra__" in row.values:
+            errors.append(RowError(source, row.number, "row", "more cells than header columns"))
+            continue
+        try:
+            clean.append((row, spec.parse(row.values)))
+        except FieldError as exc:
+            errors.append(RowError(source, row.number, exc.field, exc.message))
+        if progress is not None and (index % 1000 == 0 or index == total):
+            progress(index, total)
+    if spec.check_rows is not None and not errors:
+        errors.extend(spec.check_rows(clean, source))
+    if errors:
+        raise ImportFailed(source, sorted(errors, key=lambda e: e.row))
+    return clean
+
+
+def import_rows(
+    session: Session,
+    kind: str,
+    rows: list[SourceRow],
+    source: str,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Validate and write `rows` in the caller's transaction. Raises ImportFailed on any error."""
+    spec = _spec(kind)
+    clean = validate(kind, rows, source, progress)
+    errors: list[RowError] = []
+    counter = spec.write(session, clean, source, errors)
+    if errors:
+        raise ImportFailed(source, sorted(errors, key=lambda e: e.row))
+    session.flush()
+    return ImportReport(
+        kind=kind,
+        source=source,
+        rows=len(rows),
+        new=counter.new,
+        updated=counter.updated,
+        unchanged=counter.unchanged,
+    )
+
+
+def import_file(
+    database: Any,
+    kind: str,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import one file in one transaction; a dry run validates and counts, then rolls back."""
+    rows = read_rows(path, fmt)
+    with database.session() as session:
+        with session.begin():
+            report = import_rows(session, kind, rows, path.name, progress)
+            report.dry_run = dry_run
+            if dry_run:
+                session.rollback()
+    return report
+
+
+def _spec(kind: str) -> KindSpec:
+    try:
+        return SPECS[kind]
+    except KeyError:
+        raise ValueError(f"unknown import kind {kind!r} (one of: {', '.join(KINDS)})") from None

@@ -1,0 +1,44 @@
+"""Where talent keeps things: the user's database, the demo database, the shipped data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+APP_NAME = "talent"
+DB_ENV_VAR = "TALENT_DB"
+
+
+def data_home() -> Path:
+    """The per-user data directory (created on demand, private to the user)."""
+    path = Path(user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def default_db_path() -> Path:
+    return data_home() / "talent.db"
+
+
+def demo_db_path() -> Path:
+    """The demo lives in its own file so it can never touch the user's real data."""
+    return data_home() / "demo.db"
+
+
+def shipped_data_dir() -> Path:
+    """The `data/` folder: inside the installed package, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data", here.parent / "data"):
+        if (candidate / "demo" / "manifest.json").is_file():
+            return candidate
+    raise FileNotFoundError(
+        "talent's data folder is missing (looked in "
+        f"{here / 'data'} and {here.parent / 'data'}); reinstall the package"
+    )
+
+
+def env_db() -> str | None:
+    value = os.environ.get(DB_ENV_VAR, "").strip()
+    return value or None

@@ -1,0 +1,25 @@
+"""Alembic environment: runs against the engine talent already opened (see db.upgrade)."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import talent_tui.models  # noqa: F401 - registers the tables on SQLModel.metadata
+
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    engine = context.config.attributes["engine"]
+    with engine.begin() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("talent migrations run online only")
+run_migrations_online()

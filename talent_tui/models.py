@@ -1,0 +1,205 @@
+"""The stored shape of talent's data: SQLModel tables and the enums behind every status.
+
+Money is always an integer amount of minor units plus an ISO 4217 code. Timestamps are
+timezone-aware UTC (stored naive-UTC, returned aware); deadlines are plain dates. Rates such
+as engagement are fractions (0.045 means 4.5 %); a manager's commission is in basis points.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A DateTime that only accepts aware datetimes, stores UTC and hands back aware UTC."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; talent stores timezone-aware UTC only")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def _enum(enum_cls: type[enum.Enum], length: int = 20) -> sa.Enum:
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Dimension(enum.StrEnum):
+    """The axes of an audience: who follows a creator, or whom a brand wants to reach."""
+
+    GENDER = "gender"
+    AGE = "age"
+    COUNTRY = "country"
+
+
+class CampaignStatus(enum.StrEnum):
+    OFFER_RECEIVED = "offer_received"
+    REVIEWING = "reviewing"
+    NEGOTIATING = "negotiating"
+    ACCEPTED = "accepted"
+    IN_PRODUCTION = "in_production"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class Tab(enum.StrEnum):
+    """The four campaign lists of the main screen; each status belongs to exactly one."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    INACTIVE = "inactive"
+
+
+TAB_OF_STATUS: dict[CampaignStatus, Tab] = {
+    CampaignStatus.OFFER_RECEIVED: Tab.PENDING,
+    CampaignStatus.REVIEWING: Tab.PENDING,
+    CampaignStatus.NEGOTIATING: Tab.PENDING,
+    CampaignStatus.ACCEPTED: Tab.ACTIVE,
+    CampaignStatus.IN_PRODUCTION: Tab.ACTIVE,
+    CampaignStatus.COMPLETED: Tab.COMPLETED,
+    CampaignStatus.DECLINED: Tab.INACTIVE,
+    CampaignStatus.EXPIRED: Tab.INACTIVE,
+    CampaignStatus.CANCELLED: Tab.INACTIVE,
+}
+
+
+def statuses_in(tab: Tab) -> list[CampaignStatus]:
+    return [status for status, owner in TAB_OF_STATUS.items() if owner is tab]
+
+
+class Creator(SQLModel, table=True):
+    __tablename__ = "creators"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, max_length=200)
+    tiktok_handle: str = Field(unique=True, index=True, max_length=100)
+    instagram_handle: str | None = Field(default=None, max_length=100)
+    youtube_handle: str | None = Field(default=None, max_length=100)
+    # Latest audience size and engagement, kept in step with the newest MetricSnapshot so the
+    # roster can sort and page without touching the history.
+    followers: int = Field(default=0, index=True)
+    engagement_rate: float | None = Field(default=None)
+    niche: str | None = Field(default=None, index=True, max_length=60)
+    tags: str = Field(default="", max_length=500, description="semicolon-separated")
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=60)
+    commission_bp: int = Field(default=0, description="manager's commission in basis points")
+    notes: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+class MetricSnapshot(SQLModel, table=True):
+    __tablename__ = "metric_snapshots"
+    __table_args__ = (sa.UniqueConstraint("creator_id", "captured_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int = Field(foreign_key="creators.id", ondelete="CASCADE", index=True)
+    captured_on: date
+    followers: int
+    avg_views: int | None = None
+    six_sec_view_rate: float | None = None
+    completion_rate: float | None = None
+    engagement_rate: float | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    videos_posted: int | None = None
+
+
+class AudienceSegment(SQLModel, table=True):
+    __tablename__ = "audience_segments"
+    __table_args__ = (sa.UniqueConstraint("creator_id", "captured_on", "dimension", "bucket"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int = Field(foreign_key="creators.id", ondelete="CASCADE", index=True)
+    captured_on: date
+    dimension: Dimension = Field(sa_type=_enum(Dimension))
+    bucket: str = Field(max_length=40)
+    share: float
+
+
+class Rate(SQLModel, table=True):
+    __tablename__ = "rates"
+    __table_args__ = (sa.UniqueConstraint("creator_id", "deliverable"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int = Field(foreign_key="creators.id", ondelete="CASCADE", index=True)
+    deliverable: str = Field(max_length=40)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Brand(SQLModel, table=True):
+    __tablename__ = "brands"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True, max_length=200)
+    contact_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=200)
+    website: str | None = Field(default=None, max_length=300)
+    notes: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class BrandTarget(SQLModel, table=True):
+    """A brand's target audience, in the same shape as a creator's AudienceSegment."""
+
+    __tablename__ = "brand_targets"
+    __table_args__ = (sa.UniqueConstraint("brand_id", "dimension", "bucket"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(foreign_key="brands.id", ondelete="CASCADE", index=True)
+    dimension: Dimension = Field(sa_type=_enum(Dimension))
+    bucket: str = Field(max_length=40)
+    share: float
+
+
+class Campaign(SQLModel, table=True):
+    __tablename__ = "campaigns"
+    __table_args__ = (sa.CheckConstraint("fee_minor >= 0", name="fee_not_negative"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, unique=True, index=True, max_length=100)
+    creator_id: int = Field(foreign_key="creators.id", ondelete="CASCADE", index=True)
+    brand_id: int = Field(foreign_key="brands.id", index=True)
+    name: str = Field(max_length=200)
+    fee_minor: int
+    currency: str = Field(max_length=3)
+    status: CampaignStatus = Field(sa_type=_enum(CampaignStatus), index=True)
+    offer_received_on: date | None = None
+    respond_by: date | None = None
+    start_on: date | None = None
+    end_on: date | None = None
+    notes: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

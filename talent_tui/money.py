@@ -1,0 +1,99 @@
+"""Exact money: integer minor units with an ISO 4217 code. Never floats.
+
+Babel supplies the ISO 4217 list and each currency's minor-unit exponent (KRW has none,
+USD two, BHD three); everything else here is decimal arithmetic on strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+
+class MoneyError(ValueError):
+    """A money amount or currency that cannot be stored exactly."""
+
+
+@cache
+def _iso_currencies() -> frozenset[str]:
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
+def normalize_currency(code: str) -> str:
+    """Upper-case and check an ISO 4217 code; raise MoneyError for anything unknown."""
+    cleaned = (code or "").strip().upper()
+    if len(cleaned) != 3 or not cleaned.isalpha() or cleaned not in _iso_currencies():
+        raise MoneyError(f"unknown currency {code!r} (expected an ISO 4217 code such as USD)")
+    return cleaned
+
+
+@cache
+def exponent(currency: str) -> int:
+    """Number of minor-unit digits of a currency: 2 for USD, 0 for KRW."""
+    from babel.numbers import get_currency_precision
+
+    return get_currency_precision(normalize_currency(currency))
+
+
+def to_minor(amount: str | int | Decimal, currency: str) -> int:
+    """Convert a major-unit amount ("1200.50", "1,200.50") to exact minor units.
+
+    More decimals than the currency has is an error, not a rounding.
+    """
+    digits = exponent(currency)
+    text = str(amount).strip().replace(",", "").replace("_", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise MoneyError(f"not an amount: {amount!r}") from None
+    if not value.is_finite():
+        raise MoneyError(f"not an amount: {amount!r}")
+    scaled = value.scaleb(digits)
+    if scaled != scaled.to_integral_value():
+        raise MoneyError(f"{amount!r} has more decimals than {currency.upper()} allows ({digits})")
+    return int(scaled)
+
+
+def to_major(amount_minor: int, currency: str) -> Decimal:
+    return Decimal(amount_minor).scaleb(-exponent(currency))
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount_minor: int
+    currency: str
+
+    def __str__(self) -> str:
+        return format_money(self.amount_minor, self.currency)
+
+
+def format_money(amount_minor: int, currency: str, *, with_code: bool = True) -> str:
+    """ "1,250.00 USD", "1,500,000 KRW": grouped, the currency's own decimals, code last."""
+    digits = exponent(currency)
+    major = to_major(amount_minor, currency)
+    text = f"{major:,.{digits}f}"
+    return f"{text} {currency}" if with_code else text
+
+
+def format_compact(amount_minor: int, currency: str) -> str:
+    """Short form for narrow columns: "1.2K USD", "15M KRW"."""
+    major = to_major(amount_minor, currency)
+    if abs(major) < 10_000:
+        return format_money(amount_minor, currency)
+    return f"{compact_number(int(major))} {currency}"
+
+
+def compact_number(value: int) -> str:
+    """1234 -> "1.2K", 1_250_000 -> "1.25M"; exact below ten thousand."""
+    magnitude = abs(value)
+    if magnitude < 10_000:
+        return f"{value:,}"
+    for limit, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+        if magnitude >= limit:
+            scaled = value / limit
+            text = f"{scaled:.2f}" if abs(scaled) < 10 else f"{scaled:.1f}"
+            return text.rstrip("0").rstrip(".") + suffix
+    return f"{value:,}"
