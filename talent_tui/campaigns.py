@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui.dates import relative_days, short_day
+from talent_tui.dates import short_day
 from talent_tui.models import TAB_OF_STATUS, Brand, Campaign, CampaignStatus, Tab, statuses_in
 
 S = CampaignStatus
@@ -45,33 +45,36 @@ def key_date(campaign: Campaign) -> date | None:
 
 
 def status_text(campaign: Campaign, today: date) -> tuple[str, bool]:
-    """What the status means for the manager now, and whether it needs attention soon."""
+    """What the status means now, short enough for an 80-column table ("New offer · 2d",
+    "Overdue · 3d late"), and whether it needs attention within three days."""
     status = campaign.status
     when = key_date(campaign)
-    day = short_day(when, today) if when else None
-    soon = when is not None and (when - today).days <= 3
-
-    if status in (S.OFFER_RECEIVED, S.REVIEWING, S.NEGOTIATING):
-        lead = {
-            S.OFFER_RECEIVED: "New offer",
-            S.REVIEWING: "Under review",
-            S.NEGOTIATING: "Negotiating",
-        }[status]
-        if when is None:
-            return f"{lead} — no reply date", False
-        if when < today:
-            return f"{lead} — reply was due {day}", True
-        return f"{lead} — answer by {day} ({relative_days(when, today)})", soon
+    days = (when - today).days if when is not None else None
+    soon = days is not None and days <= 3
+    lead = {
+        S.OFFER_RECEIVED: "New offer",
+        S.REVIEWING: "Reviewing",
+        S.NEGOTIATING: "Negotiating",
+        S.ACCEPTED: "Accepted",
+        S.IN_PRODUCTION: "Producing",
+        S.COMPLETED: "Completed",
+        S.DECLINED: "Declined",
+        S.EXPIRED: "Expired",
+        S.CANCELLED: "Cancelled",
+    }[status]
+    if TAB_OF_STATUS[status] in (Tab.COMPLETED, Tab.INACTIVE) or days is None:
+        return lead, False
+    if days < 0:
+        if status is S.ACCEPTED:
+            return lead, False  # started; the next date is the delivery
+        return f"{lead} · {-days}d late", True
     if status is S.ACCEPTED:
-        return (f"Accepted — starts {day}" if day else "Accepted — dates to agree"), False
-    if status is S.IN_PRODUCTION:
-        if when is not None and when < today:
-            return f"In production — overdue since {day}", True
-        return (f"In production — due {day}" if day else "In production"), soon
-    if status is S.COMPLETED:
-        return (f"Completed {day}" if day else "Completed"), False
-    label = {S.DECLINED: "Declined", S.EXPIRED: "Expired", S.CANCELLED: "Cancelled"}[status]
-    return (f"{label} {day}" if day else label), False
+        return f"{lead} · {_in_days(days)}", False
+    return f"{lead} · {_in_days(days)}", soon
+
+
+def _in_days(days: int) -> str:
+    return "today" if days == 0 else f"{days}d"
 
 
 def tab_counts(session: Session, creator_id: int) -> dict[Tab, int]:

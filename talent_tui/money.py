@@ -97,3 +97,24 @@ def compact_number(value: int) -> str:
             text = f"{scaled:.2f}" if abs(scaled) < 10 else f"{scaled:.1f}"
             return text.rstrip("0").rstrip(".") + suffix
     return f"{value:,}"
+
+
+def format_whole(amount_minor: int, currency: str) -> str:
+    """Exact, without a decimal tail when the amount is whole: "12,050 USD", "1,499.50 USD"."""
+    major = to_major(amount_minor, currency)
+    if major == major.to_integral_value():
+        return f"{int(major):,} {currency}"
+    return format_money(amount_minor, currency)
+
+
+def format_short(amount_minor: int, currency: str) -> str:
+    """For table columns: "1,500 USD" when whole, "1,499.50 USD" otherwise, "2.5M KRW" when large.
+
+    Never rounds a value below 100,000 major units, so a fee never reads as a different fee.
+    """
+    major = to_major(amount_minor, currency)
+    if abs(major) >= 100_000:
+        return f"{compact_number(int(major))} {currency}"
+    if major == major.to_integral_value():
+        return f"{int(major):,} {currency}"
+    return format_money(amount_minor, currency)

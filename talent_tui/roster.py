@@ -89,7 +89,7 @@ class RosterQuery:
         statement = self._where(sa.select(sa.func.count()).select_from(Creator))
         return session.execute(statement).scalar_one()
 
-    def page(self, session: Session, offset: int, limit: int) -> list[RosterRow]:
+    def page(self, session: Session, offset: int, limit: int | None) -> list[RosterRow]:
         statement = self._where(sa.select(*_ROW_COLUMNS)).order_by(*self._order())
         statement = statement.offset(offset).limit(limit)
         return [RosterRow(*row) for row in session.execute(statement)]
@@ -112,7 +112,7 @@ def _escape_like(text: str) -> str:
 
 def list_creators(session: Session, search: str = "", limit: int | None = None) -> list[RosterRow]:
     query = RosterQuery(search=search)
-    return query.page(session, 0, limit if limit is not None else query.count(session))
+    return query.page(session, 0, limit)
 
 
 def count_creators(session: Session, include_archived: bool = True) -> int:

@@ -156,10 +156,20 @@ REGIONS = {
 }
 
 FEMALE_SHARE = {
-    "beauty": 0.86, "fashion": 0.76, "food": 0.58, "fitness": 0.50,
-    "gaming": 0.22, "tech": 0.27, "travel": 0.61, "comedy": 0.50,
-    "music": 0.55, "education": 0.56, "parenting": 0.82, "pets": 0.66,
-    "finance": 0.34, "dance": 0.68,
+    "beauty": 0.86,
+    "fashion": 0.76,
+    "food": 0.58,
+    "fitness": 0.50,
+    "gaming": 0.22,
+    "tech": 0.27,
+    "travel": 0.61,
+    "comedy": 0.50,
+    "music": 0.55,
+    "education": 0.56,
+    "parenting": 0.82,
+    "pets": 0.66,
+    "finance": 0.34,
+    "dance": 0.68,
 }
 
 AGE_PROFILE = {
@@ -182,91 +192,197 @@ AGE_PROFILE = {
 # name, contact, domain slug, niches, notes, female share, age profile,
 # countries {code: weight} or None, products
 BRANDS = [
-    ("Lumière Skin", "Camille Laurent", "lumiere-skin", ["beauty"],
-     "French skincare house; strict claims review on every script.",
-     0.85, [0.06, 0.36, 0.34, 0.15, 0.06, 0.03],
-     {"US": 40, "FR": 25, "GB": 15, "CA": 10, "KR": 10},
-     ["Glow Serum", "Hydra Mist", "Night Repair", "Daily SPF"]),
-    ("Seoul Glow Cosmetics", "Park Ji-woo", "seoulglow", ["beauty", "fashion"],
-     "K-beauty brand expanding to the US; likes ASMR-style content.",
-     0.88, [0.14, 0.44, 0.27, 0.10, 0.04, 0.01],
-     {"KR": 45, "US": 25, "JP": 15, "ID": 15},
-     ["Cushion Compact", "Lip Tint", "Snail Essence", "Sheet Mask"]),
-    ("Peak Fuel", "Derek Lawson", "peakfuel", ["fitness", "food"],
-     "Sports nutrition; wants gym footage and macros on screen.",
-     0.38, [0.04, 0.34, 0.36, 0.17, 0.07, 0.02],
-     {"US": 60, "CA": 20, "GB": 20},
-     ["Protein Shake", "Energy Gel", "Pre-Workout", "Recovery Bar"]),
-    ("Byte Audio", "Nina Hoffmann", "byteaudio", ["tech", "music", "gaming"],
-     "Headphones and earbuds; sends review units 2 weeks before embargo.",
-     0.40, [0.12, 0.38, 0.30, 0.13, 0.05, 0.02],
-     {"US": 40, "GB": 15, "DE": 15, "JP": 15, "KR": 15},
-     ["Noise-Cancelling Buds", "Studio Headphones", "Gaming Headset", "Pocket Speaker"]),
-    ("Pixel Forge Games", "Ryan Castillo", "pixelforge", ["gaming", "comedy"],
-     "Mobile game publisher; pays per install bonus on top of flat fee.",
-     0.28, [0.30, 0.42, 0.18, 0.07, 0.02, 0.01],
-     {"US": 30, "KR": 20, "JP": 15, "BR": 20, "ID": 15},
-     ["Season Pass", "Hero Update", "Beta Launch", "Tournament"]),
-    ("Wanderly Travel", "Sophie Klein", "wanderly", ["travel"],
-     "Booking app; prefers multi-day itineraries with app screen captures.",
-     0.60, [0.02, 0.24, 0.38, 0.22, 0.10, 0.04],
-     {"US": 35, "GB": 25, "DE": 20, "FR": 20},
-     ["City Break", "Weekend Getaway", "Hidden Gems", "Road Trip"]),
-    ("Harvest Table", "Molly Garrison", "harvesttable", ["food", "parenting"],
-     "Meal-kit delivery; promo codes mandatory in caption.",
-     0.66, [0.01, 0.18, 0.40, 0.27, 0.10, 0.04],
-     {"US": 75, "CA": 25},
-     ["Meal Kit", "Family Box", "15-Minute Dinners", "Veggie Box"]),
-    ("Hanok Kitchen", "Lee Min-seo", "hanokkitchen", ["food"],
-     "Korean noodle and sauce brand; loves spicy challenge formats.",
-     0.52, [0.10, 0.36, 0.30, 0.14, 0.07, 0.03],
-     {"KR": 40, "US": 30, "JP": 15, "ID": 15},
-     ["Fire Noodles", "Gochujang Sauce", "Kimchi Ramen", "Tteokbokki Kit"]),
-    ("Northstar Invest", "Arjun Mehta", "northstar-invest", ["finance", "education"],
-     "Investing app; all content needs compliance sign-off (5 business days).",
-     0.36, [0.00, 0.22, 0.40, 0.24, 0.10, 0.04],
-     {"US": 60, "GB": 25, "CA": 15},
-     ["Starter Portfolio", "Round-Ups", "ETF Explorer", "Savings Goals"]),
-    ("Tiny Paws Co.", "Emily Hart", "tinypaws", ["pets"],
-     "Premium pet food and treats; vet-reviewed claims only.",
-     0.70, [0.04, 0.24, 0.34, 0.22, 0.11, 0.05],
-     {"US": 45, "GB": 20, "CA": 20, "KR": 15},
-     ["Grain-Free Kibble", "Dental Treats", "Cat Crunch", "Puppy Starter"]),
-    ("Loom & Thread", "Isabelle Grant", "loomandthread", ["fashion"],
-     "Sustainable apparel; wants try-on hauls and styling tips.",
-     0.74, [0.10, 0.38, 0.32, 0.13, 0.05, 0.02],
-     {"US": 40, "GB": 20, "FR": 20, "DE": 20},
-     ["Capsule Collection", "Denim Edit", "Knitwear", "Linen Line"]),
-    ("Brightpath Learning", "Daniel Osei", "brightpath", ["education"],
-     "Ed-tech app for languages and exam prep.",
-     0.55, [0.28, 0.38, 0.20, 0.09, 0.04, 0.01],
-     {"US": 30, "KR": 20, "ID": 20, "BR": 15, "MX": 15},
-     ["Exam Prep", "Language Streak", "Study Planner", "Math Tutor"]),
-    ("Little Sprout", "Rachel Kim", "littlesprout", ["parenting"],
-     "Baby and toddler essentials; no children's faces in close-up.",
-     0.86, [0.00, 0.12, 0.46, 0.30, 0.09, 0.03],
-     {"US": 55, "CA": 25, "GB": 20},
-     ["Snack Pouches", "Sleep Sack", "Bath Time", "Toddler Cups"]),
-    ("Echo Stage", "Marco Bellini", "echostage", ["music", "dance", "comedy"],
-     "Music streaming and ticketing; global reach, flexible formats.",
-     0.54, [0.22, 0.40, 0.22, 0.10, 0.04, 0.02],
-     None,
-     ["Tour Announce", "Playlist", "Live Sessions", "Festival Pass"]),
-    ("Stride Athletics", "Keisha Moore", "stride", ["fitness", "dance", "fashion"],
-     "Sportswear and running shoes; needs movement-heavy footage.",
-     0.52, [0.10, 0.36, 0.32, 0.14, 0.06, 0.02],
-     {"US": 40, "GB": 20, "DE": 15, "JP": 15, "BR": 10},
-     ["Runner Pro", "Studio Leggings", "Court Classic", "Trail Jacket"]),
-    ("Nimbus Mobile", "Owen Fletcher", "nimbus-mobile", ["tech", "comedy", "travel"],
-     "Phone maker; camera-feature demos perform best.",
-     0.42, None,
-     None,
-     ["Nimbus X", "Night Camera", "Fold Flip", "eSIM Travel"]),
+    (
+        "Lumière Skin",
+        "Camille Laurent",
+        "lumiere-skin",
+        ["beauty"],
+        "French skincare house; strict claims review on every script.",
+        0.85,
+        [0.06, 0.36, 0.34, 0.15, 0.06, 0.03],
+        {"US": 40, "FR": 25, "GB": 15, "CA": 10, "KR": 10},
+        ["Glow Serum", "Hydra Mist", "Night Repair", "Daily SPF"],
+    ),
+    (
+        "Seoul Glow Cosmetics",
+        "Park Ji-woo",
+        "seoulglow",
+        ["beauty", "fashion"],
+        "K-beauty brand expanding to the US; likes ASMR-style content.",
+        0.88,
+        [0.14, 0.44, 0.27, 0.10, 0.04, 0.01],
+        {"KR": 45, "US": 25, "JP": 15, "ID": 15},
+        ["Cushion Compact", "Lip Tint", "Snail Essence", "Sheet Mask"],
+    ),
+    (
+        "Peak Fuel",
+        "Derek Lawson",
+        "peakfuel",
+        ["fitness", "food"],
+        "Sports nutrition; wants gym footage and macros on screen.",
+        0.38,
+        [0.04, 0.34, 0.36, 0.17, 0.07, 0.02],
+        {"US": 60, "CA": 20, "GB": 20},
+        ["Protein Shake", "Energy Gel", "Pre-Workout", "Recovery Bar"],
+    ),
+    (
+        "Byte Audio",
+        "Nina Hoffmann",
+        "byteaudio",
+        ["tech", "music", "gaming"],
+        "Headphones and earbuds; sends review units 2 weeks before embargo.",
+        0.40,
+        [0.12, 0.38, 0.30, 0.13, 0.05, 0.02],
+        {"US": 40, "GB": 15, "DE": 15, "JP": 15, "KR": 15},
+        ["Noise-Cancelling Buds", "Studio Headphones", "Gaming Headset", "Pocket Speaker"],
+    ),
+    (
+        "Pixel Forge Games",
+        "Ryan Castillo",
+        "pixelforge",
+        ["gaming", "comedy"],
+        "Mobile game publisher; pays per install bonus on top of flat fee.",
+        0.28,
+        [0.30, 0.42, 0.18, 0.07, 0.02, 0.01],
+        {"US": 30, "KR": 20, "JP": 15, "BR": 20, "ID": 15},
+        ["Season Pass", "Hero Update", "Beta Launch", "Tournament"],
+    ),
+    (
+        "Wanderly Travel",
+        "Sophie Klein",
+        "wanderly",
+        ["travel"],
+        "Booking app; prefers multi-day itineraries with app screen captures.",
+        0.60,
+        [0.02, 0.24, 0.38, 0.22, 0.10, 0.04],
+        {"US": 35, "GB": 25, "DE": 20, "FR": 20},
+        ["City Break", "Weekend Getaway", "Hidden Gems", "Road Trip"],
+    ),
+    (
+        "Harvest Table",
+        "Molly Garrison",
+        "harvesttable",
+        ["food", "parenting"],
+        "Meal-kit delivery; promo codes mandatory in caption.",
+        0.66,
+        [0.01, 0.18, 0.40, 0.27, 0.10, 0.04],
+        {"US": 75, "CA": 25},
+        ["Meal Kit", "Family Box", "15-Minute Dinners", "Veggie Box"],
+    ),
+    (
+        "Hanok Kitchen",
+        "Lee Min-seo",
+        "hanokkitchen",
+        ["food"],
+        "Korean noodle and sauce brand; loves spicy challenge formats.",
+        0.52,
+        [0.10, 0.36, 0.30, 0.14, 0.07, 0.03],
+        {"KR": 40, "US": 30, "JP": 15, "ID": 15},
+        ["Fire Noodles", "Gochujang Sauce", "Kimchi Ramen", "Tteokbokki Kit"],
+    ),
+    (
+        "Northstar Invest",
+        "Arjun Mehta",
+        "northstar-invest",
+        ["finance", "education"],
+        "Investing app; all content needs compliance sign-off (5 business days).",
+        0.36,
+        [0.00, 0.22, 0.40, 0.24, 0.10, 0.04],
+        {"US": 60, "GB": 25, "CA": 15},
+        ["Starter Portfolio", "Round-Ups", "ETF Explorer", "Savings Goals"],
+    ),
+    (
+        "Tiny Paws Co.",
+        "Emily Hart",
+        "tinypaws",
+        ["pets"],
+        "Premium pet food and treats; vet-reviewed claims only.",
+        0.70,
+        [0.04, 0.24, 0.34, 0.22, 0.11, 0.05],
+        {"US": 45, "GB": 20, "CA": 20, "KR": 15},
+        ["Grain-Free Kibble", "Dental Treats", "Cat Crunch", "Puppy Starter"],
+    ),
+    (
+        "Loom & Thread",
+        "Isabelle Grant",
+        "loomandthread",
+        ["fashion"],
+        "Sustainable apparel; wants try-on hauls and styling tips.",
+        0.74,
+        [0.10, 0.38, 0.32, 0.13, 0.05, 0.02],
+        {"US": 40, "GB": 20, "FR": 20, "DE": 20},
+        ["Capsule Collection", "Denim Edit", "Knitwear", "Linen Line"],
+    ),
+    (
+        "Brightpath Learning",
+        "Daniel Osei",
+        "brightpath",
+        ["education"],
+        "Ed-tech app for languages and exam prep.",
+        0.55,
+        [0.28, 0.38, 0.20, 0.09, 0.04, 0.01],
+        {"US": 30, "KR": 20, "ID": 20, "BR": 15, "MX": 15},
+        ["Exam Prep", "Language Streak", "Study Planner", "Math Tutor"],
+    ),
+    (
+        "Little Sprout",
+        "Rachel Kim",
+        "littlesprout",
+        ["parenting"],
+        "Baby and toddler essentials; no children's faces in close-up.",
+        0.86,
+        [0.00, 0.12, 0.46, 0.30, 0.09, 0.03],
+        {"US": 55, "CA": 25, "GB": 20},
+        ["Snack Pouches", "Sleep Sack", "Bath Time", "Toddler Cups"],
+    ),
+    (
+        "Echo Stage",
+        "Marco Bellini",
+        "echostage",
+        ["music", "dance", "comedy"],
+        "Music streaming and ticketing; global reach, flexible formats.",
+        0.54,
+        [0.22, 0.40, 0.22, 0.10, 0.04, 0.02],
+        None,
+        ["Tour Announce", "Playlist", "Live Sessions", "Festival Pass"],
+    ),
+    (
+        "Stride Athletics",
+        "Keisha Moore",
+        "stride",
+        ["fitness", "dance", "fashion"],
+        "Sportswear and running shoes; needs movement-heavy footage.",
+        0.52,
+        [0.10, 0.36, 0.32, 0.14, 0.06, 0.02],
+        {"US": 40, "GB": 20, "DE": 15, "JP": 15, "BR": 10},
+        ["Runner Pro", "Studio Leggings", "Court Classic", "Trail Jacket"],
+    ),
+    (
+        "Nimbus Mobile",
+        "Owen Fletcher",
+        "nimbus-mobile",
+        ["tech", "comedy", "travel"],
+        "Phone maker; camera-feature demos perform best.",
+        0.42,
+        None,
+        None,
+        ["Nimbus X", "Night Camera", "Fold Flip", "eSIM Travel"],
+    ),
 ]
 
 CAMPAIGN_KINDS = [
-    "Launch", "Challenge", "Campaign", "Drop", "Series", "Collab",
-    "Takeover", "Bundle", "Gift Guide", "Review", "Tutorial", "Giveaway",
+    "Launch",
+    "Challenge",
+    "Campaign",
+    "Drop",
+    "Series",
+    "Collab",
+    "Takeover",
+    "Bundle",
+    "Gift Guide",
+    "Review",
+    "Tutorial",
+    "Giveaway",
 ]
 
 CAMPAIGN_NOTES = [
@@ -288,6 +404,7 @@ CAMPAIGN_NOTES = [
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
+
 
 def split_thousandths(weights: list[float]) -> list[int]:
     """Turn positive weights into integer thousandths (each >= 1) summing to 1000.
@@ -357,8 +474,17 @@ def season_label(d: date, region: str, rng: random.Random) -> str:
         special.append("Valentine's")
     if m == 9 and region == "KR":
         special.append("Chuseok")
-    season = {12: "Winter", 1: "Winter", 2: "Winter", 3: "Spring", 4: "Spring",
-              5: "Spring", 6: "Summer", 7: "Summer", 8: "Summer"}.get(m, "Fall")
+    season = {
+        12: "Winter",
+        1: "Winter",
+        2: "Winter",
+        3: "Spring",
+        4: "Spring",
+        5: "Spring",
+        6: "Summer",
+        7: "Summer",
+        8: "Summer",
+    }.get(m, "Fall")
     if special and rng.random() < 0.6:
         return rng.choice(special)
     return season
@@ -380,47 +506,56 @@ def write_json(name: str, obj) -> None:
 # generation
 # ---------------------------------------------------------------------------
 
+
 def generate() -> None:
     rng = random.Random(SEED)
     iso = date.isoformat
 
     # ---- manifest -------------------------------------------------------
-    write_json("manifest.json", {
-        "anchor": ANCHOR.isoformat(),
-        "description": (
-            "Demo roster for the talent app: fictional TikTok-first creators, "
-            "brands, monthly metrics, audience demographics, rate cards and "
-            "campaigns. All dates are relative to the anchor; the loader shifts "
-            "them by (today - anchor). Regenerate with generate.py."
-        ),
-    })
+    write_json(
+        "manifest.json",
+        {
+            "anchor": ANCHOR.isoformat(),
+            "description": (
+                "Demo roster for the talent app: fictional TikTok-first creators, "
+                "brands, monthly metrics, audience demographics, rate cards and "
+                "campaigns. All dates are relative to the anchor; the loader shifts "
+                "them by (today - anchor). Regenerate with generate.py."
+            ),
+        },
+    )
 
     # ---- brands ---------------------------------------------------------
     brands_out = []
-    for (name, contact, slug, _niches, notes, female, age, countries, _p) in BRANDS:
+    for name, contact, slug, _niches, notes, female, age, countries, _p in BRANDS:
         if age is None:
             age = [0.12, 0.36, 0.30, 0.14, 0.06, 0.02]
         target = []
         g = split_thousandths(gender_weights(rng, female))
-        for b, v in zip(GENDER_BUCKETS, g):
+        for b, v in zip(GENDER_BUCKETS, g, strict=False):
             target.append({"dimension": "gender", "bucket": b, "share": v / 1000})
-        a = split_thousandths(noisy_weights(rng, age, 0.9, 1.1) if min(age) > 0
-                              else [max(0.0, x) or 0.004 for x in age])
-        for b, v in zip(AGE_BUCKETS, a):
+        a = split_thousandths(
+            noisy_weights(rng, age, 0.9, 1.1)
+            if min(age) > 0
+            else [max(0.0, x) or 0.004 for x in age]
+        )
+        for b, v in zip(AGE_BUCKETS, a, strict=False):
             target.append({"dimension": "age", "bucket": b, "share": v / 1000})
         if countries:
             codes = list(countries)
             c = split_thousandths([countries[k] * rng.uniform(0.9, 1.1) for k in codes])
-            for b, v in zip(codes, c):
+            for b, v in zip(codes, c, strict=False):
                 target.append({"dimension": "country", "bucket": b, "share": v / 1000})
-        brands_out.append({
-            "name": name,
-            "contact_name": contact,
-            "email": f"partnerships@{slug}.example",
-            "website": f"https://{slug}.example",
-            "notes": notes,
-            "target": target,
-        })
+        brands_out.append(
+            {
+                "name": name,
+                "contact_name": contact,
+                "email": f"partnerships@{slug}.example",
+                "website": f"https://{slug}.example",
+                "notes": notes,
+                "target": target,
+            }
+        )
     write_json("brands.json", brands_out)
 
     # ---- creators + metrics --------------------------------------------
@@ -428,7 +563,6 @@ def generate() -> None:
     special_idx = rng.sample(range(1, n), 3)
     declining = set(special_idx[:2])
     viral = special_idx[2]
-
 
     log_lo, log_hi = math.log(8_000), math.log(6_000_000)
     creators_rows, metrics_rows, demo_rows, rates_rows = [], [], [], []
@@ -444,12 +578,13 @@ def generate() -> None:
 
         # monthly growth factors for the 11 transitions
         if i in declining:
-            factors = [rng.uniform(0.972, 0.999) if rng.random() < 0.85
-                       else rng.uniform(1.0, 1.01) for _ in range(11)]
+            factors = [
+                rng.uniform(0.972, 0.999) if rng.random() < 0.85 else rng.uniform(1.0, 1.01)
+                for _ in range(11)
+            ]
         else:
             mu = rng.uniform(0.008, 0.06)
-            factors = [min(1.08, max(1.005, 1 + mu * rng.uniform(0.5, 1.5)))
-                       for _ in range(11)]
+            factors = [min(1.08, max(1.005, 1 + mu * rng.uniform(0.5, 1.5))) for _ in range(11)]
         viral_month = None
         if i == viral:
             viral_month = rng.randint(5, 9)  # transition into this month index
@@ -495,10 +630,21 @@ def generate() -> None:
             bp = int(round(er * 10000))
             six = min(0.70, max(0.25, six_base + rng.uniform(-0.04, 0.04)))
             comp = min(0.55, max(0.10, six * comp_ratio * rng.uniform(0.93, 1.07)))
-            metrics_rows.append([
-                handle, iso(month), f, avg_views, f"{six:.4f}", f"{comp:.4f}",
-                f"{bp / 10000:.4f}", likes, comments, shares, videos,
-            ])
+            metrics_rows.append(
+                [
+                    handle,
+                    iso(month),
+                    f,
+                    avg_views,
+                    f"{six:.4f}",
+                    f"{comp:.4f}",
+                    f"{bp / 10000:.4f}",
+                    likes,
+                    comments,
+                    shares,
+                    videos,
+                ]
+            )
             last_bp = bp
 
         # socials
@@ -528,17 +674,29 @@ def generate() -> None:
             }.get(region, "")
         commission = rng.choice([10, 12, 12.5, 15, 15, 15, 17.5, 18, 20, 20, 22.5, 25])
 
-        creators_rows.append([
-            name, handle, ig, yt, final, fmt_pct(last_bp), niche, tags, email,
-            phone, fmt_commission(commission), CREATOR_NOTES.get(handle, ""),
-        ])
+        creators_rows.append(
+            [
+                name,
+                handle,
+                ig,
+                yt,
+                final,
+                fmt_pct(last_bp),
+                niche,
+                tags,
+                email,
+                phone,
+                fmt_commission(commission),
+                CREATOR_NOTES.get(handle, ""),
+            ]
+        )
 
         # ---- demographics ------------------------------------------------
         g = split_thousandths(gender_weights(rng, FEMALE_SHARE[niche]))
-        for b, v in zip(GENDER_BUCKETS, g):
+        for b, v in zip(GENDER_BUCKETS, g, strict=False):
             demo_rows.append([handle, iso(ANCHOR), "gender", b, fmt_share(v)])
         a = split_thousandths(noisy_weights(rng, AGE_PROFILE[niche]))
-        for b, v in zip(AGE_BUCKETS, a):
+        for b, v in zip(AGE_BUCKETS, a, strict=False):
             demo_rows.append([handle, iso(ANCHOR), "age", b, fmt_share(v)])
         primary, others, _ = REGIONS[region]
         k_countries = rng.randint(4, 6)
@@ -549,7 +707,7 @@ def generate() -> None:
         rest_total = sum(rest)
         weights = [primary_w] + [(1 - primary_w) * x / rest_total for x in rest]
         c = split_thousandths(weights)
-        for b, v in zip(chosen, c):
+        for b, v in zip(chosen, c, strict=False):
             demo_rows.append([handle, iso(ANCHOR), "country", b, fmt_share(v)])
 
         # ---- rates -------------------------------------------------------
@@ -568,23 +726,61 @@ def generate() -> None:
             amt = to_currency(video_usd * mult[d], currency)
             rates_rows.append([handle, d, fmt_money(amt, currency), currency, iso(updated)])
 
-        creator_info.append({
-            "handle": handle, "niche": niche, "region": region,
-            "currency": currency, "video_usd": video_usd,
-        })
+        creator_info.append(
+            {
+                "handle": handle,
+                "niche": niche,
+                "region": region,
+                "currency": currency,
+                "video_usd": video_usd,
+            }
+        )
 
-    write_csv("creators.csv", [
-        "name", "tiktok_handle", "instagram_handle", "youtube_handle", "followers",
-        "engagement_rate", "niche", "tags", "email", "phone", "commission_pct", "notes",
-    ], creators_rows)
-    write_csv("metrics.csv", [
-        "tiktok_handle", "captured_on", "followers", "avg_views", "six_sec_view_rate",
-        "completion_rate", "engagement_rate", "likes", "comments", "shares", "videos_posted",
-    ], metrics_rows)
-    write_csv("demographics.csv",
-              ["tiktok_handle", "captured_on", "dimension", "bucket", "share"], demo_rows)
-    write_csv("rates.csv",
-              ["tiktok_handle", "deliverable", "amount", "currency", "updated_on"], rates_rows)
+    write_csv(
+        "creators.csv",
+        [
+            "name",
+            "tiktok_handle",
+            "instagram_handle",
+            "youtube_handle",
+            "followers",
+            "engagement_rate",
+            "niche",
+            "tags",
+            "email",
+            "phone",
+            "commission_pct",
+            "notes",
+        ],
+        creators_rows,
+    )
+    write_csv(
+        "metrics.csv",
+        [
+            "tiktok_handle",
+            "captured_on",
+            "followers",
+            "avg_views",
+            "six_sec_view_rate",
+            "completion_rate",
+            "engagement_rate",
+            "likes",
+            "comments",
+            "shares",
+            "videos_posted",
+        ],
+        metrics_rows,
+    )
+    write_csv(
+        "demographics.csv",
+        ["tiktok_handle", "captured_on", "dimension", "bucket", "share"],
+        demo_rows,
+    )
+    write_csv(
+        "rates.csv",
+        ["tiktok_handle", "deliverable", "amount", "currency", "updated_on"],
+        rates_rows,
+    )
 
     # ---- campaigns ------------------------------------------------------
     # campaign count per creator: ~14 small (2-3), the rest 4-11, first = 11
@@ -610,8 +806,11 @@ def generate() -> None:
         group_sizes = Counter()
         for s, c in status_counts.items():
             group_sizes[GROUP_OF[s]] += c
-        if (total >= 175 and sum(1 for c in counts if c >= 8) >= 4
-                and all(group_sizes[g] >= len(big) for g in STATUS_GROUPS)):
+        if (
+            total >= 175
+            and sum(1 for c in counts if c >= 8) >= 4
+            and all(group_sizes[g] >= len(big) for g in STATUS_GROUPS)
+        ):
             break
 
     pool = Counter(status_counts)
@@ -709,35 +908,69 @@ def generate() -> None:
             currency = info["currency"]
             if currency != "USD" and rng.random() < 0.1:
                 currency = "USD"
-            fee_usd = info["video_usd"] * rng.choice([1, 1, 1.5, 2, 2, 2.5, 3]) * rng.uniform(0.85, 1.25)
+            fee_usd = (
+                info["video_usd"] * rng.choice([1, 1, 1.5, 2, 2, 2.5, 3]) * rng.uniform(0.85, 1.25)
+            )
             fee = to_currency(fee_usd, currency)
 
             note = rng.choice(CAMPAIGN_NOTES) if rng.random() < 0.22 else ""
-            campaigns.append({
-                "handle": info["handle"], "brand": brand[0], "name": cname,
-                "fee": fmt_money(fee, currency), "currency": currency,
-                "status": status, "recv": recv, "resp": resp, "start": start,
-                "end": end, "notes": note, "order": len(campaigns),
-            })
+            campaigns.append(
+                {
+                    "handle": info["handle"],
+                    "brand": brand[0],
+                    "name": cname,
+                    "fee": fmt_money(fee, currency),
+                    "currency": currency,
+                    "status": status,
+                    "recv": recv,
+                    "resp": resp,
+                    "start": start,
+                    "end": end,
+                    "notes": note,
+                    "order": len(campaigns),
+                }
+            )
 
     campaigns.sort(key=lambda c: (c["recv"], c["order"]))
     rows = []
     for k, c in enumerate(campaigns, 1):
-        rows.append([
-            f"CMP-2026-{k:04d}", c["handle"], c["brand"], c["name"], c["fee"],
-            c["currency"], c["status"],
-            *(iso(x) if x else "" for x in (c["recv"], c["resp"], c["start"], c["end"])),
-            c["notes"],
-        ])
-    write_csv("campaigns.csv", [
-        "external_id", "tiktok_handle", "brand", "name", "fee", "currency", "status",
-        "offer_received_on", "respond_by", "start_on", "end_on", "notes",
-    ], rows)
+        rows.append(
+            [
+                f"CMP-2026-{k:04d}",
+                c["handle"],
+                c["brand"],
+                c["name"],
+                c["fee"],
+                c["currency"],
+                c["status"],
+                *(iso(x) if x else "" for x in (c["recv"], c["resp"], c["start"], c["end"])),
+                c["notes"],
+            ]
+        )
+    write_csv(
+        "campaigns.csv",
+        [
+            "external_id",
+            "tiktok_handle",
+            "brand",
+            "name",
+            "fee",
+            "currency",
+            "status",
+            "offer_received_on",
+            "respond_by",
+            "start_on",
+            "end_on",
+            "notes",
+        ],
+        rows,
+    )
 
 
 # ---------------------------------------------------------------------------
 # self-check
 # ---------------------------------------------------------------------------
+
 
 def _read_csv(name: str, header: list[str]) -> list[dict]:
     raw = (HERE / name).read_bytes()
@@ -747,7 +980,7 @@ def _read_csv(name: str, header: list[str]) -> list[dict]:
         reader = csv.reader(fh)
         got = next(reader)
         assert got == header, f"{name}: header {got}"
-        return [dict(zip(header, r)) for r in reader]
+        return [dict(zip(header, r, strict=False)) for r in reader]
 
 
 def _thousandths(s: str) -> int:
@@ -762,9 +995,23 @@ def check() -> None:
     manifest = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["anchor"] == "2026-11-01" and manifest["description"]
 
-    creators = _read_csv("creators.csv", [
-        "name", "tiktok_handle", "instagram_handle", "youtube_handle", "followers",
-        "engagement_rate", "niche", "tags", "email", "phone", "commission_pct", "notes"])
+    creators = _read_csv(
+        "creators.csv",
+        [
+            "name",
+            "tiktok_handle",
+            "instagram_handle",
+            "youtube_handle",
+            "followers",
+            "engagement_rate",
+            "niche",
+            "tags",
+            "email",
+            "phone",
+            "commission_pct",
+            "notes",
+        ],
+    )
     assert len(creators) >= 36
     handles = [c["tiktok_handle"] for c in creators]
     assert len(set(handles)) == len(handles), "duplicate handles"
@@ -812,9 +1059,22 @@ def check() -> None:
     assert with_country > len(brands) / 2
 
     # metrics
-    metrics = _read_csv("metrics.csv", [
-        "tiktok_handle", "captured_on", "followers", "avg_views", "six_sec_view_rate",
-        "completion_rate", "engagement_rate", "likes", "comments", "shares", "videos_posted"])
+    metrics = _read_csv(
+        "metrics.csv",
+        [
+            "tiktok_handle",
+            "captured_on",
+            "followers",
+            "avg_views",
+            "six_sec_view_rate",
+            "completion_rate",
+            "engagement_rate",
+            "likes",
+            "comments",
+            "shares",
+            "videos_posted",
+        ],
+    )
     by_handle = defaultdict(list)
     for m in metrics:
         by_handle[m["tiktok_handle"]].append(m)
@@ -832,7 +1092,9 @@ def check() -> None:
             assert 0.10 <= float(m["completion_rate"]) <= 0.55
             er = float(m["engagement_rate"])
             assert 0.02 <= er <= 0.14
-            likes, com, sh, vids = (int(m[k]) for k in ("likes", "comments", "shares", "videos_posted"))
+            likes, com, sh, vids = (
+                int(m[k]) for k in ("likes", "comments", "shares", "videos_posted")
+            )
             assert 4 <= vids <= 40 and min(likes, com, sh) >= 0
             tot = likes + com + sh
             assert round(tot / (v * vids), 4) == er
@@ -843,8 +1105,9 @@ def check() -> None:
         assert round(float(c["engagement_rate"].rstrip("%")) * 100) == bp
 
     # demographics
-    demo = _read_csv("demographics.csv",
-                     ["tiktok_handle", "captured_on", "dimension", "bucket", "share"])
+    demo = _read_csv(
+        "demographics.csv", ["tiktok_handle", "captured_on", "dimension", "bucket", "share"]
+    )
     dd = defaultdict(lambda: defaultdict(list))
     for r in demo:
         assert r["captured_on"] == "2026-11-01"
@@ -861,8 +1124,9 @@ def check() -> None:
             assert sum(_thousandths(r["share"]) for r in rows) == 1000, h
 
     # rates
-    rates = _read_csv("rates.csv",
-                      ["tiktok_handle", "deliverable", "amount", "currency", "updated_on"])
+    rates = _read_csv(
+        "rates.csv", ["tiktok_handle", "deliverable", "amount", "currency", "updated_on"]
+    )
     rc = defaultdict(list)
     for r in rates:
         rc[r["tiktok_handle"]].append(r)
@@ -874,15 +1138,29 @@ def check() -> None:
         u = D(r["updated_on"])
         assert A - timedelta(days=274) <= u <= A
     assert set(rc) == set(handles)
-    for h, rs in rc.items():
+    for rs in rc.values():
         ds = [r["deliverable"] for r in rs]
         assert 3 <= len(ds) <= 5 and len(set(ds)) == len(ds)
     assert {r["currency"] for r in rates} >= {"USD", "KRW", "EUR"}
 
     # campaigns
-    camps = _read_csv("campaigns.csv", [
-        "external_id", "tiktok_handle", "brand", "name", "fee", "currency", "status",
-        "offer_received_on", "respond_by", "start_on", "end_on", "notes"])
+    camps = _read_csv(
+        "campaigns.csv",
+        [
+            "external_id",
+            "tiktok_handle",
+            "brand",
+            "name",
+            "fee",
+            "currency",
+            "status",
+            "offer_received_on",
+            "respond_by",
+            "start_on",
+            "end_on",
+            "notes",
+        ],
+    )
     assert len(camps) >= 170
     ids = [c["external_id"] for c in camps]
     assert len(set(ids)) == len(ids)
@@ -900,8 +1178,10 @@ def check() -> None:
             assert re.fullmatch(r"\d+", c["fee"])
         else:
             assert re.fullmatch(r"\d+\.\d{2}", c["fee"])
-        ds = [D(c[k]) if c[k] else None
-              for k in ("offer_received_on", "respond_by", "start_on", "end_on")]
+        ds = [
+            D(c[k]) if c[k] else None
+            for k in ("offer_received_on", "respond_by", "start_on", "end_on")
+        ]
         present = [x for x in ds if x]
         assert present == sorted(present), c
         recv, resp, start, end = ds
@@ -920,8 +1200,11 @@ def check() -> None:
             assert resp < A
         elif st == "cancelled":
             assert all(x < A for x in present) and len(present) == 4
-    due_soon = sum(1 for c in camps if GROUP_OF[c["status"]] == "pending"
-                   and D(c["respond_by"]) <= A + timedelta(days=3))
+    due_soon = sum(
+        1
+        for c in camps
+        if GROUP_OF[c["status"]] == "pending" and D(c["respond_by"]) <= A + timedelta(days=3)
+    )
     assert due_soon >= 3
     counts = Counter(c["status"] for c in camps)
     assert set(counts) == set(GROUP_OF)
@@ -934,9 +1217,11 @@ def check() -> None:
     first = creators[0]["tiktok_handle"]
     assert {GROUP_OF[c["status"]] for c in per[first]} == set(STATUS_GROUPS)
 
-    print(f"check ok: {len(creators)} creators, {len(brands)} brands, "
-          f"{len(metrics)} metrics, {len(demo)} demographics, {len(rates)} rates, "
-          f"{len(camps)} campaigns")
+    print(
+        f"check ok: {len(creators)} creators, {len(brands)} brands, "
+        f"{len(metrics)} metrics, {len(demo)} demographics, {len(rates)} rates, "
+        f"{len(camps)} campaigns"
+    )
     print("status mix:", dict(sorted(counts.items(), key=lambda kv: -kv[1])))
     fg = Counter(GROUP_OF[c["status"]] for c in per[first])
     print(f"first creator {creators[0]['name']} {first}: {dict(fg)}")

@@ -1,0 +1,48 @@
+"""Command palette (Ctrl+P) provider: jump to any creator by name or handle."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from talent_tui import roster
+
+
+class CreatorCommands(Provider):
+    """Searches the roster in a thread so a large roster never blocks typing."""
+
+    def _jump(self, creator_id: int) -> None:
+        from talent_tui.screens.main import MainScreen
+
+        screen = self.app.screen
+        if isinstance(screen, MainScreen):
+            screen.jump_to(creator_id)
+
+    def _search(self, text: str, limit: int) -> list[roster.RosterRow]:
+        with self.app.database.session() as session:
+            return roster.search_names(session, text, limit=limit)
+
+    async def discover(self) -> Hits:
+        rows = await asyncio.to_thread(self._search, "", 10)
+        for row in rows:
+            yield DiscoveryHit(
+                f"Go to {row.name}", partial(self._jump, row.id), help=row.tiktok_handle
+            )
+
+    async def search(self, query: str) -> Hits:
+        text = query.strip()
+        if not text:
+            return
+        matcher = self.matcher(text)
+        rows = await asyncio.to_thread(self._search, text, 20)
+        for row in rows:
+            label = f"{row.name} {row.tiktok_handle}"
+            score = matcher.match(label)
+            yield Hit(
+                max(score, 0.01),  # the database already matched it; keep it listed
+                matcher.highlight(label),
+                partial(self._jump, row.id),
+                help="Go to creator",
+            )

@@ -1,0 +1,132 @@
+"""Campaign lists of one creator, one tab per state group, with counts in the tab titles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, TabbedContent, TabPane
+
+from talent_tui.campaigns import CampaignRow
+from talent_tui.models import Tab
+from talent_tui.money import format_short, format_whole
+from talent_tui.widgets.roster import fit
+
+TAB_TITLES = {
+    Tab.PENDING: "Pending",
+    Tab.ACTIVE: "Active",
+    Tab.COMPLETED: "Completed",
+    Tab.INACTIVE: "Inactive",
+}
+HEADERS = ("Campaign", "Brand", "Fee", "Status", "Next")
+GUTTER = 1  # one blank cell before each column (DataTable padding would cost two)
+
+
+def pane_id(tab: Tab) -> str:
+    return f"tab-{tab.value}"
+
+
+def column_widths(rows: Sequence[tuple[str, ...]], available: int) -> list[int]:
+    """Widths for HEADERS that fit `available` cells: shrink Campaign, then Brand, then Status."""
+    natural = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(HEADERS)]
+    widths = list(natural)
+    budget = available - GUTTER * len(HEADERS)
+    for index, floor in ((0, 16), (1, 10), (3, 12), (0, 8), (1, 6)):
+        excess = sum(widths) - budget
+        if excess <= 0:
+            break
+        widths[index] = max(min(floor, widths[index]), widths[index] - excess)
+    if sum(widths) < budget:
+        widths[0] += budget - sum(widths)  # give the slack to the campaign name
+    return widths
+
+
+def fits_comfortably(rows: Sequence[tuple[str, ...]], available: int) -> bool:
+    """Whether the columns fit with at least 16 cells of campaign name and 12 of brand."""
+    natural = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(HEADERS)]
+    natural[0], natural[1] = min(natural[0], 16), min(natural[1], 12)
+    return sum(natural) + GUTTER * len(HEADERS) <= available
+
+
+class CampaignTable(DataTable):
+    """One tab's campaigns. Rows are keyed by campaign id."""
+
+    def __init__(self, tab: Tab, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(cursor_type="row", cell_padding=0, **kwargs)
+        self.tab = tab
+        self.campaigns: list[CampaignRow] = []
+
+    def fill(self, campaigns: Sequence[CampaignRow]) -> None:
+        self.campaigns = list(campaigns)
+        self._rebuild()
+
+    def _texts(self, fee: Callable[[int, str], str]) -> list[tuple[str, ...]]:
+        return [
+            (c.name, c.brand, fee(c.fee_minor, c.currency), c.status_text, c.key_date_label)
+            for c in self.campaigns
+        ]
+
+    def on_resize(self) -> None:
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        available = (self.size.width or 58) - 1
+        texts = self._texts(format_whole)
+        if not fits_comfortably(texts, available):
+            texts = self._texts(format_short)  # compact large fees rather than cut names
+        widths = column_widths(texts, available)
+        cursor = self.cursor_row
+        self.clear(columns=True)
+        pad = " " * GUTTER
+        for header, width in zip(HEADERS, widths, strict=True):
+            label = Text(pad + header, justify="right" if header == "Fee" else "left")
+            self.add_column(label, width=width + GUTTER, key=header.lower())
+        for campaign, row in zip(self.campaigns, texts, strict=True):
+            name, brand, fee, status, next_day = row
+            status_style = "bold red" if campaign.urgent else ""
+            self.add_row(
+                pad + fit(name, widths[0]),
+                pad + fit(brand, widths[1]),
+                Text(pad + fee, justify="right"),
+                Text(pad + fit(status, widths[3]), style=status_style),
+                pad + next_day,
+                key=str(campaign.id),
+            )
+        if self.campaigns:
+            self.move_cursor(row=min(cursor, len(self.campaigns) - 1), animate=False)
+
+
+class CampaignTabs(Vertical):
+    """Pending / Active / Completed / Inactive, each a CampaignTable; titles carry counts."""
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="campaign-tabs"):
+            for tab in Tab:
+                with TabPane(TAB_TITLES[tab], id=pane_id(tab)):
+                    yield CampaignTable(tab, id=f"table-{tab.value}")
+
+    @property
+    def tabbed(self) -> TabbedContent:
+        return self.query_one("#campaign-tabs", TabbedContent)
+
+    @property
+    def active(self) -> str:
+        return self.tabbed.active
+
+    def table(self, tab: Tab) -> CampaignTable:
+        return self.query_one(f"#table-{tab.value}", CampaignTable)
+
+    def show(self, rows: Mapping[Tab, Sequence[CampaignRow]]) -> None:
+        for tab in Tab:
+            campaigns = rows.get(tab, ())
+            self.tabbed.get_tab(pane_id(tab)).label = f"{TAB_TITLES[tab]} {len(campaigns)}"
+            self.table(tab).fill(campaigns)
+
+    def clear_all(self) -> None:
+        self.show({})
+
+    def select_tab(self, tab: Tab) -> None:
+        self.tabbed.active = pane_id(tab)

@@ -1,0 +1,104 @@
+"""The stats-and-rates panel: a creator's headline figures, 12-month trend and rate card."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Sparkline, Static
+
+from talent_tui.money import compact_number, format_money
+from talent_tui.roster import CreatorProfile, RateLine
+
+DELIVERABLE_LABELS = {
+    "video": "Video",
+    "live": "Live",
+    "story": "Story",
+    "bundle": "Bundle",
+    "ugc": "UGC",
+}
+
+
+def percent(value: float | None, *, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.1%}" if signed else f"{value:.2%}"
+
+
+class Figure(Static):
+    """A label over a value."""
+
+    def show(self, label: str, value: str) -> None:
+        text = Text()
+        text.append(label, style="dim")
+        text.append("\n")
+        text.append(value, style="bold")
+        self.update(text)
+
+
+def rate_card(rates: list[RateLine], columns: int = 2) -> Table | Text:
+    if not rates:
+        return Text("No rate card yet.", style="dim italic")
+    table = Table.grid(padding=(0, 1), expand=False)
+    for _ in range(columns):
+        table.add_column(style="dim")
+        table.add_column(justify="right")
+        table.add_column(width=1)
+    cells: list[str | Text] = []
+    for line in rates:
+        label = DELIVERABLE_LABELS.get(line.deliverable, line.deliverable.title())
+        cells += [label, Text(format_money(line.amount_minor, line.currency)), ""]
+    while len(cells) % (3 * columns):
+        cells += ["", "", ""]
+    for start in range(0, len(cells), 3 * columns):
+        table.add_row(*cells[start : start + 3 * columns])
+    return table
+
+
+class StatsPanel(Vertical):
+    """Shows one CreatorProfile; the screen calls `show`."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="stats-title")
+        with Horizontal(id="figures"):
+            yield Figure(id="fig-followers", classes="figure")
+            yield Figure(id="fig-views", classes="figure")
+            yield Figure(id="fig-er", classes="figure")
+            yield Figure(id="fig-growth", classes="figure")
+        with Horizontal(id="trend"):
+            yield Static("Followers, 12 mo", id="trend-label")
+            yield Sparkline([], id="trend-line")
+        yield Static(id="rates-title", classes="section-title")
+        yield Static(id="rates")
+
+    def show(self, profile: CreatorProfile) -> None:
+        markup = "[b]$name[/b]  [$accent]$handle[/]"
+        if profile.niche:
+            markup += " [dim]· $niche[/]"
+        if profile.archived:
+            markup += "  [i dim]archived[/]"
+        title = Content.from_markup(
+            markup, name=profile.name, handle=profile.tiktok_handle, niche=profile.niche or ""
+        )
+        self.query_one("#stats-title", Static).update(title)
+
+        m = profile.metrics
+        followers = f"{m.followers:,}" if m.followers is not None else "—"
+        views = compact_number(m.avg_views) if m.avg_views is not None else "—"
+        self.query_one("#fig-followers", Figure).show("Followers", followers)
+        self.query_one("#fig-views", Figure).show("Avg views", views)
+        self.query_one("#fig-er", Figure).show("Engagement", percent(m.engagement_rate))
+        self.query_one("#fig-growth", Figure).show(
+            "30-day growth", percent(m.follower_growth_30d, signed=True)
+        )
+
+        sparkline = self.query_one("#trend-line", Sparkline)
+        trend = [float(v) for v in m.followers_trend]
+        sparkline.data = trend if len(trend) >= 2 else []
+        label = "Followers, 12 mo" if len(trend) >= 2 else "Followers: no history yet"
+        self.query_one("#trend-label", Static).update(label)
+
+        self.query_one("#rates-title", Static).update("Rate card")
+        self.query_one("#rates", Static).update(rate_card(profile.rates))
