@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from talent_tui.campaigns import CampaignRow
 from talent_tui.models import Tab
@@ -107,6 +107,11 @@ class CampaignTabs(Vertical):
             for tab in Tab:
                 with TabPane(TAB_TITLES[tab], id=pane_id(tab)):
                     yield CampaignTable(tab, id=f"table-{tab.value}")
+                    yield Static(
+                        f"No {TAB_TITLES[tab].lower()} campaigns.",
+                        id=f"empty-{tab.value}",
+                        classes="tab-empty",
+                    )
 
     @property
     def tabbed(self) -> TabbedContent:
@@ -124,6 +129,7 @@ class CampaignTabs(Vertical):
             campaigns = rows.get(tab, ())
             self.tabbed.get_tab(pane_id(tab)).label = f"{TAB_TITLES[tab]} {len(campaigns)}"
             self.table(tab).fill(campaigns)
+            self.query_one(f"#empty-{tab.value}").display = not campaigns
 
     def clear_all(self) -> None:
         self.show({})

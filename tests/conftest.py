@@ -1,0 +1,53 @@
+"""Shared fixtures: an empty store, and the demo store (loaded once, copied per test)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from talent_tui import db as dbmod
+from talent_tui import demo
+
+# The demo files are anchored on this day; loading "as of" it keeps dates exactly as written.
+TODAY = date(2026, 11, 1)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """No test may touch the real user data dir or inherit TALENT_DB."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("TALENT_DB", raising=False)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[dbmod.Database]:
+    db = dbmod.open_database(str(tmp_path / "talent.db"))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = dbmod.open_database(str(path))
+    demo.load_demo(db, today=TODAY)
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[dbmod.Database]:
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, path)
+    path.chmod(0o600)
+    db = dbmod.open_database(str(path))
+    yield db
+    db.dispose()

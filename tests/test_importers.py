@@ -1,0 +1,102 @@
+"""Imports: all or nothing, errors that name file, row and field, safe re-runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from talent_tui import importers
+from talent_tui.db import Database
+from talent_tui.models import Campaign, Creator
+
+CREATORS = """\
+name,tiktok_handle,followers,engagement_rate,niche,commission_pct
+Mina Park,@mina.park,"12,500",4.5%,beauty,20
+Leo Grant,leogrant,880,0.061,tech,15
+"""
+
+
+def count(database: Database, model) -> int:  # noqa: ANN001
+    with database.session() as s:
+        return s.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_creators_import_parses_and_stores(database: Database, tmp_path: Path) -> None:
+    report = importers.import_file(database, "creators", write(tmp_path, "c.csv", CREATORS))
+    assert (report.new, report.updated, report.unchanged) == (2, 0, 0)
+    with database.session() as s:
+        mina = s.exec(select(Creator).where(Creator.tiktok_handle == "@mina.park")).one()
+        leo = s.exec(select(Creator).where(Creator.tiktok_handle == "@leogrant")).one()
+    assert (mina.followers, mina.engagement_rate, mina.commission_bp) == (12500, 0.045, 2000)
+    assert (leo.followers, leo.engagement_rate) == (880, 0.061)
+
+
+def test_reimport_is_idempotent_and_counts_updates(database: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "c.csv", CREATORS)
+    importers.import_file(database, "creators", path)
+    again = importers.import_file(database, "creators", path)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
+    changed = write(tmp_path, "c2.csv", CREATORS.replace("12,500", "13,000"))
+    report = importers.import_file(database, "creators", changed)
+    assert (report.new, report.updated, report.unchanged) == (0, 1, 1)
+    assert count(database, Creator) == 2
+
+
+def test_one_bad_row_writes_nothing_and_names_file_row_field(
+    database: Database, tmp_path: Path
+) -> None:
+    bad = CREATORS + "Broken Row,@broken,lots,4%,food,10\n"
+    path = write(tmp_path, "roster.csv", bad)
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", path)
+    [error] = caught.value.errors
+    assert (error.source, error.row, error.field) == ("roster.csv", 4, "followers")
+    assert str(error).startswith("roster.csv:4:followers:")
+    assert count(database, Creator) == 0
+
+
+def test_unknown_and_missing_columns_are_reported(database: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "c.csv", "name,handle\nMina,@mina\n")
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", path)
+    fields = {e.field for e in caught.value.errors}
+    assert "handle" in fields and "tiktok_handle" in fields
+
+
+def test_dry_run_validates_and_rolls_back(database: Database, tmp_path: Path) -> None:
+    report = importers.import_file(
+        database, "creators", write(tmp_path, "c.csv", CREATORS), dry_run=True
+    )
+    assert report.dry_run and report.new == 2
+    assert count(database, Creator) == 0
+
+
+def test_campaign_for_unknown_creator_or_brand_is_a_row_error(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    before = count(demo_db, Campaign)
+    text = (
+        "external_id,tiktok_handle,brand,name,fee,currency,status\n"
+        "T-1,@haneul.eats,Hanok Kitchen,Good One,1500000,KRW,offer_received\n"
+        "T-2,@nobody.here,Hanok Kitchen,Bad One,100,USD,offer_received\n"
+    )
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(demo_db, "campaigns", write(tmp_path, "camp.csv", text))
+    assert [(e.row, e.field) for e in caught.value.errors] == [(3, "tiktok_handle")]
+    assert count(demo_db, Campaign) == before
+
+
+def test_json_rows_are_numbered_from_one(database: Database, tmp_path: Path) -> None:
+    text = '[{"name": "A", "tiktok_handle": "@a", "followers": 1},\n {"name": "B"}]'
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", write(tmp_path, "c.json", text))
+    assert [(e.row, e.field) for e in caught.value.errors] == [(2, "tiktok_handle")]
