@@ -20,12 +20,12 @@ class CreatorCommands(Provider):
         if isinstance(screen, MainScreen):
             screen.jump_to(creator_id)
 
-    def _search(self, text: str, limit: int) -> list[roster.RosterRow]:
+    def _find(self, text: str, limit: int) -> list[roster.RosterRow]:
         with self.app.database.session() as session:
             return roster.search_names(session, text, limit=limit)
 
     async def discover(self) -> Hits:
-        rows = await asyncio.to_thread(self._search, "", 10)
+        rows = await asyncio.to_thread(self._find, "", 10)
         for row in rows:
             yield DiscoveryHit(
                 f"Go to {row.name}", partial(self._jump, row.id), help=row.tiktok_handle
@@ -36,7 +36,7 @@ class CreatorCommands(Provider):
         if not text:
             return
         matcher = self.matcher(text)
-        rows = await asyncio.to_thread(self._search, text, 20)
+        rows = await asyncio.to_thread(self._find, text, 20)
         for row in rows:
             label = f"{row.name} {row.tiktok_handle}"
             score = matcher.match(label)

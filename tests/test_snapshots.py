@@ -1,0 +1,36 @@
+"""What the main screen looks like, pinned at the smallest supported size and a roomy one.
+
+Regenerate after an intended visual change with `pytest tests/test_snapshots.py
+--snapshot-update` and review the SVGs in the diff.
+"""
+
+from __future__ import annotations
+
+from talent_tui.app import TalentApp
+from talent_tui.db import Database
+
+from .conftest import TODAY
+
+
+async def _loaded(pilot) -> None:  # noqa: ANN001
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def test_main_screen_80x24(snap_compare, demo_db: Database) -> None:
+    assert snap_compare(TalentApp(demo_db, today=TODAY), terminal_size=(80, 24), run_before=_loaded)
+
+
+def test_main_screen_140x40(snap_compare, demo_db: Database) -> None:
+    async def open_campaigns(pilot) -> None:  # noqa: ANN001
+        await _loaded(pilot)
+        await pilot.press("slash", *"haneul", "enter")
+        await _loaded(pilot)
+
+    app = TalentApp(demo_db, today=TODAY)
+    assert snap_compare(app, terminal_size=(140, 40), run_before=open_campaigns)
+
+
+def test_empty_database_80x24(snap_compare, database: Database) -> None:
+    assert snap_compare(TalentApp(database, today=TODAY), terminal_size=(80, 24), run_before=_loaded)
