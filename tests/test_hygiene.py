@@ -50,3 +50,12 @@ def test_widgets_do_not_talk_to_the_database() -> None:
     )
     loaded = json.loads(result.stdout)
     assert "talent_tui.db" not in loaded
+
+
+def test_import_linter_contracts_hold() -> None:
+    from pathlib import Path
+
+    from importlinter.cli import lint_imports
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    assert lint_imports(config_filename=str(pyproject)) == 0

@@ -33,4 +33,6 @@ def test_main_screen_140x40(snap_compare, demo_db: Database) -> None:
 
 
 def test_empty_database_80x24(snap_compare, database: Database) -> None:
-    assert snap_compare(TalentApp(database, today=TODAY), terminal_size=(80, 24), run_before=_loaded)
+    assert snap_compare(
+        TalentApp(database, today=TODAY), terminal_size=(80, 24), run_before=_loaded
+    )

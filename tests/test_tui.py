@@ -50,8 +50,9 @@ async def test_typing_in_search_narrows_the_list(demo_db: Database) -> None:
         await settle(pilot)
         assert [r.tiktok_handle for r in roster_list.rows] == ["@haneul.eats"]
         assert "1 of" in text_of(app.screen.query_one("#roster-count", Static))
-        await pilot.press("escape")  # clears the search
+        await pilot.press("escape")  # clears the search, back in the list
         await settle(pilot)
+        assert app.focused is roster_list
         assert len(roster_list.rows) > 1
         assert roster_list.current is not None
         assert roster_list.current.tiktok_handle == "@haneul.eats"  # selection kept
@@ -66,7 +67,7 @@ async def test_a_search_with_no_match_says_so(demo_db: Database) -> None:
         roster_list = app.screen.query_one(RosterList)
         assert roster_list.rows == []
         assert "qqqzzz" in roster_list.empty_text
-        assert not app.screen.query_one(StatsPanel).display
+        assert not app.screen.query_one("#detail").display
 
 
 async def test_selecting_shows_followers_and_rates_as_stored(demo_db: Database) -> None:

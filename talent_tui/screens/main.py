@@ -106,10 +106,9 @@ class MainScreen(Screen):
         self._jump_to = None
         count = self.query_one("#roster-count", Static)
         count.update(f"{len(rows):,} of {total:,}" if search else f"{total:,} creators")
+        self.query_one("#detail").display = bool(rows)
         if not rows:
             self.creator_id = None
-            self.query_one(StatsPanel).display = False
-            self.query_one(CampaignTabs).clear_all()
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
@@ -161,9 +160,7 @@ class MainScreen(Screen):
     def _show_creator(self, view: CreatorView) -> None:
         if view.profile.id != self.creator_id:
             return  # the cursor moved on while this was loading
-        stats = self.query_one(StatsPanel)
-        stats.display = True
-        stats.show(view.profile)
+        self.query_one(StatsPanel).show(view.profile)
         self.query_one(CampaignTabs).show(view.campaigns)
 
     # ---- actions ------------------------------------------------------------------------
@@ -186,7 +183,6 @@ class MainScreen(Screen):
 
     def action_escape(self) -> None:
         search = self.query_one("#search", Input)
-        if search.has_focus and search.value:
-            search.value = ""
-        elif not self.query_one(RosterList).has_focus:
-            self.query_one(RosterList).focus()
+        if search.has_focus:
+            search.value = ""  # the roster reloads and keeps the creator you were on
+        self.query_one(RosterList).focus()

@@ -34,7 +34,7 @@ def column_widths(rows: Sequence[tuple[str, ...]], available: int) -> list[int]:
     natural = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(HEADERS)]
     widths = list(natural)
     budget = available - GUTTER * len(HEADERS)
-    for index, floor in ((0, 16), (1, 10), (3, 12), (0, 8), (1, 6)):
+    for index, floor in ((0, 16), (1, 10), (0, 13), (1, 9), (3, 12), (0, 8), (1, 6)):
         excess = sum(widths) - budget
         if excess <= 0:
             break

@@ -84,7 +84,7 @@ class RosterList(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[RosterRow], keep_id: int | None = None) -> None:
         """Show `rows`, keeping the cursor on `keep_id` when it is among them."""
         self.rows = list(rows)
-        self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
+        self.virtual_size = Size(0, len(self.rows) * ROW_HEIGHT)
         index = self.index_of(keep_id) if keep_id is not None else None
         self.cursor = index if index is not None else 0
         self.refresh()
@@ -165,7 +165,7 @@ class RosterList(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) * ROW_HEIGHT)
+        self.virtual_size = Size(0, len(self.rows) * ROW_HEIGHT)
 
     # ---- drawing ------------------------------------------------------------------------
 
