@@ -191,3 +191,15 @@ async def test_q_quits(demo_db: Database) -> None:
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_clicking_a_creator_selects_it(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        roster_list = app.screen.query_one(RosterList)
+        third = roster_list.rows[2]
+        await pilot.click(RosterList, offset=(3, 4))  # rows are two lines tall
+        await settle(pilot)
+        assert app.screen.creator_id == third.id
+        assert isinstance(app.focused, type(app.screen.query_one(CampaignTabs).table(Tab.PENDING)))
