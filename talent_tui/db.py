@@ -22,9 +22,19 @@ from talent_tui import locations
 
 # Kept in step with the newest file in migrations/versions (a test checks it), so opening an
 # up-to-date database needs no Alembic import at all.
-SCHEMA_HEAD = "0001_baseline"
+SCHEMA_HEAD = "0002_roster_scale"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+# Tables that live outside the SQLModel metadata on purpose (the FTS5 search index and its
+# shadow tables); migrations create them and schema comparison ignores them.
+UNMANAGED_PREFIXES = ("creators_fts",)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+    """Alembic filter: leave the unmanaged search-index tables out of autogenerate."""
+    return not (type_ == "table" and name is not None and name.startswith(UNMANAGED_PREFIXES))
 
 
 class DatabaseError(RuntimeError):

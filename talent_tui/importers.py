@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui import money
+from talent_tui import metrics, money
 from talent_tui.dates import parse_iso_date
 from talent_tui.models import (
     AudienceSegment,
@@ -487,7 +487,8 @@ def _write_metrics(session, rows, source, errors) -> Counter:  # noqa: ANN001
 
 
 def refresh_latest_metrics(session: Session, creator_ids: Iterable[int]) -> None:
-    """Copy each creator's newest snapshot onto the creator row the roster sorts on."""
+    """Copy each creator's newest snapshot, and the 30-day growth computed from the history,
+    onto the creator row the roster sorts on."""
     latest = (
         sa.select(MetricSnapshot.followers, MetricSnapshot.engagement_rate)
         .where(MetricSnapshot.creator_id == Creator.id)
@@ -508,6 +509,27 @@ def refresh_latest_metrics(session: Session, creator_ids: Iterable[int]) -> None
                 ).scalar_subquery(),
             )
         )
+        history: dict[int, list[metrics.Point]] = {cid: [] for cid in chunk}
+        rows = session.execute(
+            sa.select(
+                MetricSnapshot.creator_id, MetricSnapshot.captured_on, MetricSnapshot.followers
+            )
+            .where(col(MetricSnapshot.creator_id).in_(chunk))
+            .order_by(MetricSnapshot.creator_id, MetricSnapshot.captured_on)
+        )
+        for creator_id, captured_on, followers in rows:
+            history[creator_id].append(metrics.Point(captured_on, followers))
+        growth = [
+            {"cid": cid, "growth": metrics.growth(points, 30)} for cid, points in history.items()
+        ]
+        if growth:
+            table = Creator.__table__
+            session.connection().execute(
+                table.update()
+                .where(table.c.id == sa.bindparam("cid"))
+                .values(follower_growth_30d=sa.bindparam("growth")),
+                growth,
+            )
 
 
 def _parse_segment(v: Mapping[str, Any]) -> dict[str, Any]:

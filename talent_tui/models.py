@@ -105,7 +105,8 @@ class Creator(SQLModel, table=True):
     # Latest audience size and engagement, kept in step with the newest MetricSnapshot so the
     # roster can sort and page without touching the history.
     followers: int = Field(default=0, index=True)
-    engagement_rate: float | None = Field(default=None)
+    engagement_rate: float | None = Field(default=None, index=True)
+    follower_growth_30d: float | None = Field(default=None, index=True)
     niche: str | None = Field(default=None, index=True, max_length=60)
     tags: str = Field(default="", max_length=500, description="semicolon-separated")
     email: str | None = Field(default=None, max_length=200)
@@ -186,7 +187,10 @@ class BrandTarget(SQLModel, table=True):
 
 class Campaign(SQLModel, table=True):
     __tablename__ = "campaigns"
-    __table_args__ = (sa.CheckConstraint("fee_minor >= 0", name="fee_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("fee_minor >= 0", name="fee_not_negative"),
+        sa.Index("ix_campaigns_creator_status", "creator_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, unique=True, index=True, max_length=100)

@@ -22,9 +22,33 @@ class CreatorNotFound(LookupError):
 
 
 class SortKey(enum.StrEnum):
+    """Roster orders; the list cycles through them in this order."""
+
     NAME = "name"
     FOLLOWERS = "followers"
     ENGAGEMENT = "engagement"
+    GROWTH = "growth"
+    OPEN_DEALS = "open_deals"
+
+    @property
+    def label(self) -> str:
+        return SORT_LABELS[self]
+
+    def next(self) -> SortKey:
+        members = list(SortKey)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+SORT_LABELS = {
+    SortKey.NAME: "name",
+    SortKey.FOLLOWERS: "followers",
+    SortKey.ENGAGEMENT: "engagement",
+    SortKey.GROWTH: "30-day growth",
+    SortKey.OPEN_DEALS: "open deals",
+}
+
+OPEN_STATUSES = statuses_in(Tab.PENDING) + statuses_in(Tab.ACTIVE)
+FTS_MIN_CHARS = 3  # the trigram index needs three characters; shorter searches scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +60,9 @@ class RosterRow:
     tiktok_handle: str
     followers: int
     engagement_rate: float | None
+    follower_growth_30d: float | None = None
+    open_deals: int = 0
+    archived: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -44,16 +71,33 @@ class RosterRow:
             "tiktok_handle": self.tiktok_handle,
             "followers": self.followers,
             "engagement_rate": self.engagement_rate,
+            "follower_growth_30d": self.follower_growth_30d,
+            "open_deals": self.open_deals,
+            "archived": self.archived,
         }
 
 
-_ROW_COLUMNS = (
-    Creator.id,
-    Creator.name,
-    Creator.tiktok_handle,
-    Creator.followers,
-    Creator.engagement_rate,
-)
+def _open_deals_column() -> sa.ScalarSelect:
+    return (
+        sa.select(sa.func.count())
+        .select_from(Campaign)
+        .where(Campaign.creator_id == Creator.id, col(Campaign.status).in_(OPEN_STATUSES))
+        .correlate(Creator)
+        .scalar_subquery()
+    )
+
+
+def _row_columns() -> tuple:
+    return (
+        Creator.id,
+        Creator.name,
+        Creator.tiktok_handle,
+        Creator.followers,
+        Creator.engagement_rate,
+        Creator.follower_growth_30d,
+        _open_deals_column().label("open_deals"),
+        col(Creator.archived_at).is_not(None).label("archived"),
+    )
 
 
 @dataclass(frozen=True)
@@ -62,35 +106,68 @@ class RosterQuery:
 
     search: str = ""
     sort: SortKey = SortKey.NAME
-    include_archived: bool = False
+    niche: str | None = None
+    tag: str | None = None
+    archived: bool = False  # True: the archive (archived creators only)
 
-    def _where(self, statement):  # noqa: ANN001, ANN202
-        if not self.include_archived:
+    def describe(self) -> str:
+        """What the view shows, for the status line: "archived · niche food · by followers"."""
+        parts = []
+        if self.archived:
+            parts.append("archived")
+        if self.niche:
+            parts.append(f"niche {self.niche}")
+        if self.tag:
+            parts.append(f"#{self.tag}")
+        parts.append(f"by {self.sort.label}")
+        return " · ".join(parts)
+
+    def _where(self, statement, session: Session):  # noqa: ANN001, ANN202
+        if self.archived:
+            statement = statement.where(col(Creator.archived_at).is_not(None))
+        else:
             statement = statement.where(col(Creator.archived_at).is_(None))
-        text = self.search.strip()
-        if text:
-            pattern = f"%{_escape_like(text.lstrip('@'))}%"
+        if self.niche:
+            statement = statement.where(sa.func.lower(Creator.niche) == self.niche.lower())
+        if self.tag:
+            pattern = f"%;{_escape_like(self.tag.lower())};%"
             statement = statement.where(
-                sa.or_(
-                    col(Creator.name).ilike(pattern, escape="\\"),
-                    col(Creator.tiktok_handle).ilike(pattern, escape="\\"),
-                )
+                (";" + sa.func.lower(Creator.tags) + ";").like(pattern, escape="\\")
             )
-        return statement
+        text = self.search.strip().lstrip("@").strip()
+        if not text:
+            return statement
+        if len(text) >= FTS_MIN_CHARS and _has_search_index(session):
+            phrase = '"' + text.replace('"', '""') + '"'
+            matches = sa.text("SELECT rowid FROM creators_fts WHERE creators_fts MATCH :q")
+            return statement.where(
+                col(Creator.id).in_(matches.bindparams(q=phrase).columns(sa.column("rowid")))
+            )
+        pattern = f"%{_escape_like(text)}%"
+        return statement.where(
+            sa.or_(
+                col(Creator.name).ilike(pattern, escape="\\"),
+                col(Creator.tiktok_handle).ilike(pattern, escape="\\"),
+            )
+        )
 
     def _order(self):  # noqa: ANN202
         if self.sort is SortKey.FOLLOWERS:
             return (col(Creator.followers).desc(), col(Creator.id))
         if self.sort is SortKey.ENGAGEMENT:
             return (col(Creator.engagement_rate).desc().nulls_last(), col(Creator.id))
+        if self.sort is SortKey.GROWTH:
+            return (col(Creator.follower_growth_30d).desc().nulls_last(), col(Creator.id))
+        if self.sort is SortKey.OPEN_DEALS:
+            return (_open_deals_column().desc(), col(Creator.name), col(Creator.id))
         return (col(Creator.name), col(Creator.id))
 
     def count(self, session: Session) -> int:
-        statement = self._where(sa.select(sa.func.count()).select_from(Creator))
+        statement = self._where(sa.select(sa.func.count()).select_from(Creator), session)
         return session.execute(statement).scalar_one()
 
     def page(self, session: Session, offset: int, limit: int | None) -> list[RosterRow]:
-        statement = self._where(sa.select(*_ROW_COLUMNS)).order_by(*self._order())
+        statement = self._where(sa.select(*_row_columns()), session).order_by(*self._order())
         statement = statement.offset(offset).limit(limit)
         return [RosterRow(*row) for row in session.execute(statement)]
 
@@ -99,11 +176,22 @@ class RosterQuery:
         numbered = self._where(
             sa.select(
                 Creator.id, sa.func.row_number().over(order_by=self._order()).label("position")
-            )
+            ),
+            session,
         ).subquery()
         statement = sa.select(numbered.c.position).where(numbered.c.id == creator_id)
         position = session.execute(statement).scalar()
         return None if position is None else position - 1
+
+
+def _has_search_index(session: Session) -> bool:
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return False
+    found = session.execute(
+        sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'creators_fts'")
+    ).first()
+    return found is not None
 
 
 def _escape_like(text: str) -> str:
@@ -116,7 +204,8 @@ def list_creators(session: Session, search: str = "", limit: int | None = None) 
 
 
 def count_creators(session: Session, include_archived: bool = True) -> int:
-    return RosterQuery(include_archived=include_archived).count(session)
+    live = RosterQuery().count(session)
+    return live + RosterQuery(archived=True).count(session) if include_archived else live
 
 
 def get_creator(session: Session, creator_id: int) -> Creator:
@@ -138,9 +227,11 @@ def find_creator(session: Session, ref: str) -> Creator:
     return creator
 
 
-def search_names(session: Session, text: str, limit: int = 20) -> list[RosterRow]:
+def search_names(
+    session: Session, text: str, limit: int = 20, archived: bool = False
+) -> list[RosterRow]:
     """Creators whose name or handle contains `text`, best matches (prefix) first."""
-    rows = RosterQuery(search=text).page(session, 0, limit * 5)
+    rows = RosterQuery(search=text, archived=archived).page(session, 0, limit * 5)
     needle = text.strip().lstrip("@").lower()
     rows.sort(key=lambda r: (not r.name.lower().startswith(needle), r.name.lower()))
     return rows[:limit]

@@ -76,7 +76,9 @@ def test_autogenerate_finds_no_difference_between_migrations_and_models(
     database: dbmod.Database,
 ) -> None:
     with database.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": dbmod.include_object}
+        )
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
 

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import talent_tui.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from talent_tui.db import include_object
 
 target_metadata = SQLModel.metadata
 
@@ -16,6 +17,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         context.run_migrations()
 
