@@ -91,6 +91,14 @@ class ImportReport:
         }
 
 
+class FieldErrors(ValueError):
+    """Several fields of one row are wrong."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
 class FieldError(ValueError):
     def __init__(self, field_name: str, message: str):
         super().__init__(message)
@@ -349,23 +357,53 @@ class KindSpec:
     nested: tuple[str, ...] = field(default_factory=tuple)
 
 
+def _tags(v: Mapping[str, Any]) -> str:
+    parts = _text(v, "tags").replace(",", ";").split(";")
+    text = ";".join(t.strip().lower() for t in parts if t.strip())
+    if len(text) > 500:
+        raise FieldError("tags", "longer than 500 characters")
+    return text
+
+
+# One parser per creator field (keyed by the input column), so a form can report every field.
+CREATOR_FIELD_PARSERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    "name": lambda v: {"name": req_text(v, "name")},
+    "tiktok_handle": lambda v: {"tiktok_handle": handle(v, "tiktok_handle")},
+    "instagram_handle": lambda v: {
+        "instagram_handle": handle(v, "instagram_handle", required=False)
+    },
+    "youtube_handle": lambda v: {"youtube_handle": handle(v, "youtube_handle", required=False)},
+    "followers": lambda v: {"followers": integer(v, "followers", required=False)},
+    "engagement_rate": lambda v: {"engagement_rate": fraction(v, "engagement_rate")},
+    "niche": lambda v: {"niche": (opt_text(v, "niche", 60) or "").lower() or None},
+    "tags": lambda v: {"tags": _tags(v)},
+    "email": lambda v: {"email": _email(v)},
+    "phone": lambda v: {"phone": opt_text(v, "phone", 60)},
+    "commission_pct": lambda v: {"commission_bp": percent_bp(v, "commission_pct")},
+    "notes": lambda v: {"notes": _text(v, "notes")},
+}
+
+
+def _email(v: Mapping[str, Any]) -> str | None:
+    text = opt_text(v, "email", 200)
+    if text is not None:
+        local, at, domain = text.partition("@")
+        if not at or not local or "." not in domain or any(ch.isspace() for ch in text):
+            raise FieldError("email", f"not an email address: {text!r}")
+    return text
+
+
 def _parse_creator(v: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "name": req_text(v, "name"),
-        "tiktok_handle": handle(v, "tiktok_handle"),
-        "instagram_handle": handle(v, "instagram_handle", required=False),
-        "youtube_handle": handle(v, "youtube_handle", required=False),
-        "followers": integer(v, "followers", required=False),
-        "engagement_rate": fraction(v, "engagement_rate"),
-        "niche": (opt_text(v, "niche", 60) or "").lower() or None,
-        "tags": ";".join(
-            t.strip().lower() for t in _text(v, "tags").replace(",", ";").split(";") if t.strip()
-        ),
-        "email": opt_text(v, "email", 200),
-        "phone": opt_text(v, "phone", 60),
-        "commission_bp": percent_bp(v, "commission_pct"),
-        "notes": _text(v, "notes"),
-    }
+    data: dict[str, Any] = {}
+    problems: list[FieldError] = []
+    for parse in CREATOR_FIELD_PARSERS.values():
+        try:
+            data.update(parse(v))
+        except FieldError as exc:
+            problems.append(exc)
+    if problems:
+        raise FieldErrors(problems)
+    return data
 
 
 def _changed(obj: Any, data: Mapping[str, Any]) -> bool:
@@ -893,6 +931,8 @@ def validate(
             clean.append((row, spec.parse(row.values)))
         except FieldError as exc:
             errors.append(RowError(source, row.number, exc.field, exc.message))
+        except FieldErrors as exc:
+            errors.extend(RowError(source, row.number, e.field, e.message) for e in exc.errors)
         if progress is not None and (index % 1000 == 0 or index == total):
             progress(index, total)
     if spec.check_rows is not None and not errors:

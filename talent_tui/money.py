@@ -118,3 +118,63 @@ def format_short(amount_minor: int, currency: str) -> str:
     if major == major.to_integral_value():
         return f"{int(major):,} {currency}"
     return format_money(amount_minor, currency)
+
+
+# Symbols people type in front of amounts. "$" means US dollars unless a prefix says otherwise;
+# "¥" is read as yen. Anything less certain must be written as an ISO code.
+SYMBOLS = {
+    "US$": "USD",
+    "A$": "AUD",
+    "C$": "CAD",
+    "NZ$": "NZD",
+    "HK$": "HKD",
+    "S$": "SGD",
+    "R$": "BRL",
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "₩": "KRW",
+    "¥": "JPY",
+    "₹": "INR",
+    "₫": "VND",
+    "฿": "THB",
+    "₱": "PHP",
+    "₺": "TRY",
+}
+
+
+def parse_money(text: str, currency: str | None = None) -> Money:
+    """Read an amount the way people type it: "1,200.50 USD", "USD 1200.5", "₩1,500,000",
+    "1200 eur", "$99". `currency` is used when the text names none; a text that names a
+    different currency than `currency` is an error. Stored exactly or not at all."""
+    raw = (text or "").strip()
+    if not raw:
+        raise MoneyError("an amount is required")
+    found: str | None = None
+    rest = raw
+    for symbol in sorted(SYMBOLS, key=len, reverse=True):
+        if rest.startswith(symbol) or rest.endswith(symbol):
+            found = SYMBOLS[symbol]
+            rest = rest.removeprefix(symbol).removesuffix(symbol).strip()
+            break
+    words = rest.replace("\u00a0", " ").split()
+    codes = [w for w in words if w.isalpha()]
+    numbers = [w for w in words if not w.isalpha()]
+    if len(codes) > 1 or len(numbers) != 1:
+        raise MoneyError(f"not an amount: {text!r} (write e.g. 1,200.50 USD)")
+    if codes:
+        code = normalize_currency(codes[0])
+        if found is not None and found != code:
+            raise MoneyError(f"{text!r} names two currencies")
+        found = code
+    if currency:
+        wanted = normalize_currency(currency)
+        if found is not None and found != wanted:
+            raise MoneyError(f"{text!r} is in {found}, not {wanted}")
+        found = wanted
+    if found is None:
+        raise MoneyError(f"no currency in {text!r} (add a code such as USD, or a symbol)")
+    number = numbers[0]
+    if number.startswith("-"):
+        raise MoneyError(f"must not be negative: {text!r}")
+    return Money(to_minor(number, found), found)

@@ -1,0 +1,252 @@
+"""Adding, editing, archiving and deleting creators, and their rate cards.
+
+The same field rules as the importers (one definition in `importers`), but every field is
+checked so a form can show each problem beside its field. Each function changes the database
+inside the caller's transaction; callers wrap them in `Database.transaction()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from talent_tui import importers, money
+from talent_tui.models import Campaign, Creator, Rate, utcnow
+from talent_tui.roster import CreatorNotFound, find_creator, get_creator
+
+# Form and CLI fields, in display order: (field, label, hint)
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("name", "Name", "required"),
+    ("tiktok_handle", "TikTok", "@handle, required"),
+    ("instagram_handle", "Instagram", "@handle"),
+    ("youtube_handle", "YouTube", "@handle"),
+    ("niche", "Niche", "e.g. beauty"),
+    ("tags", "Tags", "separated by ; or ,"),
+    ("followers", "Followers", "e.g. 12,300"),
+    ("engagement_rate", "Engagement", "4.5% or 0.045"),
+    ("email", "Email", ""),
+    ("phone", "Phone", ""),
+    ("commission_pct", "Commission %", "e.g. 15"),
+    ("notes", "Notes", ""),
+)
+FIELD_NAMES = tuple(name for name, _, _ in FIELDS)
+
+
+class InvalidCreator(ValueError):
+    """One message per field that is wrong, keyed by field name."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+
+class NotArchived(ValueError):
+    pass
+
+
+def parse_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check every field; raise InvalidCreator naming each bad one."""
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for parse in importers.CREATOR_FIELD_PARSERS.values():
+        try:
+            data.update(parse(values))
+        except importers.FieldError as exc:
+            errors[exc.field] = exc.message
+    if errors:
+        raise InvalidCreator(errors)
+    return data
+
+
+def form_values(creator: Creator) -> dict[str, str]:
+    """A creator as the text a form or `edit` starts from (round-trips through parse_fields)."""
+    rate = creator.engagement_rate
+    return {
+        "name": creator.name,
+        "tiktok_handle": creator.tiktok_handle,
+        "instagram_handle": creator.instagram_handle or "",
+        "youtube_handle": creator.youtube_handle or "",
+        "niche": creator.niche or "",
+        "tags": "; ".join(t for t in creator.tags.split(";") if t),
+        "followers": f"{creator.followers:,}",
+        "engagement_rate": "" if rate is None else f"{rate * 100:g}%",
+        "email": creator.email or "",
+        "phone": creator.phone or "",
+        "commission_pct": f"{creator.commission_bp / 100:g}",
+        "notes": creator.notes,
+    }
+
+
+def _check_handle_free(session: Session, handle: str, creator_id: int | None) -> None:
+    statement = select(Creator).where(Creator.tiktok_handle == handle)
+    other = session.exec(statement).first()
+    if other is not None and other.id != creator_id:
+        raise InvalidCreator({"tiktok_handle": f"{handle} already belongs to {other.name}"})
+
+
+def add_creator(session: Session, values: Mapping[str, Any]) -> Creator:
+    data = parse_fields(values)
+    _check_handle_free(session, data["tiktok_handle"], None)
+    if data.get("followers") is None:
+        data.pop("followers", None)
+    creator = Creator(**data)
+    session.add(creator)
+    session.flush()
+    return creator
+
+
+def edit_creator(session: Session, creator_id: int, values: Mapping[str, Any]) -> Creator:
+    """Apply `values` (all fields, as from a form) to a creator."""
+    creator = get_creator(session, creator_id)
+    data = parse_fields(values)
+    _check_handle_free(session, data["tiktok_handle"], creator.id)
+    if data.get("followers") is None:
+        data["followers"] = 0
+    for key, value in data.items():
+        setattr(creator, key, value)
+    creator.updated_at = utcnow()
+    session.flush()
+    return creator
+
+
+def update_fields(session: Session, creator_id: int, changes: Mapping[str, Any]) -> Creator:
+    """Change only the given fields (the CLI's `edit --field value`)."""
+    creator = get_creator(session, creator_id)
+    unknown = set(changes) - set(FIELD_NAMES)
+    if unknown:
+        raise InvalidCreator({name: "unknown field" for name in sorted(unknown)})
+    values = form_values(creator) | {k: v for k, v in changes.items() if v is not None}
+    return edit_creator(session, creator_id, values)
+
+
+def archive(session: Session, creator_id: int) -> Creator:
+    creator = get_creator(session, creator_id)
+    if creator.archived_at is None:
+        creator.archived_at = datetime.now(UTC)
+        creator.updated_at = utcnow()
+    return creator
+
+
+def restore(session: Session, creator_id: int) -> Creator:
+    creator = get_creator(session, creator_id)
+    if creator.archived_at is not None:
+        creator.archived_at = None
+        creator.updated_at = utcnow()
+    return creator
+
+
+@dataclass(frozen=True)
+class DeleteSummary:
+    name: str
+    campaigns: int
+    rates: int
+
+
+def delete_summary(session: Session, creator_id: int) -> DeleteSummary:
+    creator = get_creator(session, creator_id)
+
+    def count(model: Any) -> int:
+        statement = sa.select(sa.func.count()).select_from(model)
+        return session.execute(statement.where(model.creator_id == creator_id)).scalar_one()
+
+    return DeleteSummary(creator.name, count(Campaign), count(Rate))
+
+
+def delete(session: Session, creator_id: int) -> DeleteSummary:
+    """Remove an archived creator and everything that hangs off it. Live creators refuse."""
+    creator = get_creator(session, creator_id)
+    if creator.archived_at is None:
+        raise NotArchived(f"{creator.name} is not archived; archive before deleting for good")
+    summary = delete_summary(session, creator_id)
+    session.delete(creator)
+    session.flush()
+    return summary
+
+
+# ---- rate card ---------------------------------------------------------------------------
+
+
+def normalize_deliverable(text: str) -> str:
+    value = " ".join((text or "").split()).lower()
+    if not value:
+        raise ValueError("a deliverable type is required (e.g. video, live, story)")
+    if len(value) > 40:
+        raise ValueError("deliverable type longer than 40 characters")
+    return value
+
+
+def set_rate(
+    session: Session,
+    creator_id: int,
+    deliverable: str,
+    amount: str,
+    currency: str | None = None,
+) -> tuple[Rate, bool]:
+    """Add or change the rate for a deliverable. Returns the rate and whether it is new."""
+    get_creator(session, creator_id)
+    kind = normalize_deliverable(deliverable)
+    price = money.parse_money(amount, currency or None)
+    rate = session.exec(
+        select(Rate).where(Rate.creator_id == creator_id, Rate.deliverable == kind)
+    ).first()
+    created = rate is None
+    if rate is None:
+        rate = Rate(
+            creator_id=creator_id, deliverable=kind, amount_minor=0, currency=price.currency
+        )
+        session.add(rate)
+    rate.amount_minor = price.amount_minor
+    rate.currency = price.currency
+    rate.updated_at = utcnow()
+    session.flush()
+    return rate, created
+
+
+def remove_rate(session: Session, creator_id: int, deliverable: str) -> bool:
+    kind = normalize_deliverable(deliverable)
+    rate = session.exec(
+        select(Rate).where(Rate.creator_id == creator_id, Rate.deliverable == kind)
+    ).first()
+    if rate is None:
+        return False
+    session.delete(rate)
+    session.flush()
+    return True
+
+
+def rates_of(session: Session, creator_id: int) -> list[Rate]:
+    return list(
+        session.exec(
+            select(Rate).where(Rate.creator_id == creator_id).order_by(col(Rate.deliverable))
+        )
+    )
+
+
+def resolve(session: Session, ref: str) -> Creator:
+    """A creator by id or TikTok handle, archived ones included."""
+    return find_creator(session, ref)
+
+
+__all__ = [
+    "CreatorNotFound",
+    "DeleteSummary",
+    "FIELDS",
+    "InvalidCreator",
+    "NotArchived",
+    "add_creator",
+    "archive",
+    "delete",
+    "edit_creator",
+    "form_values",
+    "parse_fields",
+    "remove_rate",
+    "resolve",
+    "restore",
+    "set_rate",
+    "update_fields",
+]
