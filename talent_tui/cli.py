@@ -28,7 +28,9 @@ app = typer.Typer(
 )
 creators_app = typer.Typer(help="List and inspect creators.", no_args_is_help=True)
 db_app = typer.Typer(help="Where the database lives, and its schema.", no_args_is_help=True)
+rates_app = typer.Typer(help="A creator's rate card.", no_args_is_help=True)
 app.add_typer(creators_app, name="creators")
+app.add_typer(rates_app, name="rates")
 app.add_typer(db_app, name="db")
 
 out = Console(highlight=False)
@@ -123,24 +125,50 @@ def demo(
     run_tui(database)
 
 
+def _parse_sort(value: str) -> Any:
+    from talent_tui.roster import SortKey
+
+    try:
+        return SortKey(value.replace("-", "_"))
+    except ValueError:
+        raise fail(
+            f"unknown sort {value!r} (one of: {', '.join(k.value for k in SortKey)})"
+        ) from None
+
+
 @creators_app.command("list")
 def creators_list(
     search: Annotated[str, typer.Option("--search", "-s", help="Text in the name or handle.")] = "",
+    sort: Annotated[
+        str, typer.Option("--sort", help="name, followers, engagement, growth or open_deals")
+    ] = "name",
+    niche: Annotated[str | None, typer.Option("--niche", help="Only this niche.")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Only creators with this tag.")] = None,
+    archived: Annotated[
+        bool, typer.Option("--archived", help="List archived creators instead.")
+    ] = False,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many rows.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """List creators (archived ones are left out)."""
+    """List creators (archived ones only with --archived)."""
     from talent_tui import roster
     from talent_tui.money import compact_number
 
+    query = roster.RosterQuery(
+        search=search, sort=_parse_sort(sort), niche=niche, tag=tag, archived=archived
+    )
     database = open_db()
     with database.session() as session:
-        rows = roster.list_creators(session, search=search, limit=limit)
+        rows = query.page(session, 0, limit)
     if as_json:
         print_json([row.as_dict() for row in rows])
         return
     if not rows:
-        err.print("No creators match." if search else "No creators yet. Try `talent demo`.")
+        err.print(
+            "No creators match."
+            if search or niche or tag
+            else "No creators yet. Try `talent demo`."
+        )
         return
     table = Table(box=None, header_style="bold")
     table.add_column("ID", justify="right")
@@ -148,10 +176,409 @@ def creators_list(
     table.add_column("TikTok")
     table.add_column("Followers", justify="right")
     table.add_column("Eng.", justify="right")
+    table.add_column("30d", justify="right")
+    table.add_column("Open", justify="right")
     for row in rows:
         rate = f"{row.engagement_rate:.2%}" if row.engagement_rate is not None else "—"
-        table.add_row(str(row.id), row.name, row.tiktok_handle, compact_number(row.followers), rate)
+        growth = f"{row.follower_growth_30d:+.1%}" if row.follower_growth_30d is not None else "—"
+        table.add_row(
+            str(row.id),
+            row.name,
+            row.tiktok_handle,
+            compact_number(row.followers),
+            rate,
+            growth,
+            str(row.open_deals),
+        )
     out.print(table)
+
+
+# Options shared by `creators add` and `creators edit`; None means "not given".
+def _field_options(
+    name: str | None,
+    tiktok: str | None,
+    instagram: str | None,
+    youtube: str | None,
+    niche: str | None,
+    tags: str | None,
+    followers: str | None,
+    engagement_rate: str | None,
+    email: str | None,
+    phone: str | None,
+    commission: str | None,
+    notes: str | None,
+) -> dict[str, str]:
+    given = {
+        "name": name,
+        "tiktok_handle": tiktok,
+        "instagram_handle": instagram,
+        "youtube_handle": youtube,
+        "niche": niche,
+        "tags": tags,
+        "followers": followers,
+        "engagement_rate": engagement_rate,
+        "email": email,
+        "phone": phone,
+        "commission_pct": commission,
+        "notes": notes,
+    }
+    return {k: v for k, v in given.items() if v is not None}
+
+
+NameOpt = Annotated[str | None, typer.Option("--name", help="Display name.")]
+TiktokOpt = Annotated[str | None, typer.Option("--tiktok", help="TikTok handle (@name).")]
+InstagramOpt = Annotated[str | None, typer.Option("--instagram", help="Instagram handle.")]
+YoutubeOpt = Annotated[str | None, typer.Option("--youtube", help="YouTube handle.")]
+NicheOpt = Annotated[str | None, typer.Option("--niche", help="Niche, e.g. beauty.")]
+TagsOpt = Annotated[str | None, typer.Option("--tags", help="Tags separated by ; or ,")]
+FollowersOpt = Annotated[str | None, typer.Option("--followers", help="e.g. 12,300")]
+EngagementOpt = Annotated[str | None, typer.Option("--engagement-rate", help="4.5% or 0.045")]
+EmailOpt = Annotated[str | None, typer.Option("--email")]
+PhoneOpt = Annotated[str | None, typer.Option("--phone")]
+CommissionOpt = Annotated[str | None, typer.Option("--commission", help="Manager's commission %.")]
+NotesOpt = Annotated[str | None, typer.Option("--notes")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+
+
+def _invalid(exc: Exception) -> typer.Exit:
+    from talent_tui.creators import InvalidCreator
+
+    if isinstance(exc, InvalidCreator):
+        for field, message in exc.errors.items():
+            err.print(f"[bold red]error:[/] {field}: {message}", markup=True, soft_wrap=True)
+        return typer.Exit(EXIT_INPUT)
+    return fail(str(exc))
+
+
+def _creator_json(session: Any, creator_id: int) -> dict[str, Any]:
+    from talent_tui import campaigns, roster
+    from talent_tui.creators import form_values
+    from talent_tui.dates import today
+
+    creator = roster.get_creator(session, creator_id)
+    profile = roster.profile(session, creator_id)
+    m = profile.metrics
+    counts = campaigns.tab_counts(session, creator_id)
+    return {
+        "id": creator.id,
+        **form_values(creator),
+        "followers": creator.followers,
+        "engagement_rate": creator.engagement_rate,
+        "commission_pct": creator.commission_bp / 100,
+        "tags": profile.tags,
+        "archived_at": creator.archived_at.isoformat() if creator.archived_at else None,
+        "metrics": {
+            "captured_on": m.captured_on.isoformat() if m.captured_on else None,
+            "followers": m.followers,
+            "avg_views": m.avg_views,
+            "engagement_rate": m.engagement_rate,
+            "follower_growth_30d": m.follower_growth_30d,
+        },
+        "rates": [
+            {
+                "deliverable": r.deliverable,
+                "amount_minor": r.amount_minor,
+                "currency": r.currency,
+                "updated_on": r.updated_on.isoformat(),
+            }
+            for r in profile.rates
+        ],
+        "campaigns": {tab.value: counts[tab] for tab in counts},
+        "as_of": today().isoformat(),
+    }
+
+
+def _resolve(session: Any, ref: str) -> int:
+    from talent_tui import roster
+
+    try:
+        return roster.find_creator(session, ref).id
+    except roster.CreatorNotFound as exc:
+        raise fail(str(exc)) from None
+
+
+def _print_creator(data: dict[str, Any]) -> None:
+    from talent_tui.money import format_money
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column()
+    table.add_row("Name", data["name"] + ("  (archived)" if data["archived_at"] else ""))
+    for key, label in (
+        ("tiktok_handle", "TikTok"),
+        ("instagram_handle", "Instagram"),
+        ("youtube_handle", "YouTube"),
+        ("niche", "Niche"),
+        ("email", "Email"),
+        ("phone", "Phone"),
+    ):
+        if data.get(key):
+            table.add_row(label, str(data[key]))
+    if data["tags"]:
+        table.add_row("Tags", ", ".join(data["tags"]))
+    m = data["metrics"]
+    table.add_row("Followers", f"{data['followers']:,}")
+    if m["avg_views"] is not None:
+        table.add_row("Avg views", f"{m['avg_views']:,}")
+    if data["engagement_rate"] is not None:
+        table.add_row("Engagement", f"{data['engagement_rate']:.2%}")
+    if m["follower_growth_30d"] is not None:
+        table.add_row("30-day growth", f"{m['follower_growth_30d']:+.1%}")
+    table.add_row("Commission", f"{data['commission_pct']:g}%")
+    for rate in data["rates"]:
+        table.add_row(
+            f"Rate: {rate['deliverable']}", format_money(rate["amount_minor"], rate["currency"])
+        )
+    camp = data["campaigns"]
+    table.add_row(
+        "Campaigns",
+        f"{camp['pending']} pending, {camp['active']} active, "
+        f"{camp['completed']} completed, {camp['inactive']} inactive",
+    )
+    if data["notes"]:
+        table.add_row("Notes", data["notes"])
+    out.print(table)
+
+
+@creators_app.command("add")
+def creators_add(
+    name: NameOpt = None,
+    tiktok: TiktokOpt = None,
+    instagram: InstagramOpt = None,
+    youtube: YoutubeOpt = None,
+    niche: NicheOpt = None,
+    tags: TagsOpt = None,
+    followers: FollowersOpt = None,
+    engagement_rate: EngagementOpt = None,
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    commission: CommissionOpt = None,
+    notes: NotesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a creator (--name and --tiktok are required)."""
+    from talent_tui import creators
+
+    values = _field_options(
+        name,
+        tiktok,
+        instagram,
+        youtube,
+        niche,
+        tags,
+        followers,
+        engagement_rate,
+        email,
+        phone,
+        commission,
+        notes,
+    )
+    database = open_db()
+    try:
+        with database.transaction() as session:
+            creator = creators.add_creator(session, values)
+            data = _creator_json(session, creator.id)
+    except creators.InvalidCreator as exc:
+        raise _invalid(exc) from None
+    if as_json:
+        print_json(data)
+    else:
+        out.print(f"Added {data['name']} ({data['tiktok_handle']}) as creator {data['id']}.")
+
+
+@creators_app.command("show")
+def creators_show(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Everything about one creator: profile, latest metrics, rates, campaign counts."""
+    database = open_db()
+    with database.session() as session:
+        data = _creator_json(session, _resolve(session, creator))
+    if as_json:
+        print_json(data)
+    else:
+        _print_creator(data)
+
+
+@creators_app.command("edit")
+def creators_edit(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
+    name: NameOpt = None,
+    tiktok: TiktokOpt = None,
+    instagram: InstagramOpt = None,
+    youtube: YoutubeOpt = None,
+    niche: NicheOpt = None,
+    tags: TagsOpt = None,
+    followers: FollowersOpt = None,
+    engagement_rate: EngagementOpt = None,
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    commission: CommissionOpt = None,
+    notes: NotesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change the given fields of a creator (an empty value clears an optional field)."""
+    from talent_tui import creators
+
+    changes = _field_options(
+        name,
+        tiktok,
+        instagram,
+        youtube,
+        niche,
+        tags,
+        followers,
+        engagement_rate,
+        email,
+        phone,
+        commission,
+        notes,
+    )
+    if not changes:
+        raise fail("nothing to change: give at least one option such as --name")
+    database = open_db()
+    try:
+        with database.transaction() as session:
+            creator_id = _resolve(session, creator)
+            creators.update_fields(session, creator_id, changes)
+            data = _creator_json(session, creator_id)
+    except creators.InvalidCreator as exc:
+        raise _invalid(exc) from None
+    if as_json:
+        print_json(data)
+    else:
+        out.print(f"Updated {data['name']} ({data['tiktok_handle']}).")
+
+
+@creators_app.command("archive")
+def creators_archive(creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")]) -> None:
+    """Archive a creator: off the roster, kept with all history; `restore` brings it back."""
+    from talent_tui import creators
+
+    database = open_db()
+    with database.transaction() as session:
+        archived = creators.archive(session, _resolve(session, creator))
+        name = archived.name
+    out.print(f"Archived {name}. Undo with: talent creators restore {archived.tiktok_handle}")
+
+
+@creators_app.command("restore")
+def creators_restore(creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")]) -> None:
+    """Bring an archived creator back to the roster."""
+    from talent_tui import creators
+
+    database = open_db()
+    with database.transaction() as session:
+        restored = creators.restore(session, _resolve(session, creator))
+        name = restored.name
+    out.print(f"Restored {name}.")
+
+
+@creators_app.command("delete")
+def creators_delete(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an archived creator for good, with its metrics, rates and campaigns."""
+    from talent_tui import creators
+
+    database = open_db()
+    with database.session() as session:
+        creator_id = _resolve(session, creator)
+        summary = creators.delete_summary(session, creator_id)
+        is_archived = creators.resolve(session, str(creator_id)).archived_at is not None
+    if not is_archived:
+        raise fail(f"{summary.name} is not archived; run `talent creators archive` first")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise fail("refusing to delete without --yes when not on a terminal")
+        typer.confirm(
+            f"Delete {summary.name} with {summary.campaigns} campaign(s) and "
+            f"{summary.rates} rate(s)? This cannot be undone",
+            abort=True,
+            err=True,
+        )
+    with database.transaction() as session:
+        creators.delete(session, creator_id)
+    out.print(f"Deleted {summary.name}.")
+
+
+@rates_app.command("set")
+def rates_set(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
+    deliverable: Annotated[str, typer.Argument(help="video, live, story, bundle, ugc, ...")],
+    amount: Annotated[str, typer.Argument(help='e.g. 1200.50, "1,200.50 USD" or ₩1500000')],
+    currency: Annotated[
+        str | None, typer.Argument(help="ISO code, unless AMOUNT names one", show_default=False)
+    ] = None,
+) -> None:
+    """Add or change a creator's rate for one deliverable type."""
+    from talent_tui import creators
+    from talent_tui.money import MoneyError, format_money
+
+    database = open_db()
+    try:
+        with database.transaction() as session:
+            creator_id = _resolve(session, creator)
+            rate, created = creators.set_rate(session, creator_id, deliverable, amount, currency)
+            text = format_money(rate.amount_minor, rate.currency)
+            kind = rate.deliverable
+    except (MoneyError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    out.print(f"{'Added' if created else 'Set'} {kind} rate: {text}.")
+
+
+@rates_app.command("remove")
+def rates_remove(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
+    deliverable: Annotated[str, typer.Argument(help="The deliverable type to remove.")],
+) -> None:
+    """Remove a creator's rate for one deliverable type."""
+    from talent_tui import creators
+
+    database = open_db()
+    with database.transaction() as session:
+        removed = creators.remove_rate(session, _resolve(session, creator), deliverable)
+    if not removed:
+        raise fail(f"no {deliverable!r} rate to remove")
+    out.print(f"Removed the {deliverable} rate.")
+
+
+@rates_app.command("list")
+def rates_list(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """A creator's rate card."""
+    from talent_tui import creators
+    from talent_tui.money import format_money
+
+    database = open_db()
+    with database.session() as session:
+        rates = creators.rates_of(session, _resolve(session, creator))
+    if as_json:
+        print_json(
+            [
+                {
+                    "deliverable": r.deliverable,
+                    "amount_minor": r.amount_minor,
+                    "currency": r.currency,
+                    "updated_at": r.updated_at.isoformat(),
+                }
+                for r in rates
+            ]
+        )
+        return
+    table = Table(box=None, header_style="bold")
+    table.add_column("Deliverable")
+    table.add_column("Rate", justify="right")
+    for r in rates:
+        table.add_row(r.deliverable, format_money(r.amount_minor, r.currency))
+    out.print(table)
+
+
+PROGRESS_THRESHOLD = 10_000
 
 
 @app.command("import")
@@ -169,13 +596,34 @@ def import_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON only.")] = False,
 ) -> None:
     """Import a file, all or nothing. Rows are matched on natural keys, so re-runs are safe."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from talent_tui import importers
 
     if kind not in importers.KINDS:
         raise fail(f"unknown import kind {kind!r} (one of: {', '.join(importers.KINDS)})")
     database = open_db()
+    show_progress = not as_json and out.is_terminal
     try:
-        report = importers.import_file(database, kind, file, fmt=fmt, dry_run=dry_run)
+        rows = importers.read_rows(file, fmt)
+        if show_progress and len(rows) > PROGRESS_THRESHOLD:
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=err, transient=True) as progress:
+                task = progress.add_task(f"Checking {file.name}", total=len(rows))
+
+                def advance(done: int, total: int) -> None:
+                    progress.update(task, completed=done)
+                    if done == total:
+                        progress.update(task, description="Writing", total=None)
+
+                report = importers.import_source(database, kind, rows, file.name, dry_run, advance)
+        else:
+            report = importers.import_source(database, kind, rows, file.name, dry_run)
     except importers.ImportFailed as exc:
         if as_json:
             print_json(
@@ -194,6 +642,40 @@ def import_cmd(
         f"{verb} {report.rows} {kind} row(s) from {file.name}: "
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged."
     )
+
+
+@app.command("export")
+def export_cmd(
+    kind: Annotated[
+        str, typer.Argument(help="creators, metrics, demographics, rates, brands or campaigns")
+    ],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Export in the exact columns `talent import` reads back."""
+    from talent_tui import exporters
+
+    if kind not in exporters.KINDS:
+        raise fail(f"unknown export kind {kind!r} (one of: {', '.join(exporters.KINDS)})")
+    if fmt not in exporters.FORMATS:
+        raise fail(f"unknown format {fmt!r} (csv or json)")
+    database = open_db()
+    with database.session() as session:
+        rows = exporters.export_rows(session, kind, fmt)
+    text = exporters.render(kind, rows, fmt)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    tmp = output.with_name(output.name + ".part")
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="")
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    err.print(f"Wrote {len(rows)} {kind} row(s) to {output}.")
 
 
 @db_app.command("path")

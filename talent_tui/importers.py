@@ -382,6 +382,8 @@ CREATOR_FIELD_PARSERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] 
     "commission_pct": lambda v: {"commission_bp": percent_bp(v, "commission_pct")},
     "notes": lambda v: {"notes": _text(v, "notes")},
 }
+# Import-only: the day a creator was archived (export writes it so a round trip keeps it).
+_ARCHIVED_ON = "archived_on"
 
 
 def _email(v: Mapping[str, Any]) -> str | None:
@@ -399,6 +401,14 @@ def _parse_creator(v: Mapping[str, Any]) -> dict[str, Any]:
     for parse in CREATOR_FIELD_PARSERS.values():
         try:
             data.update(parse(v))
+        except FieldError as exc:
+            problems.append(exc)
+    if _ARCHIVED_ON in v:  # absent column: leave archiving alone
+        try:
+            archived_on = day(v, _ARCHIVED_ON)
+            data["archived_at"] = (
+                datetime.combine(archived_on, time(), tzinfo=UTC) if archived_on else None
+            )
         except FieldError as exc:
             problems.append(exc)
     if problems:
@@ -438,6 +448,14 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
         if data["followers"] is None:
             data.pop("followers")
         creator = existing.get(data["tiktok_handle"])
+        if (
+            creator is not None
+            and "archived_at" in data
+            and data["archived_at"] is not None
+            and creator.archived_at is not None
+            and creator.archived_at.date() == data["archived_at"].date()
+        ):
+            del data["archived_at"]  # same day: keep the exact moment already stored
         if creator is None:
             creator = Creator(**data, created_at=now, updated_at=now)
             session.add(creator)
@@ -689,8 +707,28 @@ def _write_rates(session, rows, source, errors) -> Counter:  # noqa: ANN001
     return counter
 
 
+def _target_from_text(text: str) -> list[dict[str, str]]:
+    """CSV form of a brand's target audience: "gender:female=0.6; age:18-24=0.45; ..."."""
+    items = []
+    for index, part in enumerate((p.strip() for p in text.split(";")), start=1):
+        if not part:
+            continue
+        key, eq, share = part.partition("=")
+        dimension, colon, bucket = key.partition(":")
+        if not eq or not colon:
+            raise FieldError(f"target[{index}]", f"expected dimension:bucket=share, got {part!r}")
+        items.append({"dimension": dimension.strip(), "bucket": bucket.strip(), "share": share})
+    return items
+
+
+def target_to_text(target: Iterable[tuple[str, str, float]]) -> str:
+    return "; ".join(f"{d}:{b}={share!r}" for d, b, share in target)
+
+
 def _parse_brand(v: Mapping[str, Any]) -> dict[str, Any]:
     target_raw = v.get("target") or []
+    if isinstance(target_raw, str):
+        target_raw = _target_from_text(target_raw)
     if not isinstance(target_raw, list):
         raise FieldError("target", "expected a list of {dimension, bucket, share}")
     target = []
@@ -823,6 +861,7 @@ SPECS: dict[str, KindSpec] = {
             "phone",
             "commission_pct",
             "notes",
+            "archived_on",
         ),
         required=("name", "tiktok_handle"),
         parse=_parse_creator,
@@ -977,13 +1016,30 @@ def import_file(
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import one file in one transaction; a dry run validates and counts, then rolls back."""
-    rows = read_rows(path, fmt)
+    return import_source(database, kind, read_rows(path, fmt), path.name, dry_run, progress)
+
+
+def import_source(
+    database: Any,
+    kind: str,
+    rows: list[SourceRow],
+    source: str,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import rows already read, in one transaction (rolled back for a dry run)."""
     with database.session() as session:
-        with session.begin():
-            report = import_rows(session, kind, rows, path.name, progress)
-            report.dry_run = dry_run
-            if dry_run:
-                session.rollback()
+        transaction = session.begin()
+        try:
+            report = import_rows(session, kind, rows, source, progress)
+        except BaseException:
+            transaction.rollback()
+            raise
+        report.dry_run = dry_run
+        if dry_run:
+            transaction.rollback()
+        else:
+            transaction.commit()
     return report
 
 
