@@ -498,20 +498,36 @@ def _creator_ids(
     return known
 
 
+def _gather(parsers: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run each field parser; raise FieldErrors naming every failing field at once."""
+    data: dict[str, Any] = {}
+    problems: list[FieldError] = []
+    for key, parse in parsers.items():
+        try:
+            data[key] = parse()
+        except FieldError as exc:
+            problems.append(exc)
+    if problems:
+        raise FieldErrors(problems)
+    return data
+
+
 def _parse_metric(v: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "tiktok_handle": handle(v, "tiktok_handle"),
-        "captured_on": day(v, "captured_on", required=True),
-        "followers": integer(v, "followers"),
-        "avg_views": integer(v, "avg_views", required=False),
-        "six_sec_view_rate": fraction(v, "six_sec_view_rate"),
-        "completion_rate": fraction(v, "completion_rate"),
-        "engagement_rate": fraction(v, "engagement_rate"),
-        "likes": integer(v, "likes", required=False),
-        "comments": integer(v, "comments", required=False),
-        "shares": integer(v, "shares", required=False),
-        "videos_posted": integer(v, "videos_posted", required=False),
-    }
+    return _gather(
+        {
+            "tiktok_handle": lambda: handle(v, "tiktok_handle"),
+            "captured_on": lambda: day(v, "captured_on", required=True),
+            "followers": lambda: integer(v, "followers"),
+            "avg_views": lambda: integer(v, "avg_views", required=False),
+            "six_sec_view_rate": lambda: fraction(v, "six_sec_view_rate"),
+            "completion_rate": lambda: fraction(v, "completion_rate"),
+            "engagement_rate": lambda: fraction(v, "engagement_rate"),
+            "likes": lambda: integer(v, "likes", required=False),
+            "comments": lambda: integer(v, "comments", required=False),
+            "shares": lambda: integer(v, "shares", required=False),
+            "videos_posted": lambda: integer(v, "videos_posted", required=False),
+        }
+    )
 
 
 def _write_metrics(session, rows, source, errors) -> Counter:  # noqa: ANN001
@@ -669,15 +685,26 @@ def _write_demographics(session, rows, source, errors) -> Counter:  # noqa: ANN0
 
 
 def _parse_rate(v: Mapping[str, Any]) -> dict[str, Any]:
-    code = currency(v)
-    updated_on = day(v, "updated_on")
-    return {
-        "tiktok_handle": handle(v, "tiktok_handle"),
-        "deliverable": req_text(v, "deliverable", 40).lower(),
-        "amount_minor": amount(v, "amount", code),
-        "currency": code,
-        "updated_at": datetime.combine(updated_on, time(), tzinfo=UTC) if updated_on else None,
-    }
+    def stamp() -> datetime | None:
+        updated_on = day(v, "updated_on")
+        return datetime.combine(updated_on, time(), tzinfo=UTC) if updated_on else None
+
+    def price() -> int:
+        try:
+            code = currency(v)
+        except FieldError:
+            return 0  # reported under "currency"
+        return amount(v, "amount", code)
+
+    return _gather(
+        {
+            "tiktok_handle": lambda: handle(v, "tiktok_handle"),
+            "deliverable": lambda: req_text(v, "deliverable", 40).lower(),
+            "amount_minor": price,
+            "currency": lambda: currency(v),
+            "updated_at": stamp,
+        }
+    )
 
 
 def _write_rates(session, rows, source, errors) -> Counter:  # noqa: ANN001
@@ -787,32 +814,41 @@ def _write_brands(session, rows, source, errors) -> Counter:  # noqa: ANN001
 
 
 def _parse_campaign(v: Mapping[str, Any]) -> dict[str, Any]:
-    code = currency(v)
-    data = {
-        "external_id": req_text(v, "external_id", 100),
-        "tiktok_handle": handle(v, "tiktok_handle"),
-        "brand": req_text(v, "brand"),
-        "name": req_text(v, "name"),
-        "fee_minor": amount(v, "fee", code),
-        "currency": code,
-        "status": enum_value(v, "status", CampaignStatus),
-        "offer_received_on": day(v, "offer_received_on"),
-        "respond_by": day(v, "respond_by"),
-        "start_on": day(v, "start_on"),
-        "end_on": day(v, "end_on"),
-        "notes": _text(v, "notes"),
-    }
+    def fee() -> int:
+        try:
+            code = currency(v)
+        except FieldError:
+            return 0  # reported under "currency"
+        return amount(v, "fee", code)
+
+    data = _gather(
+        {
+            "external_id": lambda: req_text(v, "external_id", 100),
+            "tiktok_handle": lambda: handle(v, "tiktok_handle"),
+            "brand": lambda: req_text(v, "brand"),
+            "name": lambda: req_text(v, "name"),
+            "fee_minor": fee,
+            "currency": lambda: currency(v),
+            "status": lambda: enum_value(v, "status", CampaignStatus),
+            "offer_received_on": lambda: day(v, "offer_received_on"),
+            "respond_by": lambda: day(v, "respond_by"),
+            "start_on": lambda: day(v, "start_on"),
+            "end_on": lambda: day(v, "end_on"),
+            "notes": lambda: _text(v, "notes"),
+        }
+    )
+    problems = []
     if data["start_on"] and data["end_on"] and data["end_on"] < data["start_on"]:
-        raise FieldError("end_on", f"{data['end_on']} is before start_on {data['start_on']}")
-    if (
-        data["offer_received_on"]
-        and data["respond_by"]
-        and data["respond_by"] < data["offer_received_on"]
-    ):
-        raise FieldError(
-            "respond_by",
-            f"{data['respond_by']} is before offer_received_on {data['offer_received_on']}",
+        problems.append(
+            FieldError("end_on", f"{data['end_on']} is before start_on {data['start_on']}")
         )
+    received, respond_by = data["offer_received_on"], data["respond_by"]
+    if received and respond_by and respond_by < received:
+        problems.append(
+            FieldError("respond_by", f"{respond_by} is before offer_received_on {received}")
+        )
+    if problems:
+        raise FieldErrors(problems)
     return data
 
 
@@ -942,10 +978,10 @@ SPECS: dict[str, KindSpec] = {
 # --- the driver ---------------------------------------------------------------------------
 
 
-def validate(
+def _check(
     kind: str, rows: list[SourceRow], source: str, progress: ProgressCallback | None = None
-) -> list[tuple[SourceRow, dict[str, Any]]]:
-    """Parse every row; raise ImportFailed listing every problem, or return the clean rows."""
+) -> tuple[list[tuple[SourceRow, dict[str, Any]]], list[RowError]]:
+    """Parse every row: the clean ones, and every problem found in the others."""
     spec = _spec(kind)
     errors: list[RowError] = []
     if rows:
@@ -959,7 +995,7 @@ def validate(
         for name in missing:
             errors.append(RowError(source, 1, name, "missing column"))
         if errors:
-            raise ImportFailed(source, errors)
+            return [], errors
     clean: list[tuple[SourceRow, dict[str, Any]]] = []
     total = len(rows)
     for index, row in enumerate(rows, start=1):
@@ -974,8 +1010,16 @@ def validate(
             errors.extend(RowError(source, row.number, e.field, e.message) for e in exc.errors)
         if progress is not None and (index % 1000 == 0 or index == total):
             progress(index, total)
-    if spec.check_rows is not None and not errors:
+    if spec.check_rows is not None:
         errors.extend(spec.check_rows(clean, source))
+    return clean, errors
+
+
+def validate(
+    kind: str, rows: list[SourceRow], source: str, progress: ProgressCallback | None = None
+) -> list[tuple[SourceRow, dict[str, Any]]]:
+    """Parse every row; raise ImportFailed listing every problem, or return the clean rows."""
+    clean, errors = _check(kind, rows, source, progress)
     if errors:
         raise ImportFailed(source, sorted(errors, key=lambda e: e.row))
     return clean
@@ -988,11 +1032,15 @@ def import_rows(
     source: str,
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Validate and write `rows` in the caller's transaction. Raises ImportFailed on any error."""
+    """Validate and write `rows` in the caller's transaction. Raises ImportFailed on any error,
+    listing the bad fields and the bad references (unknown creator, brand) together; the
+    caller's transaction must then be rolled back."""
     spec = _spec(kind)
-    clean = validate(kind, rows, source, progress)
-    errors: list[RowError] = []
-    counter = spec.write(session, clean, source, errors)
+    clean, errors = _check(kind, rows, source, progress)
+    if clean:
+        counter = spec.write(session, clean, source, errors)
+    else:
+        counter = Counter()
     if errors:
         raise ImportFailed(source, sorted(errors, key=lambda e: e.row))
     session.flush()
