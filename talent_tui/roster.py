@@ -303,3 +303,28 @@ def open_deal_count(session: Session, creator_id: int) -> int:
         .where(Campaign.creator_id == creator_id, col(Campaign.status).in_(open_statuses))
     )
     return session.execute(statement).scalar_one()
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Niches and tags in use on the live roster, with how many creators carry each."""
+
+    niches: list[tuple[str, int]]
+    tags: list[tuple[str, int]]
+
+
+def facets(session: Session) -> Facets:
+    live = col(Creator.archived_at).is_(None)
+    niche_rows = session.execute(
+        sa.select(Creator.niche, sa.func.count())
+        .where(live, col(Creator.niche).is_not(None))
+        .group_by(Creator.niche)
+        .order_by(sa.func.count().desc(), Creator.niche)
+    ).all()
+    tag_counts: dict[str, int] = {}
+    for (tags,) in session.execute(sa.select(Creator.tags).where(live, Creator.tags != "")):
+        for tag in tags.split(";"):
+            if tag:
+                tag_counts[tag] = tag_counts.get(tag, 0) + 1
+    tag_rows = sorted(tag_counts.items(), key=lambda item: (-item[1], item[0]))
+    return Facets([(n, c) for n, c in niche_rows], tag_rows)

@@ -2,12 +2,13 @@
 
 The screen is the only place here that talks to services. Database work runs in thread
 workers (exclusive per kind, so a newer search supersedes an older one) and results come
-back with `call_from_thread`; the UI never waits on SQLite.
+back with `call_from_thread`; the UI never waits on SQLite. The roster arrives a page at a
+time: a count and the page around the cursor first, further pages as the list asks for them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,17 +18,21 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from talent_tui import campaigns, roster
+from talent_tui import campaigns, creators, roster
 from talent_tui.models import Tab
+from talent_tui.screens.filter import Choice, FilterScreen
+from talent_tui.screens.forms import ConfirmScreen, CreatorForm
+from talent_tui.screens.rates import RateEditor
 from talent_tui.widgets.campaigns import CampaignTabs, pane_id
-from talent_tui.widgets.roster import RosterList
+from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 from talent_tui.widgets.stats import StatsPanel
 
 EMPTY_TEXT = """\
 [b]No creators yet.[/b]
 
-Load the demo roster to look around:    [b]talent demo[/b]
-Or import your own from a CSV file:      [b]talent import creators FILE.csv[/b]
+Add one now:                          press [b]n[/b]
+Load the demo roster to look around:  [b]talent demo[/b]
+Import your own from a CSV file:      [b]talent --db {db} import creators FILE.csv[/b]
 
 Press [b]?[/b] for help, [b]q[/b] to quit."""
 
@@ -38,25 +43,42 @@ class CreatorView:
     campaigns: dict[Tab, list[campaigns.CampaignRow]]
 
 
+# Actions that need a creator under the cursor, and those only for one view of the roster.
+NEEDS_CREATOR = {"edit", "archive", "rates", "delete", "focus_campaigns", "show_tab"}
+ROSTER_ONLY = {"archive"}
+ARCHIVE_ONLY = {"delete"}
+
+
 class MainScreen(Screen):
     AUTO_FOCUS = "#roster"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
-        Binding("slash", "focus_search", "Search"),
+        Binding("slash", "focus_search", "Find"),
+        Binding("n", "add", "New"),
+        Binding("e", "edit", "Edit"),
+        Binding("t", "rates", "Rates"),
+        Binding("x", "archive", "Archive"),
+        Binding("u", "restore", "Restore"),
+        Binding("D", "delete", "Delete"),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("f", "filter", "Filter"),
+        Binding("a", "toggle_archive", "Archive view", show=False),
         Binding("escape", "escape", "Back", show=False),
         Binding("1", "show_tab('pending')", "Pending", show=False),
         Binding("2", "show_tab('active')", "Active", show=False),
         Binding("3", "show_tab('completed')", "Completed", show=False),
         Binding("4", "show_tab('inactive')", "Inactive", show=False),
-        Binding("c", "focus_campaigns", "Campaigns"),
-        Binding("r", "focus_roster", "Roster"),
+        Binding("c", "focus_campaigns", "Campaigns", show=False),
+        Binding("r", "focus_roster", "Roster", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.creator_id: int | None = None
-        self._jump_to: int | None = None
-        self._total = 0
+        self.view = roster.RosterQuery()
+        self.generation = 0
+        self.live_total = 0
+        self.last_archived: tuple[int, str] | None = None
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -64,83 +86,156 @@ class MainScreen(Screen):
         yield Header(show_clock=False, icon="◆")
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
-                yield Input(placeholder="Search  (/)", id="search")
+                yield Input(placeholder="Search  (/)", id="search", select_on_focus=False)
                 yield RosterList(id="roster")
-                yield Static(id="roster-count")
+                yield Static(id="roster-status")
             with Vertical(id="detail"):
                 yield StatsPanel(id="stats")
                 yield CampaignTabs(id="campaigns")
-        yield Static(EMPTY_TEXT, id="empty")
-        yield Footer()
+        yield Static(id="empty")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#body").loading = True
-        self.load_roster("")
+        self.reload()
 
     @property
     def database(self):  # noqa: ANN201
         return self.app.database
 
+    @property
+    def roster_list(self) -> RosterList:
+        return self.query_one(RosterList)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide keys that cannot do anything here (the footer follows)."""
+        empty = self.has_class("-empty")
+        if empty and action not in {"add", "toggle_archive"}:
+            return False
+        if action in NEEDS_CREATOR and self.creator_id is None:
+            return None  # shown dimmed: there is no creator under the cursor
+        if action in ROSTER_ONLY and self.view.archived:
+            return False
+        if action in ARCHIVE_ONLY and not self.view.archived:
+            return False
+        if action == "restore" and not self.view.archived and self.last_archived is None:
+            return False
+        return True
+
     # ---- roster -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="roster")
-    def load_roster(self, search: str) -> None:
-        worker = get_current_worker()
-        query = roster.RosterQuery(search=search)
-        with self.database.session() as session:
-            total = roster.count_creators(session, include_archived=False)
-            rows = query.page(session, 0, None)
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_roster, search, rows, total)
+    def reload(self, keep_id: int | None = None) -> None:
+        """Fetch the current view again, keeping the cursor on `keep_id` if it is in it."""
+        self.generation += 1
+        self.load_roster(self.generation, self.view, keep_id)
 
-    def _show_roster(self, search: str, rows: list[roster.RosterRow], total: int) -> None:
-        self._total = total
-        body = self.query_one("#body")
-        body.loading = False
-        empty = total == 0
+    @work(thread=True, exclusive=True, group="roster")
+    def load_roster(self, generation: int, view: roster.RosterQuery, keep_id: int | None) -> None:
+        worker = get_current_worker()
+        with self.database.session() as session:
+            live_total = roster.count_creators(session, include_archived=False)
+            total = view.count(session)
+            cursor = 0
+            if keep_id is not None:
+                position = view.position_of(session, keep_id)
+                cursor = position if position is not None else 0
+            page = cursor // PAGE_SIZE
+            pages = {page: view.page(session, page * PAGE_SIZE, PAGE_SIZE)}
+            archived_any = live_total == 0 and roster.count_creators(session) > 0
+        if not worker.is_cancelled:
+            self.app.call_from_thread(
+                self._show_roster, generation, view, live_total, total, pages, cursor, archived_any
+            )
+
+    def _show_roster(
+        self,
+        generation: int,
+        view: roster.RosterQuery,
+        live_total: int,
+        total: int,
+        pages: dict[int, list[roster.RosterRow]],
+        cursor: int,
+        archived_any: bool,
+    ) -> None:
+        if generation != self.generation:
+            return
+        self.live_total = live_total
+        self.query_one("#body").loading = False
+        empty = live_total == 0 and not view.archived and not archived_any
         self.set_class(empty, "-empty")
-        roster_list = self.query_one(RosterList)
-        roster_list.empty_text = f"No creator matches “{search}”." if search else "No creators."
-        keep = self._jump_to if self._jump_to is not None else self.creator_id
-        roster_list.set_rows(rows, keep_id=keep)
-        self._jump_to = None
-        count = self.query_one("#roster-count", Static)
-        count.update(f"{len(rows):,} of {total:,}" if search else f"{total:,} creators")
-        self.query_one("#detail").display = bool(rows)
-        if not rows:
+        if empty:
+            self.query_one("#empty", Static).update(EMPTY_TEXT.format(db=self.database.describe()))
+        roster_list = self.roster_list
+        roster_list.empty_text = self._empty_text(view)
+        roster_list.reset(generation, total, pages, cursor, view.sort)
+        self._update_status(total)
+        self.query_one("#detail").display = total > 0
+        if total == 0:
             self.creator_id = None
+        self.refresh_bindings()
+
+    def _empty_text(self, view: roster.RosterQuery) -> str:
+        if view.search:
+            return f"Nothing matches “{view.search}”."
+        if view.archived:
+            return "The archive is empty."
+        if view.niche or view.tag:
+            return "No creator has this niche or tag."
+        return "No creators."
+
+    def _update_status(self, total: int) -> None:
+        view = self.view
+        filtered = bool(view.search or view.niche or view.tag)
+        if view.archived:
+            count = f"Archive: {total:,}"
+        elif filtered:
+            count = f"{total:,} of {self.live_total:,}"
+        else:
+            count = f"{total:,} creators"
+        detail = view.describe().removeprefix("archived · ").removeprefix("archived")
+        self.query_one("#roster-status", Static).update(f"{count} · {detail}".rstrip(" ·"))
+
+    @on(RosterList.PageNeeded)
+    def page_needed(self, event: RosterList.PageNeeded) -> None:
+        if event.generation == self.generation:
+            self.load_page(event.generation, self.view, event.page)
+
+    @work(thread=True, group="pages")
+    def load_page(self, generation: int, view: roster.RosterQuery, page: int) -> None:
+        with self.database.session() as session:
+            rows = view.page(session, page * PAGE_SIZE, PAGE_SIZE)
+        self.app.call_from_thread(self.roster_list.add_page, generation, page, rows)
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
-        self.load_roster(event.value.strip())
+        self.view = replace(self.view, search=event.value.strip())
+        self.reload()
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
-        self.query_one(RosterList).focus()
+        self.roster_list.focus()
 
     @on(RosterList.Highlighted)
     def creator_highlighted(self, event: RosterList.Highlighted) -> None:
         if event.creator_id != self.creator_id:
             self.creator_id = event.creator_id
+            self.refresh_bindings()
             self.load_creator(event.creator_id)
 
     @on(RosterList.Selected)
     def creator_selected(self, event: RosterList.Selected) -> None:
         self.action_focus_campaigns()
 
-    def jump_to(self, creator_id: int) -> None:
-        """Show `creator_id` in the roster, clearing a search that hides it."""
-        roster_list = self.query_one(RosterList)
-        if roster_list.move_to(creator_id):
-            roster_list.focus()
+    def jump_to(self, creator_id: int, archived: bool = False) -> None:
+        """Show `creator_id` in the roster, clearing whatever hides it."""
+        self.roster_list.focus()
+        if self.view.archived == archived and self.roster_list.move_to(creator_id):
             return
-        self._jump_to = creator_id
         search = self.query_one("#search", Input)
-        if search.value:
-            search.value = ""  # Input.Changed reloads the roster, then we land on the creator
-        else:
-            self.load_roster("")
-        roster_list.focus()
+        with search.prevent(Input.Changed):
+            search.value = ""
+        self.view = roster.RosterQuery(sort=self.view.sort, archived=archived)
+        self.reload(keep_id=creator_id)
 
     # ---- one creator --------------------------------------------------------------------
 
@@ -163,13 +258,13 @@ class MainScreen(Screen):
         self.query_one(StatsPanel).show(view.profile)
         self.query_one(CampaignTabs).show(view.campaigns)
 
-    # ---- actions ------------------------------------------------------------------------
+    # ---- navigation ---------------------------------------------------------------------
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
     def action_focus_roster(self) -> None:
-        self.query_one(RosterList).focus()
+        self.roster_list.focus()
 
     def action_focus_campaigns(self) -> None:
         tabs = self.query_one(CampaignTabs)
@@ -183,6 +278,151 @@ class MainScreen(Screen):
 
     def action_escape(self) -> None:
         search = self.query_one("#search", Input)
-        if search.has_focus:
-            search.value = ""  # the roster reloads and keeps the creator you were on
-        self.query_one(RosterList).focus()
+        if search.has_focus and search.value:
+            keep = self.creator_id
+            with search.prevent(Input.Changed):
+                search.value = ""
+            self.view = replace(self.view, search="")
+            self.reload(keep_id=keep)  # back to the full list, still on the creator you found
+        self.roster_list.focus()
+
+    # ---- sort, filter, archive view -----------------------------------------------------
+
+    def action_cycle_sort(self) -> None:
+        self.view = replace(self.view, sort=self.view.sort.next())
+        self.notify(f"Sorted by {self.view.sort.label}", timeout=2)
+        self.reload(keep_id=self.creator_id)
+
+    def action_filter(self) -> None:
+        def apply(choice: Choice | None) -> None:
+            if choice is None:
+                return
+            kind, value = choice
+            if kind == "niche":
+                self.view = replace(self.view, niche=value, tag=None)
+            elif kind == "tag":
+                self.view = replace(self.view, tag=value, niche=None)
+            else:
+                self.view = replace(self.view, niche=None, tag=None)
+            self.reload(keep_id=self.creator_id)
+            self.roster_list.focus()
+
+        self.app.push_screen(FilterScreen(), apply)
+
+    def action_toggle_archive(self) -> None:
+        self.view = replace(self.view, archived=not self.view.archived)
+        self.sub_title = "archive" if self.view.archived else ""
+        self.set_class(self.view.archived, "-archive")
+        self.creator_id = None
+        self.reload()
+        self.roster_list.focus()
+
+    # ---- changes ------------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        def added(creator_id: int | None) -> None:
+            if creator_id is not None:
+                self.notify("Creator added")
+                self.jump_to(creator_id)
+
+        self.app.push_screen(CreatorForm(), added)
+
+    def action_edit(self) -> None:
+        if self.creator_id is None:
+            return
+        creator_id = self.creator_id
+
+        def edited(saved: int | None) -> None:
+            if saved is not None:
+                self.notify("Saved")
+                self.reload(keep_id=creator_id)
+                self.load_creator(creator_id)
+
+        self.app.push_screen(CreatorForm(creator_id), edited)
+
+    def action_rates(self) -> None:
+        if self.creator_id is None:
+            return
+        creator_id = self.creator_id
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.load_creator(creator_id)
+
+        self.app.push_screen(RateEditor(creator_id), closed)
+
+    def action_archive(self) -> None:
+        if self.creator_id is not None and not self.view.archived:
+            self.set_archived(self.creator_id, True)
+
+    def action_restore(self) -> None:
+        if self.view.archived and self.creator_id is not None:
+            self.set_archived(self.creator_id, False)
+        elif self.last_archived is not None:
+            self.set_archived(self.last_archived[0], False)
+
+    @work(thread=True, exclusive=True, group="change")
+    def set_archived(self, creator_id: int, archived: bool) -> None:
+        with self.database.transaction() as session:
+            if archived:
+                name = creators.archive(session, creator_id).name
+            else:
+                name = creators.restore(session, creator_id).name
+        self.app.call_from_thread(self._archived_changed, creator_id, name, archived)
+
+    def _archived_changed(self, creator_id: int, name: str, archived: bool) -> None:
+        next_id = self._neighbour_of(creator_id)
+        if archived:
+            self.last_archived = (creator_id, name)
+            self.notify(f"Archived {name}. Press u to undo.", title="Archived", timeout=8)
+            self.reload(keep_id=next_id)
+        else:
+            if self.last_archived and self.last_archived[0] == creator_id:
+                self.last_archived = None
+            self.notify(f"Restored {name}.")
+            if self.view.archived:
+                self.reload(keep_id=next_id)
+            else:
+                self.reload(keep_id=creator_id)
+        self.refresh_bindings()
+
+    def _neighbour_of(self, creator_id: int) -> int | None:
+        """The creator the cursor should land on when `creator_id` leaves the list."""
+        roster_list = self.roster_list
+        index = roster_list.index_of(creator_id)
+        if index is None:
+            return None
+        for candidate in (index + 1, index - 1):
+            row = roster_list.row_at(candidate)
+            if row is not None:
+                return row.id
+        return None
+
+    def action_delete(self) -> None:
+        if self.creator_id is None or not self.view.archived:
+            return
+        creator_id = self.creator_id
+        with self.database.session() as session:
+            summary = creators.delete_summary(session, creator_id)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete_creator(creator_id)
+
+        question = f"Delete {summary.name} for good?"
+        detail = (
+            f"This removes {summary.campaigns} campaign(s), {summary.rates} rate(s) and all "
+            "metrics. It cannot be undone."
+        )
+        self.app.push_screen(ConfirmScreen(question, detail), answered)
+
+    @work(thread=True, exclusive=True, group="change")
+    def delete_creator(self, creator_id: int) -> None:
+        with self.database.transaction() as session:
+            summary = creators.delete(session, creator_id)
+        self.app.call_from_thread(self._deleted, creator_id, summary.name)
+
+    def _deleted(self, creator_id: int, name: str) -> None:
+        self.notify(f"Deleted {name}.")
+        self.creator_id = None
+        self.reload(keep_id=self._neighbour_of(creator_id))

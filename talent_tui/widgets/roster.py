@@ -1,8 +1,8 @@
-"""The roster list: every creator that matches the search, two lines each, drawn lazily.
+"""The roster list: every creator in the current view, two lines each, drawn and loaded lazily.
 
-A Line-API widget so that a roster of tens of thousands of creators scrolls as fast as one
-of ten: only the visible lines are ever rendered. The widget knows nothing about the
-database; the screen hands it rows and listens for its messages.
+A Line-API widget: only the visible lines are rendered, and rows arrive in pages that the
+screen fetches on request (`PageNeeded`), so a roster of 100,000 creators costs what a roster
+of one screenful costs. The widget knows nothing about the database.
 """
 
 from __future__ import annotations
@@ -13,16 +13,18 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from talent_tui.money import compact_number
-from talent_tui.roster import RosterRow
+from talent_tui.roster import RosterRow, SortKey
 
 ROW_HEIGHT = 2
+PAGE_SIZE = 100
+MAX_PAGES = 60  # rows kept in memory: 6,000; the rest is fetched again when scrolled back to
 
 
 def fit(text: str, width: int) -> str:
@@ -34,8 +36,20 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1).rstrip() + "…"
 
 
+def figure(row: RosterRow, sort: SortKey) -> str:
+    """The number shown beside a name: the one the roster is sorted by (followers otherwise)."""
+    if sort is SortKey.ENGAGEMENT:
+        return f"{row.engagement_rate:.1%}" if row.engagement_rate is not None else "—"
+    if sort is SortKey.GROWTH:
+        growth = row.follower_growth_30d
+        return f"{growth:+.1%}" if growth is not None else "—"
+    if sort is SortKey.OPEN_DEALS:
+        return f"{row.open_deals} open"
+    return compact_number(row.followers)
+
+
 class RosterList(ScrollView, can_focus=True):
-    """Creators as two-line rows: name and followers, then the handle."""
+    """Creators as two-line rows: name and a figure, then the handle."""
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False),
@@ -50,15 +64,16 @@ class RosterList(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "roster--name",
         "roster--handle",
-        "roster--followers",
+        "roster--figure",
         "roster--cursor",
         "roster--empty",
+        "roster--loading",
     }
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
     class Highlighted(Message):
-        """The cursor moved onto a creator."""
+        """The cursor is on a creator (sent once the row is loaded)."""
 
         def __init__(self, roster: RosterList, creator_id: int) -> None:
             super().__init__()
@@ -72,34 +87,96 @@ class RosterList(ScrollView, can_focus=True):
     class Selected(Highlighted):
         """The user chose a creator (Enter or click)."""
 
+    class PageNeeded(Message):
+        """Rows [page * PAGE_SIZE, ...) of view `generation` are wanted."""
+
+        def __init__(self, roster: RosterList, generation: int, page: int) -> None:
+            super().__init__()
+            self.roster = roster
+            self.generation = generation
+            self.page = page
+
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.rows: list[RosterRow] = []
+        self.total = 0
+        self.generation = 0
+        self.sort = SortKey.NAME
+        self.pages: dict[int, list[RosterRow]] = {}
+        self._requested: set[int] = set()
+        self._announced: int | None = None
         self.empty_text = "No creators match."
 
     # ---- data ---------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[RosterRow], keep_id: int | None = None) -> None:
-        """Show `rows`, keeping the cursor on `keep_id` when it is among them."""
-        self.rows = list(rows)
-        self.virtual_size = Size(0, len(self.rows) * ROW_HEIGHT)
-        index = self.index_of(keep_id) if keep_id is not None else None
-        self.cursor = index if index is not None else 0
+    def reset(
+        self,
+        generation: int,
+        total: int,
+        pages: dict[int, list[RosterRow]],
+        cursor: int = 0,
+        sort: SortKey = SortKey.NAME,
+    ) -> None:
+        """Show a new view of `total` rows, with some pages already loaded."""
+        self.generation = generation
+        self.total = total
+        self.sort = sort
+        self.pages = dict(pages)
+        self._requested = set(pages)
+        self._announced = None
+        self.virtual_size = Size(0, total * ROW_HEIGHT)
+        self.cursor = cursor
         self.refresh()
 
+    def add_page(self, generation: int, page: int, rows: Sequence[RosterRow]) -> None:
+        if generation != self.generation:
+            return  # an answer for a view we no longer show
+        self.pages[page] = list(rows)
+        self._evict()
+        self.refresh()
+        self._announce()
+
+    def _evict(self) -> None:
+        if len(self.pages) <= MAX_PAGES:
+            return
+        here = self.cursor // PAGE_SIZE
+        for page in sorted(self.pages, key=lambda p: abs(p - here), reverse=True):
+            if len(self.pages) <= MAX_PAGES:
+                break
+            del self.pages[page]
+            self._requested.discard(page)
+
+    def row_at(self, index: int) -> RosterRow | None:
+        if not 0 <= index < self.total:
+            return None
+        page = self.pages.get(index // PAGE_SIZE)
+        if page is None:
+            self._request(index // PAGE_SIZE)
+            return None
+        offset = index % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    def _request(self, page: int) -> None:
+        if page not in self._requested:
+            self._requested.add(page)
+            self.post_message(self.PageNeeded(self, self.generation, page))
+
+    @property
+    def rows(self) -> list[RosterRow]:
+        """The loaded rows in order (all of them when the view fits in the loaded pages)."""
+        return [row for page in sorted(self.pages) for row in self.pages[page]]
+
     def index_of(self, creator_id: int) -> int | None:
-        for index, row in enumerate(self.rows):
-            if row.id == creator_id:
-                return index
+        for page, rows in self.pages.items():
+            for offset, row in enumerate(rows):
+                if row.id == creator_id:
+                    return page * PAGE_SIZE + offset
         return None
 
     @property
     def current(self) -> RosterRow | None:
-        if 0 <= self.cursor < len(self.rows):
-            return self.rows[self.cursor]
-        return None
+        return self.row_at(self.cursor)
 
     def move_to(self, creator_id: int) -> bool:
         index = self.index_of(creator_id)
@@ -111,20 +188,18 @@ class RosterList(ScrollView, can_focus=True):
     # ---- cursor -------------------------------------------------------------------------
 
     def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
+        return max(0, min(value, self.total - 1)) if self.total else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh()
-        self.scroll_to_region_of(new)
+        self.scroll_to_region(Region(0, new * ROW_HEIGHT, 1, ROW_HEIGHT), animate=False, force=True)
+        self._announce()
+
+    def _announce(self) -> None:
         row = self.current
-        if row is not None:
+        if row is not None and row.id != self._announced:
+            self._announced = row.id
             self.post_message(self.Highlighted(self, row.id))
-
-    def scroll_to_region_of(self, index: int) -> None:
-        from textual.geometry import Region
-
-        region = Region(0, index * ROW_HEIGHT, self.size.width, ROW_HEIGHT)
-        self.scroll_to_region(region, animate=False, force=True)
 
     def action_cursor_up(self) -> None:
         self.cursor -= 1
@@ -145,7 +220,7 @@ class RosterList(ScrollView, can_focus=True):
         self.cursor = 0
 
     def action_last(self) -> None:
-        self.cursor = len(self.rows) - 1
+        self.cursor = self.total - 1
 
     def action_select(self) -> None:
         row = self.current
@@ -154,18 +229,17 @@ class RosterList(ScrollView, can_focus=True):
 
     def _on_click(self, event: events.Click) -> None:
         index = (event.y + self.scroll_offset.y) // ROW_HEIGHT
-        if 0 <= index < len(self.rows):
+        if 0 <= index < self.total:
             self.cursor = index
-            self.post_message(self.Selected(self, self.rows[index].id))
+            row = self.row_at(index)
+            if row is not None:
+                self.post_message(self.Selected(self, row.id))
 
     def on_focus(self) -> None:
         self.refresh()
 
     def on_blur(self) -> None:
         self.refresh()
-
-    def on_resize(self) -> None:
-        self.virtual_size = Size(0, len(self.rows) * ROW_HEIGHT)
 
     # ---- drawing ------------------------------------------------------------------------
 
@@ -174,35 +248,45 @@ class RosterList(ScrollView, can_focus=True):
         line = y + self.scroll_offset.y
         index, part = divmod(line, ROW_HEIGHT)
         base = self.rich_style
-        if not self.rows:
+        if self.total == 0:
             if line == 0:
                 style = base + self.get_component_rich_style("roster--empty")
-                return Strip(
-                    [Segment(fit(f" {self.empty_text}", width), style)]
-                ).adjust_cell_length(width, base)
+                text = fit(f" {self.empty_text}", width)
+                return Strip([Segment(text, style)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
-        if index >= len(self.rows):
+        if index >= self.total:
             return Strip.blank(width, base)
-        row = self.rows[index]
-        highlighted = index == self.cursor
         background = base
-        if highlighted:
+        if index == self.cursor:
             background = base + self.get_component_rich_style("roster--cursor")
+        row = self.row_at(index)
+        if row is None:
+            if part == 0:
+                style = background + self.get_component_rich_style("roster--loading", partial=True)
+                return Strip([Segment(" …", style)]).adjust_cell_length(width, background)
+            return Strip.blank(width, background)
         if part == 0:
-            followers = compact_number(row.followers)
-            name_width = width - cell_len(followers) - 3
-            name = fit(row.name, name_width)
-            gap = width - 2 - cell_len(name) - cell_len(followers)
+            number = figure(row, self.sort)
+            name = fit(row.name, width - cell_len(number) - 3)
+            gap = width - 2 - cell_len(name) - cell_len(number)
             segments = [
                 Segment(" ", background),
-                Segment(name, background + self.get_component_rich_style("roster--name")),
+                Segment(
+                    name, background + self.get_component_rich_style("roster--name", partial=True)
+                ),
                 Segment(" " * max(1, gap), background),
-                Segment(followers, background + self.get_component_rich_style("roster--followers")),
+                Segment(
+                    number,
+                    background + self.get_component_rich_style("roster--figure", partial=True),
+                ),
             ]
         else:
             handle = fit(row.tiktok_handle, width - 2)
             segments = [
                 Segment(" ", background),
-                Segment(handle, background + self.get_component_rich_style("roster--handle")),
+                Segment(
+                    handle,
+                    background + self.get_component_rich_style("roster--handle", partial=True),
+                ),
             ]
         return Strip(segments).adjust_cell_length(width, background)

@@ -1,0 +1,92 @@
+"""Pick a niche or a tag to narrow the roster to (or clear the filter)."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from talent_tui import roster
+
+# What the screen returns: ("niche", "food"), ("tag", "kfood"), ("clear", "") or None (cancel).
+Choice = tuple[str, str]
+
+
+class FilterScreen(ModalScreen[Choice | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "to_list", "List", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.facets: roster.Facets | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="filter-box"):
+            yield Static("Filter the roster by niche or tag", id="filter-title")
+            yield Input(placeholder="type to narrow", id="filter-search", select_on_focus=False)
+            yield OptionList(id="filter-options")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter-options", OptionList).loading = True
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        with self.app.database.session() as session:
+            facets = roster.facets(session)
+        self.app.call_from_thread(self._loaded, facets)
+
+    def _loaded(self, facets: roster.Facets) -> None:
+        self.facets = facets
+        self.query_one("#filter-options", OptionList).loading = False
+        self._fill("")
+
+    def _fill(self, text: str) -> None:
+        options = self.query_one("#filter-options", OptionList)
+        options.clear_options()
+        if self.facets is None:
+            return
+        needle = text.strip().lstrip("#").lower()
+        items: list[Option] = []
+        if not needle:
+            items.append(Option("All creators (no filter)", id="clear:"))
+        for niche, count in self.facets.niches:
+            if needle in niche.lower():
+                items.append(Option(f"niche  {niche}  ({count})", id=f"niche:{niche}"))
+        for tag, count in self.facets.tags:
+            if needle in tag.lower():
+                items.append(Option(f"tag    #{tag}  ({count})", id=f"tag:{tag}"))
+        options.add_options(items)
+        if items:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#filter-search")
+    def narrow(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#filter-search")
+    def take_first(self) -> None:
+        options = self.query_one("#filter-options", OptionList)
+        if options.option_count:
+            self._choose(options.get_option_at_index(options.highlighted or 0).id or "")
+
+    @on(OptionList.OptionSelected, "#filter-options")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option.id or "")
+
+    def _choose(self, option_id: str) -> None:
+        kind, _, value = option_id.partition(":")
+        self.dismiss((kind, value))
+
+    def action_to_list(self) -> None:
+        self.query_one("#filter-options", OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,169 @@
+"""Edit a creator's rate card in place: add, change or remove the rate for a deliverable."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from talent_tui import creators, roster
+from talent_tui.money import MoneyError, format_money
+
+
+class RateEditor(ModalScreen[bool]):
+    """Dismisses with True when anything changed."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save rate", priority=True),
+        Binding("delete,x", "remove", "Remove rate"),
+        Binding("escape", "close", "Done"),
+    ]
+
+    def __init__(self, creator_id: int) -> None:
+        super().__init__()
+        self.creator_id = creator_id
+        self.changed = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="rates-box"):
+            yield Static("Rate card", id="rates-editor-title")
+            yield DataTable(id="rates-table", cursor_type="row")
+            yield Static("", id="rates-empty")
+            with Horizontal(classes="form-row"):
+                yield Label("Deliverable", classes="form-label")
+                yield Input(
+                    placeholder="video, live, story, bundle, ugc…",
+                    id="rate-deliverable",
+                    select_on_focus=False,
+                )
+            yield Static("", id="error-deliverable", classes="field-error")
+            with Horizontal(classes="form-row"):
+                yield Label("Amount", classes="form-label")
+                yield Input(
+                    placeholder="1,200.50 USD  ·  ₩1,500,000  ·  1200 eur", id="rate-amount"
+                )
+            yield Static("", id="error-amount", classes="field-error")
+            yield Static(
+                "Enter on a rate: edit it · Ctrl+S or Enter in Amount: save · x: remove",
+                id="rates-hint",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#rates-table", DataTable)
+        table.add_column("Deliverable", key="deliverable")
+        table.add_column("Rate", key="rate")
+        table.add_column("Updated", key="updated")
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="rates")
+    def reload(self, focus_key: str | None = None) -> None:
+        with self.app.database.session() as session:
+            creator = roster.get_creator(session, self.creator_id)
+            rates = creators.rates_of(session, self.creator_id)
+            rows = [
+                (
+                    r.deliverable,
+                    format_money(r.amount_minor, r.currency),
+                    r.updated_at.date().isoformat(),
+                )
+                for r in rates
+            ]
+        self.app.call_from_thread(self._show, creator.name, rows, focus_key)
+
+    def _show(self, name: str, rows: list[tuple[str, str, str]], focus_key: str | None) -> None:
+        self.query_one("#rates-editor-title", Static).update(f"Rate card · {name}")
+        table = self.query_one("#rates-table", DataTable)
+        table.clear()
+        for deliverable, amount, updated in rows:
+            table.add_row(deliverable, amount, updated, key=deliverable)
+        self.query_one("#rates-empty", Static).update(
+            "" if rows else "No rates yet: add one below."
+        )
+        if focus_key is not None and focus_key in table.rows:
+            table.move_cursor(row=table.get_row_index(focus_key))
+        if rows:
+            table.focus()
+        else:
+            self.query_one("#rate-deliverable", Input).focus()
+
+    @on(DataTable.RowSelected, "#rates-table")
+    def edit_row(self, event: DataTable.RowSelected) -> None:
+        deliverable, amount, _ = event.data_table.get_row(event.row_key)
+        self.query_one("#rate-deliverable", Input).value = deliverable
+        amount_input = self.query_one("#rate-amount", Input)
+        amount_input.value = amount
+        amount_input.focus()
+
+    @on(Input.Submitted, "#rate-deliverable")
+    def to_amount(self) -> None:
+        self.query_one("#rate-amount", Input).focus()
+
+    @on(Input.Submitted, "#rate-amount")
+    def submit_amount(self) -> None:
+        self.action_save()
+
+    def _error(self, field: str, message: str) -> None:
+        error = self.query_one(f"#error-{field}", Static)
+        error.update(message)
+        error.set_class(bool(message), "-shown")
+        self.query_one(f"#rate-{field}", Input).set_class(bool(message), "-invalid")
+
+    def action_save(self) -> None:
+        deliverable = self.query_one("#rate-deliverable", Input).value
+        amount = self.query_one("#rate-amount", Input).value
+        self._error("deliverable", "")
+        self._error("amount", "")
+        try:
+            kind = creators.normalize_deliverable(deliverable)
+        except ValueError as exc:
+            self._error("deliverable", str(exc))
+            self.query_one("#rate-deliverable", Input).focus()
+            return
+        self.save(kind, amount)
+
+    @work(thread=True, exclusive=True, group="rates")
+    def save(self, kind: str, amount: str) -> None:
+        try:
+            with self.app.database.transaction() as session:
+                rate, created = creators.set_rate(session, self.creator_id, kind, amount)
+                text = format_money(rate.amount_minor, rate.currency)
+        except MoneyError as exc:
+            self.app.call_from_thread(self._rejected, str(exc))
+            return
+        self.app.call_from_thread(self._saved, kind, text, created)
+
+    def _rejected(self, message: str) -> None:
+        self._error("amount", message)
+        self.query_one("#rate-amount", Input).focus()
+
+    def _saved(self, kind: str, text: str, created: bool) -> None:
+        self.changed = True
+        self.query_one("#rate-deliverable", Input).value = ""
+        self.query_one("#rate-amount", Input).value = ""
+        self.notify(f"{'Added' if created else 'Changed'} {kind}: {text}")
+        self.reload(kind)
+
+    def action_remove(self) -> None:
+        table = self.query_one("#rates-table", DataTable)
+        if not table.has_focus or table.row_count == 0:
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        self.remove(str(row_key.value))
+
+    @work(thread=True, exclusive=True, group="rates")
+    def remove(self, kind: str) -> None:
+        with self.app.database.transaction() as session:
+            creators.remove_rate(session, self.creator_id, kind)
+        self.app.call_from_thread(self._removed, kind)
+
+    def _removed(self, kind: str) -> None:
+        self.changed = True
+        self.notify(f"Removed the {kind} rate")
+        self.reload()
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)
