@@ -43,7 +43,9 @@ class RateEditor(ModalScreen[bool]):
             with Horizontal(classes="form-row"):
                 yield Label("Amount", classes="form-label")
                 yield Input(
-                    placeholder="1,200.50 USD  ·  ₩1,500,000  ·  1200 eur", id="rate-amount"
+                    placeholder="1,200.50 USD  ·  ₩1,500,000  ·  1200 eur",
+                    id="rate-amount",
+                    select_on_focus=False,
                 )
             yield Static("", id="error-amount", classes="field-error")
             yield Static(
@@ -152,10 +154,10 @@ class RateEditor(ModalScreen[bool]):
         if not table.has_focus or table.row_count == 0:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        self.remove(str(row_key.value))
+        self.remove_rate(str(row_key.value))
 
     @work(thread=True, exclusive=True, group="rates")
-    def remove(self, kind: str) -> None:
+    def remove_rate(self, kind: str) -> None:
         with self.app.database.transaction() as session:
             creators.remove_rate(session, self.creator_id, kind)
         self.app.call_from_thread(self._removed, kind)
