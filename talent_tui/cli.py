@@ -8,12 +8,14 @@ services the TUI uses.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from talent_tui import db as dbmod
@@ -37,7 +39,8 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 EXIT_INPUT = 1  # bad input, not found, invalid file
-EXIT_DATABASE = 2  # the database cannot be opened
+# 2 is Click's own code for bad usage (unknown option, bad option value).
+EXIT_DATABASE = 3  # the database cannot be opened
 
 
 class State:
@@ -48,7 +51,7 @@ state = State()
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -147,7 +150,9 @@ def creators_list(
     archived: Annotated[
         bool, typer.Option("--archived", help="List archived creators instead.")
     ] = False,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most this many rows.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="At most this many rows.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """List creators (archived ones only with --archived)."""
@@ -164,11 +169,9 @@ def creators_list(
         print_json([row.as_dict() for row in rows])
         return
     if not rows:
-        err.print(
-            "No creators match."
-            if search or niche or tag
-            else "No creators yet. Try `talent demo`."
-        )
+        with database.session() as session:
+            stored = roster.count_creators(session)
+        _explain_empty(database, stored, filtered=bool(search or niche or tag), archived=archived)
         return
     table = Table(box=None, header_style="bold")
     table.add_column("ID", justify="right")
@@ -191,6 +194,30 @@ def creators_list(
             str(row.open_deals),
         )
     out.print(table)
+
+
+def _explain_empty(
+    database: dbmod.Database, stored: int, *, filtered: bool, archived: bool
+) -> None:
+    """Say why `creators list` printed nothing, and where the demo roster is if that is why."""
+    if stored and filtered:
+        message = "No creators match."
+    elif stored:
+        message = (
+            "No archived creators."
+            if archived
+            else f"All {stored} creator(s) are archived: talent creators list --archived"
+        )
+    else:
+        message = f"No creators in {database.describe()}."
+        demo_path = locations.demo_db_path()
+        in_use = database.path
+        if demo_path.exists() and (in_use is None or in_use.resolve() != demo_path.resolve()):
+            quoted = shlex.quote(str(demo_path))
+            message += f"\nThe demo roster is in {demo_path}: talent --db {quoted} creators list"
+        elif not demo_path.exists():
+            message += " Add some with `talent import creators FILE`, or try `talent demo`."
+    err.print(message, markup=False, soft_wrap=True)
 
 
 # Options shared by `creators add` and `creators edit`; None means "not given".
@@ -245,7 +272,9 @@ def _invalid(exc: Exception) -> typer.Exit:
 
     if isinstance(exc, InvalidCreator):
         for field, message in exc.errors.items():
-            err.print(f"[bold red]error:[/] {field}: {message}", markup=True, soft_wrap=True)
+            err.print(
+                f"[bold red]error:[/] {escape(f'{field}: {message}')}", markup=True, soft_wrap=True
+            )
         return typer.Exit(EXIT_INPUT)
     return fail(str(exc))
 
@@ -629,7 +658,7 @@ def import_cmd(
             print_json(
                 {
                     "ok": False,
-                    "errors": [e.__dict__ for e in exc.errors[: importers.MAX_REPORTED_ERRORS]],
+                    "errors": [e.as_dict() for e in exc.errors[: importers.MAX_REPORTED_ERRORS]],
                     "total_errors": len(exc.errors),
                 }
             )
@@ -638,9 +667,12 @@ def import_cmd(
         print_json({"ok": True, **report.as_dict()})
         return
     verb = "Would import" if dry_run else "Imported"
+    rows_text = "1 row" if report.rows == 1 else f"{report.rows} rows"
     out.print(
-        f"{verb} {report.rows} {kind} row(s) from {file.name}: "
-        f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged."
+        f"{verb} {file.name} ({kind}): {rows_text}, "
+        f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged.",
+        markup=False,
+        soft_wrap=True,
     )
 
 

@@ -29,12 +29,13 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Tables that live outside the SQLModel metadata on purpose (the FTS5 search index and its
 # shadow tables); migrations create them and schema comparison ignores them.
-UNMANAGED_PREFIXES = ("creators_fts",)
+UNMANAGED_PREFIXES = ("creators_fts", "ix_creators_name_lower")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
     """Alembic filter: leave the unmanaged search-index tables out of autogenerate."""
-    return not (type_ == "table" and name is not None and name.startswith(UNMANAGED_PREFIXES))
+    unmanaged = name is not None and name.startswith(UNMANAGED_PREFIXES)
+    return not (type_ in ("table", "index") and unmanaged)
 
 
 class DatabaseError(RuntimeError):
@@ -56,8 +57,12 @@ def path_to_url(path: Path) -> str:
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
-    parsed = make_url(url)
+    """The file behind a SQLite URL, or None for other databases, in-memory SQLite and URLs
+    that do not parse (opening those reports the problem)."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        return None
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
     if parsed.database == ":memory:":
@@ -66,12 +71,20 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record) -> None:  # noqa: ANN001
+    # The sqlite3 module's own transaction handling starts transactions late and turns
+    # SAVEPOINT/RELEASE into a commit; SQLAlchemy's documented fix is to switch it off and
+    # emit BEGIN ourselves (see _on_sqlite_begin), so every session is one real transaction.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _on_sqlite_begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -81,6 +94,7 @@ def make_engine(url: str) -> Engine:
     engine = sa.create_engine(url)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _on_sqlite_connect)
+        sa.event.listen(engine, "begin", _on_sqlite_begin)
     return engine
 
 
@@ -114,11 +128,33 @@ class Database:
             yield session
 
     def describe(self) -> str:
-        path = self.path
-        return str(path) if path is not None else make_url(self.url).render_as_string()
+        return describe_url(self.url)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def describe_url(url: str) -> str:
+    """A database for people: the file path for SQLite, else the URL without its password."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    try:
+        return make_url(url).render_as_string()
+    except sa.exc.ArgumentError:
+        return url
+
+
+def _reason(exc: BaseException) -> str:
+    """Why opening failed, without SQLAlchemy's statement echo and "Background" link."""
+    if isinstance(exc, ModuleNotFoundError):
+        return f"no driver installed (Python module {exc.name!r} is missing)"
+    if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
+        return str(exc.orig).strip() or type(exc.orig).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc)
+    return text.split("\n(Background on this error at:")[0].strip() or type(exc).__name__
 
 
 def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
@@ -130,8 +166,8 @@ def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
             upgrade(database)
     except DatabaseError:
         raise
-    except (sa.exc.SQLAlchemyError, OSError) as exc:
-        raise DatabaseError(f"cannot open database {url}: {exc}") from exc
+    except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:
+        raise DatabaseError(f"cannot open database {describe_url(url)}: {_reason(exc)}") from exc
     return database
 
 

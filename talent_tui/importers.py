@@ -48,13 +48,25 @@ ProgressCallback = Callable[[int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """One problem, as file:row:field. Row 0 is the file as a whole (missing, not UTF-8, …)."""
+
     source: str
     row: int
     field: str
     message: str
 
     def __str__(self) -> str:
+        if self.row == 0:
+            return f"{self.source}: {self.message}"
         return f"{self.source}:{self.row}:{self.field}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "row": self.row,
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 class ImportFailed(Exception):
@@ -113,44 +125,64 @@ class FieldError(ValueError):
 class SourceRow:
     number: int  # the CSV line the record starts on, or the 1-based index in a JSON list
     values: Mapping[str, Any]
+    problem: str | None = None  # wrong with the row as a whole (e.g. its number of cells)
+
+
+class SourceRows(list[SourceRow]):
+    """The rows of a file, with its CSV header: columns are checked even when no row follows.
+    `columns` is None for JSON, where each object names its own keys."""
+
+    def __init__(
+        self,
+        rows: Iterable[SourceRow] = (),
+        columns: tuple[str, ...] | None = None,
+        header_row: int = 1,
+    ):
+        super().__init__(rows)
+        self.columns = columns
+        self.header_row = header_row
+
+
+def _file_error(source: str, message: str, field_name: str = "file") -> ImportFailed:
+    return ImportFailed(source, [RowError(source, 0, field_name, message)])
 
 
 def detect_format(path: Path, explicit: str | None = None) -> str:
-    fmt = (explicit or path.suffix.lstrip(".")).lower()
+    if explicit is not None:
+        fmt = explicit.strip().lower()
+        if fmt not in ("csv", "json"):
+            raise _file_error(path.name, f"unknown format {explicit!r} (csv or json)", "format")
+        return fmt
+    fmt = path.suffix.lstrip(".").lower()
     if fmt not in ("csv", "json"):
-        raise ImportFailed(
-            path.name,
-            [
-                RowError(
-                    path.name, 0, "format", "unknown file format; use .csv or .json or --format"
-                )
-            ],
+        raise _file_error(
+            path.name, "not a .csv or .json file; give --format csv or --format json", "format"
         )
     return fmt
 
 
-def read_rows(path: Path, fmt: str | None = None) -> list[SourceRow]:
+def read_rows(path: Path, fmt: str | None = None) -> SourceRows:
     """Numbered rows from a CSV (UTF-8 with or without BOM, any newline) or a JSON list."""
     fmt = detect_format(path, fmt)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        error = RowError(path.name, 0, "file", exc.strerror or str(exc))
-        raise ImportFailed(path.name, [error]) from None
+        raise _file_error(path.name, exc.strerror or str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFailed(
-            path.name, [RowError(path.name, 0, "file", f"not UTF-8 text ({exc.reason})")]
-        ) from None
+        raise _file_error(path.name, f"not UTF-8 text ({exc.reason})") from None
     if fmt == "json":
         return _json_rows(path.name, text)
     return csv_rows(path.name, text)
 
 
-def csv_rows(source: str, text: str) -> list[SourceRow]:
+def csv_rows(source: str, text: str) -> SourceRows:
+    """Rows keyed by the header's (lower-cased) names; a row whose number of cells differs
+    from the header's is kept with a `problem`, so validation reports it with the others."""
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
+    header_row = 1
     rows: list[SourceRow] = []
     line = 1
     try:
@@ -160,21 +192,25 @@ def csv_rows(source: str, text: str) -> list[SourceRow]:
                 continue
             if header is None:
                 header = [name.strip().lower() for name in record]
+                header_row = start
                 continue
-            values = {
-                name: record[i] if i < len(record) else "" for i, name in enumerate(header) if name
-            }
-            if len(record) > len(header):
-                values["__extra__"] = record[len(header) :]
-            rows.append(SourceRow(start, values))
+            values = {name: cell for name, cell in zip(header, record, strict=False) if name}
+            problem = None
+            if len(record) != len(header):
+                problem = f"{len(record)} cells, header has {len(header)}"
+            rows.append(SourceRow(start, values, problem))
     except csv.Error as exc:
         raise ImportFailed(source, [RowError(source, line, "file", f"bad CSV: {exc}")]) from None
-    return rows
+    if header is None:
+        raise _file_error(source, "empty file: no header row")
+    return SourceRows(rows, tuple(name for name in header if name), header_row)
 
 
-def _json_rows(source: str, text: str) -> list[SourceRow]:
+def _json_rows(source: str, text: str) -> SourceRows:
+    if not text.strip():
+        raise _file_error(source, "empty file: expected a JSON list of objects")
     try:
-        data = json.loads(text) if text.strip() else []
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFailed(
             source, [RowError(source, exc.lineno, "file", f"bad JSON: {exc.msg}")]
@@ -185,8 +221,8 @@ def _json_rows(source: str, text: str) -> list[SourceRow]:
                 data = data[key]
                 break
     if not isinstance(data, list):
-        raise ImportFailed(source, [RowError(source, 1, "file", "expected a JSON list of objects")])
-    rows = []
+        raise _file_error(source, "expected a JSON list of objects")
+    rows = SourceRows()
     for index, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             raise ImportFailed(source, [RowError(source, index, "row", "expected a JSON object")])
@@ -439,34 +475,56 @@ def _duplicates(
     return errors
 
 
+# Column defaults for creators written in bulk (the ORM would fill these one object at a time).
+_CREATOR_DEFAULTS = {
+    "instagram_handle": None,
+    "youtube_handle": None,
+    "followers": 0,
+    "engagement_rate": None,
+    "follower_growth_30d": None,
+    "niche": None,
+    "tags": "",
+    "email": None,
+    "phone": None,
+    "commission_bp": 0,
+    "notes": "",
+    "archived_at": None,
+}
+BULK_CHUNK = 5_000
+
+
 def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
     counter = Counter()
     handles = [data["tiktok_handle"] for _, data in rows]
     existing = _by_key(session, Creator, Creator.tiktok_handle, handles)
     now = utcnow()
+    fresh: list[dict[str, Any]] = []
     for _row, data in rows:
         if data["followers"] is None:
             data.pop("followers")
         creator = existing.get(data["tiktok_handle"])
+        if creator is None:
+            # New creators go in as one executemany: no ORM object per row.
+            fresh.append({**_CREATOR_DEFAULTS, **data, "created_at": now, "updated_at": now})
+            counter.new += 1
+            continue
         if (
-            creator is not None
-            and "archived_at" in data
+            "archived_at" in data
             and data["archived_at"] is not None
             and creator.archived_at is not None
             and creator.archived_at.date() == data["archived_at"].date()
         ):
             del data["archived_at"]  # same day: keep the exact moment already stored
-        if creator is None:
-            creator = Creator(**data, created_at=now, updated_at=now)
-            session.add(creator)
-            existing[creator.tiktok_handle] = creator
-            counter.new += 1
-        elif _changed(creator, data):
+        if _changed(creator, data):
             _apply(creator, data)
             creator.updated_at = now
             counter.updated += 1
         else:
             counter.unchanged += 1
+    session.flush()
+    table = Creator.__table__
+    for start in range(0, len(fresh), BULK_CHUNK):
+        session.connection().execute(table.insert(), fresh[start : start + BULK_CHUNK])
     return counter
 
 
@@ -978,29 +1036,47 @@ SPECS: dict[str, KindSpec] = {
 # --- the driver ---------------------------------------------------------------------------
 
 
+def _check_columns(spec: KindSpec, rows: list[SourceRow], source: str) -> list[RowError]:
+    """Unknown and missing columns: from the CSV header (even with no rows after it), else
+    from the keys the rows use (JSON), each reported on the first row that shows it."""
+    columns: tuple[str, ...] | None = getattr(rows, "columns", None)
+    first_seen: dict[str, int] = {}
+    if columns is not None:
+        header_row = getattr(rows, "header_row", 1)
+        first_seen = dict.fromkeys(columns, header_row)
+    elif rows:
+        header_row = rows[0].number
+        for row in rows:
+            for name in row.values:
+                first_seen.setdefault(name, row.number)
+    else:
+        return []
+    errors = []
+    unknown = [name for name in first_seen if name not in spec.columns]
+    if unknown:
+        message = f"unknown column(s): {', '.join(sorted(unknown))}"
+        errors.append(RowError(source, first_seen[unknown[0]], unknown[0], message))
+    errors.extend(
+        RowError(source, header_row, name, "missing column")
+        for name in spec.required
+        if name not in first_seen
+    )
+    return errors
+
+
 def _check(
     kind: str, rows: list[SourceRow], source: str, progress: ProgressCallback | None = None
 ) -> tuple[list[tuple[SourceRow, dict[str, Any]]], list[RowError]]:
     """Parse every row: the clean ones, and every problem found in the others."""
     spec = _spec(kind)
-    errors: list[RowError] = []
-    if rows:
-        present = set().union(*(r.values.keys() for r in rows))
-        unknown = sorted(present - set(spec.columns) - {"__extra__"})
-        if unknown:
-            errors.append(
-                RowError(source, 1, unknown[0], f"unknown column(s): {', '.join(unknown)}")
-            )
-        missing = [c for c in spec.required if c not in present]
-        for name in missing:
-            errors.append(RowError(source, 1, name, "missing column"))
-        if errors:
-            return [], errors
+    errors = _check_columns(spec, rows, source)
+    if errors:
+        return [], errors
     clean: list[tuple[SourceRow, dict[str, Any]]] = []
     total = len(rows)
     for index, row in enumerate(rows, start=1):
-        if "__extra__" in row.values:
-            errors.append(RowError(source, row.number, "row", "more cells than header columns"))
+        if row.problem is not None:
+            errors.append(RowError(source, row.number, "row", row.problem))
             continue
         try:
             clean.append((row, spec.parse(row.values)))
@@ -1037,10 +1113,17 @@ def import_rows(
     caller's transaction must then be rolled back."""
     spec = _spec(kind)
     clean, errors = _check(kind, rows, source, progress)
-    if clean:
+    counter = Counter()
+    if clean and not errors:
         counter = spec.write(session, clean, source, errors)
-    else:
-        counter = Counter()
+    elif clean:
+        # Rows already failed; still look up the clean ones so unknown creators and brands are
+        # reported in the same run. Duplicates among them may clash: that is reported already.
+        try:
+            with session.begin_nested():
+                spec.write(session, clean, source, errors)
+        except sa.exc.IntegrityError:
+            pass
     if errors:
         raise ImportFailed(source, sorted(errors, key=lambda e: e.row))
     session.flush()
@@ -1088,7 +1171,19 @@ def import_source(
             transaction.rollback()
         else:
             transaction.commit()
+    if not dry_run and report.new + report.updated >= ANALYZE_AFTER:
+        refresh_statistics(database)
     return report
+
+
+ANALYZE_AFTER = 1_000  # rows; below this the planner's statistics are still good enough
+
+
+def refresh_statistics(database: Any) -> None:
+    """Let SQLite's planner see the new shape of the data (which index narrows a search)."""
+    if database.engine.dialect.name == "sqlite":
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def _spec(kind: str) -> KindSpec:

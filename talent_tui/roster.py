@@ -143,6 +143,18 @@ class RosterQuery:
             return statement.where(
                 col(Creator.id).in_(matches.bindparams(q=phrase).columns(sa.column("rowid")))
             )
+        if len(text) < FTS_MIN_CHARS:
+            # One or two characters: names and handles that start with them (indexed ranges).
+            low, high = _prefix_range(text)
+            return statement.where(
+                sa.or_(
+                    sa.and_(sa.func.lower(Creator.name) >= low, sa.func.lower(Creator.name) < high),
+                    sa.and_(
+                        col(Creator.tiktok_handle) >= "@" + low,
+                        col(Creator.tiktok_handle) < "@" + high,
+                    ),
+                )
+            )
         pattern = f"%{_escape_like(text)}%"
         return statement.where(
             sa.or_(
@@ -182,6 +194,13 @@ class RosterQuery:
         statement = sa.select(numbered.c.position).where(numbered.c.id == creator_id)
         position = session.execute(statement).scalar()
         return None if position is None else position - 1
+
+
+def _prefix_range(text: str) -> tuple[str, str]:
+    """[low, high) covering every string that starts with `text`, lower-cased the way SQLite's
+    lower() does it (ASCII only)."""
+    low = "".join(ch.lower() if ch.isascii() else ch for ch in text)
+    return low, low[:-1] + chr(ord(low[-1]) + 1)
 
 
 def _has_search_index(session: Session) -> bool:

@@ -100,3 +100,85 @@ def test_json_rows_are_numbered_from_one(database: Database, tmp_path: Path) -> 
     with pytest.raises(importers.ImportFailed) as caught:
         importers.import_file(database, "creators", write(tmp_path, "c.json", text))
     assert [(e.row, e.field) for e in caught.value.errors] == [(2, "tiktok_handle")]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("e.json", "", "empty file: expected a JSON list of objects"),
+        ("blank.json", " \n", "empty file: expected a JSON list of objects"),
+        ("e.csv", "", "empty file: no header row"),
+        ("blank.csv", "\n\n", "empty file: no header row"),
+        ("o.json", '{"name": "A"}', "expected a JSON list of objects"),
+    ],
+)
+def test_empty_or_shapeless_files_are_file_errors(
+    database: Database, tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", write(tmp_path, name, text))
+    [error] = caught.value.errors
+    assert (error.source, error.row, error.field, error.message) == (name, 0, "file", message)
+    assert str(error) == f"{name}: {message}"
+    assert count(database, Creator) == 0
+
+
+def test_header_only_csv_is_checked_like_any_other(database: Database, tmp_path: Path) -> None:
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", write(tmp_path, "h.csv", "foo,bar\n"))
+    found = [(e.row, e.field, e.message) for e in caught.value.errors]
+    assert found == [
+        (1, "foo", "unknown column(s): bar, foo"),
+        (1, "name", "missing column"),
+        (1, "tiktok_handle", "missing column"),
+    ]
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", write(tmp_path, "m.csv", "\nname,notes\n"))
+    assert [(e.row, e.field) for e in caught.value.errors] == [(2, "tiktok_handle")]
+
+    header = "name,tiktok_handle,followers\n"
+    report = importers.import_file(database, "creators", write(tmp_path, "ok.csv", header))
+    assert (report.rows, report.new) == (0, 0)
+    assert count(database, Creator) == 0
+
+
+def test_json_file_read_as_csv_has_unknown_columns(database: Database, tmp_path: Path) -> None:
+    text = '[{"name": "A", "tiktok_handle": "@a"}]'
+    path = write(tmp_path, "a.json", text)
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", path, fmt="csv")
+    messages = [str(e) for e in caught.value.errors]
+    assert messages[0].startswith("a.json:1:") and "unknown column(s)" in messages[0]
+    assert count(database, Creator) == 0
+    assert importers.import_file(database, "creators", path).new == 1  # as JSON it is fine
+
+
+def test_rows_with_the_wrong_number_of_cells_are_errors(database: Database, tmp_path: Path) -> None:
+    text = "name,tiktok_handle,followers\nA,@a,10\nB,@b\nC,@c,30,extra\n"
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", write(tmp_path, "c.csv", text))
+    assert [str(e) for e in caught.value.errors] == [
+        "c.csv:3:row: 2 cells, header has 3",
+        "c.csv:4:row: 4 cells, header has 3",
+    ]
+    assert count(database, Creator) == 0  # B was not stored with followers=0
+
+
+def test_unknown_format_and_file_errors_render_without_row(
+    database: Database, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "x.txt", "name,tiktok_handle\nA,@a\n")
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", path, fmt="xml")
+    assert [str(e) for e in caught.value.errors] == ["x.txt: unknown format 'xml' (csv or json)"]
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", tmp_path / "nosuch.csv")
+    [error] = caught.value.errors
+    assert (error.row, error.field) == (0, "file")
+    assert str(error) == "nosuch.csv: No such file or directory"
+    assert error.as_dict() == {
+        "source": "nosuch.csv",
+        "row": 0,
+        "field": "file",
+        "message": "No such file or directory",
+    }

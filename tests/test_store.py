@@ -72,6 +72,7 @@ def test_schema_head_constant_is_the_newest_migration(database: dbmod.Database) 
     assert script.get_current_head() == dbmod.SCHEMA_HEAD
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_autogenerate_finds_no_difference_between_migrations_and_models(
     database: dbmod.Database,
 ) -> None:
@@ -97,3 +98,47 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("this is not sqlite\n" * 100)
     with pytest.raises(dbmod.DatabaseError, match="notes.db"):
         dbmod.open_database(str(bad))
+
+
+def test_upgrade_from_the_baseline_keeps_data_backs_up_and_backfills(tmp_path: Path) -> None:
+    from alembic import command
+
+    path = tmp_path / "old.db"
+    old = dbmod.Database(
+        url=dbmod.path_to_url(path), engine=dbmod.make_engine(dbmod.path_to_url(path))
+    )
+    command.upgrade(dbmod.alembic_config(old), "0001_baseline")
+    with old.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO creators (id, name, tiktok_handle, followers, tags, commission_bp,"
+            " notes, created_at, updated_at) VALUES (1, 'Mina Park', '@mina.park', 1100, '', 0,"
+            " '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO metric_snapshots (creator_id, captured_on, followers) VALUES"
+            " (1, '2026-10-01', 1000), (1, '2026-10-31', 1100)"
+        )
+    old.dispose()
+
+    database = dbmod.open_database(str(path))
+    assert dbmod.current_revision(database) == dbmod.SCHEMA_HEAD
+    assert (tmp_path / "old.db.bak-0001_baseline").exists()
+    with database.session() as s:
+        creator = s.get(models.Creator, 1)
+        assert creator.name == "Mina Park"
+        assert creator.follower_growth_30d == pytest.approx(0.1)
+        from talent_tui import roster
+
+        assert [r.id for r in roster.list_creators(s, search="mina")] == [1]  # search index built
+    database.dispose()
+
+
+def test_a_failed_write_inside_a_savepoint_leaves_nothing(database: dbmod.Database) -> None:
+    """SQLite's driver would commit on RELEASE SAVEPOINT; our engine must not."""
+    with pytest.raises(RuntimeError), database.transaction() as session:
+        session.execute(sa.text("SELECT 1"))
+        with session.begin_nested():
+            session.add(models.Creator(name="Ghost", tiktok_handle="@ghost"))
+        raise RuntimeError("abort the outer transaction")
+    with database.session() as session:
+        assert session.execute(sa.text("SELECT count(*) FROM creators")).scalar() == 0

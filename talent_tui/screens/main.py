@@ -133,8 +133,9 @@ class MainScreen(Screen):
     def load_roster(self, generation: int, view: roster.RosterQuery, keep_id: int | None) -> None:
         worker = get_current_worker()
         with self.database.session() as session:
-            live_total = roster.count_creators(session, include_archived=False)
             total = view.count(session)
+            unfiltered = view == roster.RosterQuery(sort=view.sort)
+            live_total = total if unfiltered else roster.count_creators(session, False)
             cursor = 0
             if keep_id is not None:
                 position = view.position_of(session, keep_id)

@@ -63,6 +63,8 @@ def upgrade() -> None:
         batch.create_index("ix_creators_engagement_rate", ["engagement_rate"])
     with op.batch_alter_table("campaigns") as batch:
         batch.create_index("ix_campaigns_creator_status", ["creator_id", "status"])
+    # Short searches (one or two characters) match the start of a name through this index.
+    op.execute("CREATE INDEX ix_creators_name_lower ON creators (lower(name))")
 
     bind = op.get_bind()
     rows = bind.execute(
@@ -96,6 +98,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS creators_fts")
     with op.batch_alter_table("campaigns") as batch:
         batch.drop_index("ix_campaigns_creator_status")
+    op.execute("DROP INDEX IF EXISTS ix_creators_name_lower")
     with op.batch_alter_table("creators") as batch:
         batch.drop_index("ix_creators_engagement_rate")
         batch.drop_index("ix_creators_follower_growth_30d")
