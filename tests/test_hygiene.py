@@ -17,6 +17,8 @@ DOMAIN_MODULES = [
     "talent_tui.campaigns",
     "talent_tui.importers",
     "talent_tui.demo",
+    "talent_tui.creators",
+    "talent_tui.exporters",
 ]
 
 

@@ -220,3 +220,33 @@ def test_export_rejects_unknown_kind_and_format(demo_db: dbmod.Database) -> None
     assert bad_kind.exit_code == 1 and "planets" in bad_kind.stderr
     bad_fmt = runner.invoke(cli.app, ["--db", demo_db.url, "export", "rates", "-f", "xml"])
     assert bad_fmt.exit_code == 1 and "xml" in bad_fmt.stderr
+
+
+def _big_creators_csv(path: Path, rows: int) -> None:
+    lines = ["name,tiktok_handle,followers"] + [f"P {i},@p{i},{i}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_big_import_shows_progress_on_a_terminal_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    path = tmp_path / "big.csv"
+    _big_creators_csv(path, 10_001)
+    progress = io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=io.StringIO(), force_terminal=True))
+    monkeypatch.setattr(cli, "err", Console(file=progress, force_terminal=True, width=100))
+    runner = CliRunner()
+    db = str(tmp_path / "t.db")
+    result = runner.invoke(cli.app, ["--db", db, "import", "creators", str(path)])
+    assert result.exit_code == 0
+    assert "Checking big.csv" in progress.getvalue()
+
+    progress.truncate(0)
+    quiet = runner.invoke(cli.app, ["--db", db, "import", "creators", str(path), "--json"])
+    assert quiet.exit_code == 0
+    assert json.loads(quiet.stdout)["unchanged"] == 10_001  # re-run: nothing changed
+    assert "Checking" not in progress.getvalue()
