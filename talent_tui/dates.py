@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
+
+TODAY_ENV_VAR = "TALENT_TODAY"
 
 
 def today() -> date:
-    """The user's local calendar date. Deadlines are dates, so local is what the user means."""
+    """The user's local calendar date. Deadlines are dates, so local is what the user means.
+    TALENT_TODAY=YYYY-MM-DD pins it (for scripted demos and tests)."""
+    pinned = os.environ.get(TODAY_ENV_VAR, "").strip()
+    if pinned:
+        return parse_iso_date(pinned)
     return datetime.now().astimezone().date()
 
 

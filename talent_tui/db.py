@@ -22,7 +22,7 @@ from talent_tui import locations
 
 # Kept in step with the newest file in migrations/versions (a test checks it), so opening an
 # up-to-date database needs no Alembic import at all.
-SCHEMA_HEAD = "0002_roster_scale"
+SCHEMA_HEAD = "0003_deals"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

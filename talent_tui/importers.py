@@ -25,6 +25,7 @@ from talent_tui import metrics, money
 from talent_tui.dates import parse_iso_date
 from talent_tui.models import (
     AudienceSegment,
+    AuditEntry,
     Brand,
     BrandTarget,
     Campaign,
@@ -32,6 +33,8 @@ from talent_tui.models import (
     Creator,
     Dimension,
     MetricSnapshot,
+    Offer,
+    Party,
     Rate,
     utcnow,
 )
@@ -924,20 +927,79 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
         return counter
     existing = _by_key(session, Campaign, Campaign.external_id, [d["external_id"] for _, d in rows])
     now = utcnow()
+    actor = f"import:{source}"
+    created: list[Campaign] = []
     for _row, data in rows:
         data["creator_id"] = ids[data.pop("tiktok_handle")]
         data["brand_id"] = brands[data.pop("brand")]
         campaign = existing.get(data["external_id"])
         if campaign is None:
-            session.add(Campaign(**data, created_at=now, updated_at=now))
+            campaign = Campaign(**data, created_at=now, updated_at=now)
+            session.add(campaign)
+            created.append(campaign)
             counter.new += 1
         elif _changed(campaign, data):
+            before = _campaign_state(campaign)
+            terms_changed = any(
+                getattr(campaign, k) != data[k] for k in ("fee_minor", "currency", "respond_by")
+            )
             _apply(campaign, data)
             campaign.updated_at = now
+            if terms_changed:
+                _add_brand_version(session, campaign, actor)
+            session.add(
+                AuditEntry(
+                    actor=actor,
+                    entity="campaign",
+                    entity_id=campaign.id,
+                    action="updated by import",
+                    before=json.dumps(before, default=str),
+                    after=json.dumps(_campaign_state(campaign), default=str),
+                )
+            )
             counter.updated += 1
         else:
             counter.unchanged += 1
+    session.flush()
+    for campaign in created:
+        _add_brand_version(session, campaign, actor)
+        session.add(
+            AuditEntry(
+                actor=actor,
+                entity="campaign",
+                entity_id=campaign.id,
+                action=f"imported as {campaign.status.value}",
+                after=json.dumps(_campaign_state(campaign), default=str),
+            )
+        )
     return counter
+
+
+def _campaign_state(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "status": campaign.status.value,
+        "fee_minor": campaign.fee_minor,
+        "currency": campaign.currency,
+        "respond_by": campaign.respond_by,
+    }
+
+
+def _add_brand_version(session: Session, campaign: Campaign, actor: str) -> None:
+    """An imported campaign's terms are the brand's: a new offer version records them."""
+    last = session.execute(
+        sa.select(sa.func.max(Offer.version)).where(Offer.campaign_id == campaign.id)
+    ).scalar()
+    session.add(
+        Offer(
+            campaign_id=campaign.id,
+            version=(last or 0) + 1,
+            proposed_by=Party.BRAND,
+            fee_minor=campaign.fee_minor,
+            currency=campaign.currency,
+            respond_by=campaign.respond_by,
+            created_by=actor,
+        )
+    )
 
 
 SPECS: dict[str, KindSpec] = {

@@ -207,3 +207,134 @@ class Campaign(SQLModel, table=True):
     notes: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# ---- deals: offers, deliverables, feedback, invoices, interactions, audit ---------------------
+
+
+class Party(enum.StrEnum):
+    """Who proposed a version of the terms."""
+
+    BRAND = "brand"
+    MANAGER = "manager"
+
+
+class Offer(SQLModel, table=True):
+    """One version of a campaign's terms. Versions are never changed, only added."""
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "version"),
+        sa.CheckConstraint("fee_minor >= 0", name="offer_fee_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", index=True)
+    version: int
+    proposed_by: Party = Field(sa_type=_enum(Party))
+    fee_minor: int
+    currency: str = Field(max_length=3)
+    deliverables: str = Field(default="", max_length=500)
+    usage_days: int | None = None
+    exclusivity_days: int | None = None
+    net_days: int | None = None
+    upfront_bp: int | None = None
+    respond_by: date | None = None
+    note: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=100)
+
+
+class DeliverableStatus(enum.StrEnum):
+    PLANNED = "planned"
+    DRAFT_SUBMITTED = "draft_submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    POSTED = "posted"
+
+
+class Deliverable(SQLModel, table=True):
+    __tablename__ = "deliverables"
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", index=True)
+    kind: str = Field(max_length=40)
+    due_on: date | None = Field(default=None, index=True)
+    status: DeliverableStatus = Field(
+        default=DeliverableStatus.PLANNED, sa_type=_enum(DeliverableStatus)
+    )
+    post_url: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Feedback(SQLModel, table=True):
+    """One round of the brand's creative feedback on a deliverable."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deliverable_id: int = Field(foreign_key="deliverables.id", ondelete="CASCADE", index=True)
+    author: str = Field(max_length=100)
+    text: str
+    given_on: date
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Invoice(SQLModel, table=True):
+    __tablename__ = "invoices"
+    __table_args__ = (sa.CheckConstraint("amount_minor >= 0", name="invoice_not_negative"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", index=True)
+    number: str = Field(default="", max_length=60)
+    amount_minor: int
+    currency: str = Field(max_length=3)
+    issued_on: date
+    due_on: date = Field(index=True)
+    paid_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class InteractionKind(enum.StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    NOTE = "note"
+
+
+class Interaction(SQLModel, table=True):
+    """A call, e-mail, meeting or note with a creator or a brand, maybe with a follow-up."""
+
+    __tablename__ = "interactions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    creator_id: int | None = Field(
+        default=None, foreign_key="creators.id", ondelete="CASCADE", index=True
+    )
+    brand_id: int | None = Field(
+        default=None, foreign_key="brands.id", ondelete="CASCADE", index=True
+    )
+    kind: InteractionKind = Field(sa_type=_enum(InteractionKind))
+    summary: str
+    happened_on: date
+    follow_up_on: date | None = Field(default=None, index=True)
+    follow_up_done: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=100)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what, when, with the values before and after (JSON)."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (sa.Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(max_length=100)
+    entity: str = Field(max_length=40)
+    entity_id: int
+    action: str = Field(max_length=200)
+    before: str | None = None
+    after: str | None = None
