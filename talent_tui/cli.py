@@ -45,6 +45,7 @@ EXIT_DATABASE = 3  # the database cannot be opened
 
 class State:
     db: str | None = None
+    actor: str | None = None
 
 
 state = State()
@@ -57,9 +58,28 @@ def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
 
 def open_db(db: str | None = None) -> dbmod.Database:
     try:
-        return dbmod.open_database(db if db is not None else state.db)
+        database = dbmod.open_database(db if db is not None else state.db)
     except dbmod.DatabaseError as exc:
         raise fail(str(exc), EXIT_DATABASE) from None
+    expire_offers(database)
+    return database
+
+
+def expire_offers(database: dbmod.Database) -> None:
+    """Offers past their respond-by date become expired whenever the database is opened."""
+    from talent_tui import deals
+    from talent_tui.dates import today
+
+    with database.transaction() as session:
+        expired = deals.expire_overdue(session, today())
+    if expired:
+        err.print(f"{len(expired)} offer(s) passed their respond-by date and expired.")
+
+
+def actor() -> str:
+    from talent_tui.deals import default_actor
+
+    return state.actor or default_actor()
 
 
 def print_json(data: Any) -> None:
@@ -77,9 +97,14 @@ def main_callback(
             show_default=False,
         ),
     ] = None,
+    as_name: Annotated[
+        str | None,
+        typer.Option("--as", help="Who is making changes, for the history (default: OS user)."),
+    ] = None,
 ) -> None:
     """Open talent on your database (or run a subcommand)."""
     state.db = db
+    state.actor = as_name
     if ctx.invoked_subcommand is None:
         database = open_db()
         run_tui(database)
@@ -723,6 +748,15 @@ def db_migrate() -> None:
     """Bring the database schema up to date (also done automatically on open)."""
     database = open_db()
     out.print(f"{database.describe()} is at schema {dbmod.current_revision(database)}.")
+
+
+def _register_deal_commands() -> None:
+    from talent_tui import cli_deals
+
+    cli_deals.register(app)
+
+
+_register_deal_commands()
 
 
 def main() -> None:

@@ -1,0 +1,170 @@
+"""`talent campaigns|deliverables|invoices|deals|log`: a negotiation run from the shell."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from talent_tui import cli, deals, roster
+from talent_tui.db import Database
+from talent_tui.models import Campaign, CampaignStatus, Invoice, Offer, Party
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TALENT_TODAY", "2026-11-01")  # the day the demo data is anchored on
+
+
+def run(db: Database, *args: str):  # noqa: ANN201
+    return runner.invoke(cli.app, ["--db", db.url, *args])
+
+
+def pending_id(db: Database) -> int:
+    result = run(db, "campaigns", "list", "--creator", "@haneul.eats", "--tab", "pending", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows and all(r["tab"] == "pending" for r in rows)
+    return rows[0]["id"]
+
+
+def test_negotiation_start_to_finish(demo_db: Database) -> None:
+    campaign_id = pending_id(demo_db)
+    counter = run(
+        demo_db, "--as", "mina", "campaigns", "counter", str(campaign_id), "--fee", "12,000,000",
+        "--usage-days", "90", "--net-days", "30", "--upfront-pct", "50", "--note", "usage costs",
+    )  # fmt: skip
+    assert counter.exit_code == 0, counter.output
+    brand = run(demo_db, "campaigns", "brand-counter", str(campaign_id), "--fee", "10,500,000")
+    assert brand.exit_code == 0
+    assert run(demo_db, "--as", "mina", "campaigns", "accept", str(campaign_id)).exit_code == 0
+
+    shown = json.loads(run(demo_db, "campaigns", "show", str(campaign_id), "--json").stdout)
+    assert shown["status"] == "accepted" and shown["fee_minor"] == 10_500_000
+    assert [(v["version"], v["proposed_by"], v["by"]) for v in shown["versions"]][1:] == [
+        (2, "manager", "mina"),
+        (3, "brand", shown["versions"][2]["by"]),
+    ]
+    assert shown["versions"][1]["changed"] == ["fee", "payment", "usage rights"]
+    assert shown["terms"]["usage_days"] == 90 and shown["terms"]["upfront_pct"] == 50
+    actions = [(h["actor"], h["action"]) for h in shown["history"]]
+    assert ("mina", "version 2: our counter-offer") in actions
+    assert actions[-1] == ("mina", "status: negotiating → accepted (terms of version 3)")
+    with demo_db.session() as s:
+        offers = s.exec(select(Offer).where(Offer.campaign_id == campaign_id)).all()
+    assert [(o.version, o.proposed_by, o.fee_minor) for o in offers][1:] == [
+        (2, Party.MANAGER, 12_000_000),
+        (3, Party.BRAND, 10_500_000),
+    ]
+    human = run(demo_db, "campaigns", "show", str(campaign_id))
+    assert "Offer history" in human.stdout and "v3 brand" in human.stdout
+
+
+def test_forbidden_transition_exits_1_with_the_reason(demo_db: Database) -> None:
+    campaign_id = pending_id(demo_db)
+    result = run(demo_db, "campaigns", "complete", str(campaign_id))
+    assert result.exit_code == 1
+    assert "cannot become completed" in result.stderr and "it can become" in result.stderr
+    with demo_db.session() as s:
+        assert s.get(Campaign, campaign_id).status in deals.statuses_in(deals.Tab.PENDING)
+
+
+def test_decline_requires_reason_option(demo_db: Database) -> None:
+    campaign_id = pending_id(demo_db)
+    assert run(demo_db, "campaigns", "decline", str(campaign_id)).exit_code == 2
+    ok = run(demo_db, "campaigns", "decline", str(campaign_id), "--reason", "Off-brand")
+    assert ok.exit_code == 0
+    with demo_db.session() as s:
+        assert s.get(Campaign, campaign_id).status is CampaignStatus.DECLINED
+
+
+def test_add_deliverable_invoice_and_due(demo_db: Database) -> None:
+    added = run(
+        demo_db, "campaigns", "add", "--creator", "@haneul.eats", "--brand", "Hanok Kitchen",
+        "--name", "Kimchi Week", "--fee", "₩3,000,000", "--respond-by", "2026-11-04",
+        "--net-days", "15", "--json",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    campaign_id = json.loads(added.stdout)["id"]
+    assert run(demo_db, "campaigns", "accept", str(campaign_id)).exit_code == 0
+    assert run(demo_db, "campaigns", "start", str(campaign_id)).exit_code == 0
+    assert (
+        run(
+            demo_db, "deliverables", "add", str(campaign_id), "video", "--due", "2026-10-30"
+        ).exit_code
+        == 0
+    )
+    invoice = run(demo_db, "invoices", "add", str(campaign_id), "1,500,000", "--number", "KW-1")
+    assert invoice.exit_code == 0
+    with demo_db.session() as s:
+        stored = s.exec(select(Invoice).where(Invoice.campaign_id == campaign_id)).one()
+    assert (stored.amount_minor, stored.currency, str(stored.due_on)) == (
+        1_500_000,
+        "KRW",
+        "2026-11-16",
+    )
+
+    due = json.loads(run(demo_db, "deals", "due", "--json").stdout)
+    mine = [d for d in due if d["campaign_id"] == campaign_id]
+    assert {(d["kind"], d["overdue"]) for d in mine} == {("deliverable", True)}
+    totals = json.loads(run(demo_db, "invoices", "totals", "--json").stdout)
+    assert totals["outstanding"]["KRW"] >= 1_500_000
+
+
+def test_deliverable_status_flow_and_bad_status(demo_db: Database) -> None:
+    campaign_id = pending_id(demo_db)
+    run(demo_db, "deliverables", "add", str(campaign_id), "story")
+    with demo_db.session() as s:
+        [item] = deals.deliverables_of(s, campaign_id)
+    assert run(demo_db, "deliverables", "status", str(item.id), "approved").exit_code == 1
+    assert run(demo_db, "deliverables", "status", str(item.id), "draft_submitted").exit_code == 0
+    assert run(demo_db, "deliverables", "feedback", str(item.id), "Brighter please").exit_code == 0
+    bad = run(demo_db, "deliverables", "status", str(item.id), "published")
+    assert bad.exit_code == 1 and "unknown status" in bad.stderr
+    with demo_db.session() as s:
+        assert [f.text for f in deals.feedback_of(s, item.id)] == ["Brighter please"]
+
+
+def test_expired_offers_on_open(demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    with demo_db.session() as s:
+        late = s.exec(
+            select(Campaign).where(
+                Campaign.status.in_(deals.statuses_in(deals.Tab.PENDING)),  # type: ignore[union-attr]
+                Campaign.respond_by < deals.date(2026, 11, 10),  # type: ignore[operator]
+            )
+        ).all()
+    assert late
+    monkeypatch.setenv("TALENT_TODAY", "2026-11-10")
+    result = run(demo_db, "creators", "list", "--json")
+    assert result.exit_code == 0 and "expired" in result.stderr
+    json.loads(result.stdout)  # stdout stays pure JSON
+    with demo_db.session() as s:
+        for campaign in late:
+            stored = s.get(Campaign, campaign.id)
+            assert stored.status is CampaignStatus.EXPIRED
+            assert "respond-by date" in deals.history(s, campaign.id)[-1].action
+
+
+def test_interaction_log_and_follow_ups(demo_db: Database) -> None:
+    logged = run(
+        demo_db, "log", "add", "call", "Rates for Q1", "--creator", "@haneul.eats",
+        "--follow-up", "2026-11-03",
+    )  # fmt: skip
+    assert logged.exit_code == 0
+    assert (
+        run(demo_db, "log", "add", "email", "Brief sent", "--brand", "Hanok Kitchen").exit_code == 0
+    )
+    assert run(demo_db, "log", "add", "note", "nobody").exit_code == 1  # no creator or brand
+    listed = json.loads(run(demo_db, "log", "list", "--creator", "@haneul.eats", "--json").stdout)
+    assert [r["summary"] for r in listed] == ["Rates for Q1"]
+    due = json.loads(run(demo_db, "deals", "due", "--json").stdout)
+    assert any(d["kind"] == "follow-up" and "Rates for Q1" in d["label"] for d in due)
+    assert run(demo_db, "log", "done", str(listed[0]["id"])).exit_code == 0
+    due = json.loads(run(demo_db, "deals", "due", "--json").stdout)
+    assert not any("Rates for Q1" in d["label"] for d in due)
+    with demo_db.session() as s:
+        assert roster.find_creator(s, "@haneul.eats")
