@@ -10,6 +10,7 @@ from textual.binding import Binding
 from talent_tui import dates
 from talent_tui.commands import CreatorCommands
 from talent_tui.db import Database
+from talent_tui.deals import default_actor
 from talent_tui.screens.help import HelpScreen
 from talent_tui.screens.main import MainScreen
 
@@ -24,10 +25,13 @@ class TalentApp(App[None]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
     ]
 
-    def __init__(self, database: Database, *, today: date | None = None) -> None:
+    def __init__(
+        self, database: Database, *, today: date | None = None, actor: str | None = None
+    ) -> None:
         super().__init__()
         self.database = database
         self._today = today
+        self.actor = actor or default_actor()
         path = database.path
         self.sub_title = path.name if path is not None else database.describe()
 

@@ -113,7 +113,7 @@ def main_callback(
 def run_tui(database: dbmod.Database) -> None:
     from talent_tui.app import TalentApp
 
-    TalentApp(database).run()
+    TalentApp(database, actor=state.actor).run()
 
 
 @app.command()

@@ -14,11 +14,9 @@ from rich.table import Table
 
 from talent_tui import cli
 from talent_tui.models import (
-    TAB_OF_STATUS,
     Brand,
     Campaign,
     CampaignStatus,
-    Creator,
     DeliverableStatus,
     InteractionKind,
     Party,
@@ -78,88 +76,9 @@ def _run(change: Any) -> Any:
 
 
 def _campaign_dict(session: Any, campaign: Campaign, full: bool = False) -> dict[str, Any]:
-    from talent_tui import campaigns as campaigns_mod
     from talent_tui import deals
 
-    creator = session.get(Creator, campaign.creator_id)
-    brand = session.get(Brand, campaign.brand_id)
-    data: dict[str, Any] = {
-        "id": campaign.id,
-        "external_id": campaign.external_id,
-        "name": campaign.name,
-        "creator": {"id": creator.id, "name": creator.name, "tiktok_handle": creator.tiktok_handle},
-        "brand": {"id": brand.id, "name": brand.name},
-        "status": campaign.status.value,
-        "tab": TAB_OF_STATUS[campaign.status].value,
-        "fee_minor": campaign.fee_minor,
-        "currency": campaign.currency,
-        "respond_by": campaign.respond_by,
-        "start_on": campaign.start_on,
-        "end_on": campaign.end_on,
-        "next_date": campaigns_mod.key_date(campaign),
-    }
-    if not full:
-        return data
-    current = deals.current_offer(session, campaign)
-    terms = deals.terms_of(current)
-    data["terms"] = {
-        "version": current.version,
-        "fee_minor": terms.fee_minor,
-        "currency": terms.currency,
-        "deliverables": terms.deliverables,
-        "usage_days": terms.usage_days,
-        "exclusivity_days": terms.exclusivity_days,
-        "net_days": terms.net_days,
-        "upfront_pct": None if terms.upfront_bp is None else terms.upfront_bp / 100,
-        "respond_by": terms.respond_by,
-    }
-    fit = deals.audience_fit(session, campaign.creator_id, campaign.brand_id)
-    data["audience_fit"] = None if fit is None else round(fit, 4)
-    data["commission_minor"] = deals.commission_minor(campaign.fee_minor, creator.commission_bp)
-    data["versions"] = [
-        {
-            "version": v.version,
-            "proposed_by": v.proposed_by.value,
-            "by": v.created_by,
-            "at": v.created_at,
-            "note": v.note,
-            "terms": v.terms.describe(),
-            "changed": sorted(v.changed),
-        }
-        for v in deals.versions(session, campaign.id)
-    ]
-    data["deliverables"] = [
-        {
-            "id": d.id,
-            "kind": d.kind,
-            "due_on": d.due_on,
-            "status": d.status.value,
-            "post_url": d.post_url,
-            "overdue": deals.deliverable_overdue(d, _today()),
-            "feedback": [
-                {"author": f.author, "text": f.text, "given_on": f.given_on}
-                for f in deals.feedback_of(session, d.id)
-            ],
-        }
-        for d in deals.deliverables_of(session, campaign.id)
-    ]
-    data["invoices"] = [
-        {
-            "id": i.id,
-            "number": i.number,
-            "amount_minor": i.amount_minor,
-            "currency": i.currency,
-            "issued_on": i.issued_on,
-            "due_on": i.due_on,
-            "paid_on": i.paid_on,
-        }
-        for i in deals.invoices_of(session, campaign.id)
-    ]
-    data["history"] = [
-        {"at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity}
-        for e in deals.history(session, campaign.id)
-    ]
-    return data
+    return deals.campaign_detail(session, campaign, _today(), full)
 
 
 @campaigns_app.command("list")

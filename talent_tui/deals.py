@@ -889,5 +889,92 @@ def complete_follow_up(session: Session, interaction_id: int) -> Interaction:
     return item
 
 
+def campaign_detail(
+    session: Session, campaign: Campaign, today: date, full: bool = False
+) -> dict[str, Any]:
+    """Everything about a campaign as plain data (the CLI prints it; the TUI shows it)."""
+    from talent_tui import campaigns as campaigns_mod
+
+    creator = session.get(Creator, campaign.creator_id)
+    brand = session.get(Brand, campaign.brand_id)
+    data: dict[str, Any] = {
+        "id": campaign.id,
+        "external_id": campaign.external_id,
+        "name": campaign.name,
+        "creator": {"id": creator.id, "name": creator.name, "tiktok_handle": creator.tiktok_handle},
+        "brand": {"id": brand.id, "name": brand.name},
+        "status": campaign.status.value,
+        "tab": TAB_OF_STATUS[campaign.status].value,
+        "fee_minor": campaign.fee_minor,
+        "currency": campaign.currency,
+        "respond_by": campaign.respond_by,
+        "start_on": campaign.start_on,
+        "end_on": campaign.end_on,
+        "next_date": campaigns_mod.key_date(campaign),
+    }
+    if not full:
+        return data
+    current = current_offer(session, campaign)
+    terms = terms_of(current)
+    data["terms"] = {
+        "version": current.version,
+        "fee_minor": terms.fee_minor,
+        "currency": terms.currency,
+        "deliverables": terms.deliverables,
+        "usage_days": terms.usage_days,
+        "exclusivity_days": terms.exclusivity_days,
+        "net_days": terms.net_days,
+        "upfront_pct": None if terms.upfront_bp is None else terms.upfront_bp / 100,
+        "respond_by": terms.respond_by,
+    }
+    fit = audience_fit(session, campaign.creator_id, campaign.brand_id)
+    data["audience_fit"] = None if fit is None else round(fit, 4)
+    data["commission_minor"] = commission_minor(campaign.fee_minor, creator.commission_bp)
+    data["versions"] = [
+        {
+            "version": v.version,
+            "proposed_by": v.proposed_by.value,
+            "by": v.created_by,
+            "at": v.created_at,
+            "note": v.note,
+            "terms": v.terms.describe(),
+            "changed": sorted(v.changed),
+        }
+        for v in versions(session, campaign.id)
+    ]
+    data["deliverables"] = [
+        {
+            "id": d.id,
+            "kind": d.kind,
+            "due_on": d.due_on,
+            "status": d.status.value,
+            "post_url": d.post_url,
+            "overdue": deliverable_overdue(d, today),
+            "feedback": [
+                {"author": f.author, "text": f.text, "given_on": f.given_on}
+                for f in feedback_of(session, d.id)
+            ],
+        }
+        for d in deliverables_of(session, campaign.id)
+    ]
+    data["invoices"] = [
+        {
+            "id": i.id,
+            "number": i.number,
+            "amount_minor": i.amount_minor,
+            "currency": i.currency,
+            "issued_on": i.issued_on,
+            "due_on": i.due_on,
+            "paid_on": i.paid_on,
+        }
+        for i in invoices_of(session, campaign.id)
+    ]
+    data["history"] = [
+        {"at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity}
+        for e in history(session, campaign.id)
+    ]
+    return data
+
+
 def tab_of(status: CampaignStatus) -> Tab:
     return TAB_OF_STATUS[status]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
 from talent_tui import creators, roster
+from talent_tui.screens.fields import FieldList
 
 
 class CreatorForm(ModalScreen[int | None]):
@@ -20,6 +21,7 @@ class CreatorForm(ModalScreen[int | None]):
     the line beneath it.
     """
 
+    AUTO_FOCUS = "Input"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
@@ -33,7 +35,7 @@ class CreatorForm(ModalScreen[int | None]):
         title = "Add a creator" if self.creator_id is None else "Edit creator"
         with Vertical(id="form-box"):
             yield Static(title, id="form-title")
-            with VerticalScroll(id="form-fields"):
+            with FieldList(id="form-fields"):
                 for name, label, hint in creators.FIELDS:
                     with Horizontal(classes="form-row"):
                         yield Label(label, classes="form-label")

@@ -15,15 +15,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from talent_tui import campaigns, creators, roster
+from talent_tui import campaigns, creators, deals, roster
 from talent_tui.models import Tab
 from talent_tui.screens.filter import Choice, FilterScreen
 from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.rates import RateEditor
-from talent_tui.widgets.campaigns import CampaignTabs, pane_id
+from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs, pane_id
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 from talent_tui.widgets.stats import StatsPanel
 
@@ -44,7 +44,15 @@ class CreatorView:
 
 
 # Actions that need a creator under the cursor, and those only for one view of the roster.
-NEEDS_CREATOR = {"edit", "archive", "rates", "delete", "focus_campaigns", "show_tab"}
+NEEDS_CREATOR = {
+    "edit",
+    "archive",
+    "rates",
+    "delete",
+    "focus_campaigns",
+    "show_tab",
+    "interactions",
+}
 ROSTER_ONLY = {"archive"}
 ARCHIVE_ONLY = {"delete"}
 
@@ -63,6 +71,8 @@ class MainScreen(Screen):
         Binding("s", "cycle_sort", "Sort"),
         Binding("f", "filter", "Filter"),
         Binding("a", "toggle_archive", "Archive view", show=False),
+        Binding("g", "deal_flow", "Deals"),
+        Binding("l", "interactions", "Log", show=False),
         Binding("escape", "escape", "Back", show=False),
         Binding("1", "show_tab('pending')", "Pending", show=False),
         Binding("2", "show_tab('active')", "Active", show=False),
@@ -110,7 +120,7 @@ class MainScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that cannot do anything here (the footer follows)."""
         empty = self.has_class("-empty")
-        if empty and action not in {"add", "toggle_archive"}:
+        if empty and action not in {"add", "toggle_archive", "deal_flow"}:
             return False
         if action in NEEDS_CREATOR and self.creator_id is None:
             return None  # shown dimmed: there is no creator under the cursor
@@ -132,6 +142,16 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="roster")
     def load_roster(self, generation: int, view: roster.RosterQuery, keep_id: int | None) -> None:
         worker = get_current_worker()
+        if generation == 1:
+            # Offers past their respond-by date expire when the app opens the database.
+            with self.database.transaction() as session:
+                expired = deals.expire_overdue(session, self.app.today)
+            if expired:
+                self.app.call_from_thread(
+                    self.notify,
+                    f"{len(expired)} offer(s) passed their respond-by date and expired.",
+                    timeout=6,
+                )
         with self.database.session() as session:
             total = view.count(session)
             unfiltered = view == roster.RosterQuery(sort=view.sort)
@@ -258,6 +278,33 @@ class MainScreen(Screen):
             return  # the cursor moved on while this was loading
         self.query_one(StatsPanel).show(view.profile)
         self.query_one(CampaignTabs).show(view.campaigns)
+
+    @on(DataTable.RowSelected)
+    def campaign_chosen(self, event: DataTable.RowSelected) -> None:
+        if isinstance(event.data_table, CampaignTable) and event.row_key.value is not None:
+            self.open_campaign(int(event.row_key.value))
+
+    def open_campaign(self, campaign_id: int) -> None:
+        from talent_tui.screens.campaign import CampaignScreen
+
+        self.app.push_screen(CampaignScreen(campaign_id))
+
+    def on_screen_resume(self) -> None:
+        # Back from a campaign, the deal flow or a form: show what may have changed.
+        if self.creator_id is not None:
+            self.load_creator(self.creator_id)
+
+    def action_deal_flow(self) -> None:
+        from talent_tui.screens.dealflow import DealFlowScreen
+
+        self.app.push_screen(DealFlowScreen())
+
+    def action_interactions(self) -> None:
+        if self.creator_id is None:
+            return
+        from talent_tui.screens.interactions import InteractionsScreen
+
+        self.app.push_screen(InteractionsScreen(creator_id=self.creator_id))
 
     # ---- navigation ---------------------------------------------------------------------
 

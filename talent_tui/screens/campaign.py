@@ -1,0 +1,526 @@
+"""One campaign: its current terms, the offer versions side by side, deliverables with their
+feedback, invoices, and the history. Every negotiation step is a key away."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from talent_tui import deals, money
+from talent_tui.dates import parse_iso_date
+from talent_tui.models import CampaignStatus, DeliverableStatus, Party
+from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+
+S = CampaignStatus
+
+# The keys of lifecycle actions, and the state each one leads to.
+MOVES = {
+    "review": S.REVIEWING,
+    "accept": S.ACCEPTED,
+    "decline": S.DECLINED,
+    "start": S.IN_PRODUCTION,
+    "complete": S.COMPLETED,
+    "cancel": S.CANCELLED,
+    "counter": S.NEGOTIATING,
+    "brand_counter": S.NEGOTIATING,
+}
+
+
+def _opt_int(values: dict[str, str], name: str, errors: dict[str, str]) -> int | None:
+    text = values.get(name, "").strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        errors[name] = f"not a whole number of days: {text!r}"
+        return None
+    if number < 0:
+        errors[name] = "must not be negative"
+    return number
+
+
+def parse_terms(values: dict[str, str], currency: str) -> dict[str, Any]:
+    """Form text → term changes; raises FormProblem naming each bad field."""
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    try:
+        price = money.parse_money(values["fee"], None if _has_code(values["fee"]) else currency)
+        changes["fee_minor"], changes["currency"] = price.amount_minor, price.currency
+    except money.MoneyError as exc:
+        errors["fee"] = str(exc)
+    changes["deliverables"] = values.get("deliverables", "").strip()
+    for name in ("usage_days", "exclusivity_days", "net_days"):
+        changes[name] = _opt_int(values, name, errors)
+    upfront = values.get("upfront_pct", "").strip().rstrip("%")
+    if upfront:
+        try:
+            changes["upfront_bp"] = round(float(upfront) * 100)
+            if not 0 <= changes["upfront_bp"] <= 10_000:
+                errors["upfront_pct"] = "between 0 and 100"
+        except ValueError:
+            errors["upfront_pct"] = f"not a percentage: {upfront!r}"
+    else:
+        changes["upfront_bp"] = None
+    respond = values.get("respond_by", "").strip()
+    changes["respond_by"] = None
+    if respond:
+        try:
+            changes["respond_by"] = parse_iso_date(respond)
+        except ValueError as exc:
+            errors["respond_by"] = str(exc)
+    if errors:
+        raise FormProblem(errors)
+    return changes
+
+
+def _has_code(text: str) -> bool:
+    return any(ch.isalpha() for ch in text) or any(sym in text for sym in money.SYMBOLS)
+
+
+def versions_table(versions: list[dict[str, Any]]) -> Table:
+    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
+    table.add_column("Term", style="dim")
+    for v in versions:
+        side = "brand" if v["proposed_by"] == "brand" else "us"
+        table.add_column(f"v{v['version']} {side}")
+    for term in versions[0]["terms"]:
+        cells = []
+        for v in versions:
+            value = v["terms"][term]
+            changed = term in v["changed"]
+            cells.append(
+                Text(value + (" *" if changed else ""), style="bold reverse" if changed else "")
+            )
+        table.add_row(term, *cells)
+    table.add_row("by", *[f"{v['by']}" for v in versions])
+    table.add_row("note", *[v["note"] or "" for v in versions])
+    return table
+
+
+class CampaignScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("a", "accept", "Accept"),
+        Binding("d", "decline", "Decline"),
+        Binding("c", "counter", "Counter"),
+        Binding("b", "brand_counter", "Brand counter"),
+        Binding("v", "review", "Review", show=False),
+        Binding("p", "start", "Start", show=False),
+        Binding("o", "complete", "Complete", show=False),
+        Binding("x", "cancel", "Cancel deal", show=False),
+        Binding("n", "add_deliverable", "Deliverable", show=False),
+        Binding("s", "advance_deliverable", "Deliv. status", show=False),
+        Binding("f", "feedback", "Feedback", show=False),
+        Binding("i", "add_invoice", "Invoice", show=False),
+        Binding("m", "mark_paid", "Paid", show=False),
+    ]
+
+    def __init__(self, campaign_id: int) -> None:
+        super().__init__()
+        self.campaign_id = campaign_id
+        self.data: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        with Vertical(id="deal-body"):
+            yield Static(id="deal-title")
+            yield Static(id="deal-terms")
+            with TabbedContent(id="deal-tabs"):
+                with TabPane("Offers", id="pane-offers"), VerticalScroll(id="offers-scroll"):
+                    yield Static(id="deal-versions")
+                with TabPane("Deliverables", id="pane-deliverables"):
+                    yield DataTable(id="deal-deliverables", cursor_type="row")
+                    yield Static(id="deal-feedback")
+                with TabPane("Invoices", id="pane-invoices"):
+                    yield DataTable(id="deal-invoices", cursor_type="row")
+                    yield Static(id="deal-invoice-totals")
+                with TabPane("History", id="pane-history"):
+                    yield DataTable(id="deal-history", cursor_type="row")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#deal-deliverables", DataTable).add_columns(
+            "Kind", "Due", "Status", "Feedback"
+        )
+        self.query_one("#deal-invoices", DataTable).add_columns(
+            "Number", "Amount", "Issued", "Due", "Paid"
+        )
+        self.query_one("#deal-history", DataTable).add_columns("When (UTC)", "Who", "What")
+        self.query_one("#deal-body").loading = True
+        self.reload()
+
+    @property
+    def actor(self) -> str:
+        return self.app.actor
+
+    @work(thread=True, exclusive=True, group="deal")
+    def reload(self) -> None:
+        with self.app.database.session() as session:
+            campaign = deals.get_campaign(session, self.campaign_id)
+            data = deals.campaign_detail(session, campaign, self.app.today, full=True)
+            data["creator_commission_bp"] = None
+        self.app.call_from_thread(self.show, data)
+
+    def show(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.query_one("#deal-body").loading = False
+        status = CampaignStatus(data["status"])
+        title = Text()
+        title.append(data["name"], style="bold")
+        title.append(f"  {data['creator']['name']} × {data['brand']['name']}  ")
+        title.append(deals.STATUS_LABELS[status], style="reverse")
+        self.query_one("#deal-title", Static).update(title)
+        self.sub_title = f"campaign {data['id']}"
+
+        terms = data["versions"][-1]["terms"]
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim")
+        grid.add_column()
+        grid.add_column(style="dim")
+        grid.add_column()
+        fit = data["audience_fit"]
+        commission = money.format_money(data["commission_minor"], data["currency"])
+        grid.add_row("Fee", terms["fee"], "Commission", commission)
+        grid.add_row("Deliverables", terms["deliverables"], "Respond by", terms["respond by"])
+        grid.add_row("Usage", terms["usage rights"], "Exclusivity", terms["exclusivity"])
+        grid.add_row(
+            "Payment", terms["payment"], "Audience fit", "—" if fit is None else f"{fit:.0%}"
+        )
+        self.query_one("#deal-terms", Static).update(grid)
+        self.query_one("#deal-versions", Static).update(versions_table(data["versions"]))
+
+        table = self.query_one("#deal-deliverables", DataTable)
+        table.clear()
+        for d in data["deliverables"]:
+            due = str(d["due_on"] or "—")
+            due_cell = Text(
+                due + (" overdue" if d["overdue"] else ""), style="bold red" if d["overdue"] else ""
+            )
+            table.add_row(
+                d["kind"], due_cell, d["status"].replace("_", " "), str(len(d["feedback"])),
+                key=str(d["id"]),
+            )  # fmt: skip
+        self._show_feedback()
+
+        invoices = self.query_one("#deal-invoices", DataTable)
+        invoices.clear()
+        outstanding: dict[str, int] = {}
+        overdue: dict[str, int] = {}
+        for i in data["invoices"]:
+            late = i["paid_on"] is None and i["due_on"] < self.app.today
+            invoices.add_row(
+                i["number"] or f"#{i['id']}",
+                money.format_money(i["amount_minor"], i["currency"]),
+                str(i["issued_on"]),
+                Text(str(i["due_on"]), style="bold red" if late else ""),
+                str(i["paid_on"] or "—"),
+                key=str(i["id"]),
+            )
+            if i["paid_on"] is None:
+                outstanding[i["currency"]] = outstanding.get(i["currency"], 0) + i["amount_minor"]
+                if late:
+                    overdue[i["currency"]] = overdue.get(i["currency"], 0) + i["amount_minor"]
+        self.query_one("#deal-invoice-totals", Static).update(
+            f"Outstanding {deals.format_totals(outstanding)} · overdue {deals.format_totals(overdue)}"
+        )
+
+        history = self.query_one("#deal-history", DataTable)
+        history.clear()
+        for e in reversed(data["history"]):
+            history.add_row(f"{e['at']:%Y-%m-%d %H:%M}", e["actor"], e["action"])
+        self.refresh_bindings()
+
+    def _show_feedback(self) -> None:
+        if self.data is None:
+            return
+        table = self.query_one("#deal-deliverables", DataTable)
+        text = ""
+        if table.row_count:
+            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+            item = next(d for d in self.data["deliverables"] if str(d["id"]) == row_key.value)
+            lines = [f"{f['given_on']} {f['author']}: {f['text']}" for f in item["feedback"]]
+            text = "\n".join(lines) or "No feedback yet."
+            if item["post_url"]:
+                text += f"\nPosted: {item['post_url']}"
+        self.query_one("#deal-feedback", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#deal-deliverables")
+    def deliverable_moved(self) -> None:
+        self._show_feedback()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.data is None:
+            return True
+        if action in MOVES:
+            status = CampaignStatus(self.data["status"])
+            return MOVES[action] in deals.TRANSITIONS[status] or None
+        return True
+
+    # ---- lifecycle --------------------------------------------------------------------------
+
+    def _change(self, do: Any, message: str) -> None:
+        self.apply_change(do, message)
+
+    @work(thread=True, group="deal-change")
+    def apply_change(self, do: Any, message: str) -> None:
+        try:
+            with self.app.database.transaction() as session:
+                do(session)
+        except (deals.DealError, money.MoneyError) as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=6)
+            return
+        self.app.call_from_thread(self.notify, message)
+        self.app.call_from_thread(self.reload)
+
+    def action_review(self) -> None:
+        self._change(lambda s: deals.start_review(s, self.campaign_id, self.actor), "Under review")
+
+    def action_accept(self) -> None:
+        self._change(lambda s: deals.accept(s, self.campaign_id, self.actor), "Accepted")
+
+    def action_start(self) -> None:
+        self._change(
+            lambda s: deals.transition(s, self.campaign_id, S.IN_PRODUCTION, self.actor),
+            "In production",
+        )
+
+    def action_complete(self) -> None:
+        self._change(
+            lambda s: deals.transition(s, self.campaign_id, S.COMPLETED, self.actor), "Completed"
+        )
+
+    def _reason_form(self, title: str, to: CampaignStatus) -> None:
+        def submit(values: dict[str, str]) -> str:
+            reason = values["reason"].strip()
+            if to is S.DECLINED and not reason:
+                raise FormProblem({"reason": "say why (it is kept in the history)"})
+            try:
+                with self.app.database.transaction() as session:
+                    if to is S.DECLINED:
+                        deals.decline(session, self.campaign_id, reason, self.actor)
+                    else:
+                        deals.transition(session, self.campaign_id, to, self.actor, reason)
+            except deals.DealError as exc:
+                raise FormProblem({"": str(exc)}) from None
+            return deals.STATUS_LABELS[to].capitalize()
+
+        self._form(title, [FormField("reason", "Reason", "kept in the history")], submit)
+
+    def action_decline(self) -> None:
+        self._reason_form("Decline this offer", S.DECLINED)
+
+    def action_cancel(self) -> None:
+        self._reason_form("Cancel this campaign", S.CANCELLED)
+
+    def _form(self, title: str, fields: list[FormField], submit: Any) -> None:
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message)
+                self.reload()
+
+        self.app.push_screen(FieldsForm(title, fields, submit), done)
+
+    def _terms_form(self, side: Party) -> None:
+        if self.data is None:
+            return
+        terms = self.data["terms"]
+        upfront = terms["upfront_pct"]
+        fields = [
+            FormField("fee", "Fee", "e.g. 1,500 USD", money.format_money(terms["fee_minor"], terms["currency"])),
+            FormField("deliverables", "Deliverables", "2 videos + 1 story", terms["deliverables"]),
+            FormField("usage_days", "Usage days", "usage-rights window", _text(terms["usage_days"])),
+            FormField("exclusivity_days", "Exclusivity", "days", _text(terms["exclusivity_days"])),
+            FormField("net_days", "Net days", "payment due after", _text(terms["net_days"])),
+            FormField("upfront_pct", "Upfront %", "share paid upfront", "" if upfront is None else f"{upfront:g}"),
+            FormField("respond_by", "Respond by", "YYYY-MM-DD", _text(terms["respond_by"])),
+            FormField("note", "Note", "why, in a sentence"),
+        ]  # fmt: skip
+        currency = terms["currency"]
+
+        def submit(values: dict[str, str]) -> str:
+            changes = parse_terms(values, currency)
+            try:
+                with self.app.database.transaction() as session:
+                    offer = deals.propose(
+                        session, self.campaign_id, changes, self.actor, side, values["note"].strip()
+                    )
+            except deals.DealError as exc:
+                raise FormProblem({"": str(exc)}) from None
+            who = "Counter-offer" if side is Party.MANAGER else "Brand's counter"
+            return f"{who} saved as version {offer.version}"
+
+        title = (
+            "Propose changes (our counter-offer)"
+            if side is Party.MANAGER
+            else "Record the brand's counter"
+        )
+        self._form(title, fields, submit)
+
+    def action_counter(self) -> None:
+        self._terms_form(Party.MANAGER)
+
+    def action_brand_counter(self) -> None:
+        self._terms_form(Party.BRAND)
+
+    # ---- deliverables and invoices ------------------------------------------------------------
+
+    def _selected(self, table_id: str) -> int | None:
+        table = self.query_one(table_id, DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return int(row_key.value)
+
+    def action_add_deliverable(self) -> None:
+        def submit(values: dict[str, str]) -> str:
+            due = None
+            if values["due"].strip():
+                try:
+                    due = parse_iso_date(values["due"])
+                except ValueError as exc:
+                    raise FormProblem({"due": str(exc)}) from None
+            try:
+                with self.app.database.transaction() as session:
+                    deals.add_deliverable(
+                        session, self.campaign_id, values["kind"], due, self.actor
+                    )
+            except deals.DealError as exc:
+                raise FormProblem({"kind": str(exc)}) from None
+            return "Deliverable added"
+
+        self.query_one("#deal-tabs", TabbedContent).active = "pane-deliverables"
+        self._form(
+            "Add a deliverable",
+            [
+                FormField("kind", "Kind", "video, story, live…"),
+                FormField("due", "Due", "YYYY-MM-DD"),
+            ],
+            submit,
+        )
+
+    def action_advance_deliverable(self) -> None:
+        deliverable_id = self._selected("#deal-deliverables")
+        if deliverable_id is None or self.data is None:
+            self.notify("No deliverable selected", severity="warning")
+            return
+        item = next(d for d in self.data["deliverables"] if d["id"] == deliverable_id)
+        current = DeliverableStatus(item["status"])
+        options = sorted(s.value for s in deals.DELIVERABLE_FLOW[current])
+        if not options:
+            self.notify("This deliverable is posted; nothing follows.", severity="warning")
+            return
+
+        def submit(values: dict[str, str]) -> str:
+            text = values["status"].strip().replace(" ", "_")
+            try:
+                target = DeliverableStatus(text)
+            except ValueError:
+                raise FormProblem({"status": f"one of: {', '.join(options)}"}) from None
+            try:
+                with self.app.database.transaction() as session:
+                    deals.set_deliverable_status(
+                        session, deliverable_id, target, self.actor, values["url"]
+                    )
+            except deals.DealError as exc:
+                raise FormProblem({"": str(exc)}) from None
+            return f"{item['kind'].capitalize()}: {target.value.replace('_', ' ')}"
+
+        self._form(
+            f"{item['kind'].capitalize()} is {current.value.replace('_', ' ')}: next status",
+            [
+                FormField("status", "Status", " or ".join(options), options[0]),
+                FormField("url", "Post URL", "when posted"),
+            ],
+            submit,
+        )
+
+    def action_feedback(self) -> None:
+        deliverable_id = self._selected("#deal-deliverables")
+        if deliverable_id is None:
+            self.notify("Add a deliverable first (n)", severity="warning")
+            return
+        today = self.app.today
+
+        def submit(values: dict[str, str]) -> str:
+            try:
+                with self.app.database.transaction() as session:
+                    deals.add_feedback(
+                        session, deliverable_id, values["author"], values["text"], today, self.actor
+                    )
+            except deals.DealError as exc:
+                raise FormProblem({"text": str(exc)}) from None
+            return "Feedback recorded"
+
+        self._form(
+            "Creative feedback",
+            [
+                FormField("author", "From", "", "brand"),
+                FormField("text", "Feedback", "what they said"),
+            ],
+            submit,
+        )
+
+    def action_add_invoice(self) -> None:
+        if self.data is None:
+            return
+        today = self.app.today
+        net = self.data["terms"]["net_days"]
+        due_default = today + timedelta(days=net if net is not None else 30)
+        currency = self.data["currency"]
+
+        def submit(values: dict[str, str]) -> str:
+            errors: dict[str, str] = {}
+            days: dict[str, date] = {}
+            for name in ("issued", "due"):
+                try:
+                    days[name] = parse_iso_date(values[name])
+                except ValueError as exc:
+                    errors[name] = str(exc)
+            if errors:
+                raise FormProblem(errors)
+            try:
+                with self.app.database.transaction() as session:
+                    deals.add_invoice(
+                        session, self.campaign_id, values["amount"],
+                        None if _has_code(values["amount"]) else currency,
+                        days["issued"], days["due"], self.actor, values["number"],
+                    )  # fmt: skip
+            except money.MoneyError as exc:
+                raise FormProblem({"amount": str(exc)}) from None
+            except deals.DealError as exc:
+                raise FormProblem({"due": str(exc)}) from None
+            return "Invoice added"
+
+        self.query_one("#deal-tabs", TabbedContent).active = "pane-invoices"
+        self._form(
+            "Issue an invoice",
+            [
+                FormField("amount", "Amount", f"e.g. 1,500 {currency}"),
+                FormField("number", "Number", "your reference"),
+                FormField("issued", "Issued", "YYYY-MM-DD", today.isoformat()),
+                FormField("due", "Due", "YYYY-MM-DD", due_default.isoformat()),
+            ],
+            submit,
+        )
+
+    def action_mark_paid(self) -> None:
+        invoice_id = self._selected("#deal-invoices")
+        if invoice_id is None:
+            self.notify("No invoice selected", severity="warning")
+            return
+        today = self.app.today
+        self._change(lambda s: deals.mark_paid(s, invoice_id, today, self.actor), "Marked paid")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)

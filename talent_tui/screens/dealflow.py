@@ -1,0 +1,120 @@
+"""Every open deal across the roster by stage, and everything due: one key from the roster."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
+
+from talent_tui import deals, money
+from talent_tui.dates import short_day
+from talent_tui.widgets.roster import fit
+
+
+class DealFlowScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("1", "pane('pane-pipeline')", "Pipeline"),
+        Binding("2", "pane('pane-due')", "Due"),
+        Binding("enter", "open", "Open", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        with TabbedContent(id="flow-tabs"):
+            with TabPane("Pipeline", id="pane-pipeline"):
+                yield DataTable(id="flow-pipeline", cursor_type="row")
+            with TabPane("Due this week", id="pane-due"):
+                yield DataTable(id="flow-due", cursor_type="row")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "deal flow"
+        self.query_one("#flow-pipeline", DataTable).add_columns(
+            "Campaign", "Creator", "Fee", "Next"
+        )
+        self.query_one("#flow-due", DataTable).add_columns("Due", "What", "Kind")
+        self.query_one("#flow-tabs").loading = True
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True)
+    def reload(self) -> None:
+        today = self.app.today
+        with self.app.database.session() as session:
+            stages = deals.deal_flow(session)
+            due = deals.due_items(session, today)
+        self.app.call_from_thread(self.show, stages, due)
+
+    def show(self, stages: list[deals.Stage], due: list[deals.DueItem]) -> None:
+        self.query_one("#flow-tabs").loading = False
+        today = self.app.today
+        table = self.query_one("#flow-pipeline", DataTable)
+        table.clear()
+        for stage in stages:
+            label = f"{deals.STATUS_LABELS[stage.status].capitalize()} · {len(stage.deals)}"
+            table.add_row(
+                Text(label, style="bold reverse"),
+                "",
+                Text(deals.format_totals(stage.totals), style="bold"),
+                "",
+                key=f"stage:{stage.status.value}",
+            )
+            for deal in stage.deals:
+                when = short_day(deal.key_date, today) if deal.key_date else "—"
+                late = deal.key_date is not None and deal.key_date < today
+                table.add_row(
+                    fit(deal.name, 28),
+                    fit(f"{deal.creator} · {deal.brand}", 26),
+                    money.format_short(deal.fee_minor, deal.currency),
+                    Text(when, style="bold red" if late else ""),
+                    key=f"campaign:{deal.campaign_id}",
+                )
+        due_table = self.query_one("#flow-due", DataTable)
+        due_table.clear()
+        for item in due:
+            when = short_day(item.due_on, today) + (" late" if item.overdue else "")
+            key = (
+                f"campaign:{item.campaign_id}" if item.campaign_id else f"{item.kind}:{item.ref_id}"
+            )
+            due_table.add_row(
+                Text(when, style="bold red" if item.overdue else ""),
+                fit(item.label, 52),
+                item.kind,
+                key=f"{key}:{item.kind}:{item.ref_id}",
+            )
+        overdue = sum(1 for i in due if i.overdue)
+        self.query_one("#flow-tabs", TabbedContent).get_tab("pane-due").label = (
+            f"Due this week {len(due)}" + (f" ({overdue} late)" if overdue else "")
+        )
+        open_deals = sum(len(s.deals) for s in stages)
+        self.query_one("#flow-tabs", TabbedContent).get_tab(
+            "pane-pipeline"
+        ).label = f"Pipeline {open_deals}"
+
+    def action_pane(self, pane: str) -> None:
+        self.query_one("#flow-tabs", TabbedContent).active = pane
+        table_id = "#flow-pipeline" if pane == "pane-pipeline" else "#flow-due"
+        self.query_one(table_id, DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def chosen(self, event: DataTable.RowSelected) -> None:
+        key = str(event.row_key.value or "")
+        kind, _, rest = key.partition(":")
+        if kind == "campaign":
+            from talent_tui.screens.campaign import CampaignScreen
+
+            campaign_id = int(rest.split(":")[0])
+            self.app.push_screen(CampaignScreen(campaign_id))
+        elif kind == "follow-up":
+            self.notify("A follow-up: open the creator's log with l on the roster.")
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.row_count:
+            focused.action_select_cursor()

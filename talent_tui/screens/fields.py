@@ -1,0 +1,115 @@
+"""A small modal form: labelled one-line fields, a submit function that runs in a worker and
+either succeeds or names what is wrong beside the field (or on the status line)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+
+class FieldList(VerticalScroll, can_focus=False):
+    """Scrolls the fields of a form; Tab goes from field to field, never to the list."""
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    hint: str = ""
+    value: str = ""
+
+
+class FormProblem(Exception):
+    """Raised by a submit function: `errors` maps field names (or "" for the form) to text."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+# submit(values) runs in a thread and returns a short confirmation, or raises FormProblem.
+Submit = Callable[[dict[str, str]], str]
+
+
+class FieldsForm(ModalScreen[str | None]):
+    """Dismisses with the submit function's confirmation, or None when cancelled."""
+
+    AUTO_FOCUS = "Input"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, fields: Sequence[FormField], submit: Submit) -> None:
+        super().__init__()
+        self.title_text = title
+        self.form_fields = list(fields)
+        self.submit = submit
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box", classes="fields-form"):
+            yield Static(self.title_text, id="form-title")
+            with FieldList(id="form-fields"):
+                for f in self.form_fields:
+                    with Horizontal(classes="form-row"):
+                        yield Label(f.label, classes="form-label")
+                        yield Input(
+                            value=f.value,
+                            placeholder=f.hint,
+                            id=f"field-{f.name}",
+                            select_on_focus=False,
+                        )
+                    yield Static("", id=f"error-{f.name}", classes="field-error")
+            yield Static("Ctrl+S saves · Esc cancels", id="form-status")
+        yield Footer()
+
+    def values(self) -> dict[str, str]:
+        return {f.name: self.query_one(f"#field-{f.name}", Input).value for f in self.form_fields}
+
+    @on(Input.Submitted)
+    def next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == f"field-{self.form_fields[-1].name}":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        self.query_one("#form-status", Static).update("Saving…")
+        self.run_submit(self.values())
+
+    @work(thread=True, exclusive=True, group="form")
+    def run_submit(self, values: dict[str, str]) -> None:
+        try:
+            message = self.submit(values)
+        except FormProblem as problem:
+            self.app.call_from_thread(self.show_errors, problem.errors)
+            return
+        self.app.call_from_thread(self.dismiss, message)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        first: Input | None = None
+        for f in self.form_fields:
+            message = errors.get(f.name, "")
+            error = self.query_one(f"#error-{f.name}", Static)
+            error.update(message)
+            error.set_class(bool(message), "-shown")
+            field = self.query_one(f"#field-{f.name}", Input)
+            field.set_class(bool(message), "-invalid")
+            if message and first is None:
+                first = field
+        general = errors.get("", "")
+        self.query_one("#form-status", Static).update(
+            general or "Fix the marked field(s); nothing was saved."
+        )
+        if first is not None:
+            first.focus()

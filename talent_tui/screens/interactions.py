@@ -1,0 +1,119 @@
+"""The interaction log of one creator: calls, e-mails, meetings and notes, with follow-ups."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static
+
+from talent_tui import deals, roster
+from talent_tui.dates import parse_iso_date
+from talent_tui.models import InteractionKind
+from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+
+
+class InteractionsScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("n", "add", "Log"),
+        Binding("space", "done", "Follow-up done"),
+        Binding("escape", "close", "Close"),
+    ]
+
+    def __init__(self, creator_id: int) -> None:
+        super().__init__()
+        self.creator_id = creator_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="log-box"):
+            yield Static(id="log-title")
+            yield DataTable(id="log-table", cursor_type="row")
+            yield Static("n log a call, e-mail, meeting or note · space marks a follow-up done",
+                         id="log-hint")  # fmt: skip
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#log-table", DataTable).add_columns("Date", "Kind", "Summary", "Follow up")
+        self.reload()
+
+    @work(thread=True, exclusive=True)
+    def reload(self) -> None:
+        with self.app.database.session() as session:
+            name = roster.get_creator(session, self.creator_id).name
+            items = deals.interactions_of(session, creator_id=self.creator_id)
+        self.app.call_from_thread(self.show, name, items)
+
+    def show(self, name: str, items: list) -> None:  # noqa: ANN001
+        self.query_one("#log-title", Static).update(f"Log · {name}")
+        table = self.query_one("#log-table", DataTable)
+        table.clear()
+        today = self.app.today
+        for i in items:
+            follow = "—"
+            style = ""
+            if i.follow_up_on is not None:
+                follow = i.follow_up_on.isoformat() + (" ✓" if i.follow_up_done else "")
+                if not i.follow_up_done and i.follow_up_on <= today:
+                    style = "bold red"
+            table.add_row(
+                i.happened_on.isoformat(), i.kind.value, i.summary, Text(follow, style=style),
+                key=str(i.id),
+            )  # fmt: skip
+        table.focus()
+
+    def action_add(self) -> None:
+        today = self.app.today
+
+        def submit(values: dict[str, str]) -> str:
+            errors: dict[str, str] = {}
+            try:
+                kind = InteractionKind(values["kind"].strip().lower())
+            except ValueError:
+                errors["kind"] = "call, email, meeting or note"
+            follow = None
+            if values["follow_up"].strip():
+                try:
+                    follow = parse_iso_date(values["follow_up"])
+                except ValueError as exc:
+                    errors["follow_up"] = str(exc)
+            if not values["summary"].strip():
+                errors["summary"] = "what happened, in a line"
+            if errors:
+                raise FormProblem(errors)
+            with self.app.database.transaction() as session:
+                deals.log_interaction(
+                    session, kind, values["summary"], today, self.app.actor,
+                    creator_id=self.creator_id, follow_up_on=follow,
+                )  # fmt: skip
+            return "Logged"
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message)
+                self.reload()
+
+        fields = [
+            FormField("kind", "Kind", "call, email, meeting or note", "call"),
+            FormField("summary", "Summary", "what happened"),
+            FormField("follow_up", "Follow up on", "YYYY-MM-DD (optional)"),
+        ]
+        self.app.push_screen(FieldsForm("Log an interaction", fields, submit), done)
+
+    def action_done(self) -> None:
+        table = self.query_one("#log-table", DataTable)
+        if not table.row_count:
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        self.complete(int(row_key.value))
+
+    @work(thread=True)
+    def complete(self, interaction_id: int) -> None:
+        with self.app.database.transaction() as session:
+            deals.complete_follow_up(session, interaction_id)
+        self.app.call_from_thread(self.reload)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
