@@ -214,7 +214,9 @@ async def test_deal_flow_lists_stages_and_opens_a_deal(demo_db: Database) -> Non
             len(st.deals) for st in stages
         )
         table.focus()
-        await pilot.press("down", "enter")  # the first deal under the first stage
+        first_deal = keys.index(f"campaign:{stages[0].deals[0].campaign_id}")
+        table.move_cursor(row=first_deal)
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CampaignScreen)
         assert app.screen.campaign_id == stages[0].deals[0].campaign_id

@@ -59,12 +59,16 @@ class DealFlowScreen(Screen):
         for stage in stages:
             label = f"{deals.STATUS_LABELS[stage.status].capitalize()} · {len(stage.deals)}"
             table.add_row(
-                Text(label, style="bold reverse"),
-                "",
-                Text(deals.format_totals(stage.totals), style="bold"),
-                "",
-                key=f"stage:{stage.status.value}",
+                Text(label, style="bold reverse"), "", "", "", key=f"stage:{stage.status.value}"
             )
+            for code, amount in stage.totals.items():  # one line per currency, never summed
+                table.add_row(
+                    Text(f"  total in {code}", style="dim"),
+                    "",
+                    Text(money.format_short(amount, code), style="bold"),
+                    "",
+                    key=f"total:{stage.status.value}:{code}",
+                )
             for deal in stage.deals:
                 when = short_day(deal.key_date, today) if deal.key_date else "—"
                 late = deal.key_date is not None and deal.key_date < today

@@ -72,6 +72,7 @@ class MainScreen(Screen):
         Binding("f", "filter", "Filter"),
         Binding("a", "toggle_archive", "Archive view", show=False),
         Binding("g", "deal_flow", "Deals"),
+        Binding("ctrl+p", "app.command_palette", "Jump"),
         Binding("l", "interactions", "Log", show=False),
         Binding("escape", "escape", "Back", show=False),
         Binding("1", "show_tab('pending')", "Pending", show=False),
@@ -103,7 +104,7 @@ class MainScreen(Screen):
                 yield StatsPanel(id="stats")
                 yield CampaignTabs(id="campaigns")
         yield Static(id="empty")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#body").loading = True
