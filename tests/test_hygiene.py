@@ -19,6 +19,7 @@ DOMAIN_MODULES = [
     "talent_tui.demo",
     "talent_tui.creators",
     "talent_tui.exporters",
+    "talent_tui.deals",
 ]
 
 

@@ -118,6 +118,15 @@ def test_upgrade_from_the_baseline_keeps_data_backs_up_and_backfills(tmp_path: P
             "INSERT INTO metric_snapshots (creator_id, captured_on, followers) VALUES"
             " (1, '2026-10-01', 1000), (1, '2026-10-31', 1100)"
         )
+        conn.exec_driver_sql(
+            "INSERT INTO brands (id, name, notes, created_at) VALUES"
+            " (1, 'Oat', '', '2026-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO campaigns (id, creator_id, brand_id, name, fee_minor, currency, status,"
+            " respond_by, notes, created_at, updated_at) VALUES (1, 1, 1, 'Deal', 150000, 'USD',"
+            " 'negotiating', '2026-12-01', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
     old.dispose()
 
     database = dbmod.open_database(str(path))
@@ -130,6 +139,14 @@ def test_upgrade_from_the_baseline_keeps_data_backs_up_and_backfills(tmp_path: P
         from talent_tui import roster
 
         assert [r.id for r in roster.list_creators(s, search="mina")] == [1]  # search index built
+        [offer] = s.exec(sa.select(models.Offer)).scalars().all()  # terms became version 1
+        assert (offer.campaign_id, offer.version, offer.fee_minor, offer.currency) == (
+            1,
+            1,
+            150000,
+            "USD",
+        )
+        assert offer.proposed_by is models.Party.BRAND
     database.dispose()
 
 

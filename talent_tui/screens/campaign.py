@@ -123,6 +123,7 @@ class CampaignScreen(Screen):
         Binding("f", "feedback", "Feedback", show=False),
         Binding("i", "add_invoice", "Invoice", show=False),
         Binding("m", "mark_paid", "Paid", show=False),
+        Binding("l", "brand_log", "Brand log", show=False),
     ]
 
     def __init__(self, campaign_id: int) -> None:
@@ -512,6 +513,13 @@ class CampaignScreen(Screen):
             ],
             submit,
         )
+
+    def action_brand_log(self) -> None:
+        if self.data is None:
+            return
+        from talent_tui.screens.interactions import InteractionsScreen
+
+        self.app.push_screen(InteractionsScreen(brand_id=self.data["brand"]["id"]))
 
     def action_mark_paid(self) -> None:
         invoice_id = self._selected("#deal-invoices")

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from talent_tui import deals, roster
 from talent_tui.dates import parse_iso_date
-from talent_tui.models import InteractionKind
+from talent_tui.models import Brand, InteractionKind
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 
 
@@ -23,9 +23,10 @@ class InteractionsScreen(ModalScreen[None]):
         Binding("escape", "close", "Close"),
     ]
 
-    def __init__(self, creator_id: int) -> None:
+    def __init__(self, creator_id: int | None = None, brand_id: int | None = None) -> None:
         super().__init__()
         self.creator_id = creator_id
+        self.brand_id = brand_id
 
     def compose(self) -> ComposeResult:
         with Vertical(id="log-box"):
@@ -42,8 +43,12 @@ class InteractionsScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True)
     def reload(self) -> None:
         with self.app.database.session() as session:
-            name = roster.get_creator(session, self.creator_id).name
-            items = deals.interactions_of(session, creator_id=self.creator_id)
+            if self.creator_id is not None:
+                name = roster.get_creator(session, self.creator_id).name
+            else:
+                brand = session.get(Brand, self.brand_id)
+                name = brand.name if brand else "?"
+            items = deals.interactions_of(session, self.creator_id, self.brand_id)
         self.app.call_from_thread(self.show, name, items)
 
     def show(self, name: str, items: list) -> None:  # noqa: ANN001
@@ -86,7 +91,7 @@ class InteractionsScreen(ModalScreen[None]):
             with self.app.database.transaction() as session:
                 deals.log_interaction(
                     session, kind, values["summary"], today, self.app.actor,
-                    creator_id=self.creator_id, follow_up_on=follow,
+                    creator_id=self.creator_id, brand_id=self.brand_id, follow_up_on=follow,
                 )  # fmt: skip
             return "Logged"
 
