@@ -22,10 +22,8 @@ from sqlmodel import Session, col, select
 from talent_tui import money
 from talent_tui.models import (
     TAB_OF_STATUS,
-    AudienceSegment,
     AuditEntry,
     Brand,
-    BrandTarget,
     Campaign,
     CampaignStatus,
     Creator,
@@ -447,34 +445,11 @@ def expire_overdue(session: Session, today: date, actor: str = "talent") -> list
 
 
 def audience_fit(session: Session, creator_id: int, brand_id: int) -> float | None:
-    """How much of the brand's target audience the creator's audience covers (0–1):
-    per dimension the overlap sum(min(share)), averaged over the dimensions both know."""
-    targets: dict[str, dict[str, float]] = defaultdict(dict)
-    for t in session.exec(select(BrandTarget).where(BrandTarget.brand_id == brand_id)):
-        targets[t.dimension.value][t.bucket] = t.share
-    if not targets:
-        return None
-    latest = session.execute(
-        sa.select(sa.func.max(AudienceSegment.captured_on)).where(
-            AudienceSegment.creator_id == creator_id
-        )
-    ).scalar()
-    if latest is None:
-        return None
-    audience: dict[str, dict[str, float]] = defaultdict(dict)
-    segments = select(AudienceSegment).where(
-        AudienceSegment.creator_id == creator_id, AudienceSegment.captured_on == latest
-    )
-    for s in session.exec(segments):
-        audience[s.dimension.value][s.bucket] = s.share
-    overlaps = [
-        sum(min(share, audience[dim].get(bucket, 0.0)) for bucket, share in wanted.items())
-        for dim, wanted in targets.items()
-        if audience.get(dim)
-    ]
-    if not overlaps:
-        return None
-    return sum(overlaps) / len(overlaps)
+    """The fit score (see talent_tui.fit) as a fraction 0–1, or None when unknown."""
+    from talent_tui import fit
+
+    result = fit.fit_for(session, creator_id, brand_id)
+    return None if result is None else result.score / 100
 
 
 # ---- deliverables and feedback -------------------------------------------------------------

@@ -63,8 +63,22 @@ def series(history: Sequence[MetricSnapshot], field: str) -> list[Point]:
 
 
 @dataclass(frozen=True, slots=True)
+class EngagementSplit:
+    """How interactions divide into likes, comments and shares (fractions summing to 1)."""
+
+    likes: float
+    comments: float
+    shares: float
+
+
+@dataclass(frozen=True, slots=True)
 class CreatorMetrics:
-    """What the stats panel shows: the newest snapshot plus figures derived from history."""
+    """What the stats panel shows: the newest snapshot plus figures derived from history.
+
+    Growth is relative change over the window before the newest snapshot, interpolated between
+    snapshots: follower growth 0.05 = +5 % followers; engagement growth 0.1 = the engagement
+    rate is 10 % higher than it was (4.4 % -> 4.84 %), not 10 points.
+    """
 
     captured_on: date | None
     followers: int | None
@@ -72,6 +86,23 @@ class CreatorMetrics:
     engagement_rate: float | None
     follower_growth_30d: float | None
     followers_trend: list[int]
+    six_sec_view_rate: float | None = None
+    completion_rate: float | None = None
+    follower_growth_90d: float | None = None
+    engagement_growth_30d: float | None = None
+    engagement_growth_90d: float | None = None
+    split: EngagementSplit | None = None
+
+
+def engagement_split(snapshot: MetricSnapshot) -> EngagementSplit | None:
+    parts = (snapshot.likes, snapshot.comments, snapshot.shares)
+    if any(p is None for p in parts):
+        return None
+    total = sum(parts)  # type: ignore[arg-type]
+    if total <= 0:
+        return None
+    likes, comments, shares = (p / total for p in parts)  # type: ignore[operator]
+    return EngagementSplit(likes, comments, shares)
 
 
 def summarize(history: Sequence[MetricSnapshot], trend_months: int = 12) -> CreatorMetrics:
@@ -79,6 +110,7 @@ def summarize(history: Sequence[MetricSnapshot], trend_months: int = 12) -> Crea
         return CreatorMetrics(None, None, None, None, None, [])
     latest = history[-1]
     followers = series(history, "followers")
+    engagement = series(history, "engagement_rate")
     window_start = latest.captured_on - timedelta(days=31 * trend_months - 15)
     trend = [int(p.value) for p in followers if p.day >= window_start]
     return CreatorMetrics(
@@ -88,4 +120,34 @@ def summarize(history: Sequence[MetricSnapshot], trend_months: int = 12) -> Crea
         engagement_rate=latest.engagement_rate,
         follower_growth_30d=growth(followers, 30),
         followers_trend=trend,
+        six_sec_view_rate=latest.six_sec_view_rate,
+        completion_rate=latest.completion_rate,
+        follower_growth_90d=growth(followers, 90),
+        engagement_growth_30d=_growth_at_latest(engagement, latest.captured_on, 30),
+        engagement_growth_90d=_growth_at_latest(engagement, latest.captured_on, 90),
+        split=engagement_split(latest),
     )
+
+
+def _growth_at_latest(points: Sequence[Point], latest: date, days: int) -> float | None:
+    """Growth of a series whose newest point must be the newest snapshot (else unknown)."""
+    if not points or points[-1].day != latest:
+        return None
+    return growth(points, days)
+
+
+METRIC_FIELDS = {
+    "followers": "Followers",
+    "avg_views": "Average views per video",
+    "engagement_rate": "Engagement rate",
+}
+
+
+def history_points(
+    session: Session, creator_id: int, field: str, since: date | None = None
+) -> list[Point]:
+    """One metric over time (for charts), oldest first, from `since` on."""
+    if field not in METRIC_FIELDS:
+        raise ValueError(f"unknown metric {field!r} (one of: {', '.join(METRIC_FIELDS)})")
+    points = series(snapshots(session, creator_id), field)
+    return [p for p in points if since is None or p.day >= since]
