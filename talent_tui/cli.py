@@ -754,6 +754,9 @@ def _register_deal_commands() -> None:
     from talent_tui import cli_deals
 
     cli_deals.register(app)
+    from talent_tui import cli_insights
+
+    cli_insights.register(app)
 
 
 _register_deal_commands()

@@ -20,6 +20,7 @@ class DealFlowScreen(Screen):
         Binding("1", "pane('pane-pipeline')", "Pipeline"),
         Binding("2", "pane('pane-due')", "Due"),
         Binding("enter", "open", "Open", show=False),
+        Binding("R", "report", "Period report"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -100,6 +101,48 @@ class DealFlowScreen(Screen):
         self.query_one("#flow-tabs", TabbedContent).get_tab(
             "pane-pipeline"
         ).label = f"Pipeline {open_deals}"
+
+    def action_report(self) -> None:
+        from talent_tui import reports
+        from talent_tui.dates import parse_iso_date
+        from talent_tui.screens.document import DocumentScreen
+        from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+
+        today, database = self.app.today, self.app.database
+
+        def submit(values: dict[str, str]) -> str:
+            days = {}
+            errors = {}
+            for name in ("start", "end"):
+                try:
+                    days[name] = parse_iso_date(values[name])
+                except ValueError as exc:
+                    errors[name] = str(exc)
+            if not errors and days["end"] < days["start"]:
+                errors["end"] = "before the start"
+            if errors:
+                raise FormProblem(errors)
+            return f"{days['start'].isoformat()} {days['end'].isoformat()}"
+
+        def chosen(result: str | None) -> None:
+            if not result:
+                return
+            start, end = (parse_iso_date(p) for p in result.split())
+
+            def render(fmt: str) -> str:
+                with database.session() as session:
+                    report = reports.build_report(session, today, start=start, end=end)
+                return reports.render_report(report, fmt)
+
+            renderers = {fmt: (lambda f=fmt: render(f)) for fmt in ("md", "csv", "html")}
+            name = f"report-{start.isoformat()}-{end.isoformat()}.html"
+            self.app.push_screen(DocumentScreen("period report", renderers, name))
+
+        fields = [
+            FormField("start", "From", "YYYY-MM-DD", today.replace(day=1).isoformat()),
+            FormField("end", "To", "YYYY-MM-DD", today.isoformat()),
+        ]
+        self.app.push_screen(FieldsForm("Report for a period", fields, submit), chosen)
 
     def action_pane(self, pane: str) -> None:
         self.query_one("#flow-tabs", TabbedContent).active = pane

@@ -52,6 +52,9 @@ NEEDS_CREATOR = {
     "focus_campaigns",
     "show_tab",
     "interactions",
+    "metrics",
+    "media_kit",
+    "report",
 }
 ROSTER_ONLY = {"archive"}
 ARCHIVE_ONLY = {"delete"}
@@ -74,6 +77,10 @@ class MainScreen(Screen):
         Binding("g", "deal_flow", "Deals"),
         Binding("ctrl+p", "app.command_palette", "Jump"),
         Binding("l", "interactions", "Log", show=False),
+        Binding("m", "metrics", "Metrics", show=False),
+        Binding("b", "brand_fit", "Brand fit", show=False),
+        Binding("K", "media_kit", "Media kit", show=False),
+        Binding("R", "report", "Report", show=False),
         Binding("escape", "escape", "Back", show=False),
         Binding("1", "show_tab('pending')", "Pending", show=False),
         Binding("2", "show_tab('active')", "Active", show=False),
@@ -299,6 +306,51 @@ class MainScreen(Screen):
         from talent_tui.screens.dealflow import DealFlowScreen
 
         self.app.push_screen(DealFlowScreen())
+
+    def action_metrics(self) -> None:
+        if self.creator_id is None:
+            return
+        from talent_tui.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen(self.creator_id))
+
+    def action_media_kit(self) -> None:
+        if self.creator_id is None:
+            return
+        from talent_tui import reports
+        from talent_tui.screens.document import DocumentScreen
+
+        creator_id, today, database = self.creator_id, self.app.today, self.database
+
+        def render(fmt: str) -> str:
+            with database.session() as session:
+                return reports.render_media_kit(reports.media_kit(session, creator_id, today), fmt)
+
+        renderers = {fmt: (lambda f=fmt: render(f)) for fmt in ("md", "html")}
+        self.app.push_screen(DocumentScreen("media kit", renderers, f"mediakit-{creator_id}.html"))
+
+    def action_report(self) -> None:
+        if self.creator_id is None:
+            return
+        from talent_tui import reports
+        from talent_tui.screens.document import DocumentScreen
+
+        creator_id, today, database = self.creator_id, self.app.today, self.database
+
+        def render(fmt: str) -> str:
+            with database.session() as session:
+                report = reports.build_report(session, today, creator_id=creator_id)
+            return reports.render_report(report, fmt)
+
+        renderers = {fmt: (lambda f=fmt: render(f)) for fmt in ("md", "csv", "html")}
+        self.app.push_screen(
+            DocumentScreen("creator report", renderers, f"report-{creator_id}.html")
+        )
+
+    def action_brand_fit(self) -> None:
+        from talent_tui.screens.fit import FitScreen
+
+        self.app.push_screen(FitScreen())
 
     def action_interactions(self) -> None:
         if self.creator_id is None:

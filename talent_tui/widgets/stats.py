@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
+from talent_tui.metrics import EngagementSplit
 from talent_tui.money import compact_number, format_money
 from talent_tui.roster import CreatorProfile, RateLine
 
@@ -25,6 +26,34 @@ def percent(value: float | None, *, signed: bool = False) -> str:
     if value is None:
         return "—"
     return f"{value:+.1%}" if signed else f"{value:.2%}"
+
+
+def rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+SPLIT_STYLES = (("likes", "magenta"), ("comments", "cyan"), ("shares", "yellow"))
+
+
+def split_bar(split: EngagementSplit | None, width: int) -> Text:
+    """Likes / comments / shares as one stacked bar with the shares written after it."""
+    if split is None:
+        return Text("Engagement split: no likes/comments/shares yet", style="dim")
+    values = (split.likes, split.comments, split.shares)
+    legend = "  ".join(
+        f"{name[0].upper()}{v:.0%}" for (name, _), v in zip(SPLIT_STYLES, values, strict=True)
+    )
+    bar_width = max(10, width - len(legend) - 3)
+    cells = [round(v * bar_width) for v in values]
+    cells[0] += bar_width - sum(cells)
+    text = Text()
+    for (_name, color), n in zip(SPLIT_STYLES, cells, strict=True):
+        text.append("█" * max(0, n), style=color)
+    text.append("  ")
+    for (name, color), v in zip(SPLIT_STYLES, values, strict=True):
+        text.append(f"{name[0].upper()}", style=f"bold {color}")
+        text.append(f"{v:.0%} ")
+    return text
 
 
 class Figure(Static):
@@ -67,6 +96,12 @@ class StatsPanel(Vertical):
             yield Figure(id="fig-views", classes="figure")
             yield Figure(id="fig-er", classes="figure")
             yield Figure(id="fig-growth", classes="figure")
+        with Horizontal(id="figures2"):
+            yield Figure(id="fig-6s", classes="figure")
+            yield Figure(id="fig-completion", classes="figure")
+            yield Figure(id="fig-growth90", classes="figure")
+            yield Figure(id="fig-er-growth", classes="figure")
+        yield Static(id="split")
         with Horizontal(id="trend"):
             yield Static("Followers, 12 mo", id="trend-label")
             yield Sparkline([], id="trend-line")
@@ -93,6 +128,16 @@ class StatsPanel(Vertical):
         self.query_one("#fig-growth", Figure).show(
             "30-day growth", percent(m.follower_growth_30d, signed=True)
         )
+
+        self.query_one("#fig-6s", Figure).show("6-sec views", rate(m.six_sec_view_rate))
+        self.query_one("#fig-completion", Figure).show("Completion", rate(m.completion_rate))
+        self.query_one("#fig-growth90", Figure).show(
+            "90-day growth", percent(m.follower_growth_90d, signed=True)
+        )
+        self.query_one("#fig-er-growth", Figure).show(
+            "Eng. growth 30d", percent(m.engagement_growth_30d, signed=True)
+        )
+        self.query_one("#split", Static).update(split_bar(m.split, self.size.width or 56))
 
         sparkline = self.query_one("#trend-line", Sparkline)
         trend = [float(v) for v in m.followers_trend]

@@ -1,0 +1,91 @@
+"""Brands and their target audiences (same shape as a creator's demographics)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from talent_tui import deals
+from talent_tui.fit import brand_target, find_brand
+from talent_tui.models import Brand, BrandTarget, Dimension
+
+SHARE_TOLERANCE = 0.02
+
+
+class InvalidTarget(ValueError):
+    pass
+
+
+def parse_distribution(dimension: Dimension, text: str) -> dict[str, float]:
+    """ "female=0.6; male=0.4" or "18-24=45%, 25-34=55%" -> {bucket: share}; shares sum to 1.
+    An empty text clears the dimension."""
+    result: dict[str, float] = {}
+    for part in (p.strip() for p in text.replace(",", ";").split(";")):
+        if not part:
+            continue
+        bucket, eq, raw = part.partition("=")
+        bucket = bucket.strip()
+        if not eq or not bucket:
+            raise InvalidTarget(f"expected bucket=share, got {part!r}")
+        bucket = bucket.upper() if dimension is Dimension.COUNTRY else bucket.lower()
+        if dimension is Dimension.COUNTRY and (len(bucket) != 2 or not bucket.isalpha()):
+            raise InvalidTarget(f"not an ISO country code: {bucket!r}")
+        value = raw.strip()
+        try:
+            share = float(value.rstrip("%")) / (100 if value.endswith("%") else 1)
+        except ValueError:
+            raise InvalidTarget(f"not a share: {value!r} (write 0.45 or 45%)") from None
+        if not 0 <= share <= 1:
+            raise InvalidTarget(f"share out of range 0–1: {value!r}")
+        if bucket in result:
+            raise InvalidTarget(f"{bucket} given twice")
+        result[bucket] = share
+    if result and abs(sum(result.values()) - 1) > SHARE_TOLERANCE:
+        raise InvalidTarget(f"shares sum to {sum(result.values()):.3f}, expected 1.0")
+    return result
+
+
+def format_distribution(distribution: dict[str, float]) -> str:
+    return "; ".join(f"{bucket}={share:g}" for bucket, share in distribution.items())
+
+
+def set_target(
+    session: Session,
+    brand_id: int,
+    dimension: Dimension,
+    distribution: dict[str, float],
+    actor: str,
+) -> None:
+    """Replace one dimension of a brand's target audience."""
+    brand = session.get(Brand, brand_id)
+    if brand is None:
+        raise InvalidTarget(f"no brand with id {brand_id}")
+    before = brand_target(session, brand_id).get(dimension.value, {})
+    existing = session.exec(
+        select(BrandTarget).where(
+            BrandTarget.brand_id == brand_id, BrandTarget.dimension == dimension
+        )
+    ).all()
+    for row in existing:
+        session.delete(row)
+    session.flush()
+    for bucket, share in distribution.items():
+        session.add(BrandTarget(brand_id=brand_id, dimension=dimension, bucket=bucket, share=share))
+    deals.audit(
+        session, actor, "brand", brand_id, f"target {dimension.value} set", before, distribution
+    )
+    session.flush()
+
+
+def list_brands(session: Session) -> list[Brand]:
+    return list(session.exec(select(Brand).order_by(col(Brand.name))))
+
+
+__all__ = [
+    "InvalidTarget",
+    "brand_target",
+    "find_brand",
+    "format_distribution",
+    "list_brands",
+    "parse_distribution",
+    "set_target",
+]

@@ -1,0 +1,249 @@
+"""`talent fit`, `talent brands …`, `talent metrics`, `talent mediakit`, `talent report`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from talent_tui import cli
+
+brands_app = typer.Typer(help="Brands and their target audiences.", no_args_is_help=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(brands_app, name="brands")
+    app.command("fit")(fit_cmd)
+    app.command("metrics")(metrics_cmd)
+    app.command("mediakit")(mediakit_cmd)
+    app.command("report")(report_cmd)
+
+
+def _brand(session: Any, ref: str) -> Any:
+    from talent_tui import fit
+
+    try:
+        return fit.find_brand(session, ref)
+    except LookupError as exc:
+        raise cli.fail(str(exc)) from None
+
+
+def _creator(session: Any, ref: str) -> Any:
+    from talent_tui import roster
+
+    try:
+        return roster.find_creator(session, ref)
+    except roster.CreatorNotFound as exc:
+        raise cli.fail(str(exc)) from None
+
+
+def fit_cmd(
+    brand: Annotated[str, typer.Argument(help="Brand name or id.")],
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N creators.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who fits this brand best: creators ranked by audience fit (0-100), with the reason."""
+    from talent_tui import fit
+
+    database = cli.open_db()
+    with database.session() as session:
+        row = _brand(session, brand)
+        ranked = fit.rank_for_brand(session, row.id, limit)
+    if as_json:
+        cli.print_json(
+            [
+                {
+                    "id": r.creator_id,
+                    "name": r.name,
+                    "tiktok_handle": r.tiktok_handle,
+                    "followers": r.followers,
+                    "fit": r.fit.score,
+                    "reason": r.fit.reason,
+                    "dimensions": {d.dimension: round(d.overlap, 4) for d in r.fit.dimensions},
+                }
+                for r in ranked
+            ]
+        )
+        return
+    if not ranked:
+        cli.err.print(
+            f"No fit to show: {row.name} has no target audience, or no creator has demographics."
+        )
+        return
+    table = Table(box=None, header_style="bold")
+    for column in ("Fit", "Creator", "TikTok", "Why"):
+        table.add_column(column, justify="right" if column == "Fit" else "left")
+    for r in ranked:
+        table.add_row(str(r.fit.score), r.name, r.tiktok_handle, r.fit.reason)
+    cli.out.print(table)
+
+
+@brands_app.command("list")
+def brands_list(as_json: JsonOpt = False) -> None:
+    """All brands."""
+    from talent_tui import brands
+
+    database = cli.open_db()
+    with database.session() as session:
+        rows = [{"id": b.id, "name": b.name, "email": b.email} for b in brands.list_brands(session)]
+    if as_json:
+        cli.print_json(rows)
+        return
+    for r in rows:
+        cli.out.print(f"{r['id']:>4}  {r['name']}")
+
+
+@brands_app.command("show")
+def brands_show(
+    brand: Annotated[str, typer.Argument(help="Brand name or id.")], as_json: JsonOpt = False
+) -> None:
+    """A brand and its target audience."""
+    from talent_tui import brands, fit
+
+    database = cli.open_db()
+    with database.session() as session:
+        row = _brand(session, brand)
+        data = {
+            "id": row.id,
+            "name": row.name,
+            "contact_name": row.contact_name,
+            "email": row.email,
+            "website": row.website,
+            "target": fit.brand_target(session, row.id),
+        }
+    if as_json:
+        cli.print_json(data)
+        return
+    cli.out.print(f"[b]{data['name']}[/b]  #{data['id']}", highlight=False)
+    for dimension, distribution in data["target"].items():
+        cli.out.print(f"  {dimension}: {brands.format_distribution(distribution)}", highlight=False)
+    if not data["target"]:
+        cli.out.print("  no target audience yet")
+
+
+@brands_app.command("target")
+def brands_target(
+    brand: Annotated[str, typer.Argument(help="Brand name or id.")],
+    dimension: Annotated[str, typer.Argument(help="gender, age or country")],
+    shares: Annotated[str, typer.Argument(help='e.g. "female=0.6; male=0.4" ("" clears)')],
+) -> None:
+    """Set one dimension of a brand's target audience (shares sum to 1)."""
+    from talent_tui import brands
+    from talent_tui.models import Dimension
+
+    try:
+        dim = Dimension(dimension.lower())
+    except ValueError:
+        raise cli.fail(f"unknown dimension {dimension!r} (gender, age or country)") from None
+    try:
+        distribution = brands.parse_distribution(dim, shares)
+    except brands.InvalidTarget as exc:
+        raise cli.fail(f"{dim.value}: {exc}") from None
+    database = cli.open_db()
+    with database.transaction() as session:
+        row = _brand(session, brand)
+        brands.set_target(session, row.id, dim, distribution, cli.actor())
+        name = row.name
+    cli.out.print(f"{name}: {dim.value} target set.")
+
+
+def metrics_cmd(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")], as_json: JsonOpt = False
+) -> None:
+    """A creator's key metrics from the latest snapshot, with growth over 30 and 90 days."""
+    from dataclasses import asdict
+
+    from talent_tui import roster
+
+    database = cli.open_db()
+    with database.session() as session:
+        row = _creator(session, creator)
+        m = roster.profile(session, row.id).metrics
+    data = asdict(m)
+    data.pop("followers_trend")
+    if as_json:
+        cli.print_json({"id": row.id, "tiktok_handle": row.tiktok_handle, **data})
+        return
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column(justify="right")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = " / ".join(f"{k} {v:.0%}" for k, v in value.items())
+        elif isinstance(value, float):
+            value = f"{value:+.1%}" if "growth" in key else f"{value:.2%}"
+        table.add_row(key.replace("_", " "), "—" if value is None else str(value))
+    cli.out.print(table)
+
+
+def _write(output: Path | None, text: str) -> None:
+    from talent_tui.reports import write_atomically
+
+    if output is None:
+        import sys
+
+        sys.stdout.write(text)
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as exc:
+        raise cli.fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    cli.err.print(f"Wrote {output}.")
+
+
+def mediakit_cmd(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md or html")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+) -> None:
+    """A creator's media kit for negotiations: stats, metrics, rates, audience, recent work."""
+    from talent_tui import reports
+    from talent_tui.dates import today
+
+    if fmt not in ("md", "html"):
+        raise cli.fail(f"unknown format {fmt!r} (md or html)")
+    database = cli.open_db()
+    with database.session() as session:
+        kit = reports.media_kit(session, _creator(session, creator).id, today())
+    _write(output, reports.render_media_kit(kit, fmt))
+
+
+def report_cmd(
+    kind: Annotated[str, typer.Argument(help="creator, brand or period")],
+    subject: Annotated[
+        str | None, typer.Argument(help="Creator id/handle or brand name (not for period)")
+    ] = None,
+    since: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, csv or html")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+) -> None:
+    """Campaigns won and lost, revenue and commission per currency, deliverables on time."""
+    from talent_tui import reports
+    from talent_tui.dates import parse_iso_date, today
+
+    if kind not in ("creator", "brand", "period"):
+        raise cli.fail(f"unknown report {kind!r} (creator, brand or period)")
+    if fmt not in ("md", "csv", "html"):
+        raise cli.fail(f"unknown format {fmt!r} (md, csv or html)")
+    if kind != "period" and not subject:
+        raise cli.fail(f"a {kind} report needs the {kind}")
+    try:
+        start = parse_iso_date(since) if since else None
+        end = parse_iso_date(until) if until else None
+    except ValueError as exc:
+        raise cli.fail(str(exc)) from None
+    database = cli.open_db()
+    with database.session() as session:
+        creator_id = brand_id = None
+        if kind == "creator":
+            creator_id = _creator(session, subject).id
+        elif kind == "brand":
+            brand_id = _brand(session, subject).id
+        report = reports.build_report(
+            session, today(), creator_id=creator_id, brand_id=brand_id, start=start, end=end
+        )
+    _write(output, reports.render_report(report, fmt))

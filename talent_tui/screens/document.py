@@ -1,0 +1,82 @@
+"""Preview of a media kit or a report (rendered Markdown), saved to a file with one key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown
+
+from talent_tui.reports import write_atomically
+from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+
+# format -> function producing the file's text
+Renderers = dict[str, Callable[[], str]]
+
+
+class DocumentScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("w", "save", "Save as file"),
+    ]
+
+    def __init__(self, title: str, renderers: Renderers, default_name: str) -> None:
+        super().__init__()
+        self.doc_title = title
+        self.renderers = renderers
+        self.default_name = default_name
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        with VerticalScroll(id="doc-scroll"):
+            yield Markdown(id="doc")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = self.doc_title
+        self.query_one("#doc-scroll").loading = True
+        self.render_preview()
+
+    @work(thread=True, exclusive=True)
+    def render_preview(self) -> None:
+        text = self.renderers["md"]()
+        self.app.call_from_thread(self._show, text)
+
+    def _show(self, text: str) -> None:
+        self.query_one("#doc-scroll").loading = False
+        self.query_one("#doc", Markdown).update(text)
+        self.query_one("#doc-scroll").focus()
+
+    def action_save(self) -> None:
+        formats = ", ".join(self.renderers)
+
+        def submit(values: dict[str, str]) -> str:
+            fmt = values["format"].strip().lower()
+            if fmt not in self.renderers:
+                raise FormProblem({"format": f"one of: {formats}"})
+            raw = values["path"].strip()
+            if not raw:
+                raise FormProblem({"path": "where to write it"})
+            path = Path(raw).expanduser()
+            if path.suffix.lower().lstrip(".") != fmt:
+                path = path.with_suffix(f".{fmt}")
+            try:
+                write_atomically(path, self.renderers[fmt]())
+            except OSError as exc:
+                raise FormProblem({"path": f"cannot write {path}: {exc.strerror or exc}"}) from None
+            return f"Wrote {path}"
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, timeout=6)
+
+        fields = [
+            FormField("format", "Format", formats, "html" if "html" in self.renderers else "md"),
+            FormField("path", "File", "path to write", str(Path.cwd() / self.default_name)),
+        ]
+        self.app.push_screen(FieldsForm(f"Save {self.doc_title}", fields, submit), done)
