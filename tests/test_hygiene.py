@@ -20,6 +20,9 @@ DOMAIN_MODULES = [
     "talent_tui.creators",
     "talent_tui.exporters",
     "talent_tui.deals",
+    "talent_tui.fit",
+    "talent_tui.brands",
+    "talent_tui.reports",
 ]
 
 
