@@ -73,7 +73,11 @@ def expire_offers(database: dbmod.Database) -> None:
     with database.transaction() as session:
         expired = deals.expire_overdue(session, today())
     if expired:
-        err.print(f"{len(expired)} offer(s) passed their respond-by date and expired.")
+        ids = ", ".join(f"#{i}" for i in expired[:10]) + (" …" if len(expired) > 10 else "")
+        err.print(
+            f"{len(expired)} offer(s) passed their respond-by date and expired: {ids} "
+            "(see `talent campaigns show ID`)."
+        )
 
 
 def actor() -> str:

@@ -6,6 +6,7 @@ errors on stderr with exit code 1; a change that is not allowed says why and cha
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Annotated, Any
 
@@ -89,7 +90,7 @@ def campaigns_list(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List campaigns, newest first (or soonest first within open tabs)."""
+    """List campaigns: open ones soonest first, then finished ones most recent first."""
     from sqlmodel import col, select
 
     from talent_tui import roster
@@ -170,12 +171,12 @@ def _print_campaign(data: dict[str, Any]) -> None:
     versions = Table(title="Offer history", header_style="bold", title_justify="left")
     versions.add_column("Term")
     for v in data["versions"]:
-        versions.add_column(f"v{v['version']} {v['proposed_by']}")
+        versions.add_column(f"v{v['version']} {'us' if v['proposed_by'] == 'manager' else 'brand'}")
     for term in data["versions"][0]["terms"]:
         cells = []
         for v in data["versions"]:
             value = v["terms"][term]
-            cells.append(f"[b yellow]{value}[/]" if term in v["changed"] else value)
+            cells.append(f"[b yellow]{value} *[/]" if term in v["changed"] else value)
         versions.add_row(term, *cells)
     out.print(versions)
     if data["deliverables"]:
@@ -236,6 +237,8 @@ def _terms_changes(
         if value is not None:
             changes[name] = value
     if upfront_pct is not None:
+        if not math.isfinite(upfront_pct):
+            raise cli.fail(f"--upfront-pct: not a percentage: {upfront_pct}")
         changes["upfront_bp"] = round(upfront_pct * 100)
     if respond_by is not None:
         changes["respond_by"] = _day(respond_by, "--respond-by")
@@ -253,7 +256,10 @@ CurrencyOpt = Annotated[str | None, typer.Option("--currency", help="ISO code fo
 UsageOpt = Annotated[int | None, typer.Option("--usage-days", help="Usage-rights window.")]
 ExclusivityOpt = Annotated[int | None, typer.Option("--exclusivity-days")]
 NetOpt = Annotated[int | None, typer.Option("--net-days", help="Payment due N days after.")]
-UpfrontOpt = Annotated[float | None, typer.Option("--upfront-pct", help="Share paid upfront.")]
+UpfrontOpt = Annotated[
+    float | None,
+    typer.Option("--upfront-pct", min=0, max=100, help="Share paid upfront, 0-100."),
+]
 DeliverablesOpt = Annotated[
     str | None, typer.Option("--deliverables", help='e.g. "2 videos + 1 story"')
 ]
@@ -268,7 +274,7 @@ def _propose(campaign_id: int, side: Party, note: str, **options: Any) -> None:
     def change(session: Any) -> str:
         campaign = deals.get_campaign(session, campaign_id)
         changes = _terms_changes(campaign=campaign, **options)
-        offer = deals.propose(session, campaign_id, changes, cli.actor(), side, note)
+        offer = deals.propose(session, campaign_id, changes, cli.actor(), side, note, _today())
         return f"version {offer.version}: {format_money(offer.fee_minor, offer.currency)}"
 
     summary = _run(change)
@@ -413,7 +419,9 @@ def campaigns_add(
             usage_days=usage_days,
             exclusivity_days=exclusivity_days,
             net_days=net_days,
-            upfront_bp=None if upfront_pct is None else round(upfront_pct * 100),
+            upfront_bp=None
+            if upfront_pct is None or not math.isfinite(upfront_pct)
+            else round(upfront_pct * 100),
             respond_by=_day(respond_by, "--respond-by"),
         )
         campaign = deals.add_campaign(
@@ -523,7 +531,7 @@ def invoices_paid(
     from talent_tui import deals
 
     paid_on = _day(on, "--on") or _today()
-    _run(lambda s: deals.mark_paid(s, invoice_id, paid_on, cli.actor()))
+    _run(lambda s: deals.mark_paid(s, invoice_id, paid_on, cli.actor(), _today()))
     cli.out.print(f"Invoice {invoice_id} paid on {paid_on}.")
 
 

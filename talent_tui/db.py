@@ -78,13 +78,21 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record) -> None:  
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
+BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for another writer (a big import) to finish
+WRITE = {"talent_write": True}
+
+
 def _on_sqlite_begin(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A transaction that will write takes the write lock at BEGIN (IMMEDIATE), so two writers
+    # queue on busy_timeout instead of one failing with "database is locked" when a read
+    # transaction tries to turn into a write one.
+    immediate = connection.get_execution_options().get("talent_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -122,9 +130,17 @@ class Database:
         return Session(self.engine, expire_on_commit=False)
 
     @contextmanager
+    def writer(self) -> Iterator[Session]:
+        """A session whose transactions take the write lock at BEGIN (see _on_sqlite_begin);
+        the caller begins, commits or rolls back."""
+        with self.engine.connect().execution_options(**WRITE) as connection:
+            with Session(bind=connection, expire_on_commit=False) as session:
+                yield session
+
+    @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back everything on any error."""
-        with self.session() as session, session.begin():
+        """One unit of work that writes: commit on success, roll back everything on error."""
+        with self.writer() as session, session.begin():
             yield session
 
     def describe(self) -> str:
@@ -183,24 +199,75 @@ def _has_user_tables(database: Database) -> bool:
         return any(name != "alembic_version" for name in sa.inspect(conn).get_table_names())
 
 
+KEEP_BACKUPS = 3
+
+
+def known_revisions(database: Database) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(database))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
 def upgrade(database: Database) -> str | None:
-    """Bring the schema to head. Returns the path of the backup taken, if any."""
+    """Bring the schema to head, after copying the SQLite file aside. Returns the copy's path.
+    A database written by a newer talent (an unknown revision) is refused, untouched."""
     revision = current_revision(database)
     if revision == SCHEMA_HEAD:
         return None
+    if revision is not None and revision not in known_revisions(database):
+        raise DatabaseError(
+            f"{database.describe()} was written by a newer version of talent (schema "
+            f"{revision}); this version knows schemas up to {SCHEMA_HEAD}. Upgrade talent "
+            "to open it; the file was not changed."
+        )
     backup: str | None = None
     path = database.path
     if path is not None and _has_user_tables(database):
-        backup_path = path.with_name(f"{path.name}.bak-{revision or 'unversioned'}")
-        backup_sqlite(database, backup_path)
-        backup = str(backup_path)
+        backup = str(backup_before_migration(database, revision))
     from alembic import command
 
     command.upgrade(alembic_config(database), "head")
     return backup
 
 
-def backup_sqlite(database: Database, target: Path) -> None:
+def backup_before_migration(database: Database, revision: str | None) -> Path:
+    """`<file>.bak-<old revision>-<UTC time>` beside the database; the newest few are kept."""
+    from datetime import UTC, datetime
+
+    path = database.path
+    assert path is not None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = path.with_name(f"{path.name}.bak-{revision or 'unversioned'}-{stamp}")
+    backup_sqlite(database, target)
+    copies = sorted(path.parent.glob(f"{path.name}.bak-*"), key=lambda p: p.stat().st_mtime)
+    for old in copies[:-KEEP_BACKUPS]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    integrity: list[str]
+    foreign_keys: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity == ["ok"] and not self.foreign_keys
+
+
+def check(database: Database) -> CheckReport:
+    """SQLite's integrity check and foreign-key check, as lines for people."""
+    with database.engine.connect() as conn:
+        integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
+        problems = [
+            f"{table} row {rowid} points at a missing {parent}"
+            for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check")
+        ]
+    return CheckReport(integrity, problems)
+
+
+def backup_sqlite(database: Database, target: Path) -> None:  # noqa: D401
     """A consistent copy through SQLite's online backup API (safe with WAL and live readers)."""
     source = database.path
     if source is None:

@@ -85,7 +85,9 @@ class DealError(ValueError):
 
 class IllegalTransition(DealError):
     def __init__(self, campaign: Campaign, to: CampaignStatus):
-        allowed = sorted(STATUS_LABELS[s] for s in TRANSITIONS[campaign.status] if s is not to)
+        allowed = sorted(
+            STATUS_LABELS[s] for s in TRANSITIONS[campaign.status] if s not in (to, S.EXPIRED)
+        )
         where = STATUS_LABELS[campaign.status]
         options = ", ".join(allowed) if allowed else "nothing: it is final"
         super().__init__(
@@ -331,6 +333,7 @@ def propose(
     actor: str,
     side: Party = Party.MANAGER,
     note: str = "",
+    today: date | None = None,
 ) -> Offer:
     """Record a new version of the terms: ours (a counter-offer) or the brand's counter.
     Fields not in `changes` carry over from the current version."""
@@ -343,7 +346,9 @@ def propose(
     current = current_offer(session, campaign)
     terms = asdict(terms_of(current)) | {k: v for k, v in changes.items()}
     _check_terms(terms)
-    if Terms(**terms) == terms_of(current) and not note:
+    if "respond_by" in changes:
+        _check_respond_by(changes["respond_by"], today)
+    if Terms(**terms).describe() == terms_of(current).describe():
         raise DealError("nothing changed: give at least one new term")
     offer = Offer(
         campaign_id=campaign.id,
@@ -365,17 +370,24 @@ def propose(
     changed = {
         k: v for k, v in Terms(**terms).describe().items() if terms_of(current).describe()[k] != v
     }
+    summary = ", ".join(f"{k} {terms_of(current).describe()[k]} → {v}" for k, v in changed.items())
     audit(
         session,
         actor,
         "campaign",
         campaign.id,
-        f"version {offer.version}: {who}",
+        f"version {offer.version}: {who} ({summary})",
         before | {"terms": terms_of(current).describe()},
         _snapshot(campaign) | {"changed": changed},
     )
     session.flush()
     return offer
+
+
+def _check_respond_by(respond_by: date | None, today: date | None) -> None:
+    """A reply date already past would expire the offer the next time talent opens."""
+    if respond_by is not None and today is not None and respond_by < today:
+        raise DealError(f"respond-by date {respond_by} is in the past (today is {today})")
 
 
 def _check_terms(terms: dict[str, Any]) -> None:
@@ -387,7 +399,7 @@ def _check_terms(terms: dict[str, Any]) -> None:
         if value is not None and (value < 0 or value > 3650):
             raise DealError(f"{name.replace('_', ' ')} must be between 0 and 3650")
     upfront = terms.get("upfront_bp")
-    if upfront is not None and not 0 <= upfront <= 10_000:
+    if upfront is not None and not (isinstance(upfront, int) and 0 <= upfront <= 10_000):
         raise DealError("upfront share must be between 0% and 100%")
 
 
@@ -405,6 +417,7 @@ def add_campaign(
         raise DealError("a campaign name is required")
     data = asdict(terms)
     _check_terms(data)
+    _check_respond_by(data["respond_by"], received_on)
     campaign = Campaign(
         external_id=external_id,
         creator_id=creator_id,
@@ -455,10 +468,21 @@ def audience_fit(session: Session, creator_id: int, brand_id: int) -> float | No
 # ---- deliverables and feedback -------------------------------------------------------------
 
 
+AGREED = (S.ACCEPTED, S.IN_PRODUCTION)
+
+
+def _require_agreed(campaign: Campaign, what: str, also: tuple[CampaignStatus, ...] = ()) -> None:
+    if campaign.status not in AGREED + also:
+        raise DealError(
+            f"campaign {campaign.id} is {STATUS_LABELS[campaign.status]}: {what} belong to "
+            "accepted deals"
+        )
+
+
 def add_deliverable(
     session: Session, campaign_id: int, kind: str, due_on: date | None, actor: str
 ) -> Deliverable:
-    get_campaign(session, campaign_id)
+    _require_agreed(get_campaign(session, campaign_id), "deliverables")
     kind = " ".join(kind.split()).lower()
     if not kind:
         raise DealError("a deliverable kind is required (e.g. video)")
@@ -483,6 +507,8 @@ def set_deliverable_status(
         )
     if to is D.POSTED and not url.strip():
         raise DealError("a posted deliverable needs the post URL")
+    if url.strip() and not url.strip().lower().startswith(("http://", "https://")):
+        raise DealError(f"not a web address: {url.strip()!r} (it starts with https://)")
     before = {"status": deliverable.status.value}
     deliverable.status = to
     if url.strip():
@@ -518,6 +544,15 @@ def add_feedback(
     )
     session.add(item)
     session.flush()
+    audit(
+        session,
+        actor,
+        "deliverable",
+        deliverable_id,
+        f"feedback from {item.author} on {deliverable.kind}",
+        None,
+        {"text": item.text, "given_on": given_on},
+    )
     return item
 
 
@@ -558,9 +593,24 @@ def add_invoice(
     number: str = "",
 ) -> Invoice:
     campaign = get_campaign(session, campaign_id)
+    _require_agreed(campaign, "invoices", (S.COMPLETED,))
     price = money.parse_money(amount, currency or campaign.currency)
+    if price.currency != campaign.currency:
+        raise DealError(
+            f"the deal is in {campaign.currency}; an invoice in {price.currency} would not add up"
+        )
+    if price.amount_minor <= 0:
+        raise DealError("an invoice amount must be more than zero")
     if due_on < issued_on:
         raise DealError(f"due date {due_on} is before the issue date {issued_on}")
+    number = number.strip()
+    if (
+        number
+        and session.exec(
+            select(Invoice).where(Invoice.campaign_id == campaign_id, Invoice.number == number)
+        ).first()
+    ):
+        raise DealError(f"this deal already has an invoice numbered {number!r}")
     invoice = Invoice(
         campaign_id=campaign_id,
         number=number.strip(),
@@ -583,10 +633,16 @@ def add_invoice(
     return invoice
 
 
-def mark_paid(session: Session, invoice_id: int, paid_on: date, actor: str) -> Invoice:
+def mark_paid(
+    session: Session, invoice_id: int, paid_on: date, actor: str, today: date | None = None
+) -> Invoice:
     invoice = session.get(Invoice, invoice_id)
     if invoice is None:
         raise DealError(f"no invoice with id {invoice_id}")
+    if paid_on < invoice.issued_on:
+        raise DealError(f"paid {paid_on} is before the invoice was issued ({invoice.issued_on})")
+    if today is not None and paid_on > today:
+        raise DealError(f"paid {paid_on} is in the future (today is {today})")
     if invoice.paid_on is not None:
         raise DealError(f"invoice {invoice_id} was already paid on {invoice.paid_on}")
     invoice.paid_on = paid_on
@@ -810,6 +866,8 @@ def log_interaction(
         raise DealError("an interaction is with one creator or one brand")
     if not summary.strip():
         raise DealError("a summary is required")
+    if follow_up_on is not None and follow_up_on < happened_on:
+        raise DealError(f"follow-up {follow_up_on} is before the interaction ({happened_on})")
     item = Interaction(
         creator_id=creator_id,
         brand_id=brand_id,
@@ -859,6 +917,8 @@ def complete_follow_up(session: Session, interaction_id: int) -> Interaction:
     item = session.get(Interaction, interaction_id)
     if item is None:
         raise DealError(f"no interaction with id {interaction_id}")
+    if item.follow_up_on is None:
+        raise DealError(f"interaction {interaction_id} has no follow-up to complete")
     item.follow_up_done = True
     session.flush()
     return item

@@ -1221,7 +1221,7 @@ def import_source(
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import rows already read, in one transaction (rolled back for a dry run)."""
-    with database.session() as session:
+    with database.writer() as session:
         transaction = session.begin()
         try:
             report = import_rows(session, kind, rows, source, progress)

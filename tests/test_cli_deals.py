@@ -52,7 +52,9 @@ def test_negotiation_start_to_finish(demo_db: Database) -> None:
     assert shown["versions"][1]["changed"] == ["fee", "payment", "usage rights"]
     assert shown["terms"]["usage_days"] == 90 and shown["terms"]["upfront_pct"] == 50
     actions = [(h["actor"], h["action"]) for h in shown["history"]]
-    assert ("mina", "version 2: our counter-offer") in actions
+    assert any(
+        a == "mina" and w.startswith("version 2: our counter-offer (fee") for a, w in actions
+    )
     assert actions[-1] == ("mina", "status: negotiating → accepted (terms of version 3)")
     with demo_db.session() as s:
         offers = s.exec(select(Offer).where(Offer.campaign_id == campaign_id)).all()
@@ -117,6 +119,9 @@ def test_add_deliverable_invoice_and_due(demo_db: Database) -> None:
 
 def test_deliverable_status_flow_and_bad_status(demo_db: Database) -> None:
     campaign_id = pending_id(demo_db)
+    refused = run(demo_db, "deliverables", "add", str(campaign_id), "story")
+    assert refused.exit_code == 1 and "accepted deals" in refused.stderr
+    assert run(demo_db, "campaigns", "accept", str(campaign_id)).exit_code == 0
     run(demo_db, "deliverables", "add", str(campaign_id), "story")
     with demo_db.session() as s:
         [item] = deals.deliverables_of(s, campaign_id)
@@ -168,3 +173,29 @@ def test_interaction_log_and_follow_ups(demo_db: Database) -> None:
     assert not any("Rates for Q1" in d["label"] for d in due)
     with demo_db.session() as s:
         assert roster.find_creator(s, "@haneul.eats")
+
+
+def test_cli_refuses_nonsense_without_tracebacks(demo_db: Database) -> None:
+    campaign_id = pending_id(demo_db)
+    for args in (
+        ["campaigns", "counter", str(campaign_id), "--upfront-pct", "nan"],
+        ["campaigns", "counter", str(campaign_id), "--upfront-pct", "inf"],
+        ["campaigns", "counter", str(campaign_id), "--respond-by", "2026-10-15"],
+        ["invoices", "add", str(campaign_id), "100"],  # not an accepted deal
+        ["log", "done", "99999"],
+    ):
+        result = run(demo_db, *args)
+        assert result.exit_code in (1, 2), args
+        assert (
+            "Traceback" not in result.output
+            and result.exception is None
+            or isinstance(result.exception, SystemExit)
+        )
+    with demo_db.session() as s:
+        assert len(deals.offers(s, campaign_id)) == 1
+
+
+def test_open_campaigns_list_soonest_first(demo_db: Database) -> None:
+    rows = json.loads(run(demo_db, "campaigns", "list", "--tab", "pending", "--json").stdout)
+    dates = [r["next_date"] for r in rows if r["next_date"]]
+    assert dates == sorted(dates)

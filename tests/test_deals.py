@@ -43,13 +43,15 @@ def new_campaign(db: Database, status: CampaignStatus = S.OFFER_RECEIVED, **term
     with db.transaction() as s:
         creator = roster.find_creator(s, "@haneul.eats")
         brand = s.exec(select(Brand).order_by(Brand.id)).first()
+        respond_by = terms.pop("respond_by", TODAY + timedelta(days=5))
         base = deals.Terms(
             fee_minor=terms.pop("fee_minor", 1_000_000),
             currency=terms.pop("currency", "KRW"),
-            respond_by=terms.pop("respond_by", TODAY + timedelta(days=5)),
+            respond_by=TODAY + timedelta(days=5),
             **terms,
         )
         campaign = deals.add_campaign(s, creator.id, brand.id, "Test deal", base, ACTOR, TODAY)
+        campaign.respond_by = respond_by  # as if time had passed since the offer came in
         for step in path:
             deals.transition(s, campaign.id, step, ACTOR, "test")
         return campaign.id
@@ -136,7 +138,11 @@ def test_counter_offers_keep_every_version_and_mark_changes(demo_db: Database) -
         trail = [e.action for e in deals.history(s, campaign_id)]
     assert accepted.status is S.ACCEPTED and accepted.fee_minor == 1_300_000
     assert trail[-1] == "status: negotiating → accepted (terms of version 3)"
-    assert "version 2: our counter-offer" in trail and "version 3: brand's counter" in trail
+    assert (
+        "version 2: our counter-offer (fee 1,000,000 KRW → 1,500,000 KRW, usage rights 30 days → 60 days)"
+        in trail
+    )
+    assert any(a.startswith("version 3: brand's counter (fee") for a in trail)
 
 
 def test_counter_with_no_change_or_on_a_closed_deal_is_refused(demo_db: Database) -> None:
@@ -148,6 +154,38 @@ def test_counter_with_no_change_or_on_a_closed_deal_is_refused(demo_db: Database
         deals.propose(s, done, {"fee_minor": 5}, "me")
     with demo_db.session() as s:
         assert len(deals.offers(s, open_id)) == 1 and len(deals.offers(s, done)) == 1
+
+
+def test_money_and_dates_that_make_no_sense_are_refused(demo_db: Database) -> None:
+    pending = new_campaign(demo_db)
+    with pytest.raises(deals.DealError, match="in the past"), demo_db.transaction() as s:
+        deals.propose(s, pending, {"respond_by": TODAY - timedelta(days=1)}, "me", today=TODAY)
+    with pytest.raises(deals.DealError, match="accepted deals"), demo_db.transaction() as s:
+        deals.add_invoice(s, pending, "100", None, TODAY, TODAY, "me")
+    with pytest.raises(deals.DealError, match="accepted deals"), demo_db.transaction() as s:
+        deals.add_deliverable(s, pending, "video", None, "me")
+    agreed = new_campaign(demo_db, S.IN_PRODUCTION)
+    with demo_db.transaction() as s:
+        for amount, currency, message in [
+            ("100", "USD", "the deal is in KRW"),
+            ("0", None, "more than zero"),
+        ]:
+            with pytest.raises(deals.DealError, match=message):
+                deals.add_invoice(s, agreed, amount, currency, TODAY, TODAY, "me")
+        invoice = deals.add_invoice(s, agreed, "100", None, TODAY, TODAY, "me", "A-1")
+        with pytest.raises(deals.DealError, match="already has an invoice"):
+            deals.add_invoice(s, agreed, "100", None, TODAY, TODAY, "me", "A-1")
+        with pytest.raises(deals.DealError, match="before the invoice was issued"):
+            deals.mark_paid(s, invoice.id, TODAY - timedelta(days=1), "me", TODAY)
+        with pytest.raises(deals.DealError, match="in the future"):
+            deals.mark_paid(s, invoice.id, TODAY + timedelta(days=1), "me", TODAY)
+        item = deals.add_deliverable(s, agreed, "video", None, "me")
+        deals.set_deliverable_status(s, item.id, DeliverableStatus.DRAFT_SUBMITTED, "me")
+        deals.set_deliverable_status(s, item.id, DeliverableStatus.APPROVED, "me")
+        with pytest.raises(deals.DealError, match="not a web address"):
+            deals.set_deliverable_status(s, item.id, DeliverableStatus.POSTED, "me", "notaurl")
+    with pytest.raises(deals.DealError, match="nothing changed"), demo_db.transaction() as s:
+        deals.propose(s, pending, {"upfront_bp": None}, "me")
 
 
 def test_decline_needs_a_reason_and_keeps_it(demo_db: Database) -> None:

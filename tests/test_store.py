@@ -42,7 +42,7 @@ def test_every_connection_gets_the_pragmas(database: dbmod.Database) -> None:
     with database.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == dbmod.BUSY_TIMEOUT_MS
 
 
 def test_foreign_keys_are_enforced(database: dbmod.Database) -> None:
@@ -131,7 +131,10 @@ def test_upgrade_from_the_baseline_keeps_data_backs_up_and_backfills(tmp_path: P
 
     database = dbmod.open_database(str(path))
     assert dbmod.current_revision(database) == dbmod.SCHEMA_HEAD
-    assert (tmp_path / "old.db.bak-0001_baseline").exists()
+    [backup] = tmp_path.glob("old.db.bak-0001_baseline-*")
+    assert (
+        dbmod.current_revision(dbmod.open_database(str(backup), migrate=False)) == "0001_baseline"
+    )
     with database.session() as s:
         creator = s.get(models.Creator, 1)
         assert creator.name == "Mina Park"

@@ -77,7 +77,10 @@ async def test_counter_offer_round_trip(demo_db: Database) -> None:
         await fill(pilot, "fee", "11,000,000")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("a")
+        await pilot.press("a")  # asks first
+        await pilot.pause()
+        assert "Accept the newest terms (11,000,000 KRW)?" in screen_text(app)
+        await pilot.press("y")
         await settle(pilot)
         assert "accepted" in screen_text(app)
 
@@ -180,7 +183,7 @@ async def test_deliverables_and_invoices_from_the_keyboard(demo_db: Database) ->
         await settle(pilot)
         invoices = app.screen.query_one("#deal-invoices", DataTable)
         invoices.focus()
-        await pilot.press("m")
+        await pilot.press("m", "y")
         await settle(pilot)
     with demo_db.session() as s:
         [item] = s.exec(select(Deliverable).where(Deliverable.campaign_id == active.id)).all()

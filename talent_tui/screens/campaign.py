@@ -113,15 +113,15 @@ class CampaignScreen(Screen):
         Binding("a", "accept", "Accept"),
         Binding("d", "decline", "Decline"),
         Binding("c", "counter", "Counter"),
-        Binding("b", "brand_counter", "Brand counter"),
-        Binding("v", "review", "Review", show=False),
-        Binding("p", "start", "Start", show=False),
-        Binding("o", "complete", "Complete", show=False),
-        Binding("x", "cancel", "Cancel deal", show=False),
-        Binding("n", "add_deliverable", "Deliverable", show=False),
-        Binding("s", "advance_deliverable", "Deliv. status", show=False),
+        Binding("b", "brand_counter", "Brand ctr"),
+        Binding("v", "review", "Review"),
+        Binding("p", "start", "Start"),
+        Binding("o", "complete", "Complete"),
+        Binding("x", "cancel", "Cancel deal"),
+        Binding("n", "add_deliverable", "Deliverable"),
+        Binding("s", "advance_deliverable", "Status", show=False),
         Binding("f", "feedback", "Feedback", show=False),
-        Binding("i", "add_invoice", "Invoice", show=False),
+        Binding("i", "add_invoice", "Invoice"),
         Binding("m", "mark_paid", "Paid", show=False),
         Binding("l", "brand_log", "Brand log", show=False),
     ]
@@ -260,11 +260,16 @@ class CampaignScreen(Screen):
         self._show_feedback()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the steps this deal can take are offered (and shown in the footer)."""
         if self.data is None:
             return True
+        status = CampaignStatus(self.data["status"])
         if action in MOVES:
-            status = CampaignStatus(self.data["status"])
-            return MOVES[action] in deals.TRANSITIONS[status] or None
+            return MOVES[action] in deals.TRANSITIONS[status]
+        if action in ("add_deliverable", "advance_deliverable", "feedback"):
+            return status in deals.AGREED
+        if action in ("add_invoice", "mark_paid"):
+            return status in (*deals.AGREED, S.COMPLETED)
         return True
 
     # ---- lifecycle --------------------------------------------------------------------------
@@ -286,8 +291,22 @@ class CampaignScreen(Screen):
     def action_review(self) -> None:
         self._change(lambda s: deals.start_review(s, self.campaign_id, self.actor), "Under review")
 
+    def _confirm(self, question: str, do: Any, message: str) -> None:
+        from talent_tui.screens.forms import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._change(do, message)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
     def action_accept(self) -> None:
-        self._change(lambda s: deals.accept(s, self.campaign_id, self.actor), "Accepted")
+        fee = self.data["versions"][-1]["terms"]["fee"] if self.data else ""
+        self._confirm(
+            f"Accept the newest terms ({fee})?",
+            lambda s: deals.accept(s, self.campaign_id, self.actor),
+            "Accepted",
+        )
 
     def action_start(self) -> None:
         self._change(
@@ -296,14 +315,22 @@ class CampaignScreen(Screen):
         )
 
     def action_complete(self) -> None:
-        self._change(
-            lambda s: deals.transition(s, self.campaign_id, S.COMPLETED, self.actor), "Completed"
+        open_items = [
+            d
+            for d in (self.data or {}).get("deliverables", [])
+            if d["status"] not in ("approved", "posted")
+        ]
+        warning = f" {len(open_items)} deliverable(s) are not approved yet." if open_items else ""
+        self._confirm(
+            f"Mark this campaign completed?{warning}",
+            lambda s: deals.transition(s, self.campaign_id, S.COMPLETED, self.actor),
+            "Completed",
         )
 
     def _reason_form(self, title: str, to: CampaignStatus) -> None:
         def submit(values: dict[str, str]) -> str:
             reason = values["reason"].strip()
-            if to is S.DECLINED and not reason:
+            if not reason:
                 raise FormProblem({"reason": "say why (it is kept in the history)"})
             try:
                 with self.app.database.transaction() as session:
@@ -353,8 +380,9 @@ class CampaignScreen(Screen):
             try:
                 with self.app.database.transaction() as session:
                     offer = deals.propose(
-                        session, self.campaign_id, changes, self.actor, side, values["note"].strip()
-                    )
+                        session, self.campaign_id, changes, self.actor, side,
+                        values["note"].strip(), self.app.today,
+                    )  # fmt: skip
             except deals.DealError as exc:
                 raise FormProblem({"": str(exc)}) from None
             who = "Counter-offer" if side is Party.MANAGER else "Brand's counter"
@@ -527,7 +555,11 @@ class CampaignScreen(Screen):
             self.notify("No invoice selected", severity="warning")
             return
         today = self.app.today
-        self._change(lambda s: deals.mark_paid(s, invoice_id, today, self.actor), "Marked paid")
+        self._confirm(
+            "Mark the selected invoice paid today?",
+            lambda s: deals.mark_paid(s, invoice_id, today, self.actor, today),
+            "Marked paid",
+        )
 
 
 def _text(value: Any) -> str:

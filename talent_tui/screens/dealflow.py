@@ -80,6 +80,11 @@ class DealFlowScreen(Screen):
                     Text(when, style="bold red" if late else ""),
                     key=f"campaign:{deal.campaign_id}",
                 )
+        first_deal = next(
+            (i for i, k in enumerate(table.rows) if str(k.value).startswith("campaign:")), None
+        )
+        if first_deal is not None:
+            table.move_cursor(row=first_deal)  # Enter opens a deal straight away
         due_table = self.query_one("#flow-due", DataTable)
         due_table.clear()
         for item in due:

@@ -32,7 +32,7 @@ class InteractionsScreen(ModalScreen[None]):
         with Vertical(id="log-box"):
             yield Static(id="log-title")
             yield DataTable(id="log-table", cursor_type="row")
-            yield Static("n log a call, e-mail, meeting or note · space marks a follow-up done",
+            yield Static("n log a call, email, meeting or note · space marks a follow-up done",
                          id="log-hint")  # fmt: skip
         yield Footer()
 
