@@ -111,7 +111,12 @@ def campaigns_list(
         if tab is not None:
             statement = statement.where(col(Campaign.status).in_(statuses_in(Tab(tab))))
         rows = [_campaign_dict(session, c) for c in session.exec(statement.order_by(Campaign.id))]
-    rows.sort(key=lambda r: r["next_date"] or date.min, reverse=True)
+    # Open work soonest first, history most recent first (as in the app).
+    open_rows = [r for r in rows if r["tab"] in ("pending", "active")]
+    done_rows = [r for r in rows if r["tab"] not in ("pending", "active")]
+    open_rows.sort(key=lambda r: (r["next_date"] or date.max, r["id"]))
+    done_rows.sort(key=lambda r: (r["next_date"] or date.min, r["id"]), reverse=True)
+    rows = open_rows + done_rows
     if as_json:
         cli.print_json(rows)
         return
