@@ -56,6 +56,19 @@ def split_bar(split: EngagementSplit | None, width: int) -> Text:
     return text
 
 
+class SplitBar(Static):
+    """The engagement split, drawn to whatever width the panel gives it."""
+
+    split: EngagementSplit | None = None
+
+    def show(self, split: EngagementSplit | None) -> None:
+        self.split = split
+        self.refresh()
+
+    def render(self) -> Text:
+        return split_bar(self.split, self.content_size.width or 56)
+
+
 class Figure(Static):
     """A label over a value."""
 
@@ -101,7 +114,7 @@ class StatsPanel(Vertical):
             yield Figure(id="fig-completion", classes="figure")
             yield Figure(id="fig-growth90", classes="figure")
             yield Figure(id="fig-er-growth", classes="figure")
-        yield Static(id="split")
+        yield SplitBar(id="split")
         with Horizontal(id="trend"):
             yield Static("Followers, 12 mo", id="trend-label")
             yield Sparkline([], id="trend-line")
@@ -137,7 +150,7 @@ class StatsPanel(Vertical):
         self.query_one("#fig-er-growth", Figure).show(
             "Eng. growth 30d", percent(m.engagement_growth_30d, signed=True)
         )
-        self.query_one("#split", Static).update(split_bar(m.split, self.size.width or 56))
+        self.query_one("#split", SplitBar).show(m.split)
 
         sparkline = self.query_one("#trend-line", Sparkline)
         trend = [float(v) for v in m.followers_trend]
