@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -61,6 +62,10 @@ def open_db(db: str | None = None) -> dbmod.Database:
         database = dbmod.open_database(db if db is not None else state.db)
     except dbmod.DatabaseError as exc:
         raise fail(str(exc), EXIT_DATABASE) from None
+    if database.backup:
+        err.print(
+            f"Upgraded the schema to {dbmod.SCHEMA_HEAD}; the old file is kept at {database.backup}"
+        )
     expire_offers(database)
     return database
 
@@ -749,9 +754,70 @@ def db_path() -> None:
 
 @db_app.command("migrate")
 def db_migrate() -> None:
-    """Bring the database schema up to date (also done automatically on open)."""
+    """Bring the database schema up to date, after copying the file aside (talent also does
+    this by itself when it opens an older database)."""
+    try:
+        database = dbmod.open_database(state.db, migrate=False)
+        before = dbmod.current_revision(database)
+        backup = dbmod.upgrade(database)
+    except dbmod.DatabaseError as exc:
+        raise fail(str(exc), EXIT_DATABASE) from None
+    if before == dbmod.SCHEMA_HEAD:
+        out.print(f"{database.describe()} is up to date (schema {before}).", soft_wrap=True)
+        return
+    out.print(f"{database.describe()}: schema {before or 'none'} → {dbmod.SCHEMA_HEAD}.", soft_wrap=True)
+    if backup:
+        out.print(f"The previous file is kept at {backup}", soft_wrap=True)
+
+
+@db_app.command("backup")
+def db_backup(
+    target: Annotated[
+        Path | None, typer.Argument(help="Where to write the copy (default: beside it, dated).")
+    ] = None,
+) -> None:
+    """A consistent copy of the database, safe while talent is open (SQLite's backup API)."""
+    from datetime import UTC, datetime
+
     database = open_db()
-    out.print(f"{database.describe()} is at schema {dbmod.current_revision(database)}.")
+    path = database.path
+    if path is None:
+        raise fail("backups are for SQLite databases; use your database server's tools")
+    if target is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = path.with_name(f"{path.stem}-backup-{stamp}{path.suffix}")
+    if target.resolve() == path.resolve():
+        raise fail("the backup cannot overwrite the database itself")
+    try:
+        dbmod.backup_sqlite(database, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise fail(f"cannot write {target}: {exc}") from None
+    out.print(f"Backed up {path} to {target}", soft_wrap=True)
+
+
+@db_app.command("check")
+def db_check(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Integrity and foreign-key checks. Exit code 1 when something is wrong."""
+    database = open_db()
+    report = dbmod.check(database)
+    if as_json:
+        print_json(
+            {"ok": report.ok, "integrity": report.integrity, "foreign_keys": report.foreign_keys}
+        )
+    else:
+        out.print(f"Integrity: {', '.join(report.integrity[:20])}")
+        if report.foreign_keys:
+            for line in report.foreign_keys[:50]:
+                out.print(f"Foreign key: {line}")
+        else:
+            out.print("Foreign keys: ok")
+        out.print(
+            "All good." if report.ok else "Problems found: restore a backup (talent db backup)."
+        )
+    if not report.ok:
+        raise typer.Exit(EXIT_INPUT)
 
 
 def _register_deal_commands() -> None:

@@ -121,6 +121,7 @@ class Database:
 
     url: str
     engine: Engine
+    backup: str | None = None  # the copy taken before the last schema upgrade, if any
 
     @property
     def path(self) -> Path | None:
@@ -179,7 +180,7 @@ def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
         engine = make_engine(url)
         database = Database(url=url, engine=engine)
         if migrate:
-            upgrade(database)
+            database.backup = upgrade(database)
     except DatabaseError:
         raise
     except (sa.exc.SQLAlchemyError, OSError, ImportError) as exc:

@@ -12,6 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
@@ -19,6 +20,7 @@ from talent_tui import deals, money
 from talent_tui.dates import parse_iso_date
 from talent_tui.models import CampaignStatus, DeliverableStatus, Party
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+from talent_tui.widgets.tables import PlainTable
 
 S = CampaignStatus
 
@@ -140,13 +142,13 @@ class CampaignScreen(Screen):
                 with TabPane("Offers", id="pane-offers"), VerticalScroll(id="offers-scroll"):
                     yield Static(id="deal-versions")
                 with TabPane("Deliverables", id="pane-deliverables"):
-                    yield DataTable(id="deal-deliverables", cursor_type="row")
+                    yield PlainTable(id="deal-deliverables", cursor_type="row")
                     yield Static(id="deal-feedback")
                 with TabPane("Invoices", id="pane-invoices"):
-                    yield DataTable(id="deal-invoices", cursor_type="row")
+                    yield PlainTable(id="deal-invoices", cursor_type="row")
                     yield Static(id="deal-invoice-totals")
                 with TabPane("History", id="pane-history"):
-                    yield DataTable(id="deal-history", cursor_type="row")
+                    yield PlainTable(id="deal-history", cursor_type="row")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -253,7 +255,7 @@ class CampaignScreen(Screen):
             text = "\n".join(lines) or "No feedback yet."
             if item["post_url"]:
                 text += f"\nPosted: {item['post_url']}"
-        self.query_one("#deal-feedback", Static).update(text)
+        self.query_one("#deal-feedback", Static).update(Text(text))
 
     @on(DataTable.RowHighlighted, "#deal-deliverables")
     def deliverable_moved(self) -> None:
@@ -283,7 +285,7 @@ class CampaignScreen(Screen):
             with self.app.database.transaction() as session:
                 do(session)
         except (deals.DealError, money.MoneyError) as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=6)
+            self.app.call_from_thread(self.notify, escape(str(exc)), severity="error", timeout=6)
             return
         self.app.call_from_thread(self.notify, message)
         self.app.call_from_thread(self.reload)
@@ -353,7 +355,7 @@ class CampaignScreen(Screen):
     def _form(self, title: str, fields: list[FormField], submit: Any) -> None:
         def done(message: str | None) -> None:
             if message:
-                self.notify(message)
+                self.notify(escape(message))
                 self.reload()
 
         self.app.push_screen(FieldsForm(title, fields, submit), done)

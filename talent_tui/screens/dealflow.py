@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
 from talent_tui import deals, money
 from talent_tui.dates import short_day
 from talent_tui.widgets.roster import fit
+from talent_tui.widgets.tables import PlainTable
 
 
 class DealFlowScreen(Screen):
@@ -27,9 +28,9 @@ class DealFlowScreen(Screen):
         yield Header(show_clock=False, icon="◆")
         with TabbedContent(id="flow-tabs"):
             with TabPane("Pipeline", id="pane-pipeline"):
-                yield DataTable(id="flow-pipeline", cursor_type="row")
+                yield PlainTable(id="flow-pipeline", cursor_type="row")
             with TabPane("Due this week", id="pane-due"):
-                yield DataTable(id="flow-due", cursor_type="row")
+                yield PlainTable(id="flow-due", cursor_type="row")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

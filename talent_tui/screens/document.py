@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
@@ -73,7 +74,7 @@ class DocumentScreen(Screen):
 
         def done(message: str | None) -> None:
             if message:
-                self.notify(message, timeout=6)
+                self.notify(escape(message), timeout=6)
 
         fields = [
             FormField("format", "Format", formats, "html" if "html" in self.renderers else "md"),

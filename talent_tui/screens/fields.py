@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -101,7 +102,7 @@ class FieldsForm(ModalScreen[str | None]):
         for f in self.form_fields:
             message = errors.get(f.name, "")
             error = self.query_one(f"#error-{f.name}", Static)
-            error.update(message)
+            error.update(Text(message))
             error.set_class(bool(message), "-shown")
             field = self.query_one(f"#field-{f.name}", Input)
             field.set_class(bool(message), "-invalid")
@@ -109,7 +110,7 @@ class FieldsForm(ModalScreen[str | None]):
                 first = field
         general = errors.get("", "")
         self.query_one("#form-status", Static).update(
-            general or "Fix the marked field(s); nothing was saved."
+            Text(general or "Fix the marked field(s); nothing was saved.")
         )
         if first is not None:
             first.focus()

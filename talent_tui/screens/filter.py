@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -59,10 +60,10 @@ class FilterScreen(ModalScreen[Choice | None]):
             items.append(Option("All creators (no filter)", id="clear:"))
         for niche, count in self.facets.niches:
             if needle in niche.lower():
-                items.append(Option(f"niche  {niche}  ({count})", id=f"niche:{niche}"))
+                items.append(Option(Text(f"niche  {niche}  ({count})"), id=f"niche:{niche}"))
         for tag, count in self.facets.tags:
             if needle in tag.lower():
-                items.append(Option(f"tag    #{tag}  ({count})", id=f"tag:{tag}"))
+                items.append(Option(Text(f"tag    #{tag}  ({count})"), id=f"tag:{tag}"))
         options.add_options(items)
         if items:
             options.highlighted = 0

@@ -3,10 +3,12 @@ The brand's target audience can be edited here too."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -16,6 +18,7 @@ from talent_tui.models import Dimension
 from talent_tui.money import compact_number
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.widgets.roster import fit as fit_text
+from talent_tui.widgets.tables import PlainTable
 
 
 class FitScreen(Screen):
@@ -37,7 +40,7 @@ class FitScreen(Screen):
             yield OptionList(id="fit-brands")
             with Vertical(id="fit-right"):
                 yield Static(id="fit-target")
-                yield DataTable(id="fit-table", cursor_type="row")
+                yield PlainTable(id="fit-table", cursor_type="row")
                 yield Static(id="fit-reason")
         yield Footer(compact=True)
 
@@ -55,7 +58,7 @@ class FitScreen(Screen):
     def _show_brands(self, rows: list[tuple[int, str]]) -> None:
         options = self.query_one("#fit-brands", OptionList)
         options.clear_options()
-        options.add_options([Option(name, id=str(brand_id)) for brand_id, name in rows])
+        options.add_options([Option(Text(name), id=str(brand_id)) for brand_id, name in rows])
         if rows:
             options.highlighted = 0
         options.focus()
@@ -86,7 +89,9 @@ class FitScreen(Screen):
             if dim in target
         ]
         self.query_one("#fit-target", Static).update(
-            "Target  " + ("\n        ".join(parts) if parts else "none yet: press t to set it")
+            Text(
+                "Target  " + ("\n        ".join(parts) if parts else "none yet: press t to set it")
+            )
         )
         table = self.query_one("#fit-table", DataTable)
         table.clear()
@@ -107,7 +112,7 @@ class FitScreen(Screen):
         if table.row_count and self.ranked:
             index = min(table.cursor_row, len(self.ranked) - 1)
             text = self.ranked[index].fit.reason
-        self.query_one("#fit-reason", Static).update(text)
+        self.query_one("#fit-reason", Static).update(Text(text))
 
     @on(DataTable.RowSelected, "#fit-table")
     def creator_chosen(self, event: DataTable.RowSelected) -> None:
@@ -172,7 +177,7 @@ class FitScreen(Screen):
 
         def done(message: str | None) -> None:
             if message:
-                self.notify(message)
+                self.notify(escape(message))
                 self.rank(brand_id)
 
         self.app.push_screen(FieldsForm("Target audience", fields, submit), done)

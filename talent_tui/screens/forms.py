@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -107,7 +108,7 @@ class CreatorForm(ModalScreen[int | None]):
             field_error = field_error or errors.get(name)
             error = self.query_one(f"#error-{name}", Static)
             field = self.query_one(f"#field-{name}", Input)
-            error.update(field_error or "")
+            error.update(Text(field_error or ""))
             error.set_class(bool(field_error), "-shown")
             field.set_class(bool(field_error), "-invalid")
             if field_error and first is None:

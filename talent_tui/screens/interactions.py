@@ -14,6 +14,7 @@ from talent_tui import deals, roster
 from talent_tui.dates import parse_iso_date
 from talent_tui.models import Brand, InteractionKind
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+from talent_tui.widgets.tables import PlainTable
 
 
 class InteractionsScreen(ModalScreen[None]):
@@ -31,7 +32,7 @@ class InteractionsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="log-box"):
             yield Static(id="log-title")
-            yield DataTable(id="log-table", cursor_type="row")
+            yield PlainTable(id="log-table", cursor_type="row")
             yield Static("n log a call, email, meeting or note · space marks a follow-up done",
                          id="log-hint")  # fmt: skip
         yield Footer()
@@ -52,7 +53,7 @@ class InteractionsScreen(ModalScreen[None]):
         self.app.call_from_thread(self.show, name, items)
 
     def show(self, name: str, items: list) -> None:  # noqa: ANN001
-        self.query_one("#log-title", Static).update(f"Log · {name}")
+        self.query_one("#log-title", Static).update(Text(f"Log · {name}"))
         table = self.query_one("#log-table", DataTable)
         table.clear()
         today = self.app.today

@@ -8,12 +8,16 @@ time: a count and the page around the cursor first, further pages as the list as
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
@@ -41,6 +45,37 @@ Press [b]?[/b] for help, [b]q[/b] to quit."""
 class CreatorView:
     profile: roster.CreatorProfile
     campaigns: dict[Tab, list[campaigns.CampaignRow]]
+
+
+class ChangeWatcher:
+    """Notices commits by other connections through SQLite's PRAGMA data_version, which only
+    changes when someone else writes. One tiny query every few seconds, on a connection of
+    its own that never writes."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.connection: sqlite3.Connection | None = None
+        self.version: int | None = None
+        if path is not None:
+            try:
+                self.connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                self.version = self._read()
+            except sqlite3.Error:
+                self.connection = None
+
+    def _read(self) -> int | None:
+        if self.connection is None:
+            return None
+        return self.connection.execute("PRAGMA data_version").fetchone()[0]
+
+    def changed(self) -> bool:
+        try:
+            now = self._read()
+        except sqlite3.Error:
+            return False
+        if now == self.version:
+            return False
+        self.version = now
+        return True
 
 
 # Actions that need a creator under the cursor, and those only for one view of the roster.
@@ -76,6 +111,7 @@ class MainScreen(Screen):
         Binding("a", "toggle_archive", "Archive view", show=False),
         Binding("g", "deal_flow", "Deals"),
         Binding("ctrl+p", "app.command_palette", "Jump"),
+        Binding("ctrl+r,f5", "refresh", "Refresh", show=False),
         Binding("l", "interactions", "Log", show=False),
         Binding("m", "metrics", "Metrics", show=False),
         Binding("b", "brand_fit", "Brand fit", show=False),
@@ -116,6 +152,20 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#body").loading = True
         self.reload()
+        self._watcher = ChangeWatcher(self.database.path)
+        self.set_interval(2.0, self._poll_changes)
+
+    def _poll_changes(self) -> None:
+        """Another program (say `talent import`) committed: show the new data."""
+        if self._watcher.changed():
+            self.action_refresh(quiet=True)
+
+    def action_refresh(self, quiet: bool = False) -> None:
+        self.reload(keep_id=self.creator_id)
+        if self.creator_id is not None:
+            self.load_creator(self.creator_id)
+        if not quiet:
+            self.notify("Refreshed", timeout=2)
 
     @property
     def database(self):  # noqa: ANN201
@@ -222,7 +272,7 @@ class MainScreen(Screen):
         else:
             count = f"{total:,} creators"
         detail = view.describe().removeprefix("archived · ").removeprefix("archived")
-        self.query_one("#roster-status", Static).update(f"{count} · {detail}".rstrip(" ·"))
+        self.query_one("#roster-status", Static).update(Text(f"{count} · {detail}".rstrip(" ·")))
 
     @on(RosterList.PageNeeded)
     def page_needed(self, event: RosterList.PageNeeded) -> None:
@@ -475,12 +525,12 @@ class MainScreen(Screen):
         next_id = self._neighbour_of(creator_id)
         if archived:
             self.last_archived = (creator_id, name)
-            self.notify(f"Archived {name}. Press u to undo.", title="Archived", timeout=8)
+            self.notify(escape(f"Archived {name}. Press u to undo."), title="Archived", timeout=8)
             self.reload(keep_id=next_id)
         else:
             if self.last_archived and self.last_archived[0] == creator_id:
                 self.last_archived = None
-            self.notify(f"Restored {name}.")
+            self.notify(escape(f"Restored {name}."))
             if self.view.archived:
                 self.reload(keep_id=next_id)
             else:
@@ -524,6 +574,6 @@ class MainScreen(Screen):
         self.app.call_from_thread(self._deleted, creator_id, summary.name)
 
     def _deleted(self, creator_id: int, name: str) -> None:
-        self.notify(f"Deleted {name}.")
+        self.notify(escape(f"Deleted {name}."))
         self.creator_id = None
         self.reload(keep_id=self._neighbour_of(creator_id))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from talent_tui import creators, roster
 from talent_tui.money import MoneyError, format_money
+from talent_tui.widgets.tables import PlainTable
 
 
 class RateEditor(ModalScreen[bool]):
@@ -30,7 +33,7 @@ class RateEditor(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="rates-box"):
             yield Static("Rate card", id="rates-editor-title")
-            yield DataTable(id="rates-table", cursor_type="row")
+            yield PlainTable(id="rates-table", cursor_type="row")
             yield Static("", id="rates-empty")
             with Horizontal(classes="form-row"):
                 yield Label("Deliverable", classes="form-label")
@@ -77,7 +80,7 @@ class RateEditor(ModalScreen[bool]):
         self.app.call_from_thread(self._show, creator.name, rows, focus_key)
 
     def _show(self, name: str, rows: list[tuple[str, str, str]], focus_key: str | None) -> None:
-        self.query_one("#rates-editor-title", Static).update(f"Rate card · {name}")
+        self.query_one("#rates-editor-title", Static).update(Text(f"Rate card · {name}"))
         table = self.query_one("#rates-table", DataTable)
         table.clear()
         for deliverable, amount, updated in rows:
@@ -110,7 +113,7 @@ class RateEditor(ModalScreen[bool]):
 
     def _error(self, field: str, message: str) -> None:
         error = self.query_one(f"#error-{field}", Static)
-        error.update(message)
+        error.update(Text(message))
         error.set_class(bool(message), "-shown")
         self.query_one(f"#rate-{field}", Input).set_class(bool(message), "-invalid")
 
@@ -146,7 +149,7 @@ class RateEditor(ModalScreen[bool]):
         self.changed = True
         self.query_one("#rate-deliverable", Input).value = ""
         self.query_one("#rate-amount", Input).value = ""
-        self.notify(f"{'Added' if created else 'Changed'} {kind}: {text}")
+        self.notify(escape(f"{'Added' if created else 'Changed'} {kind}: {text}"))
         self.reload(kind)
 
     def action_remove(self) -> None:
@@ -164,7 +167,7 @@ class RateEditor(ModalScreen[bool]):
 
     def _removed(self, kind: str) -> None:
         self.changed = True
-        self.notify(f"Removed the {kind} rate")
+        self.notify(escape(f"Removed the {kind} rate"))
         self.reload()
 
     def action_close(self) -> None:

@@ -8,12 +8,13 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from talent_tui.campaigns import CampaignRow
 from talent_tui.models import Tab
 from talent_tui.money import format_short, format_whole
 from talent_tui.widgets.roster import fit
+from talent_tui.widgets.tables import PlainTable
 
 TAB_TITLES = {
     Tab.PENDING: "Pending",
@@ -51,7 +52,7 @@ def fits_comfortably(rows: Sequence[tuple[str, ...]], available: int) -> bool:
     return sum(natural) + GUTTER * len(HEADERS) <= available
 
 
-class CampaignTable(DataTable):
+class CampaignTable(PlainTable):
     """One tab's campaigns. Rows are keyed by campaign id."""
 
     def __init__(self, tab: Tab, **kwargs) -> None:  # noqa: ANN003
