@@ -36,8 +36,10 @@ app.add_typer(creators_app, name="creators")
 app.add_typer(rates_app, name="rates")
 app.add_typer(db_app, name="db")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# markup=False: names and notes people typed ("[/sale]") are printed as written. Styling is
+# done with Text objects, or markup=True on a print whose input is escaped.
+out = Console(highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 EXIT_INPUT = 1  # bad input, not found, invalid file
 # 2 is Click's own code for bad usage (unknown option, bad option value).
@@ -765,7 +767,9 @@ def db_migrate() -> None:
     if before == dbmod.SCHEMA_HEAD:
         out.print(f"{database.describe()} is up to date (schema {before}).", soft_wrap=True)
         return
-    out.print(f"{database.describe()}: schema {before or 'none'} → {dbmod.SCHEMA_HEAD}.", soft_wrap=True)
+    out.print(
+        f"{database.describe()}: schema {before or 'none'} → {dbmod.SCHEMA_HEAD}.", soft_wrap=True
+    )
     if backup:
         out.print(f"The previous file is kept at {backup}", soft_wrap=True)
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from talent_tui import cli
 from talent_tui.models import (
@@ -162,9 +163,11 @@ def _print_campaign(data: dict[str, Any]) -> None:
 
     out = cli.out
     out.print(
-        f"[b]{data['name']}[/b]  #{data['id']}  {data['creator']['name']} × {data['brand']['name']}"
-        f"  [i]{data['status'].replace('_', ' ')}[/i]",
-        highlight=False,
+        Text.assemble(
+            (data["name"], "bold"),
+            f"  #{data['id']}  {data['creator']['name']} × {data['brand']['name']}  ",
+            (data["status"].replace("_", " "), "italic"),
+        )
     )
     fit = data["audience_fit"]
     out.print(
@@ -181,7 +184,7 @@ def _print_campaign(data: dict[str, Any]) -> None:
         cells = []
         for v in data["versions"]:
             value = v["terms"][term]
-            cells.append(f"[b yellow]{value} *[/]" if term in v["changed"] else value)
+            cells.append(Text(f"{value} *", "bold yellow") if term in v["changed"] else Text(value))
         versions.add_row(term, *cells)
     out.print(versions)
     if data["deliverables"]:
@@ -189,7 +192,7 @@ def _print_campaign(data: dict[str, Any]) -> None:
         for column in ("ID", "Kind", "Due", "Status", "Feedback"):
             table.add_column(column)
         for d in data["deliverables"]:
-            due = str(d["due_on"] or "—") + (" [red]overdue[/]" if d["overdue"] else "")
+            due = Text(str(d["due_on"] or "—")) + (Text(" overdue", "red") if d["overdue"] else "")
             table.add_row(str(d["id"]), d["kind"], due, d["status"], str(len(d["feedback"])))
         out.print(table)
     if data["invoices"]:
@@ -591,7 +594,7 @@ def deals_due(
     for column in ("Due", "What", "Kind", "Campaign"):
         table.add_column(column)
     for i in items:
-        due = f"[red]{i.due_on} overdue[/]" if i.overdue else str(i.due_on)
+        due = Text(f"{i.due_on} overdue", "red") if i.overdue else Text(str(i.due_on))
         table.add_row(due, i.label, i.kind, str(i.campaign_id or "—"))
     cli.out.print(table)
 

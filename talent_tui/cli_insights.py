@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from talent_tui import cli
 
@@ -117,7 +118,7 @@ def brands_show(
     if as_json:
         cli.print_json(data)
         return
-    cli.out.print(f"[b]{data['name']}[/b]  #{data['id']}", highlight=False)
+    cli.out.print(Text.assemble((data["name"], "bold"), f"  #{data['id']}"))
     for dimension, distribution in data["target"].items():
         cli.out.print(f"  {dimension}: {brands.format_distribution(distribution)}", highlight=False)
     if not data["target"]:

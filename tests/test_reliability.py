@@ -451,3 +451,13 @@ def test_no_place_to_store_platform_passwords_or_tokens() -> None:
     columns = [c.name.lower() for t in SQLModel.metadata.tables.values() for c in t.columns]
     for word in ("password", "passwd", "token", "secret", "session", "cookie"):
         assert not any(word in name for name in columns), word
+
+
+def test_cli_prints_markup_like_names_as_written(database: dbmod.Database) -> None:
+    added = runner.invoke(
+        cli.app, ["--db", database.url, "creators", "add", "--name", "[/b] Mina", "--tiktok", "@m1"]
+    )
+    assert added.exit_code == 0, added.output
+    for args in (["creators", "list"], ["creators", "show", "@m1"]):
+        result = runner.invoke(cli.app, ["--db", database.url, *args])
+        assert result.exit_code == 0 and "[/b] Mina" in result.stdout, result.output
