@@ -132,6 +132,7 @@ class MainScreen(Screen):
         self.view = roster.RosterQuery()
         self.generation = 0
         self.live_total = 0
+        self._totals_fresh = False
         self.last_archived: tuple[int, str] | None = None
 
     # ---- layout -------------------------------------------------------------------------
@@ -161,7 +162,7 @@ class MainScreen(Screen):
             self.action_refresh(quiet=True)
 
     def action_refresh(self, quiet: bool = False) -> None:
-        self.reload(keep_id=self.creator_id)
+        self.reload(keep_id=self.creator_id, fresh_totals=True)
         if self.creator_id is not None:
             self.load_creator(self.creator_id)
         if not quiet:
@@ -192,8 +193,11 @@ class MainScreen(Screen):
 
     # ---- roster -------------------------------------------------------------------------
 
-    def reload(self, keep_id: int | None = None) -> None:
-        """Fetch the current view again, keeping the cursor on `keep_id` if it is in it."""
+    def reload(self, keep_id: int | None = None, fresh_totals: bool = False) -> None:
+        """Fetch the current view again, keeping the cursor on `keep_id` if it is in it.
+        `fresh_totals` re-counts the whole roster too (after changes, not after keystrokes)."""
+        if fresh_totals:
+            self._totals_fresh = False
         self.generation += 1
         self.load_roster(self.generation, self.view, keep_id)
 
@@ -213,7 +217,12 @@ class MainScreen(Screen):
         with self.database.session() as session:
             total = view.count(session)
             unfiltered = view == roster.RosterQuery(sort=view.sort)
-            live_total = total if unfiltered else roster.count_creators(session, False)
+            if unfiltered:
+                live_total = total
+            elif self._totals_fresh and self.live_total:
+                live_total = self.live_total  # a search keystroke does not change the roster
+            else:
+                live_total = roster.count_creators(session, False)
             cursor = 0
             if keep_id is not None:
                 position = view.position_of(session, keep_id)
@@ -239,6 +248,7 @@ class MainScreen(Screen):
         if generation != self.generation:
             return
         self.live_total = live_total
+        self._totals_fresh = True
         self.query_one("#body").loading = False
         empty = live_total == 0 and not view.archived and not archived_any
         self.set_class(empty, "-empty")
@@ -314,7 +324,7 @@ class MainScreen(Screen):
         with search.prevent(Input.Changed):
             search.value = ""
         self.view = roster.RosterQuery(sort=self.view.sort, archived=archived)
-        self.reload(keep_id=creator_id)
+        self.reload(keep_id=creator_id, fresh_totals=True)
 
     # ---- one creator --------------------------------------------------------------------
 
@@ -486,7 +496,7 @@ class MainScreen(Screen):
         def edited(saved: int | None) -> None:
             if saved is not None:
                 self.notify("Saved")
-                self.reload(keep_id=creator_id)
+                self.reload(keep_id=creator_id, fresh_totals=True)
                 self.load_creator(creator_id)
 
         self.app.push_screen(CreatorForm(creator_id), edited)
@@ -526,15 +536,15 @@ class MainScreen(Screen):
         if archived:
             self.last_archived = (creator_id, name)
             self.notify(escape(f"Archived {name}. Press u to undo."), title="Archived", timeout=8)
-            self.reload(keep_id=next_id)
+            self.reload(keep_id=next_id, fresh_totals=True)
         else:
             if self.last_archived and self.last_archived[0] == creator_id:
                 self.last_archived = None
             self.notify(escape(f"Restored {name}."))
             if self.view.archived:
-                self.reload(keep_id=next_id)
+                self.reload(keep_id=next_id, fresh_totals=True)
             else:
-                self.reload(keep_id=creator_id)
+                self.reload(keep_id=creator_id, fresh_totals=True)
         self.refresh_bindings()
 
     def _neighbour_of(self, creator_id: int) -> int | None:
@@ -576,4 +586,4 @@ class MainScreen(Screen):
     def _deleted(self, creator_id: int, name: str) -> None:
         self.notify(escape(f"Deleted {name}."))
         self.creator_id = None
-        self.reload(keep_id=self._neighbour_of(creator_id))
+        self.reload(keep_id=self._neighbour_of(creator_id), fresh_totals=True)
