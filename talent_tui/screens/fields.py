@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -35,12 +36,13 @@ class FormProblem(Exception):
         self.errors = errors
 
 
-# submit(values) runs in a thread and returns a short confirmation, or raises FormProblem.
-Submit = Callable[[dict[str, str]], str]
+# submit(values) runs in a thread and returns its result (a confirmation, an id), or raises
+# FormProblem naming the fields that are wrong.
+Submit = Callable[[dict[str, str]], Any]
 
 
-class FieldsForm(ModalScreen[str | None]):
-    """Dismisses with the submit function's confirmation, or None when cancelled."""
+class FieldsForm(ModalScreen[Any]):
+    """Dismisses with what the submit function returned, or None when cancelled."""
 
     AUTO_FOCUS = "Input"
     BINDINGS = [
