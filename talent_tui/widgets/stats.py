@@ -148,7 +148,9 @@ class StatsPanel(Vertical):
             "90-day growth", percent(m.follower_growth_90d, signed=True)
         )
         self.query_one("#fig-er-growth", Figure).show(
-            "Eng. growth 30d", percent(m.engagement_growth_30d, signed=True)
+            "Eng. gr. 30/90d",
+            f"{percent(m.engagement_growth_30d, signed=True)}/"
+            f"{percent(m.engagement_growth_90d, signed=True)}",
         )
         self.query_one("#split", SplitBar).show(m.split)
 
