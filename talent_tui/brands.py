@@ -9,6 +9,11 @@ from talent_tui.fit import brand_target, find_brand
 from talent_tui.models import Brand, BrandTarget, Dimension
 
 SHARE_TOLERANCE = 0.02
+# The buckets creators' demographics use; a target in other buckets could never match anyone.
+KNOWN_BUCKETS = {
+    Dimension.GENDER: ("female", "male", "other"),
+    Dimension.AGE: ("13-17", "18-24", "25-34", "35-44", "45-54", "55+"),
+}
 
 
 class InvalidTarget(ValueError):
@@ -29,6 +34,11 @@ def parse_distribution(dimension: Dimension, text: str) -> dict[str, float]:
         bucket = bucket.upper() if dimension is Dimension.COUNTRY else bucket.lower()
         if dimension is Dimension.COUNTRY and (len(bucket) != 2 or not bucket.isalpha()):
             raise InvalidTarget(f"not an ISO country code: {bucket!r}")
+        known = KNOWN_BUCKETS.get(dimension)
+        if known is not None and bucket not in known:
+            raise InvalidTarget(
+                f"unknown {dimension.value} bucket {bucket!r} (one of: {', '.join(known)})"
+            )
         value = raw.strip()
         try:
             share = float(value.rstrip("%")) / (100 if value.endswith("%") else 1)

@@ -736,12 +736,13 @@ def export_cmd(
     if output is None:
         sys.stdout.write(text)
         return
-    tmp = output.with_name(output.name + ".part")
+    from talent_tui.reports import write_atomically
+
+    if not output.parent.is_dir():
+        raise fail(f"the folder {output.parent} does not exist")
     try:
-        tmp.write_text(text, encoding="utf-8", newline="")
-        tmp.replace(output)
+        write_atomically(output, text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     err.print(f"Wrote {len(rows)} {kind} row(s) to {output}.")
 
@@ -792,6 +793,10 @@ def db_backup(
         target = path.with_name(f"{path.stem}-backup-{stamp}{path.suffix}")
     if target.resolve() == path.resolve():
         raise fail("the backup cannot overwrite the database itself")
+    if not target.parent.is_dir():
+        raise fail(f"the folder {target.parent} does not exist")
+    if target.exists():
+        raise fail(f"{target} already exists; choose another name")
     try:
         dbmod.backup_sqlite(database, target)
     except (OSError, sqlite3.Error) as exc:

@@ -148,7 +148,10 @@ def brands_target(
         row = _brand(session, brand)
         brands.set_target(session, row.id, dim, distribution, cli.actor())
         name = row.name
-    cli.out.print(f"{name}: {dim.value} target set.")
+    if distribution:
+        cli.out.print(f"{name}: {dim.value} target set.")
+    else:
+        cli.out.print(f"{name}: {dim.value} target cleared (fit ignores {dim.value} now).")
 
 
 def metrics_cmd(
@@ -188,6 +191,8 @@ def _write(output: Path | None, text: str) -> None:
 
         sys.stdout.write(text)
         return
+    if not output.parent.is_dir():
+        raise cli.fail(f"the folder {output.parent} does not exist")
     try:
         write_atomically(output, text)
     except OSError as exc:
@@ -237,6 +242,8 @@ def report_cmd(
         end = parse_iso_date(until) if until else None
     except ValueError as exc:
         raise cli.fail(str(exc)) from None
+    if start and end and end < start:
+        raise cli.fail(f"--to {end} is before --from {start}")
     database = cli.open_db()
     with database.session() as session:
         creator_id = brand_id = None

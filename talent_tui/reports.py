@@ -77,7 +77,13 @@ def media_kit(session: Session, creator_id: int, today: date, recent: int = 5) -
     profile = roster.profile(session, creator_id)
     m = profile.metrics
     handles = [
-        h for h in (profile.tiktok_handle, profile.instagram_handle, profile.youtube_handle) if h
+        f"{platform} {h}"
+        for platform, h in (
+            ("TikTok", profile.tiktok_handle),
+            ("Instagram", profile.instagram_handle),
+            ("YouTube", profile.youtube_handle),
+        )
+        if h
     ]
     headline = [
         ("Followers", f"{m.followers:,}" if m.followers is not None else "—"),
@@ -264,7 +270,16 @@ def build_report(
         title = f"Brand report: {session.get(Brand, brand_id).name}"
     else:
         title = "Roster report"
-    period = f"{start.isoformat() if start else 'start'} to {end.isoformat() if end else 'today'}"
+    if start and end and end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    if start and end:
+        period = f"{start.isoformat()} to {end.isoformat()}"
+    elif start:
+        period = f"from {start.isoformat()}"
+    elif end:
+        period = f"until {end.isoformat()}"
+    else:
+        period = "all campaigns, past and planned"
     report = Report(title, period)
     revenue: dict[str, int] = defaultdict(int)
     commission: dict[str, int] = defaultdict(int)

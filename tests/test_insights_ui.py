@@ -208,3 +208,23 @@ async def test_media_kit_preview_and_save(demo_db: Database, tmp_path: Path) -> 
         await settle(pilot)
     written = tmp_path / "kit.html"
     assert written.exists() and "김하늘" in written.read_text(encoding="utf-8")
+
+
+def test_targets_reports_and_files_refuse_what_makes_no_sense(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    bad_bucket = run(demo_db, "brands", "target", "Hanok Kitchen", "age", "99-100=1")
+    assert bad_bucket.exit_code == 1 and "unknown age bucket" in bad_bucket.stderr
+    cleared = run(demo_db, "brands", "target", "Hanok Kitchen", "age", "")
+    assert cleared.exit_code == 0 and "cleared" in cleared.stdout
+    backwards = run(demo_db, "report", "period", "--from", "2026-06-30", "--to", "2026-01-01")
+    assert backwards.exit_code == 1 and "before" in backwards.stderr
+    nowhere = run(demo_db, "report", "period", "-o", str(tmp_path / "missing" / "r.md"))
+    assert nowhere.exit_code == 1 and "does not exist" in nowhere.stderr
+    assert not (tmp_path / "missing").exists()
+    first = run(demo_db, "db", "backup", str(tmp_path / "b.db"))
+    assert first.exit_code == 0
+    again = run(demo_db, "db", "backup", str(tmp_path / "b.db"))
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    everything = run(demo_db, "report", "creator", "@haneul.eats")
+    assert "all campaigns, past and planned" in everything.stdout

@@ -145,7 +145,7 @@ class DealFlowScreen(Screen):
             self.app.push_screen(DocumentScreen("period report", renderers, name))
 
         fields = [
-            FormField("start", "From", "YYYY-MM-DD", today.replace(day=1).isoformat()),
+            FormField("start", "From", "YYYY-MM-DD", today.replace(month=1, day=1).isoformat()),
             FormField("end", "To", "YYYY-MM-DD", today.isoformat()),
         ]
         self.app.push_screen(FieldsForm("Report for a period", fields, submit), chosen)
