@@ -146,11 +146,16 @@ class FitScreen(Screen):
         self.app.push_screen(DocumentScreen("brand report", renderers, f"brand-{brand_id}.html"))
 
     def action_edit_target(self) -> None:
-        brand_id = self.brand_id
-        if brand_id is None:
-            return
+        if self.brand_id is not None:
+            self.load_target(self.brand_id)
+
+    @work(thread=True, exclusive=True, group="target")
+    def load_target(self, brand_id: int) -> None:
         with self.app.database.session() as session:
             target = fit.brand_target(session, brand_id)
+        self.app.call_from_thread(self._edit_target, brand_id, target)
+
+    def _edit_target(self, brand_id: int, target: dict[str, dict[str, float]]) -> None:
         fields = [
             FormField(d.value, d.value.capitalize(), hint, brands.format_distribution(target.get(d.value, {})))
             for d, hint in (

@@ -562,10 +562,15 @@ class MainScreen(Screen):
     def action_delete(self) -> None:
         if self.creator_id is None or not self.view.archived:
             return
-        creator_id = self.creator_id
+        self.ask_delete(self.creator_id)
+
+    @work(thread=True, exclusive=True, group="change")
+    def ask_delete(self, creator_id: int) -> None:
         with self.database.session() as session:
             summary = creators.delete_summary(session, creator_id)
+        self.app.call_from_thread(self._confirm_delete, creator_id, summary)
 
+    def _confirm_delete(self, creator_id: int, summary: creators.DeleteSummary) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
                 self.delete_creator(creator_id)
