@@ -278,9 +278,9 @@ class MainScreen(Screen):
         if view.archived:
             count = f"Archive: {total:,}"
         elif filtered:
-            count = f"{total:,} of {self.live_total:,}"
+            count = f"{total:,}/{self.live_total:,}"
         else:
-            count = f"{total:,} creators"
+            count = f"{total:,}"
         detail = view.describe().removeprefix("archived · ").removeprefix("archived")
         self.query_one("#roster-status", Static).update(Text(f"{count} · {detail}".rstrip(" ·")))
 

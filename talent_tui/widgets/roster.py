@@ -235,6 +235,13 @@ class RosterList(ScrollView, can_focus=True):
             if row is not None:
                 self.post_message(self.Selected(self, row.id))
 
+    def on_resize(self) -> None:
+        # The list can shrink after it scrolled (say the status line below wraps): keep the
+        # cursor's two lines in view.
+        self.scroll_to_region(
+            Region(0, self.cursor * ROW_HEIGHT, 1, ROW_HEIGHT), animate=False, force=True
+        )
+
     def on_focus(self) -> None:
         self.refresh()
 
