@@ -232,7 +232,7 @@ def _terms_changes(
 
     changes: dict[str, Any] = {}
     if fee is not None:
-        price = parse_money(fee, currency or (None if _names_currency(fee) else campaign.currency))
+        price = parse_money(fee, currency, default=campaign.currency)
         changes["fee_minor"], changes["currency"] = price.amount_minor, price.currency
     elif currency is not None:
         raise cli.fail("--currency goes with --fee")
@@ -251,12 +251,6 @@ def _terms_changes(
     if respond_by is not None:
         changes["respond_by"] = _day(respond_by, "--respond-by")
     return changes
-
-
-def _names_currency(text: str) -> bool:
-    from talent_tui.money import SYMBOLS
-
-    return any(ch.isalpha() for ch in text) or any(sym in text for sym in SYMBOLS)
 
 
 FeeOpt = Annotated[str | None, typer.Option("--fee", help='e.g. 1500, "1,500.00 USD", ₩2000000')]

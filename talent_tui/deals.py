@@ -594,7 +594,7 @@ def add_invoice(
 ) -> Invoice:
     campaign = get_campaign(session, campaign_id)
     _require_agreed(campaign, "invoices", (S.COMPLETED,))
-    price = money.parse_money(amount, currency or campaign.currency)
+    price = money.parse_money(amount, currency, default=campaign.currency)
     if price.currency != campaign.currency:
         raise DealError(
             f"the deal is in {campaign.currency}; an invoice in {price.currency} would not add up"

@@ -143,10 +143,11 @@ SYMBOLS = {
 }
 
 
-def parse_money(text: str, currency: str | None = None) -> Money:
+def parse_money(text: str, currency: str | None = None, *, default: str | None = None) -> Money:
     """Read an amount the way people type it: "1,200.50 USD", "USD 1200.5", "₩1,500,000",
-    "1200 eur", "$99". `currency` is used when the text names none; a text that names a
-    different currency than `currency` is an error. Stored exactly or not at all."""
+    "1200 eur", "$99". `currency` is required: a text naming another one is an error.
+    `default` is only a fallback: the text's own currency wins (a deal in KRW, a fee typed as
+    "100 USD"). Stored exactly or not at all."""
     raw = (text or "").strip()
     if not raw:
         raise MoneyError("an amount is required")
@@ -172,6 +173,8 @@ def parse_money(text: str, currency: str | None = None) -> Money:
         if found is not None and found != wanted:
             raise MoneyError(f"{text!r} is in {found}, not {wanted}")
         found = wanted
+    if found is None and default:
+        found = normalize_currency(default)
     if found is None:
         raise MoneyError(f"no currency in {text!r} (add a code such as USD, or a symbol)")
     number = numbers[0]

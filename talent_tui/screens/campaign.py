@@ -56,7 +56,7 @@ def parse_terms(values: dict[str, str], currency: str) -> dict[str, Any]:
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
     try:
-        price = money.parse_money(values["fee"], None if _has_code(values["fee"]) else currency)
+        price = money.parse_money(values["fee"], default=currency)
         changes["fee_minor"], changes["currency"] = price.amount_minor, price.currency
     except money.MoneyError as exc:
         errors["fee"] = str(exc)
@@ -83,10 +83,6 @@ def parse_terms(values: dict[str, str], currency: str) -> dict[str, Any]:
     if errors:
         raise FormProblem(errors)
     return changes
-
-
-def _has_code(text: str) -> bool:
-    return any(ch.isalpha() for ch in text) or any(sym in text for sym in money.SYMBOLS)
 
 
 def versions_table(versions: list[dict[str, Any]]) -> Table:
@@ -522,8 +518,7 @@ class CampaignScreen(Screen):
             try:
                 with self.app.database.transaction() as session:
                     deals.add_invoice(
-                        session, self.campaign_id, values["amount"],
-                        None if _has_code(values["amount"]) else currency,
+                        session, self.campaign_id, values["amount"], None,
                         days["issued"], days["due"], self.actor, values["number"],
                     )  # fmt: skip
             except money.MoneyError as exc:
