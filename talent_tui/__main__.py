@@ -1,5 +1,3 @@
-"""`python -m talent_tui` is the same as the `talent` command."""
-
-from talent_tui.cli import main
+from talent_tui.launch import main
 
 main()

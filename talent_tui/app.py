@@ -7,12 +7,13 @@ from datetime import date
 from textual.app import App
 from textual.binding import Binding
 
-from talent_tui import dates
 from talent_tui.commands import CreatorCommands
-from talent_tui.db import Database
-from talent_tui.deals import default_actor
+from talent_tui.core import dates
+from talent_tui.messages import JumpToCreator
 from talent_tui.screens.help import HelpScreen
 from talent_tui.screens.main import MainScreen
+from talent_tui.services.deals import default_actor
+from talent_tui.store.db import Database
 
 
 class TalentApp(App[None]):
@@ -42,6 +43,14 @@ class TalentApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
+
+    def on_jump_to_creator(self, message: JumpToCreator) -> None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, MainScreen):
+                while self.screen is not screen:
+                    self.pop_screen()
+                screen.jump_to(message.creator_id, message.archived)
+                return
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

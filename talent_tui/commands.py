@@ -7,18 +7,15 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from talent_tui import roster
+from talent_tui.messages import JumpToCreator
+from talent_tui.services import roster
 
 
 class CreatorCommands(Provider):
     """Searches the roster in a thread so a large roster never blocks typing."""
 
     def _jump(self, creator_id: int) -> None:
-        from talent_tui.screens.main import MainScreen
-
-        screen = self.app.screen
-        if isinstance(screen, MainScreen):
-            screen.jump_to(creator_id)
+        self.app.post_message(JumpToCreator(creator_id))
 
     def _find(self, text: str, limit: int) -> list[roster.RosterRow]:
         with self.app.database.session() as session:

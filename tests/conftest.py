@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from talent_tui import db as dbmod
-from talent_tui import demo
+from talent_tui.io import demo
+from talent_tui.store import db as dbmod
 
 # The demo files are anchored on this day; loading "as of" it keeps dates exactly as written.
 TODAY = date(2026, 11, 1)

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from talent_tui import cli, locations, roster
-from talent_tui import db as dbmod
+from talent_tui.cli import common
+from talent_tui.cli import main as cli
+from talent_tui.core import locations
+from talent_tui.services import roster
+from talent_tui.store import db as dbmod
 
 
 @pytest.fixture
@@ -96,7 +99,7 @@ def test_unopenable_database_is_an_error_on_stderr(runner: CliRunner, tmp_path: 
     bad = tmp_path / "junk.db"
     bad.write_text("not a database" * 200)
     result = run(runner, "--db", str(bad), "creators", "list")
-    assert result.exit_code == cli.EXIT_DATABASE == 3
+    assert result.exit_code == common.EXIT_DATABASE == 3
     assert f"cannot open database {bad.resolve()}:" in result.stderr and result.stdout == ""
     assert "sqlite:" not in result.stderr and "sqlalche.me" not in result.stderr
 

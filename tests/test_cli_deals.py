@@ -8,9 +8,10 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from talent_tui import cli, deals, roster
-from talent_tui.db import Database
-from talent_tui.models import Campaign, CampaignStatus, Invoice, Offer, Party
+from talent_tui.cli import main as cli
+from talent_tui.services import deals, roster
+from talent_tui.store.db import Database
+from talent_tui.store.models import Campaign, CampaignStatus, Invoice, Offer, Party
 
 runner = CliRunner()
 

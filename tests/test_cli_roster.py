@@ -7,9 +7,10 @@ import json
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from talent_tui import cli, roster
-from talent_tui.db import Database
-from talent_tui.models import Rate
+from talent_tui.cli import main as cli
+from talent_tui.services import roster
+from talent_tui.store.db import Database
+from talent_tui.store.models import Rate
 
 runner = CliRunner()
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from talent_tui import deals, roster
-from talent_tui.db import Database
-from talent_tui.models import (
+from talent_tui.services import deals, roster
+from talent_tui.store.db import Database
+from talent_tui.store.models import (
     AuditEntry,
     Brand,
     Campaign,
@@ -62,7 +62,7 @@ def status_of(db: Database, campaign_id: int) -> CampaignStatus:
         return s.get(Campaign, campaign_id).status
 
 
-ALLOWED = [(a, b) for a, targets in deals.TRANSITIONS.items() for b in targets]
+ALLOWED = sorted((a, b) for a, targets in deals.TRANSITIONS.items() for b in targets)
 
 
 @pytest.mark.parametrize(("start", "to"), ALLOWED, ids=[f"{a}->{b}" for a, b in ALLOWED])
@@ -357,7 +357,7 @@ def test_a_failed_change_leaves_no_audit_entry(demo_db: Database) -> None:
 
 
 def test_dates_helper_is_pinned_by_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    from talent_tui import dates
+    from talent_tui.core import dates
 
     monkeypatch.setenv("TALENT_TODAY", "2026-02-03")
     assert dates.today() == date(2026, 2, 3)

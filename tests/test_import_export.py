@@ -10,9 +10,12 @@ import sqlalchemy as sa
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from talent_tui import cli, exporters, importers, roster
-from talent_tui import db as dbmod
-from talent_tui.models import (
+from talent_tui.cli import main as cli
+from talent_tui.cli import transfer
+from talent_tui.io import exporters, importers
+from talent_tui.services import roster
+from talent_tui.store import db as dbmod
+from talent_tui.store.models import (
     AudienceSegment,
     Brand,
     BrandTarget,
@@ -237,8 +240,8 @@ def test_big_import_shows_progress_on_a_terminal_only(
     path = tmp_path / "big.csv"
     _big_creators_csv(path, 10_001)
     progress = io.StringIO()
-    monkeypatch.setattr(cli, "out", Console(file=io.StringIO(), force_terminal=True))
-    monkeypatch.setattr(cli, "err", Console(file=progress, force_terminal=True, width=100))
+    monkeypatch.setattr(transfer, "out", Console(file=io.StringIO(), force_terminal=True))
+    monkeypatch.setattr(transfer, "err", Console(file=progress, force_terminal=True, width=100))
     runner = CliRunner()
     db = str(tmp_path / "t.db")
     result = runner.invoke(cli.app, ["--db", db, "import", "creators", str(path)])

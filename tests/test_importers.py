@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from talent_tui import importers
-from talent_tui.db import Database
-from talent_tui.models import Campaign, Creator
+from talent_tui.io import importers
+from talent_tui.store.db import Database
+from talent_tui.store.models import Campaign, Creator
 
 CREATORS = """\
 name,tiktok_handle,followers,engagement_rate,niche,commission_pct

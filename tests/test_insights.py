@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from talent_tui import fit, importers, metrics, roster
-from talent_tui.db import Database
-from talent_tui.models import Brand
+from talent_tui.io import importers
+from talent_tui.services import fit, metrics, roster
+from talent_tui.store.db import Database
+from talent_tui.store.models import Brand
 
 SNAPSHOTS = """\
 tiktok_handle,captured_on,followers,avg_views,six_sec_view_rate,completion_rate,engagement_rate,likes,comments,shares

@@ -12,13 +12,15 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input, Markdown
 from typer.testing import CliRunner
 
-from talent_tui import brands, cli, deals, fit, reports, roster
 from talent_tui.app import TalentApp
-from talent_tui.db import Database
-from talent_tui.models import Brand, Campaign, CampaignStatus, Dimension
+from talent_tui.cli import main as cli
+from talent_tui.io import files
 from talent_tui.screens.document import DocumentScreen
 from talent_tui.screens.fit import FitScreen
 from talent_tui.screens.metrics import MetricsScreen
+from talent_tui.services import brands, deals, fit, reports, roster
+from talent_tui.store.db import Database
+from talent_tui.store.models import Brand, Campaign, CampaignStatus, Dimension
 
 from .conftest import TODAY
 from .test_tui import settle
@@ -138,9 +140,9 @@ def test_reports_are_written_atomically(tmp_path: Path, monkeypatch: pytest.Monk
     def crash(*_args: object) -> None:
         raise OSError("disk gone")
 
-    monkeypatch.setattr(reports.os, "replace", crash)
+    monkeypatch.setattr(files.os, "replace", crash)
     with pytest.raises(OSError):
-        reports.write_atomically(target, "the new report\n")
+        files.write_atomically(target, "the new report\n")
     assert target.read_text(encoding="utf-8") == "the old report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]  # no half-written file
 

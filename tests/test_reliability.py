@@ -23,12 +23,15 @@ from hypothesis import strategies as st
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
-from talent_tui import cli, creators, importers, money, roster
-from talent_tui import db as dbmod
 from talent_tui.app import TalentApp
-from talent_tui.models import Creator
+from talent_tui.cli import main as cli
+from talent_tui.core import money
+from talent_tui.io import importers
 from talent_tui.screens.campaign import parse_terms
 from talent_tui.screens.fields import FormProblem
+from talent_tui.services import creators, roster
+from talent_tui.store import db as dbmod
+from talent_tui.store.models import Creator
 from talent_tui.widgets.roster import RosterList
 
 from .conftest import TODAY
@@ -51,7 +54,7 @@ def count_creators(path: Path) -> int:
 
 IMPORT = (
     "import sys; sys.path.insert(0, {root!r}); from pathlib import Path;"
-    "from talent_tui import db, importers;"
+    "from talent_tui.store import db; from talent_tui.io import importers;"
     "d = db.open_database({db!r}); print('open', flush=True);"
     "importers.import_file(d, 'creators', Path({csv!r})); print('done', flush=True)"
 )
@@ -250,8 +253,8 @@ async def test_hostile_text_typed_into_the_creator_form_does_not_crash_the_app(
 
 
 async def test_markup_like_names_are_shown_as_written_everywhere(demo_db: dbmod.Database) -> None:
-    from talent_tui import deals
-    from talent_tui.models import Brand
+    from talent_tui.services import deals
+    from talent_tui.store.models import Brand
 
     with demo_db.transaction() as s:
         creator = creators.add_creator(

@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from talent_tui import campaigns, metrics, money, roster
-from talent_tui.db import Database
-from talent_tui.models import Campaign, CampaignStatus, Creator, Rate, Tab
+from talent_tui.core import money
+from talent_tui.services import campaigns, metrics, roster
+from talent_tui.store.db import Database
+from talent_tui.store.models import Campaign, CampaignStatus, Creator, Rate, Tab
 
 from .conftest import TODAY
 

@@ -7,7 +7,7 @@ Regenerate after an intended visual change with `pytest tests/test_snapshots.py
 from __future__ import annotations
 
 from talent_tui.app import TalentApp
-from talent_tui.db import Database
+from talent_tui.store.db import Database
 
 from .conftest import TODAY
 

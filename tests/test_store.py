@@ -12,8 +12,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
-from talent_tui import db as dbmod
-from talent_tui import locations, models
+from talent_tui.core import locations
+from talent_tui.store import db as dbmod
+from talent_tui.store import models
 
 
 def test_url_prefers_flag_then_env_then_user_data_dir(tmp_path: Path, monkeypatch) -> None:
@@ -139,7 +140,7 @@ def test_upgrade_from_the_baseline_keeps_data_backs_up_and_backfills(tmp_path: P
         creator = s.get(models.Creator, 1)
         assert creator.name == "Mina Park"
         assert creator.follower_growth_30d == pytest.approx(0.1)
-        from talent_tui import roster
+        from talent_tui.services import roster
 
         assert [r.id for r in roster.list_creators(s, search="mina")] == [1]  # search index built
         [offer] = s.exec(sa.select(models.Offer)).scalars().all()  # terms became version 1

@@ -8,13 +8,13 @@ from datetime import date
 from sqlmodel import select
 from textual.widgets import Input, Static
 
-from talent_tui import campaigns, roster
 from talent_tui.app import TalentApp
-from talent_tui.db import Database
-from talent_tui.models import Campaign, Rate, Tab
-from talent_tui.money import format_money
+from talent_tui.core.money import format_money
 from talent_tui.screens.help import HelpScreen
 from talent_tui.screens.main import MainScreen
+from talent_tui.services import campaigns, roster
+from talent_tui.store.db import Database
+from talent_tui.store.models import Campaign, Rate, Tab
 from talent_tui.widgets.campaigns import CampaignTabs
 from talent_tui.widgets.roster import RosterList
 from talent_tui.widgets.stats import StatsPanel

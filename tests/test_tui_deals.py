@@ -8,15 +8,23 @@ import html
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
-from talent_tui import deals, roster
 from talent_tui.app import TalentApp
-from talent_tui.db import Database
-from talent_tui.models import Campaign, CampaignStatus, Deliverable, Invoice, Offer, Party, Tab
-from talent_tui.money import to_minor
+from talent_tui.core.money import to_minor
 from talent_tui.screens.campaign import CampaignScreen
 from talent_tui.screens.dealflow import DealFlowScreen
 from talent_tui.screens.fields import FieldsForm
 from talent_tui.screens.main import MainScreen
+from talent_tui.services import deals, roster
+from talent_tui.store.db import Database
+from talent_tui.store.models import (
+    Campaign,
+    CampaignStatus,
+    Deliverable,
+    Invoice,
+    Offer,
+    Party,
+    Tab,
+)
 from talent_tui.widgets.campaigns import CampaignTabs
 
 from .conftest import TODAY

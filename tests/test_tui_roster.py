@@ -8,15 +8,16 @@ from pathlib import Path
 from sqlmodel import select
 from textual.widgets import Input, Static
 
-from talent_tui import db as dbmod
-from talent_tui import importers, roster
 from talent_tui.app import TalentApp
-from talent_tui.db import Database
-from talent_tui.models import Creator, Rate
+from talent_tui.io import importers
 from talent_tui.screens.filter import FilterScreen
 from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.main import MainScreen
 from talent_tui.screens.rates import RateEditor
+from talent_tui.services import roster
+from talent_tui.store import db as dbmod
+from talent_tui.store.db import Database
+from talent_tui.store.models import Creator, Rate
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 
 from .conftest import TODAY
@@ -168,7 +169,7 @@ async def test_archive_undo_restore_and_delete(demo_db: Database) -> None:
 
 async def test_restore_from_the_archive_view(demo_db: Database) -> None:
     with demo_db.transaction() as s:
-        from talent_tui import creators
+        from talent_tui.services import creators
 
         creators.archive(s, roster.find_creator(s, "@liv.bennett").id)
     app = make_app(demo_db)

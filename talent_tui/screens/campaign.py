@@ -16,10 +16,11 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from talent_tui import deals, money
-from talent_tui.dates import parse_iso_date
-from talent_tui.models import CampaignStatus, DeliverableStatus, Party
+from talent_tui.core import money
+from talent_tui.core.dates import parse_iso_date
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+from talent_tui.services import deals
+from talent_tui.store.models import CampaignStatus, DeliverableStatus, Party
 from talent_tui.widgets.tables import PlainTable
 
 S = CampaignStatus

@@ -9,8 +9,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
 
-from talent_tui import deals, money
-from talent_tui.dates import short_day
+from talent_tui.core import money
+from talent_tui.core.dates import short_day
+from talent_tui.services import deals
 from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
 
@@ -109,10 +110,10 @@ class DealFlowScreen(Screen):
         ).label = f"Pipeline {open_deals}"
 
     def action_report(self) -> None:
-        from talent_tui import reports
-        from talent_tui.dates import parse_iso_date
+        from talent_tui.core.dates import parse_iso_date
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+        from talent_tui.services import reports
 
         today, database = self.app.today, self.app.database
 

@@ -13,7 +13,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
-from talent_tui.reports import write_atomically
+from talent_tui.io.files import write_atomically
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 
 # format -> function producing the file's text

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from talent_tui import roster
+from talent_tui.services import roster
 
 # What the screen returns: ("niche", "food"), ("tag", "kfood"), ("clear", "") or None (cancel).
 Choice = tuple[str, str]

@@ -13,10 +13,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from talent_tui import brands, fit
-from talent_tui.models import Dimension
-from talent_tui.money import compact_number
+from talent_tui.core.money import compact_number
+from talent_tui.messages import JumpToCreator
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+from talent_tui.services import brands, fit
+from talent_tui.store.models import Dimension
 from talent_tui.widgets.roster import fit as fit_text
 from talent_tui.widgets.tables import PlainTable
 
@@ -118,10 +119,7 @@ class FitScreen(Screen):
     def creator_chosen(self, event: DataTable.RowSelected) -> None:
         creator_id = int(event.row_key.value or 0)
         self.app.pop_screen()
-        from talent_tui.screens.main import MainScreen
-
-        if isinstance(self.app.screen, MainScreen):
-            self.app.screen.jump_to(creator_id)
+        self.app.post_message(JumpToCreator(creator_id))
 
     def action_open(self) -> None:
         table = self.query_one("#fit-table", DataTable)
@@ -132,8 +130,8 @@ class FitScreen(Screen):
         brand_id = self.brand_id
         if brand_id is None:
             return
-        from talent_tui import reports
         from talent_tui.screens.document import DocumentScreen
+        from talent_tui.services import reports
 
         today, database = self.app.today, self.app.database
 

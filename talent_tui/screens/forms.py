@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from talent_tui import creators, roster
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+from talent_tui.services import creators, roster
 
 
 class CreatorForm(FieldsForm):

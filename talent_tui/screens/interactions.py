@@ -10,10 +10,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from talent_tui import deals, roster
-from talent_tui.dates import parse_iso_date
-from talent_tui.models import Brand, InteractionKind
+from talent_tui.core.dates import parse_iso_date
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+from talent_tui.services import deals, roster
+from talent_tui.store.models import Brand, InteractionKind
 from talent_tui.widgets.tables import PlainTable
 
 

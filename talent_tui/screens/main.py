@@ -8,9 +8,7 @@ time: a count and the page around the cursor first, further pages as the list as
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -22,11 +20,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from talent_tui import campaigns, creators, deals, roster
-from talent_tui.models import Tab
 from talent_tui.screens.filter import Choice, FilterScreen
 from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.rates import RateEditor
+from talent_tui.services import campaigns, creators, deals, roster
+from talent_tui.store.models import Tab
+from talent_tui.store.watch import watcher_for
 from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs, pane_id
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 from talent_tui.widgets.stats import StatsPanel
@@ -45,37 +44,6 @@ Press [b]?[/b] for help, [b]q[/b] to quit."""
 class CreatorView:
     profile: roster.CreatorProfile
     campaigns: dict[Tab, list[campaigns.CampaignRow]]
-
-
-class ChangeWatcher:
-    """Notices commits by other connections through SQLite's PRAGMA data_version, which only
-    changes when someone else writes. One tiny query every few seconds, on a connection of
-    its own that never writes."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.connection: sqlite3.Connection | None = None
-        self.version: int | None = None
-        if path is not None:
-            try:
-                self.connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-                self.version = self._read()
-            except sqlite3.Error:
-                self.connection = None
-
-    def _read(self) -> int | None:
-        if self.connection is None:
-            return None
-        return self.connection.execute("PRAGMA data_version").fetchone()[0]
-
-    def changed(self) -> bool:
-        try:
-            now = self._read()
-        except sqlite3.Error:
-            return False
-        if now == self.version:
-            return False
-        self.version = now
-        return True
 
 
 # Actions that need a creator under the cursor, and those only for one view of the roster.
@@ -153,7 +121,7 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#body").loading = True
         self.reload()
-        self._watcher = ChangeWatcher(self.database.path)
+        self._watcher = watcher_for(self.database)
         self.set_interval(2.0, self._poll_changes)
 
     def _poll_changes(self) -> None:
@@ -206,8 +174,7 @@ class MainScreen(Screen):
         worker = get_current_worker()
         if generation == 1:
             # Offers past their respond-by date expire when the app opens the database.
-            with self.database.transaction() as session:
-                expired = deals.expire_overdue(session, self.app.today)
+            expired = deals.expire_on_open(self.database, self.app.today)
             if expired:
                 self.app.call_from_thread(
                     self.notify,
@@ -377,8 +344,8 @@ class MainScreen(Screen):
     def action_media_kit(self) -> None:
         if self.creator_id is None:
             return
-        from talent_tui import reports
         from talent_tui.screens.document import DocumentScreen
+        from talent_tui.services import reports
 
         creator_id, today, database = self.creator_id, self.app.today, self.database
 
@@ -392,8 +359,8 @@ class MainScreen(Screen):
     def action_report(self) -> None:
         if self.creator_id is None:
             return
-        from talent_tui import reports
         from talent_tui.screens.document import DocumentScreen
+        from talent_tui.services import reports
 
         creator_id, today, database = self.creator_id, self.app.today, self.database
 

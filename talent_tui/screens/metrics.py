@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
-from talent_tui import fit, metrics, roster
-from talent_tui.money import compact_number
+from talent_tui.core.money import compact_number
+from talent_tui.services import fit, metrics, roster
 
 RANGES = {
     "3": ("3 months", 92),

@@ -11,8 +11,8 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from talent_tui import creators, roster
-from talent_tui.money import MoneyError, format_money
+from talent_tui.core.money import MoneyError, format_money
+from talent_tui.services import creators, roster
 from talent_tui.widgets.tables import PlainTable
 
 

@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
-from talent_tui.campaigns import CampaignRow
-from talent_tui.models import Tab
-from talent_tui.money import format_short, format_whole
+from talent_tui.core.money import format_short, format_whole
+from talent_tui.services.campaigns import CampaignRow
+from talent_tui.store.models import Tab
 from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
 

@@ -19,8 +19,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from talent_tui.money import compact_number
-from talent_tui.roster import RosterRow, SortKey
+from talent_tui.core.money import compact_number
+from talent_tui.services.roster import RosterRow, SortKey
 
 ROW_HEIGHT = 2
 PAGE_SIZE = 100

@@ -9,9 +9,9 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
-from talent_tui.metrics import EngagementSplit
-from talent_tui.money import compact_number, format_money
-from talent_tui.roster import CreatorProfile, RateLine
+from talent_tui.core.money import compact_number, format_money
+from talent_tui.services.metrics import EngagementSplit
+from talent_tui.services.roster import CreatorProfile, RateLine
 
 DELIVERABLE_LABELS = {
     "video": "Video",

@@ -70,8 +70,8 @@ def make_csv(path: Path, count: int, seed: int = 7) -> None:
 
 
 def time_talent_import(csv_path: Path, db_path: Path) -> float:
-    from talent_tui import db as dbmod
-    from talent_tui import importers
+    from talent_tui.io import importers
+    from talent_tui.store import db as dbmod
 
     database = dbmod.open_database(str(db_path))
     start = time.perf_counter()
@@ -84,7 +84,7 @@ def time_talent_import(csv_path: Path, db_path: Path) -> float:
 
 def time_raw_sqlite(csv_path: Path, db_path: Path) -> float:
     """The floor: csv module + executemany into the same (migrated) schema, one transaction."""
-    from talent_tui import db as dbmod
+    from talent_tui.store import db as dbmod
 
     dbmod.open_database(str(db_path)).dispose()  # same schema, indexes and search triggers
     start = time.perf_counter()
@@ -123,8 +123,8 @@ def time_raw_sqlite(csv_path: Path, db_path: Path) -> float:
 
 
 async def first_paint_ms(db_path: Path) -> float:
-    from talent_tui import db as dbmod
     from talent_tui.app import TalentApp
+    from talent_tui.store import db as dbmod
     from talent_tui.widgets.roster import RosterList
 
     start = time.perf_counter()
@@ -145,8 +145,8 @@ async def first_paint_ms(db_path: Path) -> float:
 async def search_ms(db_path: Path, samples: int = 20) -> list[float]:
     """Keystroke to list updated: from the key event to the first line the list draws for the
     new result (measured inside the app, so the test driver's own waiting is not counted)."""
-    from talent_tui import db as dbmod
     from talent_tui.app import TalentApp
+    from talent_tui.store import db as dbmod
     from talent_tui.widgets.roster import RosterList
 
     painted: list[float] = []
@@ -193,7 +193,7 @@ async def search_ms(db_path: Path, samples: int = 20) -> list[float]:
 RSS_PROBE = """
 import asyncio, resource, sys
 sys.path.insert(0, {root!r})
-from talent_tui import db as dbmod
+from talent_tui.store import db as dbmod
 from talent_tui.app import TalentApp
 async def main():
     app = TalentApp(dbmod.open_database({db!r}))

@@ -8,7 +8,6 @@ all. `actor` is who did it: the OS user, `--as NAME`, or "talent" for automatic 
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -19,8 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui import money
-from talent_tui.models import (
+from talent_tui.core import money
+from talent_tui.core.config import settings
+from talent_tui.store.models import (
     TAB_OF_STATUS,
     AuditEntry,
     Brand,
@@ -100,10 +100,7 @@ class IllegalTransition(DealError):
 
 
 def default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in this environment
-        return "unknown"
+    return settings().actor
 
 
 # ---- audit -------------------------------------------------------------------------------
@@ -454,12 +451,21 @@ def expire_overdue(session: Session, today: date, actor: str = "talent") -> list
     return expired
 
 
+def expire_on_open(database: Any, today: date | None = None) -> list[int]:
+    """The rule every front end follows when it opens a database: offers past their
+    respond-by date expire, in one transaction, recorded as done by talent."""
+    from talent_tui.core.dates import today as local_today
+
+    with database.transaction() as session:
+        return expire_overdue(session, today or local_today())
+
+
 # ---- audience fit ------------------------------------------------------------------------
 
 
 def audience_fit(session: Session, creator_id: int, brand_id: int) -> float | None:
-    """The fit score (see talent_tui.fit) as a fraction 0–1, or None when unknown."""
-    from talent_tui import fit
+    """The fit score (see talent_tui.services.fit) as a fraction 0–1, or None when unknown."""
+    from talent_tui.services import fit
 
     result = fit.fit_for(session, creator_id, brand_id)
     return None if result is None else result.score / 100
@@ -738,7 +744,7 @@ OPEN_STATUSES = statuses_in(Tab.PENDING) + statuses_in(Tab.ACTIVE)
 
 def deal_flow(session: Session) -> list[Stage]:
     """Every open deal across the roster, by stage, with totals per currency."""
-    from talent_tui.campaigns import key_date
+    from talent_tui.services.campaigns import key_date
 
     statement = (
         select(Campaign, Creator.name, Brand.name)
@@ -928,7 +934,7 @@ def campaign_detail(
     session: Session, campaign: Campaign, today: date, full: bool = False
 ) -> dict[str, Any]:
     """Everything about a campaign as plain data (the CLI prints it; the TUI shows it)."""
-    from talent_tui import campaigns as campaigns_mod
+    from talent_tui.services import campaigns as campaigns_mod
 
     creator = session.get(Creator, campaign.creator_id)
     brand = session.get(Brand, campaign.brand_id)

@@ -14,16 +14,31 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui import metrics, money
-from talent_tui.dates import parse_iso_date
-from talent_tui.models import (
+from talent_tui.core.fields import (
+    ARCHIVED_ON,
+    CREATOR_FIELD_PARSERS,
+    FieldError,
+    FieldErrors,
+    amount,
+    currency,
+    day,
+    enum_value,
+    fraction,
+    handle,
+    integer,
+    opt_text,
+    req_text,
+    text_of,
+)
+from talent_tui.services import metrics
+from talent_tui.store.models import (
     AudienceSegment,
     AuditEntry,
     Brand,
@@ -104,21 +119,6 @@ class ImportReport:
             "unchanged": self.unchanged,
             "dry_run": self.dry_run,
         }
-
-
-class FieldErrors(ValueError):
-    """Several fields of one row are wrong."""
-
-    def __init__(self, errors: list[FieldError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
-
-
-class FieldError(ValueError):
-    def __init__(self, field_name: str, message: str):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
 
 
 # --- reading files ------------------------------------------------------------------------
@@ -233,147 +233,6 @@ def _json_rows(source: str, text: str) -> SourceRows:
     return rows
 
 
-# --- field parsers (each raises FieldError naming the field) -------------------------------
-
-
-def _text(values: Mapping[str, Any], name: str) -> str:
-    raw = values.get(name)
-    if raw is None:
-        return ""
-    return str(raw).strip()
-
-
-def req_text(values: Mapping[str, Any], name: str, max_len: int = 200) -> str:
-    text = _text(values, name)
-    if not text:
-        raise FieldError(name, "required")
-    if len(text) > max_len:
-        raise FieldError(name, f"longer than {max_len} characters")
-    return text
-
-
-def opt_text(values: Mapping[str, Any], name: str, max_len: int = 500) -> str | None:
-    text = _text(values, name)
-    if len(text) > max_len:
-        raise FieldError(name, f"longer than {max_len} characters")
-    return text or None
-
-
-def handle(values: Mapping[str, Any], name: str, required: bool = True) -> str | None:
-    text = _text(values, name)
-    if not text:
-        if required:
-            raise FieldError(name, "required")
-        return None
-    normalized = "@" + text.lstrip("@").lower()
-    body = normalized[1:]
-    if not body or any(ch.isspace() for ch in body) or len(body) > 99:
-        raise FieldError(name, f"not a handle: {text!r}")
-    return normalized
-
-
-def integer(values: Mapping[str, Any], name: str, required: bool = True) -> int | None:
-    raw = values.get(name)
-    if isinstance(raw, bool):
-        raise FieldError(name, f"not a whole number: {raw!r}")
-    if isinstance(raw, int):
-        number = raw
-    else:
-        text = _text(values, name).replace(",", "").replace("_", "").replace(" ", "")
-        if not text:
-            if required:
-                raise FieldError(name, "required")
-            return None
-        if isinstance(raw, float) and raw.is_integer():
-            text = str(int(raw))
-        try:
-            number = int(text)
-        except ValueError:
-            raise FieldError(name, f"not a whole number: {raw!r}") from None
-    if number < 0:
-        raise FieldError(name, f"must not be negative: {number}")
-    return number
-
-
-def fraction(values: Mapping[str, Any], name: str, required: bool = False) -> float | None:
-    """A rate as '4.5%' or as a fraction 0.045. A bare number above 1 is ambiguous: rejected."""
-    raw = values.get(name)
-    text = _text(values, name).replace(" ", "")
-    if not text:
-        if required:
-            raise FieldError(name, "required")
-        return None
-    percent = text.endswith("%")
-    try:
-        number = float(text.rstrip("%")) if not isinstance(raw, (int, float)) else float(raw)
-    except ValueError:
-        raise FieldError(name, f"not a rate: {raw!r} (write 4.5% or 0.045)") from None
-    if percent:
-        number /= 100
-    elif number > 1:
-        raise FieldError(
-            name, f"ambiguous rate {raw!r}: write {number}% or {number / 100:g} as a fraction"
-        )
-    if not 0 <= number <= 1:
-        raise FieldError(name, f"rate out of range 0–100%: {raw!r}")
-    return round(number, 6)
-
-
-def percent_bp(values: Mapping[str, Any], name: str) -> int:
-    """A percentage such as '15', '17.5' or '17.5%' as basis points (1750)."""
-    text = _text(values, name).rstrip("%").strip()
-    if not text:
-        return 0
-    try:
-        number = float(text)
-    except ValueError:
-        raise FieldError(name, f"not a percentage: {values.get(name)!r}") from None
-    if not 0 <= number <= 100:
-        raise FieldError(name, f"percentage out of range 0–100: {values.get(name)!r}")
-    return round(number * 100)
-
-
-def day(values: Mapping[str, Any], name: str, required: bool = False) -> date | None:
-    text = _text(values, name)
-    if not text:
-        if required:
-            raise FieldError(name, "required")
-        return None
-    try:
-        return parse_iso_date(text)
-    except ValueError as exc:
-        raise FieldError(name, str(exc)) from None
-
-
-def currency(values: Mapping[str, Any], name: str = "currency") -> str:
-    try:
-        return money.normalize_currency(_text(values, name))
-    except money.MoneyError as exc:
-        raise FieldError(name, str(exc)) from None
-
-
-def amount(values: Mapping[str, Any], name: str, code: str) -> int:
-    raw = _text(values, name)
-    if not raw:
-        raise FieldError(name, "required")
-    try:
-        minor = money.to_minor(raw, code)
-    except money.MoneyError as exc:
-        raise FieldError(name, str(exc)) from None
-    if minor < 0:
-        raise FieldError(name, f"must not be negative: {raw}")
-    return minor
-
-
-def enum_value(values: Mapping[str, Any], name: str, enum_cls: type) -> Any:
-    text = _text(values, name).lower().replace(" ", "_").replace("-", "_")
-    try:
-        return enum_cls(text)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum_cls)
-        raise FieldError(name, f"unknown value {values.get(name)!r} (one of: {allowed})") from None
-
-
 # --- the kinds ----------------------------------------------------------------------------
 
 
@@ -396,44 +255,6 @@ class KindSpec:
     nested: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _tags(v: Mapping[str, Any]) -> str:
-    parts = _text(v, "tags").replace(",", ";").split(";")
-    text = ";".join(t.strip().lower() for t in parts if t.strip())
-    if len(text) > 500:
-        raise FieldError("tags", "longer than 500 characters")
-    return text
-
-
-# One parser per creator field (keyed by the input column), so a form can report every field.
-CREATOR_FIELD_PARSERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
-    "name": lambda v: {"name": req_text(v, "name")},
-    "tiktok_handle": lambda v: {"tiktok_handle": handle(v, "tiktok_handle")},
-    "instagram_handle": lambda v: {
-        "instagram_handle": handle(v, "instagram_handle", required=False)
-    },
-    "youtube_handle": lambda v: {"youtube_handle": handle(v, "youtube_handle", required=False)},
-    "followers": lambda v: {"followers": integer(v, "followers", required=False)},
-    "engagement_rate": lambda v: {"engagement_rate": fraction(v, "engagement_rate")},
-    "niche": lambda v: {"niche": (opt_text(v, "niche", 60) or "").lower() or None},
-    "tags": lambda v: {"tags": _tags(v)},
-    "email": lambda v: {"email": _email(v)},
-    "phone": lambda v: {"phone": opt_text(v, "phone", 60)},
-    "commission_pct": lambda v: {"commission_bp": percent_bp(v, "commission_pct")},
-    "notes": lambda v: {"notes": _text(v, "notes")},
-}
-# Import-only: the day a creator was archived (export writes it so a round trip keeps it).
-_ARCHIVED_ON = "archived_on"
-
-
-def _email(v: Mapping[str, Any]) -> str | None:
-    text = opt_text(v, "email", 200)
-    if text is not None:
-        local, at, domain = text.partition("@")
-        if not at or not local or "." not in domain or any(ch.isspace() for ch in text):
-            raise FieldError("email", f"not an email address: {text!r}")
-    return text
-
-
 def _parse_creator(v: Mapping[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     problems: list[FieldError] = []
@@ -442,9 +263,9 @@ def _parse_creator(v: Mapping[str, Any]) -> dict[str, Any]:
             data.update(parse(v))
         except FieldError as exc:
             problems.append(exc)
-    if _ARCHIVED_ON in v:  # absent column: leave archiving alone
+    if ARCHIVED_ON in v:  # absent column: leave archiving alone
         try:
-            archived_on = day(v, _ARCHIVED_ON)
+            archived_on = day(v, ARCHIVED_ON)
             data["archived_at"] = (
                 datetime.combine(archived_on, time(), tzinfo=UTC) if archived_on else None
             )
@@ -838,7 +659,7 @@ def _parse_brand(v: Mapping[str, Any]) -> dict[str, Any]:
         "contact_name": opt_text(v, "contact_name", 200),
         "email": opt_text(v, "email", 200),
         "website": opt_text(v, "website", 300),
-        "notes": _text(v, "notes"),
+        "notes": text_of(v, "notes"),
         "target": target,
     }
 
@@ -895,7 +716,7 @@ def _parse_campaign(v: Mapping[str, Any]) -> dict[str, Any]:
             "respond_by": lambda: day(v, "respond_by"),
             "start_on": lambda: day(v, "start_on"),
             "end_on": lambda: day(v, "end_on"),
-            "notes": lambda: _text(v, "notes"),
+            "notes": lambda: text_of(v, "notes"),
         }
     )
     problems = []

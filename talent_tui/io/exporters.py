@@ -15,8 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui import importers
-from talent_tui.models import (
+from talent_tui.core.money import to_major
+from talent_tui.io import importers
+from talent_tui.store.models import (
     AudienceSegment,
     Brand,
     BrandTarget,
@@ -25,7 +26,6 @@ from talent_tui.models import (
     MetricSnapshot,
     Rate,
 )
-from talent_tui.money import to_major
 
 KINDS = importers.KINDS
 FORMATS = ("csv", "json")

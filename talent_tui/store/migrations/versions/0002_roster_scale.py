@@ -41,7 +41,7 @@ FTS_SQL = [
 
 
 def _growth(points: list[tuple[date, int]], days: int = 30) -> float | None:
-    """Same rule as talent_tui.metrics.growth, frozen here so the migration never changes."""
+    """Same rule as talent_tui.services.metrics.growth, frozen here so the migration never changes."""
     if len(points) < 2:
         return None
     last_day, last = points[-1]

@@ -13,8 +13,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui import metrics
-from talent_tui.models import Campaign, Creator, Rate, Tab, statuses_in
+from talent_tui.services import metrics
+from talent_tui.store.models import Campaign, Creator, Rate, Tab, statuses_in
 
 
 class CreatorNotFound(LookupError):

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
-TODAY_ENV_VAR = "TALENT_TODAY"
+from talent_tui.core.config import settings
 
 
 def today() -> date:
     """The user's local calendar date. Deadlines are dates, so local is what the user means.
     TALENT_TODAY=YYYY-MM-DD pins it (for scripted demos and tests)."""
-    pinned = os.environ.get(TODAY_ENV_VAR, "").strip()
-    if pinned:
-        return parse_iso_date(pinned)
-    return datetime.now().astimezone().date()
+    return settings().today or datetime.now().astimezone().date()
 
 
 def parse_iso_date(text: str) -> date:

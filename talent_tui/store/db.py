@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from talent_tui import locations
+from talent_tui.core import locations
+from talent_tui.core.config import settings
 
 # Kept in step with the newest file in migrations/versions (a test checks it), so opening an
 # up-to-date database needs no Alembic import at all.
@@ -44,7 +45,7 @@ class DatabaseError(RuntimeError):
 
 def resolve_url(db: str | None = None) -> str:
     """`--db PATH|URL`, else $TALENT_DB, else the user's data directory."""
-    value = db or locations.env_db()
+    value = db or settings().db
     if value is None:
         return path_to_url(locations.default_db_path())
     if "://" in value:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from talent_tui import cli
+from talent_tui.cli import common as cli
 
 brands_app = typer.Typer(help="Brands and their target audiences.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _brand(session: Any, ref: str) -> Any:
-    from talent_tui import fit
+    from talent_tui.services import fit
 
     try:
         return fit.find_brand(session, ref)
@@ -33,7 +33,7 @@ def _brand(session: Any, ref: str) -> Any:
 
 
 def _creator(session: Any, ref: str) -> Any:
-    from talent_tui import roster
+    from talent_tui.services import roster
 
     try:
         return roster.find_creator(session, ref)
@@ -47,7 +47,7 @@ def fit_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Who fits this brand best: creators ranked by audience fit (0-100), with the reason."""
-    from talent_tui import fit
+    from talent_tui.services import fit
 
     database = cli.open_db()
     with database.session() as session:
@@ -85,7 +85,7 @@ def fit_cmd(
 @brands_app.command("list")
 def brands_list(as_json: JsonOpt = False) -> None:
     """All brands."""
-    from talent_tui import brands
+    from talent_tui.services import brands
 
     database = cli.open_db()
     with database.session() as session:
@@ -102,7 +102,7 @@ def brands_show(
     brand: Annotated[str, typer.Argument(help="Brand name or id.")], as_json: JsonOpt = False
 ) -> None:
     """A brand and its target audience."""
-    from talent_tui import brands, fit
+    from talent_tui.services import brands, fit
 
     database = cli.open_db()
     with database.session() as session:
@@ -132,8 +132,8 @@ def brands_target(
     shares: Annotated[str, typer.Argument(help='e.g. "female=0.6; male=0.4" ("" clears)')],
 ) -> None:
     """Set one dimension of a brand's target audience (shares sum to 1)."""
-    from talent_tui import brands
-    from talent_tui.models import Dimension
+    from talent_tui.services import brands
+    from talent_tui.store.models import Dimension
 
     try:
         dim = Dimension(dimension.lower())
@@ -160,7 +160,7 @@ def metrics_cmd(
     """A creator's key metrics from the latest snapshot, with growth over 30 and 90 days."""
     from dataclasses import asdict
 
-    from talent_tui import roster
+    from talent_tui.services import roster
 
     database = cli.open_db()
     with database.session() as session:
@@ -184,7 +184,7 @@ def metrics_cmd(
 
 
 def _write(output: Path | None, text: str) -> None:
-    from talent_tui.reports import write_atomically
+    from talent_tui.io.files import write_atomically
 
     if output is None:
         import sys
@@ -206,8 +206,8 @@ def mediakit_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
 ) -> None:
     """A creator's media kit for negotiations: stats, metrics, rates, audience, recent work."""
-    from talent_tui import reports
-    from talent_tui.dates import today
+    from talent_tui.core.dates import today
+    from talent_tui.services import reports
 
     if fmt not in ("md", "html"):
         raise cli.fail(f"unknown format {fmt!r} (md or html)")
@@ -228,8 +228,8 @@ def report_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
 ) -> None:
     """Campaigns won and lost, revenue and commission per currency, deliverables on time."""
-    from talent_tui import reports
-    from talent_tui.dates import parse_iso_date, today
+    from talent_tui.core.dates import parse_iso_date, today
+    from talent_tui.services import reports
 
     if kind not in ("creator", "brand", "period"):
         raise cli.fail(f"unknown report {kind!r} (creator, brand or period)")

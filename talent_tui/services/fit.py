@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui.models import AudienceSegment, Brand, BrandTarget, Creator
+from talent_tui.store.models import AudienceSegment, Brand, BrandTarget, Creator
 
 Distribution = Mapping[str, float]
 Profile = Mapping[str, Distribution]  # dimension -> bucket -> share

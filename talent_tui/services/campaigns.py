@@ -8,8 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui.dates import short_day
-from talent_tui.models import TAB_OF_STATUS, Brand, Campaign, CampaignStatus, Tab, statuses_in
+from talent_tui.core.dates import short_day
+from talent_tui.store.models import TAB_OF_STATUS, Brand, Campaign, CampaignStatus, Tab, statuses_in
 
 S = CampaignStatus
 

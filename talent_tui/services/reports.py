@@ -6,18 +6,16 @@ from __future__ import annotations
 import csv
 import html
 import io
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from talent_tui import deals, fit, roster
-from talent_tui.models import (
+from talent_tui.core.money import compact_number, format_money
+from talent_tui.services import deals, fit, roster
+from talent_tui.store.models import (
     Brand,
     Campaign,
     CampaignStatus,
@@ -25,30 +23,10 @@ from talent_tui.models import (
     Deliverable,
     DeliverableStatus,
 )
-from talent_tui.money import compact_number, format_money
 
 S = CampaignStatus
 WON = (S.ACCEPTED, S.IN_PRODUCTION, S.COMPLETED)
 LOST = (S.DECLINED, S.EXPIRED, S.CANCELLED)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename over `path`."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, as the user's other files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _pct(value: float | None, signed: bool = False) -> str:

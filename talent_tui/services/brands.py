@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from talent_tui import deals
-from talent_tui.fit import brand_target, find_brand
-from talent_tui.models import Brand, BrandTarget, Dimension
+from talent_tui.services import deals
+from talent_tui.services.fit import brand_target, find_brand
+from talent_tui.store.models import Brand, BrandTarget, Dimension
 
 SHARE_TOLERANCE = 0.02
 # The buckets creators' demographics use; a target in other buckets could never match anyone.

@@ -12,10 +12,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from talent_tui import importers, locations
-from talent_tui.dates import today as local_today
-from talent_tui.db import Database
-from talent_tui.importers import ImportReport, SourceRow
+from talent_tui.core import locations
+from talent_tui.core.dates import today as local_today
+from talent_tui.io import importers
+from talent_tui.io.importers import ImportReport, SourceRow
+from talent_tui.store.db import Database
 
 # Load order matters: rows refer to creators and brands loaded before them.
 DEMO_FILES: tuple[tuple[str, str], ...] = (

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
 APP_NAME = "talent"
-DB_ENV_VAR = "TALENT_DB"
 
 
 def data_home() -> Path:
@@ -29,7 +27,7 @@ def demo_db_path() -> Path:
 
 def shipped_data_dir() -> Path:
     """The `data/` folder: inside the installed package, or at the top of a source checkout."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the talent_tui package
     for candidate in (here / "data", here.parent / "data"):
         if (candidate / "demo" / "manifest.json").is_file():
             return candidate
@@ -37,8 +35,3 @@ def shipped_data_dir() -> Path:
         "talent's data folder is missing (looked in "
         f"{here / 'data'} and {here.parent / 'data'}); reinstall the package"
     )
-
-
-def env_db() -> str | None:
-    value = os.environ.get(DB_ENV_VAR, "").strip()
-    return value or None

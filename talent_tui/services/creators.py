@@ -1,6 +1,6 @@
 """Adding, editing, archiving and deleting creators, and their rate cards.
 
-The same field rules as the importers (one definition in `importers`), but every field is
+The same field rules as the importers (one definition in `core.fields`), but every field is
 checked so a form can show each problem beside its field. Each function changes the database
 inside the caller's transaction; callers wrap them in `Database.transaction()`.
 """
@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui import importers, money
-from talent_tui.models import Campaign, Creator, Rate, utcnow
-from talent_tui.roster import CreatorNotFound, find_creator, get_creator
+from talent_tui.core import fields, money
+from talent_tui.services.roster import CreatorNotFound, find_creator, get_creator
+from talent_tui.store.models import Campaign, Creator, Rate, utcnow
 
 # Form and CLI fields, in display order: (field, label, hint)
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -53,10 +53,10 @@ def parse_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     """Check every field; raise InvalidCreator naming each bad one."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for parse in importers.CREATOR_FIELD_PARSERS.values():
+    for parse in fields.CREATOR_FIELD_PARSERS.values():
         try:
             data.update(parse(values))
-        except importers.FieldError as exc:
+        except fields.FieldError as exc:
             errors[exc.field] = exc.message
     if errors:
         raise InvalidCreator(errors)

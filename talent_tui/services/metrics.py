@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from talent_tui.models import MetricSnapshot
+from talent_tui.store.models import MetricSnapshot
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from talent_tui import cli
-from talent_tui.models import (
+from talent_tui.cli import common as cli
+from talent_tui.store.models import (
     Brand,
     Campaign,
     CampaignStatus,
@@ -44,13 +44,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _today() -> date:
-    from talent_tui.dates import today
+    from talent_tui.core.dates import today
 
     return today()
 
 
 def _day(text: str | None, option: str) -> date | None:
-    from talent_tui.dates import parse_iso_date
+    from talent_tui.core.dates import parse_iso_date
 
     if text is None:
         return None
@@ -62,9 +62,9 @@ def _day(text: str | None, option: str) -> date | None:
 
 def _run(change: Any) -> Any:
     """Run `change(session)` in one transaction; domain refusals become exit code 1."""
-    from talent_tui import deals
-    from talent_tui.money import MoneyError
-    from talent_tui.roster import CreatorNotFound
+    from talent_tui.core.money import MoneyError
+    from talent_tui.services import deals
+    from talent_tui.services.roster import CreatorNotFound
 
     database = cli.open_db()
     try:
@@ -78,7 +78,7 @@ def _run(change: Any) -> Any:
 
 
 def _campaign_dict(session: Any, campaign: Campaign, full: bool = False) -> dict[str, Any]:
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     return deals.campaign_detail(session, campaign, _today(), full)
 
@@ -94,9 +94,9 @@ def campaigns_list(
     """List campaigns: open ones soonest first, then finished ones most recent first."""
     from sqlmodel import col, select
 
-    from talent_tui import roster
-    from talent_tui.models import statuses_in
-    from talent_tui.money import format_money
+    from talent_tui.core.money import format_money
+    from talent_tui.services import roster
+    from talent_tui.store.models import statuses_in
 
     if tab is not None and tab not in {t.value for t in Tab}:
         raise cli.fail(f"unknown tab {tab!r} (pending, active, completed or inactive)")
@@ -143,7 +143,7 @@ def campaigns_list(
 @campaigns_app.command("show")
 def campaigns_show(campaign_id: IdArg, as_json: JsonOpt = False) -> None:
     """Terms, the whole offer history, deliverables, invoices and the audit trail."""
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     database = cli.open_db()
     with database.session() as session:
@@ -159,7 +159,7 @@ def campaigns_show(campaign_id: IdArg, as_json: JsonOpt = False) -> None:
 
 
 def _print_campaign(data: dict[str, Any]) -> None:
-    from talent_tui.money import format_money
+    from talent_tui.core.money import format_money
 
     out = cli.out
     out.print(
@@ -228,7 +228,7 @@ def _terms_changes(
     respond_by: str | None,
     campaign: Campaign,
 ) -> dict[str, Any]:
-    from talent_tui.money import parse_money
+    from talent_tui.core.money import parse_money
 
     changes: dict[str, Any] = {}
     if fee is not None:
@@ -270,8 +270,8 @@ NoteOpt = Annotated[str, typer.Option("--note", help="Why, in a sentence.")]
 
 
 def _propose(campaign_id: int, side: Party, note: str, **options: Any) -> None:
-    from talent_tui import deals
-    from talent_tui.money import format_money
+    from talent_tui.core.money import format_money
+    from talent_tui.services import deals
 
     def change(session: Any) -> str:
         campaign = deals.get_campaign(session, campaign_id)
@@ -327,7 +327,7 @@ def campaigns_brand_counter(
 
 
 def _move(campaign_id: int, to: CampaignStatus, reason: str = "") -> None:
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     def change(session: Any) -> str:
         if to is CampaignStatus.ACCEPTED:
@@ -405,8 +405,8 @@ def campaigns_add(
     """Record a new offer from a brand."""
     from sqlmodel import select
 
-    from talent_tui import deals, roster
-    from talent_tui.money import parse_money
+    from talent_tui.core.money import parse_money
+    from talent_tui.services import deals, roster
 
     def change(session: Any) -> dict[str, Any]:
         creator_row = roster.find_creator(session, creator)
@@ -448,7 +448,7 @@ def deliverables_add(
     due: Annotated[str | None, typer.Option("--due", help="YYYY-MM-DD")] = None,
 ) -> None:
     """Add a deliverable to a campaign."""
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     due_on = _day(due, "--due")
     item = _run(lambda s: deals.add_deliverable(s, campaign_id, kind, due_on, cli.actor()).id)
@@ -465,7 +465,7 @@ def deliverables_status(
 ) -> None:
     """Move a deliverable along: planned → draft submitted → (changes requested) → approved →
     posted."""
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     try:
         target = DeliverableStatus(status.replace("-", "_").replace(" ", "_"))
@@ -484,7 +484,7 @@ def deliverables_feedback(
     on: Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Record a round of creative feedback on a deliverable."""
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     given = _day(on, "--on") or _today()
     _run(lambda s: deals.add_feedback(s, deliverable_id, author, text, given, cli.actor()))
@@ -506,7 +506,7 @@ def invoices_add(
     """Issue an invoice for a campaign."""
     from datetime import timedelta
 
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     issued_on = _day(issued, "--issued") or _today()
 
@@ -530,7 +530,7 @@ def invoices_paid(
     on: Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Mark an invoice paid."""
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     paid_on = _day(on, "--on") or _today()
     _run(lambda s: deals.mark_paid(s, invoice_id, paid_on, cli.actor(), _today()))
@@ -540,7 +540,7 @@ def invoices_paid(
 @invoices_app.command("totals")
 def invoices_totals(as_json: JsonOpt = False) -> None:
     """Outstanding and overdue money, per currency (never added across currencies)."""
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     database = cli.open_db()
     with database.session() as session:
@@ -561,7 +561,7 @@ def deals_due(
     as_json: JsonOpt = False,
 ) -> None:
     """Overdue and due soon: offer replies, deliverables, invoices and follow-ups."""
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     database = cli.open_db()
     with database.session() as session:
@@ -604,7 +604,7 @@ def log_add(
     """Log an interaction with a creator or a brand."""
     from sqlmodel import select
 
-    from talent_tui import deals, roster
+    from talent_tui.services import deals, roster
 
     try:
         kind_value = InteractionKind(kind)
@@ -636,7 +636,7 @@ def log_list(
     """Interactions, newest first."""
     from sqlmodel import select
 
-    from talent_tui import deals, roster
+    from talent_tui.services import deals, roster
 
     database = cli.open_db()
     with database.session() as session:
@@ -681,7 +681,7 @@ def log_list(
 @log_app.command("done")
 def log_done(interaction_id: Annotated[int, typer.Argument(help="Interaction id.")]) -> None:
     """Mark a follow-up as done."""
-    from talent_tui import deals
+    from talent_tui.services import deals
 
     _run(lambda s: deals.complete_follow_up(s, interaction_id))
     cli.out.print("Follow-up done.")

@@ -5,8 +5,8 @@ import warnings
 from alembic import context
 from sqlmodel import SQLModel
 
-import talent_tui.models  # noqa: F401 - registers the tables on SQLModel.metadata
-from talent_tui.db import include_object
+import talent_tui.store.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from talent_tui.store.db import include_object
 
 target_metadata = SQLModel.metadata
 

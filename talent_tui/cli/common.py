@@ -1,0 +1,103 @@
+"""What every command group shares: the consoles, exit codes, the per-invocation options
+(`--db`, `--as`), opening the database, and printing JSON.
+
+The root command's callback sets the invocation's `Options` once, in a context variable
+(scoped to the running command, reset by every invocation); `options()` reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from talent_tui.store.db import Database
+
+# markup=False: names and notes people typed ("[/sale]") are printed as written. Styling is
+# done with Text objects, or markup=True on a print whose input is escaped.
+out = Console(highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
+
+EXIT_INPUT = 1  # bad input, not found, invalid file
+# 2 is Click's own code for bad usage (unknown option, bad option value).
+EXIT_DATABASE = 3  # the database cannot be opened
+
+# How the launcher opens the app on a database, as the given actor (see talent_tui.launch).
+TuiOpener = Callable[["Database", str | None], None]
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+
+
+@dataclass(frozen=True)
+class Options:
+    """The root command's options, for the subcommand that runs."""
+
+    db: str | None = None
+    actor: str | None = None
+    open_tui: TuiOpener | None = None
+
+
+_options: ContextVar[Options | None] = ContextVar("talent_cli_options", default=None)
+
+
+def set_options(value: Options) -> None:
+    _options.set(value)
+
+
+def options() -> Options:
+    return _options.get() or Options()
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def open_db(db: str | None = None) -> Database:
+    from talent_tui.services import deals
+    from talent_tui.store import db as dbmod
+
+    try:
+        database = dbmod.open_database(db if db is not None else options().db)
+    except dbmod.DatabaseError as exc:
+        raise fail(str(exc), EXIT_DATABASE) from None
+    if database.backup:
+        err.print(
+            f"Upgraded the schema to {dbmod.SCHEMA_HEAD}; the old file is kept at {database.backup}"
+        )
+    expired = deals.expire_on_open(database)
+    if expired:
+        ids = ", ".join(f"#{i}" for i in expired[:10]) + (" …" if len(expired) > 10 else "")
+        err.print(
+            f"{len(expired)} offer(s) passed their respond-by date and expired: {ids} "
+            "(see `talent campaigns show ID`)."
+        )
+    return database
+
+
+def actor() -> str:
+    from talent_tui.core.config import settings
+
+    return options().actor or settings().actor
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def resolve_creator(session: Any, ref: str) -> int:
+    """A creator's id from an id or a handle; a clear refusal when there is none."""
+    from talent_tui.services import roster
+
+    try:
+        return roster.find_creator(session, ref).id
+    except roster.CreatorNotFound as exc:
+        raise fail(str(exc)) from None

@@ -1,0 +1,425 @@
+"""`talent creators …`: list, add, show, edit, archive, restore and delete creators."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from talent_tui.cli.common import (
+    EXIT_INPUT,
+    JsonOpt,
+    err,
+    fail,
+    open_db,
+    out,
+    print_json,
+    resolve_creator,
+)
+from talent_tui.core import locations
+from talent_tui.store import db as dbmod
+
+creators_app = typer.Typer(help="List and inspect creators.", no_args_is_help=True)
+
+
+def _parse_sort(value: str) -> Any:
+    from talent_tui.services.roster import SortKey
+
+    try:
+        return SortKey(value.replace("-", "_"))
+    except ValueError:
+        raise fail(
+            f"unknown sort {value!r} (one of: {', '.join(k.value for k in SortKey)})"
+        ) from None
+
+
+@creators_app.command("list")
+def creators_list(
+    search: Annotated[str, typer.Option("--search", "-s", help="Text in the name or handle.")] = "",
+    sort: Annotated[
+        str, typer.Option("--sort", help="name, followers, engagement, growth or open_deals")
+    ] = "name",
+    niche: Annotated[str | None, typer.Option("--niche", help="Only this niche.")] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Only creators with this tag.")] = None,
+    archived: Annotated[
+        bool, typer.Option("--archived", help="List archived creators instead.")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="At most this many rows.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """List creators (archived ones only with --archived)."""
+    from talent_tui.core.money import compact_number
+    from talent_tui.services import roster
+
+    query = roster.RosterQuery(
+        search=search, sort=_parse_sort(sort), niche=niche, tag=tag, archived=archived
+    )
+    database = open_db()
+    with database.session() as session:
+        rows = query.page(session, 0, limit)
+    if as_json:
+        print_json([row.as_dict() for row in rows])
+        return
+    if not rows:
+        with database.session() as session:
+            stored = roster.count_creators(session)
+        _explain_empty(database, stored, filtered=bool(search or niche or tag), archived=archived)
+        return
+    table = Table(box=None, header_style="bold")
+    table.add_column("ID", justify="right")
+    table.add_column("Name")
+    table.add_column("TikTok")
+    table.add_column("Followers", justify="right")
+    table.add_column("Eng.", justify="right")
+    table.add_column("30d", justify="right")
+    table.add_column("Open", justify="right")
+    for row in rows:
+        rate = f"{row.engagement_rate:.2%}" if row.engagement_rate is not None else "—"
+        growth = f"{row.follower_growth_30d:+.1%}" if row.follower_growth_30d is not None else "—"
+        table.add_row(
+            str(row.id),
+            row.name,
+            row.tiktok_handle,
+            compact_number(row.followers),
+            rate,
+            growth,
+            str(row.open_deals),
+        )
+    out.print(table)
+
+
+def _explain_empty(
+    database: dbmod.Database, stored: int, *, filtered: bool, archived: bool
+) -> None:
+    """Say why `creators list` printed nothing, and where the demo roster is if that is why."""
+    if stored and filtered:
+        message = "No creators match."
+    elif stored:
+        message = (
+            "No archived creators."
+            if archived
+            else f"All {stored} creator(s) are archived: talent creators list --archived"
+        )
+    else:
+        message = f"No creators in {database.describe()}."
+        demo_path = locations.demo_db_path()
+        in_use = database.path
+        if demo_path.exists() and (in_use is None or in_use.resolve() != demo_path.resolve()):
+            quoted = shlex.quote(str(demo_path))
+            message += f"\nThe demo roster is in {demo_path}: talent --db {quoted} creators list"
+        elif not demo_path.exists():
+            message += " Add some with `talent import creators FILE`, or try `talent demo`."
+    err.print(message, markup=False, soft_wrap=True)
+
+
+# Options shared by `creators add` and `creators edit`; None means "not given".
+def _field_options(
+    name: str | None,
+    tiktok: str | None,
+    instagram: str | None,
+    youtube: str | None,
+    niche: str | None,
+    tags: str | None,
+    followers: str | None,
+    engagement_rate: str | None,
+    email: str | None,
+    phone: str | None,
+    commission: str | None,
+    notes: str | None,
+) -> dict[str, str]:
+    given = {
+        "name": name,
+        "tiktok_handle": tiktok,
+        "instagram_handle": instagram,
+        "youtube_handle": youtube,
+        "niche": niche,
+        "tags": tags,
+        "followers": followers,
+        "engagement_rate": engagement_rate,
+        "email": email,
+        "phone": phone,
+        "commission_pct": commission,
+        "notes": notes,
+    }
+    return {k: v for k, v in given.items() if v is not None}
+
+
+NameOpt = Annotated[str | None, typer.Option("--name", help="Display name.")]
+TiktokOpt = Annotated[str | None, typer.Option("--tiktok", help="TikTok handle (@name).")]
+InstagramOpt = Annotated[str | None, typer.Option("--instagram", help="Instagram handle.")]
+YoutubeOpt = Annotated[str | None, typer.Option("--youtube", help="YouTube handle.")]
+NicheOpt = Annotated[str | None, typer.Option("--niche", help="Niche, e.g. beauty.")]
+TagsOpt = Annotated[str | None, typer.Option("--tags", help="Tags separated by ; or ,")]
+FollowersOpt = Annotated[str | None, typer.Option("--followers", help="e.g. 12,300")]
+EngagementOpt = Annotated[str | None, typer.Option("--engagement-rate", help="4.5% or 0.045")]
+EmailOpt = Annotated[str | None, typer.Option("--email")]
+PhoneOpt = Annotated[str | None, typer.Option("--phone")]
+CommissionOpt = Annotated[str | None, typer.Option("--commission", help="Manager's commission %.")]
+NotesOpt = Annotated[str | None, typer.Option("--notes")]
+
+
+def _invalid(exc: Exception) -> typer.Exit:
+    from talent_tui.services.creators import InvalidCreator
+
+    if isinstance(exc, InvalidCreator):
+        for field, message in exc.errors.items():
+            err.print(
+                f"[bold red]error:[/] {escape(f'{field}: {message}')}", markup=True, soft_wrap=True
+            )
+        return typer.Exit(EXIT_INPUT)
+    return fail(str(exc))
+
+
+def _creator_json(session: Any, creator_id: int) -> dict[str, Any]:
+    from talent_tui.core.dates import today
+    from talent_tui.services import campaigns, roster
+    from talent_tui.services.creators import form_values
+
+    creator = roster.get_creator(session, creator_id)
+    profile = roster.profile(session, creator_id)
+    m = profile.metrics
+    counts = campaigns.tab_counts(session, creator_id)
+    return {
+        "id": creator.id,
+        **form_values(creator),
+        "followers": creator.followers,
+        "engagement_rate": creator.engagement_rate,
+        "commission_pct": creator.commission_bp / 100,
+        "tags": profile.tags,
+        "archived_at": creator.archived_at.isoformat() if creator.archived_at else None,
+        "metrics": {
+            "captured_on": m.captured_on.isoformat() if m.captured_on else None,
+            "followers": m.followers,
+            "avg_views": m.avg_views,
+            "engagement_rate": m.engagement_rate,
+            "follower_growth_30d": m.follower_growth_30d,
+        },
+        "rates": [
+            {
+                "deliverable": r.deliverable,
+                "amount_minor": r.amount_minor,
+                "currency": r.currency,
+                "updated_on": r.updated_on.isoformat(),
+            }
+            for r in profile.rates
+        ],
+        "campaigns": {tab.value: counts[tab] for tab in counts},
+        "as_of": today().isoformat(),
+    }
+
+
+def _print_creator(data: dict[str, Any]) -> None:
+    from talent_tui.core.money import format_money
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column()
+    table.add_row("Name", data["name"] + ("  (archived)" if data["archived_at"] else ""))
+    for key, label in (
+        ("tiktok_handle", "TikTok"),
+        ("instagram_handle", "Instagram"),
+        ("youtube_handle", "YouTube"),
+        ("niche", "Niche"),
+        ("email", "Email"),
+        ("phone", "Phone"),
+    ):
+        if data.get(key):
+            table.add_row(label, str(data[key]))
+    if data["tags"]:
+        table.add_row("Tags", ", ".join(data["tags"]))
+    m = data["metrics"]
+    table.add_row("Followers", f"{data['followers']:,}")
+    if m["avg_views"] is not None:
+        table.add_row("Avg views", f"{m['avg_views']:,}")
+    if data["engagement_rate"] is not None:
+        table.add_row("Engagement", f"{data['engagement_rate']:.2%}")
+    if m["follower_growth_30d"] is not None:
+        table.add_row("30-day growth", f"{m['follower_growth_30d']:+.1%}")
+    table.add_row("Commission", f"{data['commission_pct']:g}%")
+    for rate in data["rates"]:
+        table.add_row(
+            f"Rate: {rate['deliverable']}", format_money(rate["amount_minor"], rate["currency"])
+        )
+    camp = data["campaigns"]
+    table.add_row(
+        "Campaigns",
+        f"{camp['pending']} pending, {camp['active']} active, "
+        f"{camp['completed']} completed, {camp['inactive']} inactive",
+    )
+    if data["notes"]:
+        table.add_row("Notes", data["notes"])
+    out.print(table)
+
+
+@creators_app.command("add")
+def creators_add(
+    name: NameOpt = None,
+    tiktok: TiktokOpt = None,
+    instagram: InstagramOpt = None,
+    youtube: YoutubeOpt = None,
+    niche: NicheOpt = None,
+    tags: TagsOpt = None,
+    followers: FollowersOpt = None,
+    engagement_rate: EngagementOpt = None,
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    commission: CommissionOpt = None,
+    notes: NotesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a creator (--name and --tiktok are required)."""
+    from talent_tui.services import creators
+
+    values = _field_options(
+        name,
+        tiktok,
+        instagram,
+        youtube,
+        niche,
+        tags,
+        followers,
+        engagement_rate,
+        email,
+        phone,
+        commission,
+        notes,
+    )
+    database = open_db()
+    try:
+        with database.transaction() as session:
+            creator = creators.add_creator(session, values)
+            data = _creator_json(session, creator.id)
+    except creators.InvalidCreator as exc:
+        raise _invalid(exc) from None
+    if as_json:
+        print_json(data)
+    else:
+        out.print(f"Added {data['name']} ({data['tiktok_handle']}) as creator {data['id']}.")
+
+
+@creators_app.command("show")
+def creators_show(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Everything about one creator: profile, latest metrics, rates, campaign counts."""
+    database = open_db()
+    with database.session() as session:
+        data = _creator_json(session, resolve_creator(session, creator))
+    if as_json:
+        print_json(data)
+    else:
+        _print_creator(data)
+
+
+@creators_app.command("edit")
+def creators_edit(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
+    name: NameOpt = None,
+    tiktok: TiktokOpt = None,
+    instagram: InstagramOpt = None,
+    youtube: YoutubeOpt = None,
+    niche: NicheOpt = None,
+    tags: TagsOpt = None,
+    followers: FollowersOpt = None,
+    engagement_rate: EngagementOpt = None,
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    commission: CommissionOpt = None,
+    notes: NotesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change the given fields of a creator (an empty value clears an optional field)."""
+    from talent_tui.services import creators
+
+    changes = _field_options(
+        name,
+        tiktok,
+        instagram,
+        youtube,
+        niche,
+        tags,
+        followers,
+        engagement_rate,
+        email,
+        phone,
+        commission,
+        notes,
+    )
+    if not changes:
+        raise fail("nothing to change: give at least one option such as --name")
+    database = open_db()
+    try:
+        with database.transaction() as session:
+            creator_id = resolve_creator(session, creator)
+            creators.update_fields(session, creator_id, changes)
+            data = _creator_json(session, creator_id)
+    except creators.InvalidCreator as exc:
+        raise _invalid(exc) from None
+    if as_json:
+        print_json(data)
+    else:
+        out.print(f"Updated {data['name']} ({data['tiktok_handle']}).")
+
+
+@creators_app.command("archive")
+def creators_archive(creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")]) -> None:
+    """Archive a creator: off the roster, kept with all history; `restore` brings it back."""
+    from talent_tui.services import creators
+
+    database = open_db()
+    with database.transaction() as session:
+        archived = creators.archive(session, resolve_creator(session, creator))
+        name = archived.name
+    out.print(f"Archived {name}. Undo with: talent creators restore {archived.tiktok_handle}")
+
+
+@creators_app.command("restore")
+def creators_restore(creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")]) -> None:
+    """Bring an archived creator back to the roster."""
+    from talent_tui.services import creators
+
+    database = open_db()
+    with database.transaction() as session:
+        restored = creators.restore(session, resolve_creator(session, creator))
+        name = restored.name
+    out.print(f"Restored {name}.")
+
+
+@creators_app.command("delete")
+def creators_delete(
+    creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an archived creator for good, with its metrics, rates and campaigns."""
+    from talent_tui.services import creators
+
+    database = open_db()
+    with database.session() as session:
+        creator_id = resolve_creator(session, creator)
+        summary = creators.delete_summary(session, creator_id)
+        is_archived = creators.resolve(session, str(creator_id)).archived_at is not None
+    if not is_archived:
+        raise fail(f"{summary.name} is not archived; run `talent creators archive` first")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise fail("refusing to delete without --yes when not on a terminal")
+        typer.confirm(
+            f"Delete {summary.name} with {summary.campaigns} campaign(s) and "
+            f"{summary.rates} rate(s)? This cannot be undone",
+            abort=True,
+            err=True,
+        )
+    with database.transaction() as session:
+        creators.delete(session, creator_id)
+    out.print(f"Deleted {summary.name}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(creators_app, name="creators")

@@ -1,0 +1,108 @@
+"""`talent db …`: where the database lives, migrations, backups and checks."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from talent_tui.cli.common import (
+    EXIT_DATABASE,
+    EXIT_INPUT,
+    fail,
+    open_db,
+    options,
+    out,
+    print_json,
+)
+from talent_tui.store import db as dbmod
+
+db_app = typer.Typer(help="Where the database lives, and its schema.", no_args_is_help=True)
+
+
+@db_app.command("path")
+def db_path() -> None:
+    """Print the database in use (after --db and $TALENT_DB)."""
+    url = dbmod.resolve_url(options().db)
+    path = dbmod.sqlite_path(url)
+    out.print(str(path) if path is not None else url, soft_wrap=True)
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Bring the database schema up to date, after copying the file aside (talent also does
+    this by itself when it opens an older database)."""
+    try:
+        database = dbmod.open_database(options().db, migrate=False)
+        before = dbmod.current_revision(database)
+        backup = dbmod.upgrade(database)
+    except dbmod.DatabaseError as exc:
+        raise fail(str(exc), EXIT_DATABASE) from None
+    if before == dbmod.SCHEMA_HEAD:
+        out.print(f"{database.describe()} is up to date (schema {before}).", soft_wrap=True)
+        return
+    out.print(
+        f"{database.describe()}: schema {before or 'none'} → {dbmod.SCHEMA_HEAD}.", soft_wrap=True
+    )
+    if backup:
+        out.print(f"The previous file is kept at {backup}", soft_wrap=True)
+
+
+@db_app.command("backup")
+def db_backup(
+    target: Annotated[
+        Path | None, typer.Argument(help="Where to write the copy (default: beside it, dated).")
+    ] = None,
+) -> None:
+    """A consistent copy of the database, safe while talent is open (SQLite's backup API)."""
+    from datetime import UTC, datetime
+
+    database = open_db()
+    path = database.path
+    if path is None:
+        raise fail("backups are for SQLite databases; use your database server's tools")
+    if target is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = path.with_name(f"{path.stem}-backup-{stamp}{path.suffix}")
+    if target.resolve() == path.resolve():
+        raise fail("the backup cannot overwrite the database itself")
+    if not target.parent.is_dir():
+        raise fail(f"the folder {target.parent} does not exist")
+    if target.exists():
+        raise fail(f"{target} already exists; choose another name")
+    try:
+        dbmod.backup_sqlite(database, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise fail(f"cannot write {target}: {exc}") from None
+    out.print(f"Backed up {path} to {target}", soft_wrap=True)
+
+
+@db_app.command("check")
+def db_check(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Integrity and foreign-key checks. Exit code 1 when something is wrong."""
+    database = open_db()
+    report = dbmod.check(database)
+    if as_json:
+        print_json(
+            {"ok": report.ok, "integrity": report.integrity, "foreign_keys": report.foreign_keys}
+        )
+    else:
+        out.print(f"Integrity: {', '.join(report.integrity[:20])}")
+        if report.foreign_keys:
+            for line in report.foreign_keys[:50]:
+                out.print(f"Foreign key: {line}")
+        else:
+            out.print("Foreign keys: ok")
+        out.print(
+            "All good." if report.ok else "Problems found: restore a backup (talent db backup)."
+        )
+    if not report.ok:
+        raise typer.Exit(EXIT_INPUT)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")

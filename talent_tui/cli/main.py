@@ -1,0 +1,106 @@
+"""The `talent` command: opens the TUI, or runs a subcommand for scripts.
+
+Human output is Rich tables on stdout; `--json` prints JSON and nothing else on stdout;
+errors go to stderr with a non-zero exit code. Every subcommand calls the same services the
+TUI uses. The command tree is built by `build_app()`, which registers each group explicitly;
+importing a command module changes nothing elsewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from talent_tui.cli import campaigns_deals, creators, database, insights, rates, transfer
+from talent_tui.cli.common import Options, TuiOpener, err, fail, open_db, options, out, set_options
+from talent_tui.core import locations
+from talent_tui.store import db as dbmod
+
+
+def main_callback(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database file or SQLAlchemy URL (default: $TALENT_DB, else the user data dir).",
+            show_default=False,
+        ),
+    ] = None,
+    as_name: Annotated[
+        str | None,
+        typer.Option("--as", help="Who is making changes, for the history (default: OS user)."),
+    ] = None,
+) -> None:
+    """Open talent on your database (or run a subcommand)."""
+    set_options(Options(db=db, actor=as_name, open_tui=ctx.obj))
+    if ctx.invoked_subcommand is None:
+        run_tui(open_db())
+
+
+def run_tui(database: dbmod.Database) -> None:
+    """Hand over to the TUI the launcher passed to `build_app` (the CLI never imports it)."""
+    opener = options().open_tui
+    if opener is None:
+        raise fail("this build of the command line cannot open the app; use a subcommand")
+    opener(database, options().actor)
+
+
+def demo(
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Throw the demo database away and rebuild it.")
+    ] = False,
+    no_open: Annotated[
+        bool, typer.Option("--no-open", help="Only load the demo data; print where.")
+    ] = False,
+) -> None:
+    """Open talent on demo data (a separate database; never your real one)."""
+    from talent_tui.io import demo as demo_mod
+    from talent_tui.services import roster
+
+    target = options().db or dbmod.path_to_url(locations.demo_db_path())
+    path = dbmod.sqlite_path(dbmod.resolve_url(target))
+    if reset and path is not None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    database = open_db(target)
+    with database.session() as session:
+        empty = roster.count_creators(session) == 0
+    if empty:
+        with err.status("Loading demo data…"):
+            try:
+                reports = demo_mod.load_demo(database)
+            except Exception as exc:  # noqa: BLE001 - reported, nothing was written
+                raise fail(f"could not load the demo data: {exc}") from None
+        loaded = ", ".join(f"{r.new} {r.kind}" for r in reports)
+        err.print(f"Loaded demo data: {loaded}.")
+    elif reset:
+        raise fail(f"--reset works on SQLite files only; {database.describe()} was not emptied")
+    if no_open:
+        out.print(f"Demo database: {database.describe()}")
+        return
+    run_tui(database)
+
+
+def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:
+    """The whole command tree, every group registered here and nowhere else. `open_tui` is
+    how `talent` (no subcommand) and `talent demo` open the app: the launcher passes it in,
+    so the command line stays independent of the TUI."""
+    app = typer.Typer(
+        context_settings={"obj": open_tui},
+        name="talent",
+        help="Run a roster of social-media creators: stats, rates, campaigns and money.",
+        no_args_is_help=False,
+        add_completion=False,
+        rich_markup_mode="rich",
+    )
+    app.callback(invoke_without_command=True)(main_callback)
+    app.command("demo")(demo)
+    for group in (creators, rates, transfer, database, campaigns_deals, insights):
+        group.register(app)
+    return app
+
+
+app = build_app()  # the tree without a TUI: for scripts and tests that drive subcommands

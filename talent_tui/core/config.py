@@ -1,0 +1,77 @@
+"""Configuration: the one reader of talent's environment variables.
+
+| variable       | meaning                                                        |
+|----------------|----------------------------------------------------------------|
+| `TALENT_DB`    | database file or SQLAlchemy URL (`--db` on the command line wins) |
+| `TALENT_TODAY` | pins today's date (YYYY-MM-DD) for scripted demos and tests      |
+| `TALENT_AS`    | who is making changes, for the history (`--as` wins; default: OS user) |
+| `TALENT_THEME` | the Textual theme to start with                                 |
+
+A frozen dataclass read from `os.environ` on each call rather than pydantic-settings: the
+first screen must paint without importing pydantic (see the start-up budget in the README),
+and four string variables need no schema machinery. Values are validated here, once.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+PREFIX = "TALENT_"
+DB_VAR = "TALENT_DB"
+TODAY_VAR = "TALENT_TODAY"
+ACTOR_VAR = "TALENT_AS"
+THEME_VAR = "TALENT_THEME"
+
+
+class ConfigError(ValueError):
+    """A TALENT_* variable holds a value talent cannot use."""
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in this environment (containers, CI)
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str | None = None
+    today: date | None = None
+    actor: str = "unknown"
+    theme: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def value(name: str) -> str | None:
+            text = env.get(name, "").strip()
+            return text or None
+
+        pinned = value(TODAY_VAR)
+        today = None
+        if pinned is not None:
+            try:
+                if len(pinned) != 10:
+                    raise ValueError
+                today = date.fromisoformat(pinned)
+            except ValueError:
+                raise ConfigError(
+                    f"{TODAY_VAR}: not a date in YYYY-MM-DD form: {pinned!r}"
+                ) from None
+        return cls(
+            db=value(DB_VAR),
+            today=today,
+            actor=value(ACTOR_VAR) or os_user(),
+            theme=value(THEME_VAR),
+        )
+
+
+def settings() -> Settings:
+    """The settings as the environment gives them now (cheap; tests change the environment)."""
+    return Settings.from_env()

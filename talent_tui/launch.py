@@ -1,0 +1,28 @@
+"""The `talent` executable: the command line, able to open the TUI.
+
+The only module that knows both front ends: it builds the command tree and hands it the
+function that opens the app, so `cli` and the TUI stay independent of each other.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from talent_tui.store.db import Database
+
+
+def open_tui(database: Database, actor: str | None) -> None:
+    from talent_tui.app import TalentApp
+
+    TalentApp(database, actor=actor).run()
+
+
+def main() -> None:
+    from talent_tui.cli.main import build_app
+
+    build_app(open_tui=open_tui)()
+
+
+if __name__ == "__main__":
+    main()
