@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+
 def _domain_modules() -> list[str]:
     """Every module of the layers below the front ends, found on disk (no hand-kept list)."""
     import talent_tui
