@@ -7,8 +7,10 @@ from datetime import date
 from textual.app import App
 from textual.binding import Binding
 
+from talent_tui import failures
 from talent_tui.commands import CreatorCommands
 from talent_tui.core import dates
+from talent_tui.failures import Guarded
 from talent_tui.messages import JumpToCreator
 from talent_tui.screens.help import HelpScreen
 from talent_tui.screens.main import MainScreen
@@ -16,7 +18,7 @@ from talent_tui.services.deals import default_actor
 from talent_tui.store.db import Database
 
 
-class TalentApp(App[None]):
+class TalentApp(Guarded, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "talent"
     COMMANDS = App.COMMANDS | {CreatorCommands}
@@ -30,6 +32,8 @@ class TalentApp(App[None]):
         self, database: Database, *, today: date | None = None, actor: str | None = None
     ) -> None:
         super().__init__()
+        # What went wrong and was reported, oldest first (see failures.report); tests read it.
+        self.failures: list[tuple[str, BaseException]] = []
         self.database = database
         self._today = today
         self.actor = actor or default_actor()
@@ -40,6 +44,13 @@ class TalentApp(App[None]):
     def today(self) -> date:
         """The date deadlines are measured from (fixed in tests and snapshots)."""
         return self._today or dates.today()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Something escaped every guard (an exception inside Textual itself): log it, then
+        let Textual end the app with exit code 1; `launch` prints where the log is."""
+        failures.log_escape(error)
+        self.failures.append(("the app", error))
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())

@@ -13,9 +13,18 @@ if TYPE_CHECKING:
 
 
 def open_tui(database: Database, actor: str | None) -> None:
-    from talent_tui.app import TalentApp
+    """Run the app; an app that ended on an error exits non-zero and says where the log is."""
+    import sys
 
-    TalentApp(database, actor=actor).run()
+    from talent_tui.app import TalentApp
+    from talent_tui.core.locations import log_path
+
+    app = TalentApp(database, actor=actor)
+    app.run()
+    code = app.return_code or 0
+    if code != 0:
+        sys.stderr.write(f"talent stopped on an unexpected error; details are in {log_path()}\n")
+        raise SystemExit(code)
 
 
 def main() -> None:

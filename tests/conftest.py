@@ -18,11 +18,13 @@ TODAY = date(2026, 11, 1)
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """No test may touch the real user data dir or inherit TALENT_DB."""
+    """No test may touch the real user data or log dir, or inherit a TALENT_* setting."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))  # the log file
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("TALENT_DB", raising=False)
+    for name in ("TALENT_DB", "TALENT_TODAY", "TALENT_AS", "TALENT_THEME"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from talent_tui.core.errors import DomainError
+
 PREFIX = "TALENT_"
 DB_VAR = "TALENT_DB"
 TODAY_VAR = "TALENT_TODAY"
@@ -27,7 +29,7 @@ ACTOR_VAR = "TALENT_AS"
 THEME_VAR = "TALENT_THEME"
 
 
-class ConfigError(ValueError):
+class ConfigError(DomainError):
     """A TALENT_* variable holds a value talent cannot use."""
 
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from talent_tui.core import money
 from talent_tui.core.dates import parse_iso_date
+from talent_tui.core.errors import DomainError
 
 
-class FieldErrors(ValueError):
+class FieldErrors(DomainError):
     """Several fields of one row are wrong."""
 
     def __init__(self, errors: list[FieldError]):
@@ -22,7 +23,7 @@ class FieldErrors(ValueError):
         super().__init__("; ".join(str(e) for e in errors))
 
 
-class FieldError(ValueError):
+class FieldError(DomainError):
     def __init__(self, field_name: str, message: str):
         super().__init__(message)
         self.field = field_name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_data_dir, user_log_dir
 
 APP_NAME = "talent"
 
@@ -35,3 +35,14 @@ def shipped_data_dir() -> Path:
         "talent's data folder is missing (looked in "
         f"{here / 'data'} and {here.parent / 'data'}); reinstall the package"
     )
+
+
+def log_dir() -> Path:
+    """Where talent writes its log (tracebacks of unexpected errors), private to the user."""
+    path = Path(user_log_dir(APP_NAME, appauthor=False))
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def log_path() -> Path:
+    return log_dir() / "talent.log"

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+from talent_tui.core.errors import DomainError
 
-class MoneyError(ValueError):
+
+class MoneyError(DomainError):
     """A money amount or currency that cannot be stored exactly."""
 
 

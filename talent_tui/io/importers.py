@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from talent_tui.core.errors import DomainError
 from talent_tui.core.fields import (
     ARCHIVED_ON,
     CREATOR_FIELD_PARSERS,
@@ -87,7 +88,7 @@ class RowError:
         }
 
 
-class ImportFailed(Exception):
+class ImportFailed(DomainError):
     """Validation failed; nothing was written. `errors` holds every problem found."""
 
     def __init__(self, source: str, errors: list[RowError]):

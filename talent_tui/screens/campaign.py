@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from talent_tui.core import money
 from talent_tui.core.dates import parse_iso_date
+from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import deals
 from talent_tui.store.models import CampaignStatus, DeliverableStatus, Party
@@ -106,7 +107,7 @@ def versions_table(versions: list[dict[str, Any]]) -> Table:
     return table
 
 
-class CampaignScreen(Screen):
+class CampaignScreen(Guarded, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("a", "accept", "Accept"),
@@ -163,7 +164,7 @@ class CampaignScreen(Screen):
     def actor(self) -> str:
         return self.app.actor
 
-    @work(thread=True, exclusive=True, group="deal")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="deal")
     def reload(self) -> None:
         with self.app.database.session() as session:
             campaign = deals.get_campaign(session, self.campaign_id)
@@ -276,7 +277,7 @@ class CampaignScreen(Screen):
     def _change(self, do: Any, message: str) -> None:
         self.apply_change(do, message)
 
-    @work(thread=True, group="deal-change")
+    @work(exit_on_error=False, thread=True, group="deal-change")
     def apply_change(self, do: Any, message: str) -> None:
         try:
             with self.app.database.transaction() as session:

@@ -11,12 +11,13 @@ from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
 
 from talent_tui.core import money
 from talent_tui.core.dates import short_day
+from talent_tui.failures import Guarded
 from talent_tui.services import deals
 from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
 
 
-class DealFlowScreen(Screen):
+class DealFlowScreen(Guarded, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("1", "pane('pane-pipeline')", "Pipeline"),
@@ -46,7 +47,7 @@ class DealFlowScreen(Screen):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True)
     def reload(self) -> None:
         today = self.app.today
         with self.app.database.session() as session:

@@ -13,6 +13,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
+from talent_tui.failures import Guarded
 from talent_tui.io.files import write_atomically
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 
@@ -20,7 +21,7 @@ from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 Renderers = dict[str, Callable[[], str]]
 
 
-class DocumentScreen(Screen):
+class DocumentScreen(Guarded, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("w", "save", "Save as file"),
@@ -43,7 +44,7 @@ class DocumentScreen(Screen):
         self.query_one("#doc-scroll").loading = True
         self.render_preview()
 
-    @work(thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True)
     def render_preview(self) -> None:
         text = self.renderers["md"]()
         self.app.call_from_thread(self._show, text)

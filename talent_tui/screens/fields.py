@@ -15,6 +15,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
+from talent_tui.failures import Guarded
+
 
 class FieldList(VerticalScroll, can_focus=False):
     """Scrolls the fields of a form; Tab goes from field to field, never to the list."""
@@ -41,7 +43,7 @@ class FormProblem(Exception):
 Submit = Callable[[dict[str, str]], Any]
 
 
-class FieldsForm(ModalScreen[Any]):
+class FieldsForm(Guarded, ModalScreen[Any]):
     """Dismisses with what the submit function returned, or None when cancelled."""
 
     AUTO_FOCUS = "Input"
@@ -90,7 +92,7 @@ class FieldsForm(ModalScreen[Any]):
         self.query_one("#form-status", Static).update("Saving…")
         self.run_submit(self.values())
 
-    @work(thread=True, exclusive=True, group="form")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="form")
     def run_submit(self, values: dict[str, str]) -> None:
         try:
             message = self.submit(values)

@@ -11,13 +11,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from talent_tui.failures import Guarded
 from talent_tui.services import roster
 
 # What the screen returns: ("niche", "food"), ("tag", "kfood"), ("clear", "") or None (cancel).
 Choice = tuple[str, str]
 
 
-class FilterScreen(ModalScreen[Choice | None]):
+class FilterScreen(Guarded, ModalScreen[Choice | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("down", "to_list", "List", show=False),
@@ -38,7 +39,7 @@ class FilterScreen(ModalScreen[Choice | None]):
         self.query_one("#filter-options", OptionList).loading = True
         self.load()
 
-    @work(thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True)
     def load(self) -> None:
         with self.app.database.session() as session:
             facets = roster.facets(session)

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from talent_tui.core.money import compact_number
+from talent_tui.failures import Guarded
 from talent_tui.messages import JumpToCreator
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import brands, fit
@@ -22,7 +23,7 @@ from talent_tui.widgets.roster import fit as fit_text
 from talent_tui.widgets.tables import PlainTable
 
 
-class FitScreen(Screen):
+class FitScreen(Guarded, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("t", "edit_target", "Edit target"),
@@ -50,7 +51,7 @@ class FitScreen(Screen):
         self.query_one("#fit-table", DataTable).add_columns("Fit", "Creator", "Followers")
         self.load_brands()
 
-    @work(thread=True, exclusive=True, group="brands")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="brands")
     def load_brands(self) -> None:
         with self.app.database.session() as session:
             rows = [(b.id, b.name) for b in brands.list_brands(session)]
@@ -73,7 +74,7 @@ class FitScreen(Screen):
     def brand_selected(self) -> None:
         self.query_one("#fit-table", DataTable).focus()
 
-    @work(thread=True, exclusive=True, group="rank")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="rank")
     def rank(self, brand_id: int) -> None:
         with self.app.database.session() as session:
             target = fit.brand_target(session, brand_id)
@@ -147,7 +148,7 @@ class FitScreen(Screen):
         if self.brand_id is not None:
             self.load_target(self.brand_id)
 
-    @work(thread=True, exclusive=True, group="target")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="target")
     def load_target(self, brand_id: int) -> None:
         with self.app.database.session() as session:
             target = fit.brand_target(session, brand_id)

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
+from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import creators, roster
 
@@ -30,7 +31,7 @@ class CreatorForm(FieldsForm):
         if self.creator_id is not None:
             self.load_values(self.creator_id)
 
-    @work(thread=True, exclusive=True, group="load")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="load")
     def load_values(self, creator_id: int) -> None:
         with self.app.database.session() as session:
             values = creators.form_values(roster.get_creator(session, creator_id))
@@ -53,7 +54,7 @@ class CreatorForm(FieldsForm):
             raise FormProblem(exc.errors) from None
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Guarded, ModalScreen[bool]):
     """A yes/no question. `y` confirms; `n` or Esc cancels."""
 
     BINDINGS = [

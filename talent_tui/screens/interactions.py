@@ -11,13 +11,14 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from talent_tui.core.dates import parse_iso_date
+from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import deals, roster
 from talent_tui.store.models import Brand, InteractionKind
 from talent_tui.widgets.tables import PlainTable
 
 
-class InteractionsScreen(ModalScreen[None]):
+class InteractionsScreen(Guarded, ModalScreen[None]):
     BINDINGS = [
         Binding("n", "add", "Log"),
         Binding("space", "done", "Follow-up done"),
@@ -41,7 +42,7 @@ class InteractionsScreen(ModalScreen[None]):
         self.query_one("#log-table", DataTable).add_columns("Date", "Kind", "Summary", "Follow up")
         self.reload()
 
-    @work(thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True)
     def reload(self) -> None:
         with self.app.database.session() as session:
             if self.creator_id is not None:
@@ -115,7 +116,7 @@ class InteractionsScreen(ModalScreen[None]):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         self.complete(int(row_key.value))
 
-    @work(thread=True)
+    @work(exit_on_error=False, thread=True)
     def complete(self, interaction_id: int) -> None:
         with self.app.database.transaction() as session:
             deals.complete_follow_up(session, interaction_id)

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
+from talent_tui.failures import Guarded
 from talent_tui.screens.filter import Choice, FilterScreen
 from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.rates import RateEditor
@@ -63,7 +64,7 @@ ROSTER_ONLY = {"archive"}
 ARCHIVE_ONLY = {"delete"}
 
 
-class MainScreen(Screen):
+class MainScreen(Guarded, Screen):
     AUTO_FOCUS = "#roster"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
@@ -169,7 +170,7 @@ class MainScreen(Screen):
         self.generation += 1
         self.load_roster(self.generation, self.view, keep_id)
 
-    @work(thread=True, exclusive=True, group="roster")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="roster")
     def load_roster(self, generation: int, view: roster.RosterQuery, keep_id: int | None) -> None:
         worker = get_current_worker()
         if generation == 1:
@@ -256,7 +257,7 @@ class MainScreen(Screen):
         if event.generation == self.generation:
             self.load_page(event.generation, self.view, event.page)
 
-    @work(thread=True, group="pages")
+    @work(exit_on_error=False, thread=True, group="pages")
     def load_page(self, generation: int, view: roster.RosterQuery, page: int) -> None:
         with self.database.session() as session:
             rows = view.page(session, page * PAGE_SIZE, PAGE_SIZE)
@@ -295,7 +296,7 @@ class MainScreen(Screen):
 
     # ---- one creator --------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="creator")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="creator")
     def load_creator(self, creator_id: int) -> None:
         worker = get_current_worker()
         today = self.app.today
@@ -489,7 +490,7 @@ class MainScreen(Screen):
         elif self.last_archived is not None:
             self.set_archived(self.last_archived[0], False)
 
-    @work(thread=True, exclusive=True, group="change")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="change")
     def set_archived(self, creator_id: int, archived: bool) -> None:
         with self.database.transaction() as session:
             if archived:
@@ -531,7 +532,7 @@ class MainScreen(Screen):
             return
         self.ask_delete(self.creator_id)
 
-    @work(thread=True, exclusive=True, group="change")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="change")
     def ask_delete(self, creator_id: int) -> None:
         with self.database.session() as session:
             summary = creators.delete_summary(session, creator_id)
@@ -549,7 +550,7 @@ class MainScreen(Screen):
         )
         self.app.push_screen(ConfirmScreen(question, detail), answered)
 
-    @work(thread=True, exclusive=True, group="change")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="change")
     def delete_creator(self, creator_id: int) -> None:
         with self.database.transaction() as session:
             summary = creators.delete(session, creator_id)

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
 from talent_tui.core.money import compact_number
+from talent_tui.failures import Guarded
 from talent_tui.services import fit, metrics, roster
 
 RANGES = {
@@ -44,7 +45,7 @@ def bars(distribution: dict[str, float], width: int = 18, limit: int | None = No
 AGE_ORDER = ("13-17", "18-24", "25-34", "35-44", "45-54", "55+")
 
 
-class MetricsScreen(Screen):
+class MetricsScreen(Guarded, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("f", "metric('followers')", "Followers"),
@@ -84,7 +85,7 @@ class MetricsScreen(Screen):
         self.range_key = key
         self.load()
 
-    @work(thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True)
     def load(self) -> None:
         label, days = RANGES[self.range_key]
         with self.app.database.session() as session:

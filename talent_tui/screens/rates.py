@@ -12,11 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from talent_tui.core.money import MoneyError, format_money
+from talent_tui.failures import Guarded
 from talent_tui.services import creators, roster
 from talent_tui.widgets.tables import PlainTable
 
 
-class RateEditor(ModalScreen[bool]):
+class RateEditor(Guarded, ModalScreen[bool]):
     """Dismisses with True when anything changed."""
 
     BINDINGS = [
@@ -64,7 +65,7 @@ class RateEditor(ModalScreen[bool]):
         table.add_column("Updated", key="updated")
         self.reload()
 
-    @work(thread=True, exclusive=True, group="rates")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="rates")
     def reload(self, focus_key: str | None = None) -> None:
         with self.app.database.session() as session:
             creator = roster.get_creator(session, self.creator_id)
@@ -130,7 +131,7 @@ class RateEditor(ModalScreen[bool]):
             return
         self.save(kind, amount)
 
-    @work(thread=True, exclusive=True, group="rates")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="rates")
     def save(self, kind: str, amount: str) -> None:
         try:
             with self.app.database.transaction() as session:
@@ -159,7 +160,7 @@ class RateEditor(ModalScreen[bool]):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         self.remove_rate(str(row_key.value))
 
-    @work(thread=True, exclusive=True, group="rates")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="rates")
     def remove_rate(self, kind: str) -> None:
         with self.app.database.transaction() as session:
             creators.remove_rate(session, self.creator_id, kind)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from talent_tui.core.errors import DomainError
 from talent_tui.services import deals
 from talent_tui.services.fit import brand_target, find_brand
 from talent_tui.store.models import Brand, BrandTarget, Dimension
@@ -16,7 +17,7 @@ KNOWN_BUCKETS = {
 }
 
 
-class InvalidTarget(ValueError):
+class InvalidTarget(DomainError):
     pass
 
 

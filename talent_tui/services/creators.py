@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from talent_tui.core import fields, money
+from talent_tui.core.errors import DomainError
 from talent_tui.services.roster import CreatorNotFound, find_creator, get_creator
 from talent_tui.store.models import Campaign, Creator, Rate, utcnow
 
@@ -37,7 +38,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 FIELD_NAMES = tuple(name for name, _, _ in FIELDS)
 
 
-class InvalidCreator(ValueError):
+class InvalidCreator(DomainError):
     """One message per field that is wrong, keyed by field name."""
 
     def __init__(self, errors: dict[str, str]):
@@ -45,7 +46,7 @@ class InvalidCreator(ValueError):
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
 
 
-class NotArchived(ValueError):
+class NotArchived(DomainError):
     pass
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from talent_tui.core import money
 from talent_tui.core.config import settings
+from talent_tui.core.errors import DomainError
 from talent_tui.store.models import (
     TAB_OF_STATUS,
     AuditEntry,
@@ -79,7 +80,7 @@ STATUS_LABELS = {
 }
 
 
-class DealError(ValueError):
+class DealError(DomainError):
     """A change that is not allowed; nothing was written."""
 
 

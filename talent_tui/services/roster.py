@@ -13,11 +13,12 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from talent_tui.core.errors import DomainError
 from talent_tui.services import metrics
 from talent_tui.store.models import Campaign, Creator, Rate, Tab, statuses_in
 
 
-class CreatorNotFound(LookupError):
+class CreatorNotFound(DomainError, LookupError):
     pass
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from talent_tui.core import locations
 from talent_tui.core.config import settings
+from talent_tui.core.errors import DomainError
 
 # Kept in step with the newest file in migrations/versions (a test checks it), so opening an
 # up-to-date database needs no Alembic import at all.
@@ -39,7 +40,7 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: AN
     return not (type_ in ("table", "index") and unmanaged)
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(DomainError):
     """The database cannot be opened or upgraded; the message says why and where."""
 
 

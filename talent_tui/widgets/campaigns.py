@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
 from talent_tui.core.money import format_short, format_whole
+from talent_tui.failures import Guarded
 from talent_tui.services.campaigns import CampaignRow
 from talent_tui.store.models import Tab
 from talent_tui.widgets.roster import fit
@@ -100,7 +101,7 @@ class CampaignTable(PlainTable):
             self.move_cursor(row=min(cursor, len(self.campaigns) - 1), animate=False)
 
 
-class CampaignTabs(Vertical):
+class CampaignTabs(Guarded, Vertical):
     """Pending / Active / Completed / Inactive, each a CampaignTable; titles carry counts."""
 
     def compose(self) -> ComposeResult:

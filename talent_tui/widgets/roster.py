@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from talent_tui.core.money import compact_number
+from talent_tui.failures import Guarded
 from talent_tui.services.roster import RosterRow, SortKey
 
 ROW_HEIGHT = 2
@@ -48,7 +49,7 @@ def figure(row: RosterRow, sort: SortKey) -> str:
     return compact_number(row.followers)
 
 
-class RosterList(ScrollView, can_focus=True):
+class RosterList(Guarded, ScrollView, can_focus=True):
     """Creators as two-line rows: name and a figure, then the handle."""
 
     BINDINGS = [

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Sparkline, Static
 
 from talent_tui.core.money import compact_number, format_money
+from talent_tui.failures import Guarded
 from talent_tui.services.metrics import EngagementSplit
 from talent_tui.services.roster import CreatorProfile, RateLine
 
@@ -56,7 +57,7 @@ def split_bar(split: EngagementSplit | None, width: int) -> Text:
     return text
 
 
-class SplitBar(Static):
+class SplitBar(Guarded, Static):
     """The engagement split, drawn to whatever width the panel gives it."""
 
     split: EngagementSplit | None = None
@@ -69,7 +70,7 @@ class SplitBar(Static):
         return split_bar(self.split, self.content_size.width or 56)
 
 
-class Figure(Static):
+class Figure(Guarded, Static):
     """A label over a value."""
 
     def show(self, label: str, value: str) -> None:
@@ -99,7 +100,7 @@ def rate_card(rates: list[RateLine], columns: int = 2) -> Table | Text:
     return table
 
 
-class StatsPanel(Vertical):
+class StatsPanel(Guarded, Vertical):
     """Shows one CreatorProfile; the screen calls `show`."""
 
     def compose(self) -> ComposeResult:

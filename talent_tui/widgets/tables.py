@@ -8,8 +8,10 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from talent_tui.failures import Guarded
 
-class PlainTable(DataTable):
+
+class PlainTable(Guarded, DataTable):
     def add_row(self, *cells: Any, **kwargs: Any) -> Any:  # noqa: ANN401
         plain = [Text(c) if isinstance(c, str) else c for c in cells]
         return super().add_row(*plain, **kwargs)
