@@ -1,14 +1,18 @@
-"""Shared fixtures: an empty store, and the demo store (loaded once, copied per test)."""
+"""Shared fixtures (an empty store; the demo store, loaded once and copied per test) and the
+Pilot helpers every TUI test uses. Tests about a rule build their rows with `factories`."""
 
 from __future__ import annotations
 
+import html
 import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, Static
 
+from talent_tui.app import TalentApp
 from talent_tui.io import demo
 from talent_tui.store import db as dbmod
 
@@ -53,3 +57,43 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[dbmod.Database]:
     db = dbmod.open_database(str(path))
     yield db
     db.dispose()
+
+
+# ---- Pilot helpers ------------------------------------------------------------------------
+
+
+def make_app(
+    database: dbmod.Database, today: date = TODAY, actor: str | None = "mina"
+) -> TalentApp:
+    return TalentApp(database, today=today, actor=actor)
+
+
+async def settle(pilot) -> None:  # noqa: ANN001
+    """Wait until every worker has finished and the messages they posted are handled."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+def screen_text(app: TalentApp) -> str:
+    """What the terminal shows, as text (styled runs are separate SVG text elements)."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+async def fill(pilot, field: str, text: str) -> None:  # noqa: ANN001
+    """Replace the text of a form field (`#field-NAME`) by typing it."""
+    widget = pilot.app.screen.query_one(f"#field-{field}", Input)
+    widget.focus()
+    widget.value = ""
+    await pilot.press(*text)
+
+
+async def goto(pilot, text: str) -> None:  # noqa: ANN001
+    """Search the roster for `text` and open the first match."""
+    await pilot.press("slash", *text, "enter")
+    await settle(pilot)

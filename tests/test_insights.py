@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from talent_tui.io import importers
-from talent_tui.services import fit, metrics, roster
+from talent_tui.services import brands, fit, metrics, roster
 from talent_tui.store.db import Database
 from talent_tui.store.models import Brand
 
@@ -113,6 +113,6 @@ def test_ranking_for_a_brand_is_best_first(demo_db: Database) -> None:
         )
         top = ranked[0]
         assert fit.fit_for(s, top.creator_id, brand.id).score == top.fit.score
-        assert fit.find_brand(s, brand.name.upper()).id == brand.id
+        assert brands.find_brand(s, brand.name.upper()).id == brand.id
         with pytest.raises(LookupError):
-            fit.find_brand(s, "No Such Brand")
+            brands.find_brand(s, "No Such Brand")

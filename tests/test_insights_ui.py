@@ -22,8 +22,7 @@ from talent_tui.services import brands, deals, fit, reports, roster
 from talent_tui.store.db import Database
 from talent_tui.store.models import Brand, Campaign, CampaignStatus, Dimension
 
-from .conftest import TODAY
-from .test_tui import settle
+from .conftest import TODAY, settle
 
 runner = CliRunner()
 
@@ -43,7 +42,7 @@ def test_fit_cli_lists_best_first_with_reasons(demo_db: Database) -> None:
     rows = json.loads(result.stdout)
     assert rows and [r["fit"] for r in rows] == sorted((r["fit"] for r in rows), reverse=True)
     with demo_db.session() as s:
-        brand = fit.find_brand(s, "Hanok Kitchen")
+        brand = brands.find_brand(s, "Hanok Kitchen")
         top = fit.fit_for(s, rows[0]["id"], brand.id)
     assert rows[0]["fit"] == top.score and rows[0]["reason"] == top.reason
     assert run(demo_db, "fit", "Nobody Inc").exit_code == 1
@@ -58,7 +57,7 @@ def test_brand_target_set_and_refused(demo_db: Database) -> None:
     assert shown["target"]["country"] == {"KR": 0.6, "US": 0.4}
     assert len(shown["target"]["gender"]) >= 2  # untouched by the refused change
     with demo_db.session() as s:
-        brand = fit.find_brand(s, "Hanok Kitchen")
+        brand = brands.find_brand(s, "Hanok Kitchen")
         trail = s.exec(select(deals.AuditEntry).where(deals.AuditEntry.entity == "brand")).all()
     assert any(e.entity_id == brand.id and "country" in e.action for e in trail)
 

@@ -34,8 +34,7 @@ from talent_tui.store import db as dbmod
 from talent_tui.store.models import Creator
 from talent_tui.widgets.roster import RosterList
 
-from .conftest import TODAY
-from .test_tui import settle
+from .conftest import TODAY, settle
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

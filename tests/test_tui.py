@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import html
-from datetime import date
 
 from sqlmodel import select
 from textual.widgets import Input, Static
 
-from talent_tui.app import TalentApp
 from talent_tui.core.money import format_money
 from talent_tui.screens.help import HelpScreen
 from talent_tui.screens.main import MainScreen
@@ -19,22 +17,7 @@ from talent_tui.widgets.campaigns import CampaignTabs
 from talent_tui.widgets.roster import RosterList
 from talent_tui.widgets.stats import StatsPanel
 
-from .conftest import TODAY
-
-
-def make_app(database: Database, today: date = TODAY) -> TalentApp:
-    return TalentApp(database, today=today)
-
-
-async def settle(pilot) -> None:  # noqa: ANN001
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def text_of(widget: Static) -> str:
-    return str(widget.render())
+from .conftest import make_app, settle, text_of
 
 
 async def test_typing_in_search_narrows_the_list(demo_db: Database) -> None:

@@ -3,12 +3,9 @@ accept; decline with a reason; deliverables and invoices; the deal-flow screen."
 
 from __future__ import annotations
 
-import html
-
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
-from talent_tui.app import TalentApp
 from talent_tui.core.money import to_minor
 from talent_tui.screens.campaign import CampaignScreen
 from talent_tui.screens.dealflow import DealFlowScreen
@@ -27,17 +24,7 @@ from talent_tui.store.models import (
 )
 from talent_tui.widgets.campaigns import CampaignTabs
 
-from .conftest import TODAY
-from .test_tui import settle
-
-
-def screen_text(app: TalentApp) -> str:
-    """What the terminal shows, as text (styled runs are separate SVG text elements)."""
-    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
-
-
-def make_app(database: Database) -> TalentApp:
-    return TalentApp(database, today=TODAY, actor="mina")
+from .conftest import TODAY, fill, make_app, screen_text, settle
 
 
 async def open_first_pending(pilot, handle: str = "haneul") -> int:  # noqa: ANN001
@@ -51,13 +38,6 @@ async def open_first_pending(pilot, handle: str = "haneul") -> int:  # noqa: ANN
     await settle(pilot)
     assert isinstance(pilot.app.screen, CampaignScreen)
     return int(row_key.value)
-
-
-async def fill(pilot, field: str, text: str) -> None:  # noqa: ANN001
-    widget = pilot.app.screen.query_one(f"#field-{field}", Input)
-    widget.focus()
-    widget.value = ""
-    await pilot.press(*text)
 
 
 async def test_counter_offer_round_trip(demo_db: Database) -> None:

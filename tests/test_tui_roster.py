@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlmodel import select
 from textual.widgets import Input, Static
 
-from talent_tui.app import TalentApp
 from talent_tui.io import importers
 from talent_tui.screens.filter import FilterScreen
 from talent_tui.screens.forms import ConfirmScreen, CreatorForm
@@ -20,29 +19,12 @@ from talent_tui.store.db import Database
 from talent_tui.store.models import Creator, Rate
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 
-from .conftest import TODAY
-from .test_tui import settle
-
-
-def make_app(database: Database) -> TalentApp:
-    return TalentApp(database, today=TODAY)
+from .conftest import fill, goto, make_app, settle
 
 
 def stored(database: Database, handle: str) -> Creator | None:
     with database.session() as s:
         return s.exec(select(Creator).where(Creator.tiktok_handle == handle)).first()
-
-
-async def type_into(pilot, field: str, text: str) -> None:  # noqa: ANN001
-    widget = pilot.app.screen.query_one(f"#field-{field}", Input)
-    widget.focus()
-    widget.value = ""
-    await pilot.press(*text)
-
-
-async def goto(pilot, text: str) -> None:  # noqa: ANN001
-    await pilot.press("slash", *text, "enter")
-    await settle(pilot)
 
 
 async def test_add_a_creator_through_the_form(demo_db: Database) -> None:
@@ -52,11 +34,11 @@ async def test_add_a_creator_through_the_form(demo_db: Database) -> None:
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, CreatorForm)
-        await type_into(pilot, "name", "Yuki Mori")
-        await type_into(pilot, "tiktok_handle", "yuki.mori")
-        await type_into(pilot, "followers", "12,300")
-        await type_into(pilot, "engagement_rate", "4.5%")
-        await type_into(pilot, "commission_pct", "15")
+        await fill(pilot, "name", "Yuki Mori")
+        await fill(pilot, "tiktok_handle", "yuki.mori")
+        await fill(pilot, "followers", "12,300")
+        await fill(pilot, "engagement_rate", "4.5%")
+        await fill(pilot, "commission_pct", "15")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -78,9 +60,9 @@ async def test_invalid_form_names_each_field_and_saves_nothing(demo_db: Database
         await settle(pilot)
         await pilot.press("n")
         await pilot.pause()
-        await type_into(pilot, "tiktok_handle", "@haneul.eats")  # taken
-        await type_into(pilot, "followers", "lots")
-        await type_into(pilot, "engagement_rate", "45")
+        await fill(pilot, "tiktok_handle", "@haneul.eats")  # taken
+        await fill(pilot, "followers", "lots")
+        await fill(pilot, "engagement_rate", "45")
         await pilot.press("ctrl+s")
         await settle(pilot)
         form = app.screen
@@ -92,9 +74,9 @@ async def test_invalid_form_names_each_field_and_saves_nothing(demo_db: Database
         assert "required" in shown["name"] and "ambiguous" in shown["engagement_rate"]
         assert app.focused is form.query_one("#field-name", Input)
         # fix those: now only the taken handle is wrong
-        await type_into(pilot, "name", "Someone")
-        await type_into(pilot, "followers", "10")
-        await type_into(pilot, "engagement_rate", "0.045")
+        await fill(pilot, "name", "Someone")
+        await fill(pilot, "followers", "10")
+        await fill(pilot, "engagement_rate", "0.045")
         await pilot.press("ctrl+s")
         await settle(pilot)
         shown = [w.id for w in form.query(".field-error.-shown")]
@@ -115,8 +97,8 @@ async def test_edit_changes_what_is_stored(demo_db: Database) -> None:
         await pilot.press("e")
         await settle(pilot)
         assert app.screen.query_one("#field-name", Input).value == "김하늘"
-        await type_into(pilot, "name", "김하늘 Kim")
-        await type_into(pilot, "niche", "Cooking")
+        await fill(pilot, "name", "김하늘 Kim")
+        await fill(pilot, "niche", "Cooking")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)

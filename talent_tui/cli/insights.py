@@ -24,10 +24,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _brand(session: Any, ref: str) -> Any:
-    from talent_tui.services import fit
+    from talent_tui.services import brands
 
     try:
-        return fit.find_brand(session, ref)
+        return brands.find_brand(session, ref)
     except LookupError as exc:
         raise cli.fail(str(exc)) from None
 

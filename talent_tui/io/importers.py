@@ -38,10 +38,9 @@ from talent_tui.core.fields import (
     req_text,
     text_of,
 )
-from talent_tui.services import metrics
+from talent_tui.services import audit, metrics
 from talent_tui.store.models import (
     AudienceSegment,
-    AuditEntry,
     Brand,
     BrandTarget,
     Campaign,
@@ -769,15 +768,14 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
             campaign.updated_at = now
             if terms_changed:
                 _add_brand_version(session, campaign, actor)
-            session.add(
-                AuditEntry(
-                    actor=actor,
-                    entity="campaign",
-                    entity_id=campaign.id,
-                    action="updated by import",
-                    before=json.dumps(before, default=str),
-                    after=json.dumps(_campaign_state(campaign), default=str),
-                )
+            audit.record(
+                session,
+                actor,
+                "campaign",
+                campaign.id,
+                "updated by import",
+                before,
+                _campaign_state(campaign),
             )
             counter.updated += 1
         else:
@@ -785,14 +783,14 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
     session.flush()
     for campaign in created:
         _add_brand_version(session, campaign, actor)
-        session.add(
-            AuditEntry(
-                actor=actor,
-                entity="campaign",
-                entity_id=campaign.id,
-                action=f"imported as {campaign.status.value}",
-                after=json.dumps(_campaign_state(campaign), default=str),
-            )
+        audit.record(
+            session,
+            actor,
+            "campaign",
+            campaign.id,
+            f"imported as {campaign.status.value}",
+            None,
+            _campaign_state(campaign),
         )
     return counter
 

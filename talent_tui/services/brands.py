@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from talent_tui.core.errors import DomainError
-from talent_tui.services import deals
-from talent_tui.services.fit import brand_target, find_brand
+from talent_tui.services import audit
+from talent_tui.services.fit import brand_target
 from talent_tui.store.models import Brand, BrandTarget, Dimension
 
 SHARE_TOLERANCE = 0.02
@@ -15,6 +16,22 @@ KNOWN_BUCKETS = {
     Dimension.GENDER: ("female", "male", "other"),
     Dimension.AGE: ("13-17", "18-24", "25-34", "35-44", "45-54", "55+"),
 }
+
+
+class BrandNotFound(DomainError, LookupError):
+    pass
+
+
+def find_brand(session: Session, ref: str) -> Brand:
+    """A brand by id ("7") or by name, case-insensitive: the one lookup every command and
+    screen uses."""
+    text = ref.strip()
+    brand = session.get(Brand, int(text)) if text.isdigit() else None
+    if brand is None and text:
+        brand = session.exec(select(Brand).where(sa.func.lower(Brand.name) == text.lower())).first()
+    if brand is None:
+        raise BrandNotFound(f"no brand with id or name {ref!r}")
+    return brand
 
 
 class InvalidTarget(DomainError):
@@ -81,7 +98,7 @@ def set_target(
     session.flush()
     for bucket, share in distribution.items():
         session.add(BrandTarget(brand_id=brand_id, dimension=dimension, bucket=bucket, share=share))
-    deals.audit(
+    audit.record(
         session, actor, "brand", brand_id, f"target {dimension.value} set", before, distribution
     )
     session.flush()
@@ -92,6 +109,7 @@ def list_brands(session: Session) -> list[Brand]:
 
 
 __all__ = [
+    "BrandNotFound",
     "InvalidTarget",
     "brand_target",
     "find_brand",

@@ -8,7 +8,6 @@ all. `actor` is who did it: the OS user, `--as NAME`, or "talent" for automatic 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
@@ -21,6 +20,7 @@ from sqlmodel import Session, col, select
 from talent_tui.core import money
 from talent_tui.core.config import settings
 from talent_tui.core.errors import DomainError
+from talent_tui.services import audit
 from talent_tui.store.models import (
     TAB_OF_STATUS,
     AuditEntry,
@@ -102,36 +102,6 @@ class IllegalTransition(DealError):
 
 def default_actor() -> str:
     return settings().actor
-
-
-# ---- audit -------------------------------------------------------------------------------
-
-
-def _json(value: Any) -> str | None:
-    if value is None:
-        return None
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def audit(
-    session: Session,
-    actor: str,
-    entity: str,
-    entity_id: int,
-    action: str,
-    before: Any = None,
-    after: Any = None,
-) -> AuditEntry:
-    entry = AuditEntry(
-        actor=actor,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        before=_json(before),
-        after=_json(after),
-    )
-    session.add(entry)
-    return entry
 
 
 def history(session: Session, campaign_id: int) -> list[AuditEntry]:
@@ -299,7 +269,7 @@ def transition(
             campaign.notes = (campaign.notes + "\n" if campaign.notes else "") + (
                 f"{STATUS_LABELS[to].capitalize()}: {reason}"
             )
-    audit(session, actor, "campaign", campaign.id, action, before, _snapshot(campaign))
+    audit.record(session, actor, "campaign", campaign.id, action, before, _snapshot(campaign))
     session.flush()
     return campaign
 
@@ -369,7 +339,7 @@ def propose(
         k: v for k, v in Terms(**terms).describe().items() if terms_of(current).describe()[k] != v
     }
     summary = ", ".join(f"{k} {terms_of(current).describe()[k]} → {v}" for k, v in changed.items())
-    audit(
+    audit.record(
         session,
         actor,
         "campaign",
@@ -432,7 +402,9 @@ def add_campaign(
     session.add(
         Offer(campaign_id=campaign.id, version=1, proposed_by=Party.BRAND, created_by=actor, **data)
     )
-    audit(session, actor, "campaign", campaign.id, "offer received", None, _snapshot(campaign))
+    audit.record(
+        session, actor, "campaign", campaign.id, "offer received", None, _snapshot(campaign)
+    )
     session.flush()
     return campaign
 
@@ -496,7 +468,9 @@ def add_deliverable(
     deliverable = Deliverable(campaign_id=campaign_id, kind=kind, due_on=due_on)
     session.add(deliverable)
     session.flush()
-    audit(session, actor, "deliverable", deliverable.id, f"added {kind}", None, {"due_on": due_on})
+    audit.record(
+        session, actor, "deliverable", deliverable.id, f"added {kind}", None, {"due_on": due_on}
+    )
     return deliverable
 
 
@@ -522,7 +496,7 @@ def set_deliverable_status(
         deliverable.post_url = url.strip()
     deliverable.updated_at = utcnow()
     after = {"status": to.value, "post_url": deliverable.post_url}
-    audit(
+    audit.record(
         session,
         actor,
         "deliverable",
@@ -551,7 +525,7 @@ def add_feedback(
     )
     session.add(item)
     session.flush()
-    audit(
+    audit.record(
         session,
         actor,
         "deliverable",
@@ -628,7 +602,7 @@ def add_invoice(
     )
     session.add(invoice)
     session.flush()
-    audit(
+    audit.record(
         session,
         actor,
         "invoice",
@@ -653,7 +627,7 @@ def mark_paid(
     if invoice.paid_on is not None:
         raise DealError(f"invoice {invoice_id} was already paid on {invoice.paid_on}")
     invoice.paid_on = paid_on
-    audit(
+    audit.record(
         session,
         actor,
         "invoice",

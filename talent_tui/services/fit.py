@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui.store.models import AudienceSegment, Brand, BrandTarget, Creator
+from talent_tui.store.models import AudienceSegment, BrandTarget, Creator
 
 Distribution = Mapping[str, float]
 Profile = Mapping[str, Distribution]  # dimension -> bucket -> share
@@ -167,14 +167,3 @@ def rank_for_brand(session: Session, brand_id: int, limit: int | None = None) ->
             ranked.append(Ranked(creator_id, name, handle, followers, result))
     ranked.sort(key=lambda r: (-r.fit.score, -r.followers, r.name))
     return ranked[:limit] if limit is not None else ranked
-
-
-def find_brand(session: Session, ref: str) -> Brand:
-    """A brand by id or by name (case-insensitive)."""
-    text = ref.strip()
-    brand = session.get(Brand, int(text)) if text.isdigit() else None
-    if brand is None:
-        brand = session.exec(select(Brand).where(sa.func.lower(Brand.name) == text.lower())).first()
-    if brand is None:
-        raise LookupError(f"no brand with id or name {ref!r}")
-    return brand
