@@ -28,9 +28,9 @@ def open_tui(database: Database, actor: str | None) -> None:
 
 
 def main() -> None:
-    from talent_tui.cli.main import build_app
+    from talent_tui.cli.main import run
 
-    build_app(open_tui=open_tui)()
+    run(open_tui)
 
 
 if __name__ == "__main__":

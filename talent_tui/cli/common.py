@@ -29,6 +29,7 @@ err = Console(stderr=True, highlight=False, markup=False)
 EXIT_INPUT = 1  # bad input, not found, invalid file
 # 2 is Click's own code for bad usage (unknown option, bad option value).
 EXIT_DATABASE = 3  # the database cannot be opened
+EXIT_BUG = 70  # EX_SOFTWARE: something talent did not expect; the traceback is in the log
 
 # How the launcher opens the app on a database, as the given actor (see talent_tui.launch).
 TuiOpener = Callable[["Database", str | None], None]
@@ -101,3 +102,40 @@ def resolve_creator(session: Any, ref: str) -> int:
         return roster.find_creator(session, ref).id
     except roster.CreatorNotFound as exc:
         raise fail(str(exc)) from None
+
+
+def report_bug(error: BaseException) -> int:
+    """Log an unexpected exception with its traceback; say so in one line. Returns the exit
+    code. A `DomainError` that reached this far is a refusal: its words, exit code 1."""
+    import logging
+    import logging.handlers
+
+    from talent_tui.core.errors import DomainError
+    from talent_tui.core.locations import log_path
+
+    if isinstance(error, DomainError):
+        fail(str(error))
+        return EXIT_INPUT
+    where = "the log could not be written"
+    try:
+        path = log_path()
+        logger = logging.getLogger("talent.cli")
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        try:
+            logger.error(
+                "command %r failed",
+                sys.argv[1:],
+                exc_info=(type(error), error, error.__traceback__),
+            )
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
+        where = f"details are in {path}"
+    except OSError:
+        pass
+    fail(f"talent hit an unexpected problem ({type(error).__name__}: {error}); {where}", EXIT_BUG)
+    return EXIT_BUG

@@ -14,7 +14,17 @@ from typing import Annotated
 import typer
 
 from talent_tui.cli import campaigns_deals, creators, database, insights, rates, transfer
-from talent_tui.cli.common import Options, TuiOpener, err, fail, open_db, options, out, set_options
+from talent_tui.cli.common import (
+    Options,
+    TuiOpener,
+    err,
+    fail,
+    open_db,
+    options,
+    out,
+    report_bug,
+    set_options,
+)
 from talent_tui.core import locations
 from talent_tui.store import db as dbmod
 
@@ -90,6 +100,8 @@ def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:
     so the command line stays independent of the TUI."""
     app = typer.Typer(
         context_settings={"obj": open_tui},
+        # `run` turns an unexpected exception into one line and a log entry, not a traceback.
+        pretty_exceptions_enable=False,
         name="talent",
         help="Run a roster of social-media creators: stats, rates, campaigns and money.",
         no_args_is_help=False,
@@ -101,6 +113,17 @@ def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:
     for group in (creators, rates, transfer, database, campaigns_deals, insights):
         group.register(app)
     return app
+
+
+def run(open_tui: TuiOpener | None = None) -> None:
+    """The `talent` executable's body: run the command; a bug (any exception that is not a
+    refusal already turned into an exit code) is logged with its traceback and reported in
+    one line on stderr with exit code 70 (EX_SOFTWARE), never as a traceback."""
+    app = build_app(open_tui)
+    try:
+        app()
+    except Exception as error:  # noqa: BLE001 - the last line of defence, logged in full
+        raise SystemExit(report_bug(error)) from None
 
 
 app = build_app()  # the tree without a TUI: for scripts and tests that drive subcommands
