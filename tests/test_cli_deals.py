@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlmodel import select
@@ -11,7 +12,15 @@ from typer.testing import CliRunner
 from talent_tui.cli import main as cli
 from talent_tui.services import deals, roster
 from talent_tui.store.db import Database
-from talent_tui.store.models import Campaign, CampaignStatus, Invoice, Offer, Party
+from talent_tui.store.models import (
+    Campaign,
+    CampaignStatus,
+    Invoice,
+    Offer,
+    Party,
+    Tab,
+    statuses_in,
+)
 
 runner = CliRunner()
 
@@ -73,7 +82,7 @@ def test_forbidden_transition_exits_1_with_the_reason(demo_db: Database) -> None
     assert result.exit_code == 1
     assert "cannot become completed" in result.stderr and "it can become" in result.stderr
     with demo_db.session() as s:
-        assert s.get(Campaign, campaign_id).status in deals.statuses_in(deals.Tab.PENDING)
+        assert s.get(Campaign, campaign_id).status in statuses_in(Tab.PENDING)
 
 
 def test_decline_requires_reason_option(demo_db: Database) -> None:
@@ -139,8 +148,8 @@ def test_expired_offers_on_open(demo_db: Database, monkeypatch: pytest.MonkeyPat
     with demo_db.session() as s:
         late = s.exec(
             select(Campaign).where(
-                Campaign.status.in_(deals.statuses_in(deals.Tab.PENDING)),  # type: ignore[union-attr]
-                Campaign.respond_by < deals.date(2026, 11, 10),  # type: ignore[operator]
+                Campaign.status.in_(statuses_in(Tab.PENDING)),  # type: ignore[union-attr]
+                Campaign.respond_by < date(2026, 11, 10),  # type: ignore[operator]
             )
         ).all()
     assert late

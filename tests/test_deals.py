@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from talent_tui.services import deals, roster
+from talent_tui.services import deals, interactions, roster
 from talent_tui.store.db import Database
 from talent_tui.store.models import (
     AuditEntry,
@@ -319,8 +319,8 @@ def test_due_items_cover_offers_deliverables_invoices_and_follow_ups(demo_db: Da
 
 
 def test_interaction_needs_one_party(demo_db: Database) -> None:
-    with pytest.raises(deals.DealError), demo_db.transaction() as s:
-        deals.log_interaction(s, InteractionKind.NOTE, "x", TODAY, ACTOR)
+    with pytest.raises(interactions.InteractionError), demo_db.transaction() as s:
+        interactions.log_interaction(s, InteractionKind.NOTE, "x", TODAY, ACTOR)
 
 
 def test_audience_fit_is_a_share(demo_db: Database) -> None:

@@ -40,6 +40,10 @@ def exponent(currency: str) -> int:
     return get_currency_precision(normalize_currency(currency))
 
 
+# Whole-unit digits an amount may have: far above any fee, far below SQLite's 64-bit integers.
+MAX_DIGITS = 15
+
+
 def to_minor(amount: str | int | Decimal, currency: str) -> int:
     """Convert a major-unit amount ("1200.50", "1,200.50") to exact minor units.
 
@@ -53,6 +57,8 @@ def to_minor(amount: str | int | Decimal, currency: str) -> int:
         raise MoneyError(f"not an amount: {amount!r}") from None
     if not value.is_finite():
         raise MoneyError(f"not an amount: {amount!r}")
+    if value.adjusted() >= MAX_DIGITS:  # checked before int(): 1E+999999999 would take minutes
+        raise MoneyError(f"{amount!r} is too large (at most {MAX_DIGITS} digits)")
     scaled = value.scaleb(digits)
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"{amount!r} has more decimals than {currency.upper()} allows ({digits})")

@@ -47,7 +47,7 @@ class DealFlowScreen(Guarded, Screen):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    @work(exit_on_error=False, thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the deal flow")
     def reload(self) -> None:
         today = self.app.today
         with self.app.database.session() as session:
