@@ -341,3 +341,17 @@ def test_deal_commands_are_registered_from_one_module_each() -> None:
         app = typer.Typer()
         module.register(app)
         assert [g.name for g in app.registered_groups] == [group]
+
+
+def test_stored_control_characters_are_shown_harmlessly(demo_db: Database) -> None:
+    """Rows written before the text rule (or by another tool) can still hold an ESC: human
+    output shows it as U+FFFD, JSON escapes it."""
+    campaign_id = pending_id(demo_db)
+    with demo_db.transaction() as s:
+        s.get(Campaign, campaign_id).name = "Evil\x1b[31mRed"
+    for args in (["campaigns", "list"], ["campaigns", "show", str(campaign_id)], ["deals", "due"]):
+        result = run(demo_db, *args)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout and "Evil\ufffd" in result.stdout, args
+    data = json.loads(run(demo_db, "campaigns", "show", str(campaign_id), "--json").stdout)
+    assert data["name"] == "Evil\x1b[31mRed"

@@ -400,3 +400,22 @@ async def test_invoice_form_offers_the_terms_due_date_and_the_service_totals(
         assert due == (TODAY + timedelta(days=45)).isoformat()
         await pilot.press("escape")
         await settle(pilot)
+
+
+async def test_stored_control_characters_are_never_drawn_raw(demo_db: Database) -> None:
+    with demo_db.transaction() as s:
+        active = s.exec(
+            select(Campaign).where(Campaign.status == CampaignStatus.IN_PRODUCTION)
+        ).first()
+        active.name = "Evil\x1b[31mRed"
+        item = deals.add_deliverable(s, active.id, "video", None, "me")
+        item.kind = "vid\x1b[2Jeo"  # as an old import might have left it
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CampaignScreen(active.id))
+        await settle(pilot)
+        assert "Evil\ufffd[31mRed" in text_of(app.screen.query_one("#deal-title", Static))
+        table = app.screen.query_one("#deal-deliverables", DataTable)
+        assert str(table.get_row_at(0)[0]) == "vid\ufffd[2Jeo"
+        assert "\x1b" not in screen_text(app)

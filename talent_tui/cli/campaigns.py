@@ -15,6 +15,7 @@ from rich.text import Text
 from talent_tui.cli import common as cli
 from talent_tui.cli.dealkit import IdArg, read, run, today
 from talent_tui.core.money import format_money
+from talent_tui.core.text import printable
 from talent_tui.store.models import CampaignStatus, Party
 
 campaigns_app = typer.Typer(help="Campaigns: offers, negotiation, lifecycle.", no_args_is_help=True)
@@ -53,9 +54,9 @@ def campaigns_list(
     for r in rows:
         table.add_row(
             str(r.id),
-            r.name,
-            r.creator.name,
-            r.brand.name,
+            printable(r.name),
+            printable(r.creator.name),
+            printable(r.brand.name),
             format_money(r.fee_minor, r.currency),
             r.status.value.replace("_", " "),
             str(r.next_date or "—"),
@@ -80,8 +81,8 @@ def _print_campaign(detail: Any) -> None:
     summary = detail.summary
     out.print(
         Text.assemble(
-            (summary.name, "bold"),
-            f"  #{summary.id}  {summary.creator.name} × {summary.brand.name}  ",
+            (printable(summary.name), "bold"),
+            f"  #{summary.id}  {printable(summary.creator.name)} × {printable(summary.brand.name)}  ",
             (summary.status.value.replace("_", " "), "italic"),
         )
     )
@@ -100,7 +101,7 @@ def _print_campaign(detail: Any) -> None:
     for term in described[0]:
         cells = []
         for v, terms in zip(detail.versions, described, strict=True):
-            value = terms[term]
+            value = printable(terms[term])
             cells.append(Text(f"{value} *", "bold yellow") if term in v.changed else Text(value))
         versions.add_row(term, *cells)
     out.print(versions)
@@ -110,7 +111,7 @@ def _print_campaign(detail: Any) -> None:
             table.add_column(column)
         for d in detail.deliverables:
             due = Text(str(d.due_on or "—")) + (Text(" overdue", "red") if d.overdue else "")
-            table.add_row(str(d.id), d.kind, due, d.status.value, str(len(d.feedback)))
+            table.add_row(str(d.id), printable(d.kind), due, d.status.value, str(len(d.feedback)))
         out.print(table)
     if detail.invoices:
         table = Table(title="Invoices", header_style="bold", title_justify="left")
@@ -119,7 +120,7 @@ def _print_campaign(detail: Any) -> None:
         for i in detail.invoices:
             table.add_row(
                 str(i.id),
-                i.number or "—",
+                printable(i.number) or "—",
                 format_money(i.amount_minor, i.currency),
                 str(i.issued_on),
                 str(i.due_on),
@@ -130,7 +131,7 @@ def _print_campaign(detail: Any) -> None:
     for column in ("When (UTC)", "Who", "What"):
         table.add_column(column)
     for e in detail.history:
-        table.add_row(f"{e.at:%Y-%m-%d %H:%M}", e.actor, e.action)
+        table.add_row(f"{e.at:%Y-%m-%d %H:%M}", printable(e.actor), printable(e.action))
     out.print(table)
 
 
@@ -219,7 +220,7 @@ def _move(campaign_id: int, to: CampaignStatus, reason: str = "") -> None:
         return campaign.name
 
     name = run(change)
-    cli.out.print(f"{name}: {deals.STATUS_LABELS[to]}.")
+    cli.out.print(f"{printable(name)}: {deals.STATUS_LABELS[to]}.")
 
 
 @campaigns_app.command("review")
@@ -306,4 +307,4 @@ def campaigns_add(
     if as_json:
         cli.print_json(added.to_json())
     else:
-        cli.out.print(f"Added campaign {added.id}: {added.name}.")
+        cli.out.print(f"Added campaign {added.id}: {printable(added.name)}.")

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from talent_tui.cli import common as cli
 from talent_tui.cli.dealkit import read, today
+from talent_tui.core.text import printable
 
 deals_app = typer.Typer(help="Across all deals: what is due.", no_args_is_help=True)
 
@@ -38,5 +39,5 @@ def deals_due(
         table.add_column(column)
     for i in items:
         due = Text(f"{i.due_on} overdue", "red") if i.overdue else Text(str(i.due_on))
-        table.add_row(due, i.label, i.kind, str(i.campaign_id or "—"))
+        table.add_row(due, printable(i.label), i.kind, str(i.campaign_id or "—"))
     cli.out.print(table)

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from talent_tui.cli import common as cli
 from talent_tui.cli.dealkit import read, run, today
+from talent_tui.core.text import printable
 
 log_app = typer.Typer(help="Calls, e-mails, meetings and notes; follow-ups.", no_args_is_help=True)
 
@@ -85,7 +86,7 @@ def log_list(
         follow = "—" if i.follow_up_on is None else str(i.follow_up_on)
         if i.follow_up_done:
             follow += " ✓"
-        table.add_row(str(i.id), str(i.happened_on), i.kind.value, i.summary, follow)
+        table.add_row(str(i.id), str(i.happened_on), i.kind.value, printable(i.summary), follow)
     cli.out.print(table)
 
 

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from talent_tui.core import money
 from talent_tui.core.dates import parse_iso_date
 from talent_tui.core.errors import DomainError
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import deals
@@ -58,7 +59,7 @@ def versions_table(versions: list[deals.Version]) -> Table:
     for v in versions:
         side = "brand" if v.proposed_by is Party.BRAND else "us"
         table.add_column(f"v{v.version} {side}")
-    described = [v.terms.describe() for v in versions]
+    described = [{k: printable(t) for k, t in v.terms.describe().items()} for v in versions]
     for term in described[0]:
         cells = []
         for v, terms in zip(versions, described, strict=True):
@@ -69,8 +70,8 @@ def versions_table(versions: list[deals.Version]) -> Table:
                 )
             )
         table.add_row(term, *cells)
-    table.add_row("by", *[Text(v.created_by) for v in versions])
-    table.add_row("note", *[Text(v.note) for v in versions])
+    table.add_row("by", *[Text(printable(v.created_by)) for v in versions])
+    table.add_row("note", *[Text(printable(v.note)) for v in versions])
     return table
 
 
@@ -142,13 +143,13 @@ class CampaignScreen(Guarded, Screen):
         self.query_one("#deal-body").loading = False
         summary = data.summary
         title = Text()
-        title.append(summary.name, style="bold")
-        title.append(f"  {summary.creator.name} × {summary.brand.name}  ")
+        title.append(printable(summary.name), style="bold")
+        title.append(f"  {printable(summary.creator.name)} × {printable(summary.brand.name)}  ")
         title.append(deals.STATUS_LABELS[summary.status], style="reverse")
         self.query_one("#deal-title", Static).update(title)
         self.sub_title = f"campaign {summary.id}"
 
-        terms = data.terms.describe()
+        terms = {k: printable(v) for k, v in data.terms.describe().items()}
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim")
         grid.add_column()
@@ -173,7 +174,7 @@ class CampaignScreen(Guarded, Screen):
                 due + (" overdue" if d.overdue else ""), style="bold red" if d.overdue else ""
             )
             table.add_row(
-                d.kind, due_cell, d.status.value.replace("_", " "), str(len(d.feedback)),
+                printable(d.kind), due_cell, d.status.value.replace("_", " "), str(len(d.feedback)),
                 key=str(d.id),
             )  # fmt: skip
         self._show_feedback()
@@ -182,7 +183,7 @@ class CampaignScreen(Guarded, Screen):
         invoices.clear()
         for i in data.invoices:
             invoices.add_row(
-                i.number or f"#{i.id}",
+                printable(i.number) or f"#{i.id}",
                 money.format_money(i.amount_minor, i.currency),
                 str(i.issued_on),
                 Text(str(i.due_on), style="bold red" if i.overdue else ""),
@@ -198,7 +199,7 @@ class CampaignScreen(Guarded, Screen):
         history = self.query_one("#deal-history", DataTable)
         history.clear()
         for e in reversed(data.history):
-            history.add_row(f"{e.at:%Y-%m-%d %H:%M}", e.actor, e.action)
+            history.add_row(f"{e.at:%Y-%m-%d %H:%M}", printable(e.actor), printable(e.action))
         self.refresh_bindings()
 
     def _show_feedback(self) -> None:
@@ -213,7 +214,7 @@ class CampaignScreen(Guarded, Screen):
             text = "\n".join(lines) or "No feedback yet."
             if item.post_url:
                 text += f"\nPosted: {item.post_url}"
-        self.query_one("#deal-feedback", Static).update(Text(text))
+        self.query_one("#deal-feedback", Static).update(Text(printable(text, keep_newlines=True)))
 
     @on(DataTable.RowHighlighted, "#deal-deliverables")
     def deliverable_moved(self) -> None:

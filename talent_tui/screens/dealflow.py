@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
 
 from talent_tui.core import money
 from talent_tui.core.dates import short_day
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import deals
 from talent_tui.widgets.roster import fit
@@ -77,8 +78,8 @@ class DealFlowScreen(Guarded, Screen):
                 when = short_day(deal.key_date, today) if deal.key_date else "—"
                 late = deal.key_date is not None and deal.key_date < today
                 table.add_row(
-                    fit(deal.name, 28),
-                    fit(f"{deal.creator} · {deal.brand}", 26),
+                    fit(printable(deal.name), 28),
+                    fit(printable(f"{deal.creator} · {deal.brand}"), 26),
                     money.format_short(deal.fee_minor, deal.currency),
                     Text(when, style="bold red" if late else ""),
                     key=f"campaign:{deal.campaign_id}",
@@ -97,7 +98,7 @@ class DealFlowScreen(Guarded, Screen):
             )
             due_table.add_row(
                 Text(when, style="bold red" if item.overdue else ""),
-                fit(item.label, 52),
+                fit(printable(item.label), 52),
                 item.kind,
                 key=f"{key}:{item.kind}:{item.ref_id}",
             )

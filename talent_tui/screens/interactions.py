@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import interactions
@@ -49,7 +50,7 @@ class InteractionsScreen(Guarded, ModalScreen[None]):
         self.app.call_from_thread(self.show, name, items)
 
     def show(self, name: str, items: list[Interaction]) -> None:
-        self.query_one("#log-title", Static).update(Text(f"Log · {name}"))
+        self.query_one("#log-title", Static).update(Text(f"Log · {printable(name)}"))
         table = self.query_one("#log-table", DataTable)
         table.clear()
         today = self.app.today
@@ -61,7 +62,7 @@ class InteractionsScreen(Guarded, ModalScreen[None]):
                 if not i.follow_up_done and i.follow_up_on <= today:
                     style = "bold red"
             table.add_row(
-                i.happened_on.isoformat(), i.kind.value, i.summary, Text(follow, style=style),
+                i.happened_on.isoformat(), i.kind.value, printable(i.summary), Text(follow, style=style),
                 key=str(i.id),
             )  # fmt: skip
         table.focus()

@@ -195,8 +195,9 @@ def check_terms(terms: dict[str, Any]) -> None:
     if fee is None or fee < 0:
         raise DealError("fee must be zero or more", "fee")
     terms["currency"] = money.normalize_currency(terms["currency"])
-    if fee >= 10 ** (money.MAX_DIGITS + money.exponent(terms["currency"])):
-        raise DealError(f"fee is too large (at most {money.MAX_DIGITS} digits)", "fee")
+    if fee > money.MAX_MINOR:
+        largest = money.format_money(money.MAX_MINOR, terms["currency"])
+        raise DealError(f"fee is too large (at most {largest})", "fee")
     for name in ("usage_days", "exclusivity_days", "net_days"):
         value = terms.get(name)
         if value is not None and (value < 0 or value > MAX_TERM_DAYS):
