@@ -44,6 +44,17 @@ async def open_first_pending(pilot, handle: str = "haneul") -> int:  # noqa: ANN
     return int(row_key.value)
 
 
+async def new_log_entry(pilot) -> None:  # noqa: ANN001
+    """From the roster: 김하늘's log (l), a new entry (n)."""
+    await settle(pilot)
+    await pilot.press("slash", *"haneul", "enter")
+    await settle(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+    await pilot.press("n")
+    await pilot.pause()
+
+
 async def test_counter_offer_round_trip(demo_db: Database) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -226,13 +237,7 @@ async def test_deal_flow_lists_stages_and_opens_a_deal(demo_db: Database) -> Non
 async def test_interaction_log_from_the_roster(demo_db: Database) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"haneul", "enter")
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        await pilot.press("n")
-        await pilot.pause()
+        await new_log_entry(pilot)
         await fill(pilot, "summary", "Called about Q1 rates")
         await fill(pilot, "follow_up", "2026-11-05")
         await pilot.press("ctrl+s")
@@ -258,13 +263,7 @@ async def test_interaction_follow_up_before_today_is_named_and_nothing_stored(
 ) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"haneul", "enter")
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        await pilot.press("n")
-        await pilot.pause()
+        await new_log_entry(pilot)
         await fill(pilot, "summary", "Called about Q1 rates")
         await fill(pilot, "follow_up", "2026-10-30")  # before today's call
         await pilot.press("ctrl+s")

@@ -6,6 +6,7 @@ exit code 1; a change that is not allowed says why and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -148,63 +149,56 @@ RespondOpt = Annotated[str | None, typer.Option("--respond-by", help="YYYY-MM-DD
 NoteOpt = Annotated[str, typer.Option("--note", help="Why, in a sentence.")]
 
 
-def _propose(campaign_id: int, side: Party, note: str, currency: str | None, **typed: Any) -> None:
-    from talent_tui.services import deals
+def _terms_command(side: Party, doc: str) -> Callable[..., None]:
+    """`counter` (our version) and `brand-counter` (theirs): the same options, one side."""
 
-    if currency is not None and typed.get("fee") is None:
-        raise cli.fail("--currency goes with --fee")
+    def command(
+        campaign_id: IdArg,
+        fee: FeeOpt = None,
+        currency: CurrencyOpt = None,
+        usage_days: UsageOpt = None,
+        exclusivity_days: ExclusivityOpt = None,
+        net_days: NetOpt = None,
+        upfront_pct: UpfrontOpt = None,
+        deliverables: DeliverablesOpt = None,
+        respond_by: RespondOpt = None,
+        note: NoteOpt = "",
+    ) -> None:
+        from talent_tui.services import deals
 
-    def change(session: Any) -> str:
-        campaign = deals.get_campaign(session, campaign_id)
-        changes = deals.parse_terms(typed, campaign.currency, currency)
-        offer = deals.propose(session, campaign_id, changes, cli.actor(), side, note, today())
-        return f"version {offer.version}: {format_money(offer.fee_minor, offer.currency)}"
+        if currency is not None and fee is None:
+            raise cli.fail("--currency goes with --fee")
+        typed = {
+            "fee": fee, "usage_days": usage_days, "exclusivity_days": exclusivity_days,
+            "net_days": net_days, "upfront_pct": upfront_pct, "deliverables": deliverables,
+            "respond_by": respond_by,
+        }  # fmt: skip
 
-    summary = run(change)
-    who = "Counter-offer" if side is Party.MANAGER else "Brand's counter"
-    cli.out.print(f"{who} recorded as {summary}.")
+        def change(session: Any) -> str:
+            campaign = deals.get_campaign(session, campaign_id)
+            changes = deals.parse_terms(typed, campaign.currency, currency)
+            offer = deals.propose(session, campaign_id, changes, cli.actor(), side, note, today())
+            return f"version {offer.version}: {format_money(offer.fee_minor, offer.currency)}"
 
+        summary = run(change)
+        who = "Counter-offer" if side is Party.MANAGER else "Brand's counter"
+        cli.out.print(f"{who} recorded as {summary}.")
 
-@campaigns_app.command("counter")
-def campaigns_counter(
-    campaign_id: IdArg,
-    fee: FeeOpt = None,
-    currency: CurrencyOpt = None,
-    usage_days: UsageOpt = None,
-    exclusivity_days: ExclusivityOpt = None,
-    net_days: NetOpt = None,
-    upfront_pct: UpfrontOpt = None,
-    deliverables: DeliverablesOpt = None,
-    respond_by: RespondOpt = None,
-    note: NoteOpt = "",
-) -> None:
-    """Propose changed terms (a new version, proposed by us); the deal is then negotiating."""
-    _propose(
-        campaign_id, Party.MANAGER, note, currency, fee=fee, usage_days=usage_days,
-        exclusivity_days=exclusivity_days, net_days=net_days, upfront_pct=upfront_pct,
-        deliverables=deliverables, respond_by=respond_by,
-    )  # fmt: skip
+    command.__doc__ = doc
+    return command
 
 
-@campaigns_app.command("brand-counter")
-def campaigns_brand_counter(
-    campaign_id: IdArg,
-    fee: FeeOpt = None,
-    currency: CurrencyOpt = None,
-    usage_days: UsageOpt = None,
-    exclusivity_days: ExclusivityOpt = None,
-    net_days: NetOpt = None,
-    upfront_pct: UpfrontOpt = None,
-    deliverables: DeliverablesOpt = None,
-    respond_by: RespondOpt = None,
-    note: NoteOpt = "",
-) -> None:
-    """Record the brand's counter (a new version, proposed by the brand)."""
-    _propose(
-        campaign_id, Party.BRAND, note, currency, fee=fee, usage_days=usage_days,
-        exclusivity_days=exclusivity_days, net_days=net_days, upfront_pct=upfront_pct,
-        deliverables=deliverables, respond_by=respond_by,
-    )  # fmt: skip
+campaigns_app.command("counter")(
+    _terms_command(
+        Party.MANAGER,
+        "Propose changed terms (a new version, proposed by us); the deal is then negotiating.",
+    )
+)
+campaigns_app.command("brand-counter")(
+    _terms_command(
+        Party.BRAND, "Record the brand's counter (a new version, proposed by the brand)."
+    )
+)
 
 
 def _move(campaign_id: int, to: CampaignStatus, reason: str = "") -> None:

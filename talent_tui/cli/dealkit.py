@@ -35,14 +35,14 @@ def day(text: str | None, option: str) -> date | None:
         raise cli.fail(f"{option}: {exc}") from None
 
 
-def run(change: Callable[[Any], T]) -> T:
-    """Run `change(session)` in one transaction; a refusal (DomainError) is exit code 1 and
-    nothing is written."""
+def run(change: Callable[[Any], T], *, write: bool = True) -> T:
+    """Run `change(session)` in one transaction (or, with write=False, a read-only session);
+    a refusal (DomainError) is exit code 1 and nothing is written."""
     from talent_tui.core.errors import DomainError
 
     database = cli.open_db()
     try:
-        with database.transaction() as session:
+        with database.transaction() if write else database.session() as session:
             return change(session)
     except DomainError as exc:
         raise cli.fail(str(exc)) from None
@@ -50,11 +50,4 @@ def run(change: Callable[[Any], T]) -> T:
 
 def read(query: Callable[[Any], T]) -> T:
     """Run `query(session)` in a read-only session; a refusal is exit code 1."""
-    from talent_tui.core.errors import DomainError
-
-    database = cli.open_db()
-    try:
-        with database.session() as session:
-            return query(session)
-    except DomainError as exc:
-        raise cli.fail(str(exc)) from None
+    return run(query, write=False)

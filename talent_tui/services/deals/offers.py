@@ -4,7 +4,7 @@ from either side, accepting the newest terms, and a new campaign with its first 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -122,6 +122,21 @@ def _upfront_bp(raw: str) -> int:
     return int(bp)
 
 
+def _deliverables(raw: str) -> str:
+    return text(raw, "deliverables", max_len=200)
+
+
+# Typed name → (term, reader, value when left empty) for every term but the fee.
+_OPTIONAL_TERMS: dict[str, tuple[str, Callable[[str], Any], Any]] = {
+    "deliverables": ("deliverables", _deliverables, ""),
+    "usage_days": ("usage_days", _whole_days, None),
+    "exclusivity_days": ("exclusivity_days", _whole_days, None),
+    "net_days": ("net_days", _whole_days, None),
+    "upfront_pct": ("upfront_bp", _upfront_bp, None),
+    "respond_by": ("respond_by", parse_iso_date, None),
+}
+
+
 def parse_terms(
     typed: Mapping[str, str | None], deal_currency: str, fee_currency: str | None = None
 ) -> dict[str, Any]:
@@ -147,31 +162,12 @@ def parse_terms(
             changes["fee_minor"], changes["currency"] = price.amount_minor, price.currency
         except money.MoneyError as exc:
             errors["fee"] = str(exc)
-    if "deliverables" in given:
-        try:
-            changes["deliverables"] = text(given["deliverables"], "deliverables", max_len=200)
-        except DealError as exc:
-            errors["deliverables"] = str(exc)
-    for name in ("usage_days", "exclusivity_days", "net_days"):
+    for name, (term, read, empty) in _OPTIONAL_TERMS.items():
         if name in given:
             try:
-                changes[name] = _whole_days(given[name]) if given[name] else None
-            except ValueError as exc:
+                changes[term] = read(given[name]) if given[name] else empty
+            except (ValueError, DealError) as exc:
                 errors[name] = str(exc)
-    if "upfront_pct" in given:
-        try:
-            changes["upfront_bp"] = (
-                _upfront_bp(given["upfront_pct"]) if given["upfront_pct"] else None
-            )
-        except ValueError as exc:
-            errors["upfront_pct"] = str(exc)
-    if "respond_by" in given:
-        try:
-            changes["respond_by"] = (
-                parse_iso_date(given["respond_by"]) if given["respond_by"] else None
-            )
-        except ValueError as exc:
-            errors["respond_by"] = str(exc)
     if errors:
         raise TermsInvalid(errors)
     return changes
