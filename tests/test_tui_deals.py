@@ -418,3 +418,20 @@ async def test_stored_control_characters_are_never_drawn_raw(demo_db: Database) 
         table = app.screen.query_one("#deal-deliverables", DataTable)
         assert str(table.get_row_at(0)[0]) == "vid\ufffd[2Jeo"
         assert "\x1b" not in screen_text(app)
+
+
+async def test_a_deal_loaded_after_its_screen_closed_is_dropped(demo_db: Database) -> None:
+    """Escape while the deal is still loading: the loader's result finds no screen to fill."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        campaign_id = await open_first_pending(pilot)
+        screen = app.screen
+        assert isinstance(screen, CampaignScreen) and screen.data is not None
+        loaded = screen.data
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        screen.show(loaded)  # what the worker's call_from_thread does after the close
+        await settle(pilot)
+        assert loaded.id == campaign_id

@@ -139,6 +139,8 @@ class CampaignScreen(Guarded, Screen):
         self.app.call_from_thread(self.show, data)
 
     def show(self, data: deals.CampaignDetail) -> None:
+        if not self.is_attached:  # closed while loading
+            return
         self.data = data
         self.query_one("#deal-body").loading = False
         summary = data.summary

@@ -57,6 +57,8 @@ class DealFlowScreen(Guarded, Screen):
         self.app.call_from_thread(self.show, stages, due)
 
     def show(self, stages: list[deals.Stage], due: list[deals.DueItem]) -> None:
+        if not self.is_attached:  # closed while loading
+            return
         self.query_one("#flow-tabs").loading = False
         today = self.app.today
         table = self.query_one("#flow-pipeline", DataTable)

@@ -50,6 +50,8 @@ class InteractionsScreen(Guarded, ModalScreen[None]):
         self.app.call_from_thread(self.show, name, items)
 
     def show(self, name: str, items: list[Interaction]) -> None:
+        if not self.is_attached:  # closed while loading
+            return
         self.query_one("#log-title", Static).update(Text(f"Log · {printable(name)}"))
         table = self.query_one("#log-table", DataTable)
         table.clear()
