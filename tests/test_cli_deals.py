@@ -330,6 +330,12 @@ def test_campaign_list_refusals_and_log_follow_up_before_today(demo_db: Database
         assert deals.interactions_of(s, creator_id=creator.id) == []
 
 
+def test_deals_due_refuses_a_horizon_beyond_any_calendar(demo_db: Database) -> None:
+    result = run(demo_db, "deals", "due", "--days", "99999999999")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
 def test_deal_commands_are_registered_from_one_module_each() -> None:
     from talent_tui.cli import campaigns, deliverables, invoices, log
     from talent_tui.cli import deals as deals_cli
