@@ -1,13 +1,13 @@
 """Free text people type on deals and in the log (a campaign name, a reason, feedback, a
 summary): trimmed, bounded, and never carrying control characters or terminal escape
 sequences, which would be drawn raw by a terminal. Markup-looking text ("[red]") is fine:
-it is text, and every front end shows it as written."""
+it is text, and every front end shows it as written. (Text stored before this rule is shown
+through `core.text.printable`.)"""
 
 from __future__ import annotations
 
-import unicodedata
-
 from talent_tui.core.errors import DomainError
+from talent_tui.core.text import is_control
 
 
 class TextRefused(DomainError):
@@ -16,7 +16,7 @@ class TextRefused(DomainError):
 
 def has_control(text: str) -> bool:
     """True when the text holds a control character (ESC, NUL, a bell, a tab, a newline…)."""
-    return any(unicodedata.category(ch) == "Cc" for ch in text)
+    return any(is_control(ch) for ch in text)
 
 
 def line(text: str, what: str, *, required: bool = False, max_len: int = 500) -> str:
