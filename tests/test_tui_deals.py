@@ -433,5 +433,7 @@ async def test_a_deal_loaded_after_its_screen_closed_is_dropped(demo_db: Databas
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         screen.show(loaded)  # what the worker's call_from_thread does after the close
+        screen.reload_if_open()  # what a change saved just before the close asks for
+        assert not [w for w in app.workers if w.name == "Loading the deal"]
         await settle(pilot)
         assert loaded.id == campaign_id

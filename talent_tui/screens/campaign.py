@@ -249,7 +249,12 @@ class CampaignScreen(Guarded, Screen):
             self.app.call_from_thread(self.notify, escape(str(exc)), severity="error", timeout=6)
             return
         self.app.call_from_thread(self.notify, message)
-        self.app.call_from_thread(self.reload)
+        self.app.call_from_thread(self.reload_if_open)
+
+    def reload_if_open(self) -> None:
+        """After a change: show it, unless the screen was closed meanwhile."""
+        if self.is_attached:
+            self.reload()
 
     def action_review(self) -> None:
         self._change(lambda s: deals.start_review(s, self.campaign_id, self.actor), "Under review")

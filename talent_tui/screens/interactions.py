@@ -120,7 +120,12 @@ class InteractionsScreen(Guarded, ModalScreen[None]):
     def complete(self, interaction_id: int) -> None:
         with self.app.database.transaction() as session:
             interactions.complete_follow_up(session, interaction_id)
-        self.app.call_from_thread(self.reload)
+        self.app.call_from_thread(self.reload_if_open)
+
+    def reload_if_open(self) -> None:
+        """After a change: show it, unless the screen was closed meanwhile."""
+        if self.is_attached:
+            self.reload()
 
     def action_close(self) -> None:
         self.dismiss(None)
