@@ -64,3 +64,14 @@ def offer(
         actor,
         received_on,
     )
+
+
+def agreed_offer(session: Session, **kwargs: Any) -> Campaign:
+    """A campaign whose offer was accepted and is in production (deliverables and invoices
+    belong to it)."""
+    from talent_tui.store.models import CampaignStatus
+
+    campaign = offer(session, **kwargs)
+    deals.accept(session, campaign.id, "tester")
+    deals.transition(session, campaign.id, CampaignStatus.IN_PRODUCTION, "tester")
+    return campaign

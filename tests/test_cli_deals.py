@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
+import typer
 from sqlmodel import select
 from typer.testing import CliRunner
 
 from talent_tui.cli import main as cli
 from talent_tui.services import deals, roster
 from talent_tui.store.db import Database
-from talent_tui.store.models import Campaign, CampaignStatus, Invoice, Offer, Party
+from talent_tui.store.models import (
+    Brand,
+    Campaign,
+    CampaignStatus,
+    Invoice,
+    Offer,
+    Party,
+    Tab,
+    statuses_in,
+)
 
 runner = CliRunner()
 
@@ -73,7 +84,7 @@ def test_forbidden_transition_exits_1_with_the_reason(demo_db: Database) -> None
     assert result.exit_code == 1
     assert "cannot become completed" in result.stderr and "it can become" in result.stderr
     with demo_db.session() as s:
-        assert s.get(Campaign, campaign_id).status in deals.statuses_in(deals.Tab.PENDING)
+        assert s.get(Campaign, campaign_id).status in statuses_in(Tab.PENDING)
 
 
 def test_decline_requires_reason_option(demo_db: Database) -> None:
@@ -139,8 +150,8 @@ def test_expired_offers_on_open(demo_db: Database, monkeypatch: pytest.MonkeyPat
     with demo_db.session() as s:
         late = s.exec(
             select(Campaign).where(
-                Campaign.status.in_(deals.statuses_in(deals.Tab.PENDING)),  # type: ignore[union-attr]
-                Campaign.respond_by < deals.date(2026, 11, 10),  # type: ignore[operator]
+                Campaign.status.in_(statuses_in(Tab.PENDING)),  # type: ignore[union-attr]
+                Campaign.respond_by < date(2026, 11, 10),  # type: ignore[operator]
             )
         ).all()
     assert late
@@ -200,3 +211,153 @@ def test_open_campaigns_list_soonest_first(demo_db: Database) -> None:
     rows = json.loads(run(demo_db, "campaigns", "list", "--tab", "pending", "--json").stdout)
     dates = [r["next_date"] for r in rows if r["next_date"]]
     assert dates == sorted(dates)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--fee", "1e30 KRW"],
+        ["--fee", "1E+999999999 KRW"],
+        ["--fee", "9" * 26],
+        ["--fee", "100 USD"],  # the deal is in KRW
+        ["--fee", "100", "--currency", "USD"],
+        ["--fee", "nan"],
+        ["--fee", "-5"],
+        ["--upfront-pct", "inf"],
+        ["--upfront-pct", "1e400"],
+        ["--usage-days", "9" * 26],
+        ["--net-days", "-5"],
+        ["--exclusivity-days", "nan"],
+        ["--deliverables", "two\x1b[31m"],
+        ["--respond-by", "2026-02-30"],
+        ["--currency", "USD"],  # without a fee
+        ["--note", "why\x07", "--usage-days", "30"],
+    ],
+)
+def test_counter_refuses_bad_terms_with_a_message_and_exit_1(
+    demo_db: Database, options: list[str]
+) -> None:
+    campaign_id = pending_id(demo_db)
+    result = run(demo_db, "campaigns", "counter", str(campaign_id), *options)
+    assert result.exit_code == 1, (options, result.output)
+    assert "error:" in result.stderr and "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+    with demo_db.session() as s:
+        assert len(deals.offers(s, campaign_id)) == 1
+
+
+def test_counter_reads_typed_terms_like_the_form(demo_db: Database) -> None:
+    campaign_id = pending_id(demo_db)
+    result = run(
+        demo_db, "campaigns", "counter", str(campaign_id), "--fee", "₩12,000,000",
+        "--usage-days", "１２０", "--upfront-pct", "12.5%", "--net-days", "",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with demo_db.session() as s:
+        offer = deals.offers(s, campaign_id)[-1]
+    assert (offer.fee_minor, offer.usage_days, offer.upfront_bp, offer.net_days) == (
+        12_000_000, 120, 1250, None,
+    )  # fmt: skip
+
+
+def test_brands_are_found_by_id_or_any_case_name(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        brand = s.exec(select(Brand).where(Brand.name == "Hanok Kitchen")).one()
+    added = run(
+        demo_db, "campaigns", "add", "--creator", "@haneul.eats", "--brand", "hanok KITCHEN",
+        "--name", "Winter menu", "--fee", "2,000,000 KRW", "--json",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    data = json.loads(added.stdout)
+    assert data["brand"] == {"id": brand.id, "name": "Hanok Kitchen"}
+    assert set(data) == {
+        "id", "external_id", "name", "creator", "brand", "status", "tab", "fee_minor",
+        "currency", "respond_by", "start_on", "end_on", "next_date",
+    }  # fmt: skip
+    logged = run(demo_db, "log", "add", "email", "Brief", "--brand", str(brand.id))
+    assert logged.exit_code == 0, logged.output
+    listed = json.loads(run(demo_db, "log", "list", "--brand", "HANOK kitchen", "--json").stdout)
+    assert [r["summary"] for r in listed] == ["Brief"]
+    for args in (
+        ["campaigns", "add", "--creator", "@haneul.eats", "--brand", "Nobody Inc", "--name",
+         "X", "--fee", "1 USD"],
+        ["log", "add", "note", "x", "--brand", "Nobody Inc"],
+        ["log", "list", "--brand", "Nobody Inc"],
+    ):  # fmt: skip
+        missing = run(demo_db, *args)
+        assert missing.exit_code == 1 and "no brand with id or name 'Nobody Inc'" in missing.stderr
+
+
+def test_campaigns_show_json_keeps_its_shape(demo_db: Database) -> None:
+    campaign_id = pending_id(demo_db)
+    data = json.loads(run(demo_db, "campaigns", "show", str(campaign_id), "--json").stdout)
+    assert set(data) == {
+        "id", "external_id", "name", "creator", "brand", "status", "tab", "fee_minor",
+        "currency", "respond_by", "start_on", "end_on", "next_date", "terms", "audience_fit",
+        "commission_minor", "versions", "deliverables", "invoices", "history",
+    }  # fmt: skip
+    assert set(data["terms"]) == {
+        "version", "fee_minor", "currency", "deliverables", "usage_days", "exclusivity_days",
+        "net_days", "upfront_pct", "respond_by",
+    }  # fmt: skip
+    assert set(data["versions"][0]) == {
+        "version", "proposed_by", "by", "at", "note", "terms", "changed",
+    }  # fmt: skip
+    assert set(data["creator"]) == {"id", "name", "tiktok_handle"}
+    assert set(data["history"][0]) == {"at", "actor", "action", "entity"}
+    missing = run(demo_db, "campaigns", "show", "99999")
+    assert missing.exit_code == 1 and "no campaign with id 99999" in missing.stderr
+
+
+def test_campaign_list_refusals_and_log_follow_up_before_today(demo_db: Database) -> None:
+    bad_tab = run(demo_db, "campaigns", "list", "--tab", "someday")
+    assert bad_tab.exit_code == 1 and "unknown tab 'someday'" in bad_tab.stderr
+    nobody = run(demo_db, "campaigns", "list", "--creator", "@nobody")
+    assert nobody.exit_code == 1 and "Traceback" not in nobody.output
+    early = run(
+        demo_db, "log", "add", "call", "x", "--creator", "@haneul.eats",
+        "--follow-up", "2026-10-01",
+    )  # fmt: skip
+    assert early.exit_code == 1 and "before the interaction" in early.stderr
+    bad_date = run(
+        demo_db, "log", "add", "call", "x", "--creator", "@haneul.eats", "--follow-up", "soon"
+    )
+    assert bad_date.exit_code == 1 and "Traceback" not in bad_date.output
+    control = run(demo_db, "log", "add", "call", "x\x1b[31m", "--creator", "@haneul.eats")
+    assert control.exit_code == 1 and "control character" in control.stderr
+    with demo_db.session() as s:
+        creator = roster.find_creator(s, "@haneul.eats")
+        assert deals.interactions_of(s, creator_id=creator.id) == []
+
+
+def test_deals_due_refuses_a_horizon_beyond_any_calendar(demo_db: Database) -> None:
+    result = run(demo_db, "deals", "due", "--days", "99999999999")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_deal_commands_are_registered_from_one_module_each() -> None:
+    from talent_tui.cli import campaigns, deliverables, invoices, log
+    from talent_tui.cli import deals as deals_cli
+
+    for module, group in (
+        (campaigns, "campaigns"), (deliverables, "deliverables"), (invoices, "invoices"),
+        (deals_cli, "deals"), (log, "log"),
+    ):  # fmt: skip
+        app = typer.Typer()
+        module.register(app)
+        assert [g.name for g in app.registered_groups] == [group]
+
+
+def test_stored_control_characters_are_shown_harmlessly(demo_db: Database) -> None:
+    """Rows written before the text rule (or by another tool) can still hold an ESC: human
+    output shows it as U+FFFD, JSON escapes it."""
+    campaign_id = pending_id(demo_db)
+    with demo_db.transaction() as s:
+        s.get(Campaign, campaign_id).name = "Evil\x1b[31mRed"
+    for args in (["campaigns", "list"], ["campaigns", "show", str(campaign_id)], ["deals", "due"]):
+        result = run(demo_db, *args)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout and "Evil\ufffd" in result.stdout, args
+    data = json.loads(run(demo_db, "campaigns", "show", str(campaign_id), "--json").stdout)
+    assert data["name"] == "Evil\x1b[31mRed"

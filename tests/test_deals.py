@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from talent_tui.services import deals, roster
+from talent_tui.services import deals, interactions, roster
 from talent_tui.store.db import Database
 from talent_tui.store.models import (
     AuditEntry,
@@ -21,6 +21,7 @@ from talent_tui.store.models import (
     Party,
 )
 
+from . import factories
 from .conftest import TODAY
 
 S = CampaignStatus
@@ -28,7 +29,8 @@ ACTOR = "tester"
 
 
 def new_campaign(db: Database, status: CampaignStatus = S.OFFER_RECEIVED, **terms) -> int:
-    """A fresh campaign for 김하늘 and the first brand, moved to `status` by allowed steps."""
+    """A fresh campaign (a new creator and brand from the factories), moved to `status` by
+    allowed steps."""
     path = {
         S.OFFER_RECEIVED: [],
         S.REVIEWING: [S.REVIEWING],
@@ -41,8 +43,7 @@ def new_campaign(db: Database, status: CampaignStatus = S.OFFER_RECEIVED, **term
         S.CANCELLED: [S.CANCELLED],
     }[status]
     with db.transaction() as s:
-        creator = roster.find_creator(s, "@haneul.eats")
-        brand = s.exec(select(Brand).order_by(Brand.id)).first()
+        creator, brand = factories.creator(s), factories.brand(s)
         respond_by = terms.pop("respond_by", TODAY + timedelta(days=5))
         base = deals.Terms(
             fee_minor=terms.pop("fee_minor", 1_000_000),
@@ -67,14 +68,14 @@ ALLOWED = sorted((a, b) for a, targets in deals.TRANSITIONS.items() for b in tar
 
 @pytest.mark.parametrize(("start", "to"), ALLOWED, ids=[f"{a}->{b}" for a, b in ALLOWED])
 def test_every_allowed_transition_happens_and_is_audited(
-    demo_db: Database, start: CampaignStatus, to: CampaignStatus
+    database: Database, start: CampaignStatus, to: CampaignStatus
 ) -> None:
-    campaign_id = new_campaign(demo_db, start)
-    with demo_db.transaction() as s:
+    campaign_id = new_campaign(database, start)
+    with database.transaction() as s:
         before = len(deals.history(s, campaign_id))
         deals.transition(s, campaign_id, to, ACTOR)
-    assert status_of(demo_db, campaign_id) is to
-    with demo_db.session() as s:
+    assert status_of(database, campaign_id) is to
+    with database.session() as s:
         trail = deals.history(s, campaign_id)
     assert len(trail) == before + 1
     assert trail[-1].actor == ACTOR and trail[-1].action.endswith(deals.STATUS_LABELS[to])
@@ -96,29 +97,29 @@ FORBIDDEN = [
 
 @pytest.mark.parametrize(("start", "to"), FORBIDDEN, ids=[f"{a}->{b}" for a, b in FORBIDDEN])
 def test_forbidden_transitions_change_nothing(
-    demo_db: Database, start: CampaignStatus, to: CampaignStatus
+    database: Database, start: CampaignStatus, to: CampaignStatus
 ) -> None:
-    campaign_id = new_campaign(demo_db, start)
-    with demo_db.session() as s:
+    campaign_id = new_campaign(database, start)
+    with database.session() as s:
         trail = len(deals.history(s, campaign_id))
     with pytest.raises(deals.IllegalTransition, match=f"cannot become {deals.STATUS_LABELS[to]}"):
-        with demo_db.transaction() as s:
+        with database.transaction() as s:
             deals.transition(s, campaign_id, to, ACTOR)
-    assert status_of(demo_db, campaign_id) is start
-    with demo_db.session() as s:
+    assert status_of(database, campaign_id) is start
+    with database.session() as s:
         assert len(deals.history(s, campaign_id)) == trail
 
 
-def test_counter_offers_keep_every_version_and_mark_changes(demo_db: Database) -> None:
-    campaign_id = new_campaign(demo_db, net_days=30, usage_days=30)
-    with demo_db.transaction() as s:
+def test_counter_offers_keep_every_version_and_mark_changes(database: Database) -> None:
+    campaign_id = new_campaign(database, net_days=30, usage_days=30)
+    with database.transaction() as s:
         deals.propose(
             s, campaign_id, {"fee_minor": 1_500_000, "usage_days": 60}, "me", Party.MANAGER,
             "usage is worth more",
         )  # fmt: skip
-    with demo_db.transaction() as s:
+    with database.transaction() as s:
         deals.propose(s, campaign_id, {"fee_minor": 1_300_000}, "brand-rep", Party.BRAND)
-    with demo_db.session() as s:
+    with database.session() as s:
         history = deals.versions(s, campaign_id)
         campaign = s.get(Campaign, campaign_id)
     assert [(v.version, v.proposed_by) for v in history] == [
@@ -131,9 +132,9 @@ def test_counter_offers_keep_every_version_and_mark_changes(demo_db: Database) -
     assert history[2].terms.usage_days == 60 and history[2].terms.net_days == 30  # carried over
     assert campaign.status is S.NEGOTIATING and campaign.fee_minor == 1_300_000
 
-    with demo_db.transaction() as s:
+    with database.transaction() as s:
         deals.accept(s, campaign_id, "me")
-    with demo_db.session() as s:
+    with database.session() as s:
         accepted = s.get(Campaign, campaign_id)
         trail = [e.action for e in deals.history(s, campaign_id)]
     assert accepted.status is S.ACCEPTED and accepted.fee_minor == 1_300_000
@@ -145,27 +146,27 @@ def test_counter_offers_keep_every_version_and_mark_changes(demo_db: Database) -
     assert any(a.startswith("version 3: brand's counter (fee") for a in trail)
 
 
-def test_counter_with_no_change_or_on_a_closed_deal_is_refused(demo_db: Database) -> None:
-    open_id = new_campaign(demo_db)
-    with pytest.raises(deals.DealError, match="nothing changed"), demo_db.transaction() as s:
+def test_counter_with_no_change_or_on_a_closed_deal_is_refused(database: Database) -> None:
+    open_id = new_campaign(database)
+    with pytest.raises(deals.DealError, match="nothing changed"), database.transaction() as s:
         deals.propose(s, open_id, {"fee_minor": 1_000_000}, "me")
-    done = new_campaign(demo_db, S.COMPLETED)
-    with pytest.raises(deals.IllegalTransition), demo_db.transaction() as s:
+    done = new_campaign(database, S.COMPLETED)
+    with pytest.raises(deals.IllegalTransition), database.transaction() as s:
         deals.propose(s, done, {"fee_minor": 5}, "me")
-    with demo_db.session() as s:
+    with database.session() as s:
         assert len(deals.offers(s, open_id)) == 1 and len(deals.offers(s, done)) == 1
 
 
-def test_money_and_dates_that_make_no_sense_are_refused(demo_db: Database) -> None:
-    pending = new_campaign(demo_db)
-    with pytest.raises(deals.DealError, match="in the past"), demo_db.transaction() as s:
+def test_money_and_dates_that_make_no_sense_are_refused(database: Database) -> None:
+    pending = new_campaign(database)
+    with pytest.raises(deals.DealError, match="in the past"), database.transaction() as s:
         deals.propose(s, pending, {"respond_by": TODAY - timedelta(days=1)}, "me", today=TODAY)
-    with pytest.raises(deals.DealError, match="accepted deals"), demo_db.transaction() as s:
+    with pytest.raises(deals.DealError, match="accepted deals"), database.transaction() as s:
         deals.add_invoice(s, pending, "100", None, TODAY, TODAY, "me")
-    with pytest.raises(deals.DealError, match="accepted deals"), demo_db.transaction() as s:
+    with pytest.raises(deals.DealError, match="accepted deals"), database.transaction() as s:
         deals.add_deliverable(s, pending, "video", None, "me")
-    agreed = new_campaign(demo_db, S.IN_PRODUCTION)
-    with demo_db.transaction() as s:
+    agreed = new_campaign(database, S.IN_PRODUCTION)
+    with database.transaction() as s:
         for amount, currency, message in [
             ("100", "USD", "the deal is in KRW"),
             ("0", None, "more than zero"),
@@ -184,43 +185,43 @@ def test_money_and_dates_that_make_no_sense_are_refused(demo_db: Database) -> No
         deals.set_deliverable_status(s, item.id, DeliverableStatus.APPROVED, "me")
         with pytest.raises(deals.DealError, match="not a web address"):
             deals.set_deliverable_status(s, item.id, DeliverableStatus.POSTED, "me", "notaurl")
-    with pytest.raises(deals.DealError, match="nothing changed"), demo_db.transaction() as s:
+    with pytest.raises(deals.DealError, match="nothing changed"), database.transaction() as s:
         deals.propose(s, pending, {"upfront_bp": None}, "me")
 
 
-def test_decline_needs_a_reason_and_keeps_it(demo_db: Database) -> None:
-    campaign_id = new_campaign(demo_db, S.REVIEWING)
-    with pytest.raises(deals.DealError, match="reason"), demo_db.transaction() as s:
+def test_decline_needs_a_reason_and_keeps_it(database: Database) -> None:
+    campaign_id = new_campaign(database, S.REVIEWING)
+    with pytest.raises(deals.DealError, match="reason"), database.transaction() as s:
         deals.decline(s, campaign_id, "  ", ACTOR)
-    with demo_db.transaction() as s:
+    with database.transaction() as s:
         deals.decline(s, campaign_id, "clashes with an exclusive", ACTOR)
-    with demo_db.session() as s:
+    with database.session() as s:
         campaign = s.get(Campaign, campaign_id)
         last = deals.history(s, campaign_id)[-1]
     assert campaign.status is S.DECLINED and "clashes with an exclusive" in campaign.notes
     assert "clashes with an exclusive" in last.action
 
 
-def test_overdue_offers_expire_with_a_history_entry(demo_db: Database) -> None:
-    late = new_campaign(demo_db, S.NEGOTIATING, respond_by=TODAY - timedelta(days=1))
-    on_time = new_campaign(demo_db, S.REVIEWING, respond_by=TODAY)
-    active = new_campaign(demo_db, S.ACCEPTED, respond_by=TODAY - timedelta(days=9))
-    with demo_db.transaction() as s:
+def test_overdue_offers_expire_with_a_history_entry(database: Database) -> None:
+    late = new_campaign(database, S.NEGOTIATING, respond_by=TODAY - timedelta(days=1))
+    on_time = new_campaign(database, S.REVIEWING, respond_by=TODAY)
+    active = new_campaign(database, S.ACCEPTED, respond_by=TODAY - timedelta(days=9))
+    with database.transaction() as s:
         expired = deals.expire_overdue(s, TODAY)
     assert late in expired and on_time not in expired and active not in expired
-    assert status_of(demo_db, late) is S.EXPIRED
-    assert status_of(demo_db, on_time) is S.REVIEWING
-    with demo_db.session() as s:
+    assert status_of(database, late) is S.EXPIRED
+    assert status_of(database, on_time) is S.REVIEWING
+    with database.session() as s:
         entry = deals.history(s, late)[-1]
     assert entry.actor == "talent" and "respond-by date" in entry.action
-    with demo_db.transaction() as s:
+    with database.transaction() as s:
         assert late not in deals.expire_overdue(s, TODAY)  # once only
 
 
-def test_invoice_totals_stay_per_currency(demo_db: Database) -> None:
-    krw = new_campaign(demo_db, S.IN_PRODUCTION)
-    usd = new_campaign(demo_db, S.IN_PRODUCTION, fee_minor=500_000, currency="USD")
-    with demo_db.transaction() as s:
+def test_invoice_totals_stay_per_currency(database: Database) -> None:
+    krw = new_campaign(database, S.IN_PRODUCTION)
+    usd = new_campaign(database, S.IN_PRODUCTION, fee_minor=500_000, currency="USD")
+    with database.transaction() as s:
         a = deals.add_invoice(s, krw, "1,000,000", None, TODAY - timedelta(days=40),
                               TODAY - timedelta(days=10), ACTOR, "INV-1")  # fmt: skip
         deals.add_invoice(s, krw, "₩500,000", None, TODAY, TODAY + timedelta(days=30), ACTOR)
@@ -228,14 +229,14 @@ def test_invoice_totals_stay_per_currency(demo_db: Database) -> None:
                           TODAY - timedelta(days=5), ACTOR)  # fmt: skip
         paid = deals.add_invoice(s, usd, "100 USD", None, TODAY, TODAY, ACTOR)
         deals.mark_paid(s, paid.id, TODAY, ACTOR)
-    with demo_db.session() as s:
+    with database.session() as s:
         totals = deals.invoice_totals(s, TODAY)
         invoice = s.get(type(a), a.id)
     assert totals.outstanding == {"KRW": 1_500_000, "USD": 250_050}
     assert totals.overdue == {"KRW": 1_000_000, "USD": 250_050}
     assert deals.format_totals(totals.overdue) == "1,000,000 KRW + 2,500.50 USD"
     assert invoice.number == "INV-1"
-    with pytest.raises(deals.DealError, match="already paid"), demo_db.transaction() as s:
+    with pytest.raises(deals.DealError, match="already paid"), database.transaction() as s:
         deals.mark_paid(s, paid.id, TODAY, ACTOR)
 
 
@@ -245,10 +246,10 @@ def test_commission_rounds_half_up_in_minor_units() -> None:
     assert deals.commission_minor(335, 1000) == 34  # 33.5 -> 34
 
 
-def test_deliverable_flow_feedback_and_overdue(demo_db: Database) -> None:
-    campaign_id = new_campaign(demo_db, S.IN_PRODUCTION)
+def test_deliverable_flow_feedback_and_overdue(database: Database) -> None:
+    campaign_id = new_campaign(database, S.IN_PRODUCTION)
     D = DeliverableStatus
-    with demo_db.transaction() as s:
+    with database.transaction() as s:
         item = deals.add_deliverable(s, campaign_id, "Video", TODAY - timedelta(days=1), ACTOR)
         item_id = item.id
         assert deals.deliverable_overdue(item, TODAY)
@@ -258,13 +259,13 @@ def test_deliverable_flow_feedback_and_overdue(demo_db: Database) -> None:
         deals.set_deliverable_status(s, item_id, D.CHANGES_REQUESTED, ACTOR)
         deals.set_deliverable_status(s, item_id, D.DRAFT_SUBMITTED, ACTOR)
         deals.set_deliverable_status(s, item_id, D.APPROVED, ACTOR)
-    with pytest.raises(deals.DealError, match="post URL"), demo_db.transaction() as s:
+    with pytest.raises(deals.DealError, match="post URL"), database.transaction() as s:
         deals.set_deliverable_status(s, item_id, D.POSTED, ACTOR)
-    with pytest.raises(deals.DealError, match="cannot become planned"), demo_db.transaction() as s:
+    with pytest.raises(deals.DealError, match="cannot become planned"), database.transaction() as s:
         deals.set_deliverable_status(s, item_id, D.PLANNED, ACTOR)
-    with demo_db.transaction() as s:
+    with database.transaction() as s:
         deals.set_deliverable_status(s, item_id, D.POSTED, ACTOR, "https://tiktok.example/v/1")
-    with demo_db.session() as s:
+    with database.session() as s:
         [stored] = deals.deliverables_of(s, campaign_id)
         notes = [f.text for f in deals.feedback_of(s, item_id)]
         trail = [e.action for e in deals.history(s, campaign_id)]
@@ -290,11 +291,11 @@ def test_deal_flow_groups_open_deals_with_totals_per_currency(demo_db: Database)
         assert stage.totals == expected
 
 
-def test_due_items_cover_offers_deliverables_invoices_and_follow_ups(demo_db: Database) -> None:
-    offer = new_campaign(demo_db, S.REVIEWING, respond_by=TODAY + timedelta(days=2))
-    work = new_campaign(demo_db, S.IN_PRODUCTION)
-    with demo_db.transaction() as s:
-        creator = roster.find_creator(s, "@haneul.eats")
+def test_due_items_cover_offers_deliverables_invoices_and_follow_ups(database: Database) -> None:
+    offer = new_campaign(database, S.REVIEWING, respond_by=TODAY + timedelta(days=2))
+    work = new_campaign(database, S.IN_PRODUCTION)
+    with database.transaction() as s:
+        creator = factories.creator(s, name="김하늘")
         deals.add_deliverable(s, work, "story", TODAY - timedelta(days=2), ACTOR)
         deals.add_invoice(s, work, "10000", None, TODAY, TODAY + timedelta(days=3), ACTOR)
         deals.log_interaction(
@@ -305,7 +306,7 @@ def test_due_items_cover_offers_deliverables_invoices_and_follow_ups(demo_db: Da
             s, InteractionKind.EMAIL, "Far off", TODAY, ACTOR, creator_id=creator.id,
             follow_up_on=TODAY + timedelta(days=30),
         )  # fmt: skip
-    with demo_db.session() as s:
+    with database.session() as s:
         items = deals.due_items(s, TODAY)
     kinds = {(i.kind, i.campaign_id) for i in items}
     assert ("offer", offer) in kinds and ("deliverable", work) in kinds
@@ -318,9 +319,9 @@ def test_due_items_cover_offers_deliverables_invoices_and_follow_ups(demo_db: Da
     assert all(i.due_on <= TODAY + timedelta(days=7) for i in items)
 
 
-def test_interaction_needs_one_party(demo_db: Database) -> None:
-    with pytest.raises(deals.DealError), demo_db.transaction() as s:
-        deals.log_interaction(s, InteractionKind.NOTE, "x", TODAY, ACTOR)
+def test_interaction_needs_one_party(database: Database) -> None:
+    with pytest.raises(interactions.InteractionError), database.transaction() as s:
+        interactions.log_interaction(s, InteractionKind.NOTE, "x", TODAY, ACTOR)
 
 
 def test_audience_fit_is_a_share(demo_db: Database) -> None:
@@ -344,16 +345,16 @@ def test_imported_campaigns_get_a_first_version_and_an_audit_entry(demo_db: Data
     assert any(e.action.startswith("imported as") for e in entries if e.entity == "campaign")
 
 
-def test_a_failed_change_leaves_no_audit_entry(demo_db: Database) -> None:
-    campaign_id = new_campaign(demo_db)
-    with demo_db.session() as s:
+def test_a_failed_change_leaves_no_audit_entry(database: Database) -> None:
+    campaign_id = new_campaign(database)
+    with database.session() as s:
         count = len(s.exec(select(AuditEntry)).all())
-    with pytest.raises(RuntimeError), demo_db.transaction() as s:
+    with pytest.raises(RuntimeError), database.transaction() as s:
         deals.transition(s, campaign_id, S.REVIEWING, ACTOR)
         raise RuntimeError("crash after the change, before commit")
-    with demo_db.session() as s:
+    with database.session() as s:
         assert len(s.exec(select(AuditEntry)).all()) == count
-    assert status_of(demo_db, campaign_id) is S.OFFER_RECEIVED
+    assert status_of(database, campaign_id) is S.OFFER_RECEIVED
 
 
 def test_dates_helper_is_pinned_by_env(monkeypatch: pytest.MonkeyPatch) -> None:

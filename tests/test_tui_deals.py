@@ -3,6 +3,9 @@ accept; decline with a reason; deliverables and invoices; the deal-flow screen."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
@@ -11,7 +14,7 @@ from talent_tui.screens.campaign import CampaignScreen
 from talent_tui.screens.dealflow import DealFlowScreen
 from talent_tui.screens.fields import FieldsForm
 from talent_tui.screens.main import MainScreen
-from talent_tui.services import deals, roster
+from talent_tui.services import deals, interactions, roster
 from talent_tui.store.db import Database
 from talent_tui.store.models import (
     Campaign,
@@ -24,7 +27,8 @@ from talent_tui.store.models import (
 )
 from talent_tui.widgets.campaigns import CampaignTabs
 
-from .conftest import TODAY, fill, make_app, screen_text, settle
+from . import factories
+from .conftest import TODAY, fill, make_app, screen_text, settle, text_of
 
 
 async def open_first_pending(pilot, handle: str = "haneul") -> int:  # noqa: ANN001
@@ -38,6 +42,17 @@ async def open_first_pending(pilot, handle: str = "haneul") -> int:  # noqa: ANN
     await settle(pilot)
     assert isinstance(pilot.app.screen, CampaignScreen)
     return int(row_key.value)
+
+
+async def new_log_entry(pilot) -> None:  # noqa: ANN001
+    """From the roster: 김하늘's log (l), a new entry (n)."""
+    await settle(pilot)
+    await pilot.press("slash", *"haneul", "enter")
+    await settle(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+    await pilot.press("n")
+    await pilot.pause()
 
 
 async def test_counter_offer_round_trip(demo_db: Database) -> None:
@@ -222,13 +237,7 @@ async def test_deal_flow_lists_stages_and_opens_a_deal(demo_db: Database) -> Non
 async def test_interaction_log_from_the_roster(demo_db: Database) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"haneul", "enter")
-        await settle(pilot)
-        await pilot.press("l")
-        await settle(pilot)
-        await pilot.press("n")
-        await pilot.pause()
+        await new_log_entry(pilot)
         await fill(pilot, "summary", "Called about Q1 rates")
         await fill(pilot, "follow_up", "2026-11-05")
         await pilot.press("ctrl+s")
@@ -240,3 +249,191 @@ async def test_interaction_log_from_the_roster(demo_db: Database) -> None:
         [item] = deals.interactions_of(s, creator_id=creator.id)
     assert item.summary == "Called about Q1 rates" and str(item.follow_up_on) == "2026-11-05"
     assert item.created_by == "mina"
+
+
+def field_errors(app) -> dict[str, str]:  # noqa: ANN001
+    """The messages shown beside the fields of the open form, by field name."""
+    form = app.screen
+    assert isinstance(form, FieldsForm), type(form)
+    return {w.id.removeprefix("error-"): text_of(w) for w in form.query(".field-error.-shown")}
+
+
+async def test_interaction_follow_up_before_today_is_named_and_nothing_stored(
+    demo_db: Database,
+) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await new_log_entry(pilot)
+        await fill(pilot, "summary", "Called about Q1 rates")
+        await fill(pilot, "follow_up", "2026-10-30")  # before today's call
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        errors = field_errors(app)  # the form is still open
+        assert set(errors) == {"follow_up"} and "before the interaction" in errors["follow_up"]
+        await fill(pilot, "follow_up", "2026-11-05")
+        await fill(pilot, "kind", "fax")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert set(field_errors(app)) == {"kind"}
+        await pilot.press("escape")
+        await pilot.pause()
+    with demo_db.session() as s:
+        creator = roster.find_creator(s, "@haneul.eats")
+        assert interactions.interactions_of(s, creator_id=creator.id) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("upfront_pct", "inf"),
+        ("upfront_pct", "nan"),
+        ("upfront_pct", "-5"),
+        ("fee", "1e30 KRW"),
+        ("fee", "1E+999999999 KRW"),
+        ("fee", "9" * 26),
+        ("fee", "100 USD"),  # the deal is in KRW
+        ("fee", ""),
+        ("usage_days", "9" * 26),
+        ("net_days", "-5"),
+        ("respond_by", "2026-10-01"),  # in the past
+        ("deliverables", "2 videos\x1b[31m"),
+        ("note", "why\x07"),
+    ],
+)
+async def test_counter_form_names_a_bad_field_and_stores_nothing(
+    demo_db: Database, field: str, typed: str
+) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        campaign_id = await open_first_pending(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        app.screen.query_one(f"#field-{field}", Input).value = typed  # as typed or pasted
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        errors = field_errors(app)
+        assert set(errors) == {field}, errors
+        assert not any(ch in message for message in errors.values() for ch in "\x1b\x07")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CampaignScreen)
+    with demo_db.session() as s:
+        assert len(deals.offers(s, campaign_id)) == 1
+
+
+async def test_agreed_deal_forms_name_bad_fields_and_show_text_as_written(
+    demo_db: Database,
+) -> None:
+    with demo_db.session() as s:
+        active = s.exec(
+            select(Campaign).where(Campaign.status == CampaignStatus.IN_PRODUCTION)
+        ).first()
+    assert active is not None
+
+    async def submit(pilot, key: str, values: dict[str, str]) -> dict[str, str]:  # noqa: ANN001
+        await pilot.press(key)
+        await pilot.pause()
+        for name, text in values.items():
+            app.screen.query_one(f"#field-{name}", Input).value = text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        if isinstance(app.screen, FieldsForm):
+            errors = field_errors(app)
+            await pilot.press("escape")
+            await settle(pilot)
+            return errors
+        return {}
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CampaignScreen(active.id))
+        await settle(pilot)
+        assert set(await submit(pilot, "n", {"kind": "\x1b[31mvideo"})) == {"kind"}
+        assert set(await submit(pilot, "n", {"kind": "", "due": ""})) == {"kind"}
+        assert set(await submit(pilot, "n", {"kind": "video", "due": "2026-02-30"})) == {"due"}
+        assert await submit(pilot, "n", {"kind": "video [/b]", "due": "2026-11-20"}) == {}
+        table = app.screen.query_one("#deal-deliverables", DataTable)
+        table.focus()
+        assert set(await submit(pilot, "f", {"text": ""})) == {"text"}
+        assert set(await submit(pilot, "f", {"text": "bell\x07"})) == {"text"}
+        assert await submit(pilot, "f", {"text": "[red]Bigger[/red] logo [/b]"}) == {}
+        assert "[red]Bigger[/red] logo [/b]" in screen_text(app)
+        for amount in ("1e30", "1E+999999999", "9" * 26, "nan", "-5", "", "100 USD"):
+            errors = await submit(pilot, "i", {"amount": amount})
+            assert set(errors) == {"amount"}, (amount, errors)
+        assert set(await submit(pilot, "i", {"amount": "100", "due": "someday"})) == {"due"}
+        assert set(await submit(pilot, "i", {"amount": "100", "issued": ""})) == {"issued"}
+        assert set(await submit(pilot, "i", {"amount": "100", "number": "A\x1b[2J"})) == {"number"}
+        assert set(await submit(pilot, "x", {"reason": "over\x1b[31m"})) == {"reason"}
+        assert isinstance(app.screen, CampaignScreen)
+    with demo_db.session() as s:
+        [item] = deals.deliverables_of(s, active.id)
+        feedback = deals.feedback_of(s, item.id)
+        assert deals.invoices_of(s, active.id) == []
+        assert s.get(Campaign, active.id).status is CampaignStatus.IN_PRODUCTION
+    assert item.kind == "video [/b]"
+    assert [f.text for f in feedback] == ["[red]Bigger[/red] logo [/b]"]
+
+
+async def test_invoice_form_offers_the_terms_due_date_and_the_service_totals(
+    demo_db: Database,
+) -> None:
+    with demo_db.transaction() as s:
+        creator = roster.find_creator(s, "@haneul.eats")
+        campaign = factories.offer(s, creator, fee="1,000 USD", received_on=TODAY)
+        deals.propose(s, campaign.id, {"net_days": 45}, "me")
+        deals.accept(s, campaign.id, "me")
+        deals.add_invoice(s, campaign.id, "100", None, TODAY - timedelta(days=60), None, "me")
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CampaignScreen(campaign.id))
+        await settle(pilot)
+        totals = text_of(app.screen.query_one("#deal-invoice-totals", Static))
+        assert totals == "Outstanding 100.00 USD · overdue 100.00 USD"
+        await pilot.press("i")
+        await pilot.pause()
+        due = app.screen.query_one("#field-due", Input).value
+        assert due == (TODAY + timedelta(days=45)).isoformat()
+        await pilot.press("escape")
+        await settle(pilot)
+
+
+async def test_stored_control_characters_are_never_drawn_raw(demo_db: Database) -> None:
+    with demo_db.transaction() as s:
+        active = s.exec(
+            select(Campaign).where(Campaign.status == CampaignStatus.IN_PRODUCTION)
+        ).first()
+        active.name = "Evil\x1b[31mRed"
+        item = deals.add_deliverable(s, active.id, "video", None, "me")
+        item.kind = "vid\x1b[2Jeo"  # as an old import might have left it
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(CampaignScreen(active.id))
+        await settle(pilot)
+        assert "Evil\ufffd[31mRed" in text_of(app.screen.query_one("#deal-title", Static))
+        table = app.screen.query_one("#deal-deliverables", DataTable)
+        assert str(table.get_row_at(0)[0]) == "vid\ufffd[2Jeo"
+        assert "\x1b" not in screen_text(app)
+
+
+async def test_a_deal_loaded_after_its_screen_closed_is_dropped(demo_db: Database) -> None:
+    """Escape while the deal is still loading: the loader's result finds no screen to fill."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        campaign_id = await open_first_pending(pilot)
+        screen = app.screen
+        assert isinstance(screen, CampaignScreen) and screen.data is not None
+        loaded = screen.data
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        screen.show(loaded)  # what the worker's call_from_thread does after the close
+        screen.reload_if_open()  # what a change saved just before the close asks for
+        assert not [w for w in app.workers if w.name == "Loading the deal"]
+        await settle(pilot)
+        assert loaded.id == campaign_id

@@ -13,7 +13,18 @@ from typing import Annotated
 
 import typer
 
-from talent_tui.cli import campaigns_deals, creators, database, insights, rates, transfer
+from talent_tui.cli import (
+    campaigns,
+    creators,
+    database,
+    deals,
+    deliverables,
+    insights,
+    invoices,
+    log,
+    rates,
+    transfer,
+)
 from talent_tui.cli.common import (
     Options,
     TuiOpener,
@@ -110,7 +121,7 @@ def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:
     )
     app.callback(invoke_without_command=True)(main_callback)
     app.command("demo")(demo)
-    for group in (creators, rates, transfer, database, campaigns_deals, insights):
+    for group in (creators, rates, transfer, database, campaigns, deliverables, invoices, deals, log, insights):  # fmt: skip
         group.register(app)
     return app
 

@@ -3,7 +3,9 @@ feedback, invoices, and the history. Every negotiation step is a key away."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from rich.table import Table
@@ -18,6 +20,8 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from talent_tui.core import money
 from talent_tui.core.dates import parse_iso_date
+from talent_tui.core.errors import DomainError
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import deals
@@ -39,71 +43,35 @@ MOVES = {
 }
 
 
-def _opt_int(values: dict[str, str], name: str, errors: dict[str, str]) -> int | None:
-    text = values.get(name, "").strip().replace(",", "")
-    if not text:
-        return None
-    try:
-        number = int(text)
-    except ValueError:
-        errors[name] = f"not a whole number of days: {text!r}"
-        return None
-    if number < 0:
-        errors[name] = "must not be negative"
-    return number
-
-
 def parse_terms(values: dict[str, str], currency: str) -> dict[str, Any]:
-    """Form text → term changes; raises FormProblem naming each bad field."""
-    errors: dict[str, str] = {}
-    changes: dict[str, Any] = {}
+    """The terms form's text → term changes, read by the one service parser
+    (`deals.parse_terms`); refusals become a FormProblem naming each bad field."""
+    typed = {name: values.get(name, "") for name in deals.TYPED_TERMS}
     try:
-        price = money.parse_money(values["fee"], default=currency)
-        changes["fee_minor"], changes["currency"] = price.amount_minor, price.currency
-    except money.MoneyError as exc:
-        errors["fee"] = str(exc)
-    changes["deliverables"] = values.get("deliverables", "").strip()
-    for name in ("usage_days", "exclusivity_days", "net_days"):
-        changes[name] = _opt_int(values, name, errors)
-    upfront = values.get("upfront_pct", "").strip().rstrip("%")
-    if upfront:
-        try:
-            changes["upfront_bp"] = round(float(upfront) * 100)
-            if not 0 <= changes["upfront_bp"] <= 10_000:
-                errors["upfront_pct"] = "between 0 and 100"
-        except ValueError:
-            errors["upfront_pct"] = f"not a percentage: {upfront!r}"
-    else:
-        changes["upfront_bp"] = None
-    respond = values.get("respond_by", "").strip()
-    changes["respond_by"] = None
-    if respond:
-        try:
-            changes["respond_by"] = parse_iso_date(respond)
-        except ValueError as exc:
-            errors["respond_by"] = str(exc)
-    if errors:
-        raise FormProblem(errors)
-    return changes
+        return deals.parse_terms(typed, currency)
+    except deals.TermsInvalid as exc:
+        raise FormProblem(dict(exc.errors)) from None
 
 
-def versions_table(versions: list[dict[str, Any]]) -> Table:
+def versions_table(versions: list[deals.Version]) -> Table:
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
     table.add_column("Term", style="dim")
     for v in versions:
-        side = "brand" if v["proposed_by"] == "brand" else "us"
-        table.add_column(f"v{v['version']} {side}")
-    for term in versions[0]["terms"]:
+        side = "brand" if v.proposed_by is Party.BRAND else "us"
+        table.add_column(f"v{v.version} {side}")
+    described = [{k: printable(t) for k, t in v.terms.describe().items()} for v in versions]
+    for term in described[0]:
         cells = []
-        for v in versions:
-            value = v["terms"][term]
-            changed = term in v["changed"]
+        for v, terms in zip(versions, described, strict=True):
+            changed = term in v.changed
             cells.append(
-                Text(value + (" *" if changed else ""), style="bold reverse" if changed else "")
+                Text(
+                    terms[term] + (" *" if changed else ""), style="bold reverse" if changed else ""
+                )
             )
         table.add_row(term, *cells)
-    table.add_row("by", *[f"{v['by']}" for v in versions])
-    table.add_row("note", *[v["note"] or "" for v in versions])
+    table.add_row("by", *[Text(printable(v.created_by)) for v in versions])
+    table.add_row("note", *[Text(printable(v.note)) for v in versions])
     return table
 
 
@@ -129,7 +97,7 @@ class CampaignScreen(Guarded, Screen):
     def __init__(self, campaign_id: int) -> None:
         super().__init__()
         self.campaign_id = campaign_id
-        self.data: dict[str, Any] | None = None
+        self.data: deals.CampaignDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -164,81 +132,76 @@ class CampaignScreen(Guarded, Screen):
     def actor(self) -> str:
         return self.app.actor
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="deal")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="deal", name="Loading the deal")
     def reload(self) -> None:
         with self.app.database.session() as session:
-            campaign = deals.get_campaign(session, self.campaign_id)
-            data = deals.campaign_detail(session, campaign, self.app.today, full=True)
-            data["creator_commission_bp"] = None
+            data = deals.campaign_detail(session, self.campaign_id, self.app.today)
         self.app.call_from_thread(self.show, data)
 
-    def show(self, data: dict[str, Any]) -> None:
+    def show(self, data: deals.CampaignDetail) -> None:
+        if not self.is_attached:  # closed while loading
+            return
         self.data = data
         self.query_one("#deal-body").loading = False
-        status = CampaignStatus(data["status"])
+        summary = data.summary
         title = Text()
-        title.append(data["name"], style="bold")
-        title.append(f"  {data['creator']['name']} × {data['brand']['name']}  ")
-        title.append(deals.STATUS_LABELS[status], style="reverse")
+        title.append(printable(summary.name), style="bold")
+        title.append(f"  {printable(summary.creator.name)} × {printable(summary.brand.name)}  ")
+        title.append(deals.STATUS_LABELS[summary.status], style="reverse")
         self.query_one("#deal-title", Static).update(title)
-        self.sub_title = f"campaign {data['id']}"
+        self.sub_title = f"campaign {summary.id}"
 
-        terms = data["versions"][-1]["terms"]
+        terms = {k: printable(v) for k, v in data.terms.describe().items()}
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim")
         grid.add_column()
         grid.add_column(style="dim")
         grid.add_column()
-        fit = data["audience_fit"]
-        commission = money.format_money(data["commission_minor"], data["currency"])
+        fit = data.audience_fit
+        commission = money.format_money(data.commission_minor, summary.currency)
         grid.add_row("Fee", terms["fee"], "Commission", commission)
-        grid.add_row("Deliverables", terms["deliverables"], "Respond by", terms["respond by"])
+        grid.add_row("Deliverables", Text(terms["deliverables"]), "Respond by", terms["respond by"])
         grid.add_row("Usage", terms["usage rights"], "Exclusivity", terms["exclusivity"])
         grid.add_row(
             "Payment", terms["payment"], "Audience fit", "—" if fit is None else f"{fit:.0%}"
         )
         self.query_one("#deal-terms", Static).update(grid)
-        self.query_one("#deal-versions", Static).update(versions_table(data["versions"]))
+        self.query_one("#deal-versions", Static).update(versions_table(data.versions))
 
         table = self.query_one("#deal-deliverables", DataTable)
         table.clear()
-        for d in data["deliverables"]:
-            due = str(d["due_on"] or "—")
+        for d in data.deliverables:
+            due = str(d.due_on or "—")
             due_cell = Text(
-                due + (" overdue" if d["overdue"] else ""), style="bold red" if d["overdue"] else ""
+                due + (" overdue" if d.overdue else ""), style="bold red" if d.overdue else ""
             )
             table.add_row(
-                d["kind"], due_cell, d["status"].replace("_", " "), str(len(d["feedback"])),
-                key=str(d["id"]),
+                printable(d.kind), due_cell, d.status.value.replace("_", " "), str(len(d.feedback)),
+                key=str(d.id),
             )  # fmt: skip
         self._show_feedback()
 
         invoices = self.query_one("#deal-invoices", DataTable)
         invoices.clear()
-        outstanding: dict[str, int] = {}
-        overdue: dict[str, int] = {}
-        for i in data["invoices"]:
-            late = i["paid_on"] is None and i["due_on"] < self.app.today
+        for i in data.invoices:
             invoices.add_row(
-                i["number"] or f"#{i['id']}",
-                money.format_money(i["amount_minor"], i["currency"]),
-                str(i["issued_on"]),
-                Text(str(i["due_on"]), style="bold red" if late else ""),
-                str(i["paid_on"] or "—"),
-                key=str(i["id"]),
+                printable(i.number) or f"#{i.id}",
+                money.format_money(i.amount_minor, i.currency),
+                str(i.issued_on),
+                Text(str(i.due_on), style="bold red" if i.overdue else ""),
+                str(i.paid_on or "—"),
+                key=str(i.id),
             )
-            if i["paid_on"] is None:
-                outstanding[i["currency"]] = outstanding.get(i["currency"], 0) + i["amount_minor"]
-                if late:
-                    overdue[i["currency"]] = overdue.get(i["currency"], 0) + i["amount_minor"]
+        totals = data.totals
         self.query_one("#deal-invoice-totals", Static).update(
-            f"Outstanding {deals.format_totals(outstanding)} · overdue {deals.format_totals(overdue)}"
+            f"Outstanding {deals.format_totals(totals.outstanding)} · "
+            f"overdue {deals.format_totals(totals.overdue)}"
         )
 
         history = self.query_one("#deal-history", DataTable)
         history.clear()
-        for e in reversed(data["history"]):
-            history.add_row(f"{e['at']:%Y-%m-%d %H:%M}", e["actor"], e["action"])
+        for e in reversed(data.history):
+            history.add_row(f"{e.at:%Y-%m-%d %H:%M}", printable(e.actor), printable(e.action))
         self.refresh_bindings()
 
     def _show_feedback(self) -> None:
@@ -248,12 +211,12 @@ class CampaignScreen(Guarded, Screen):
         text = ""
         if table.row_count:
             row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-            item = next(d for d in self.data["deliverables"] if str(d["id"]) == row_key.value)
-            lines = [f"{f['given_on']} {f['author']}: {f['text']}" for f in item["feedback"]]
+            item = next(d for d in self.data.deliverables if str(d.id) == row_key.value)
+            lines = [f"{f.given_on} {f.author}: {f.text}" for f in item.feedback]
             text = "\n".join(lines) or "No feedback yet."
-            if item["post_url"]:
-                text += f"\nPosted: {item['post_url']}"
-        self.query_one("#deal-feedback", Static).update(Text(text))
+            if item.post_url:
+                text += f"\nPosted: {item.post_url}"
+        self.query_one("#deal-feedback", Static).update(Text(printable(text, keep_newlines=True)))
 
     @on(DataTable.RowHighlighted, "#deal-deliverables")
     def deliverable_moved(self) -> None:
@@ -263,7 +226,7 @@ class CampaignScreen(Guarded, Screen):
         """Only the steps this deal can take are offered (and shown in the footer)."""
         if self.data is None:
             return True
-        status = CampaignStatus(self.data["status"])
+        status = self.data.status
         if action in MOVES:
             return MOVES[action] in deals.TRANSITIONS[status]
         if action in ("add_deliverable", "advance_deliverable", "feedback"):
@@ -277,16 +240,21 @@ class CampaignScreen(Guarded, Screen):
     def _change(self, do: Any, message: str) -> None:
         self.apply_change(do, message)
 
-    @work(exit_on_error=False, thread=True, group="deal-change")
+    @work(exit_on_error=False, thread=True, group="deal-change", name="Saving the change")
     def apply_change(self, do: Any, message: str) -> None:
         try:
             with self.app.database.transaction() as session:
                 do(session)
-        except (deals.DealError, money.MoneyError) as exc:
+        except DomainError as exc:
             self.app.call_from_thread(self.notify, escape(str(exc)), severity="error", timeout=6)
             return
         self.app.call_from_thread(self.notify, message)
-        self.app.call_from_thread(self.reload)
+        self.app.call_from_thread(self.reload_if_open)
+
+    def reload_if_open(self) -> None:
+        """After a change: show it, unless the screen was closed meanwhile."""
+        if self.is_attached:
+            self.reload()
 
     def action_review(self) -> None:
         self._change(lambda s: deals.start_review(s, self.campaign_id, self.actor), "Under review")
@@ -298,10 +266,10 @@ class CampaignScreen(Guarded, Screen):
             if yes:
                 self._change(do, message)
 
-        self.app.push_screen(ConfirmScreen(question), answered)
+        self.app.push_screen(ConfirmScreen(escape(question)), answered)
 
     def action_accept(self) -> None:
-        fee = self.data["versions"][-1]["terms"]["fee"] if self.data else ""
+        fee = self.data.terms.describe()["fee"] if self.data else ""
         self._confirm(
             f"Accept the newest terms ({fee})?",
             lambda s: deals.accept(s, self.campaign_id, self.actor),
@@ -315,11 +283,7 @@ class CampaignScreen(Guarded, Screen):
         )
 
     def action_complete(self) -> None:
-        open_items = [
-            d
-            for d in (self.data or {}).get("deliverables", [])
-            if d["status"] not in ("approved", "posted")
-        ]
+        open_items = [d for d in self.data.deliverables if d.open] if self.data else []
         warning = f" {len(open_items)} deliverable(s) are not approved yet." if open_items else ""
         self._confirm(
             f"Mark this campaign completed?{warning}",
@@ -332,14 +296,11 @@ class CampaignScreen(Guarded, Screen):
             reason = values["reason"].strip()
             if not reason:
                 raise FormProblem({"reason": "say why (it is kept in the history)"})
-            try:
-                with self.app.database.transaction() as session:
-                    if to is S.DECLINED:
-                        deals.decline(session, self.campaign_id, reason, self.actor)
-                    else:
-                        deals.transition(session, self.campaign_id, to, self.actor, reason)
-            except deals.DealError as exc:
-                raise FormProblem({"": str(exc)}) from None
+            with _refusals_beside(values, "reason"), self.app.database.transaction() as session:
+                if to is S.DECLINED:
+                    deals.decline(session, self.campaign_id, reason, self.actor)
+                else:
+                    deals.transition(session, self.campaign_id, to, self.actor, reason)
             return deals.STATUS_LABELS[to].capitalize()
 
         self._form(title, [FormField("reason", "Reason", "kept in the history")], submit)
@@ -361,30 +322,27 @@ class CampaignScreen(Guarded, Screen):
     def _terms_form(self, side: Party) -> None:
         if self.data is None:
             return
-        terms = self.data["terms"]
-        upfront = terms["upfront_pct"]
+        terms = self.data.terms
+        upfront = "" if terms.upfront_bp is None else f"{terms.upfront_bp / 100:g}"
         fields = [
-            FormField("fee", "Fee", "e.g. 1,500 USD", money.format_money(terms["fee_minor"], terms["currency"])),
-            FormField("deliverables", "Deliverables", "2 videos + 1 story", terms["deliverables"]),
-            FormField("usage_days", "Usage days", "usage-rights window", _text(terms["usage_days"])),
-            FormField("exclusivity_days", "Exclusivity", "days", _text(terms["exclusivity_days"])),
-            FormField("net_days", "Net days", "payment due after", _text(terms["net_days"])),
-            FormField("upfront_pct", "Upfront %", "share paid upfront", "" if upfront is None else f"{upfront:g}"),
-            FormField("respond_by", "Respond by", "YYYY-MM-DD", _text(terms["respond_by"])),
+            FormField("fee", "Fee", "e.g. 1,500 USD", money.format_money(terms.fee_minor, terms.currency)),
+            FormField("deliverables", "Deliverables", "2 videos + 1 story", terms.deliverables),
+            FormField("usage_days", "Usage days", "usage-rights window", _text(terms.usage_days)),
+            FormField("exclusivity_days", "Exclusivity", "days", _text(terms.exclusivity_days)),
+            FormField("net_days", "Net days", "payment due after", _text(terms.net_days)),
+            FormField("upfront_pct", "Upfront %", "share paid upfront", upfront),
+            FormField("respond_by", "Respond by", "YYYY-MM-DD", _text(terms.respond_by)),
             FormField("note", "Note", "why, in a sentence"),
         ]  # fmt: skip
-        currency = terms["currency"]
+        currency = terms.currency
 
         def submit(values: dict[str, str]) -> str:
             changes = parse_terms(values, currency)
-            try:
-                with self.app.database.transaction() as session:
-                    offer = deals.propose(
-                        session, self.campaign_id, changes, self.actor, side,
-                        values["note"].strip(), self.app.today,
-                    )  # fmt: skip
-            except deals.DealError as exc:
-                raise FormProblem({"": str(exc)}) from None
+            with _refusals_beside(values), self.app.database.transaction() as session:
+                offer = deals.propose(
+                    session, self.campaign_id, changes, self.actor, side, values["note"],
+                    self.app.today,
+                )  # fmt: skip
             who = "Counter-offer" if side is Party.MANAGER else "Brand's counter"
             return f"{who} saved as version {offer.version}"
 
@@ -408,23 +366,13 @@ class CampaignScreen(Guarded, Screen):
         if not table.row_count:
             return None
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(row_key.value)
+        return int(str(row_key.value))
 
     def action_add_deliverable(self) -> None:
         def submit(values: dict[str, str]) -> str:
-            due = None
-            if values["due"].strip():
-                try:
-                    due = parse_iso_date(values["due"])
-                except ValueError as exc:
-                    raise FormProblem({"due": str(exc)}) from None
-            try:
-                with self.app.database.transaction() as session:
-                    deals.add_deliverable(
-                        session, self.campaign_id, values["kind"], due, self.actor
-                    )
-            except deals.DealError as exc:
-                raise FormProblem({"kind": str(exc)}) from None
+            due = _typed_day(values, "due")
+            with _refusals_beside(values, "kind"), self.app.database.transaction() as session:
+                deals.add_deliverable(session, self.campaign_id, values["kind"], due, self.actor)
             return "Deliverable added"
 
         self.query_one("#deal-tabs", TabbedContent).active = "pane-deliverables"
@@ -442,30 +390,27 @@ class CampaignScreen(Guarded, Screen):
         if deliverable_id is None or self.data is None:
             self.notify("No deliverable selected", severity="warning")
             return
-        item = next(d for d in self.data["deliverables"] if d["id"] == deliverable_id)
-        current = DeliverableStatus(item["status"])
+        item = next(d for d in self.data.deliverables if d.id == deliverable_id)
+        current = item.status
         options = sorted(s.value for s in deals.DELIVERABLE_FLOW[current])
         if not options:
             self.notify("This deliverable is posted; nothing follows.", severity="warning")
             return
 
         def submit(values: dict[str, str]) -> str:
-            text = values["status"].strip().replace(" ", "_")
+            text = values["status"].strip().lower().replace(" ", "_")
             try:
                 target = DeliverableStatus(text)
             except ValueError:
                 raise FormProblem({"status": f"one of: {', '.join(options)}"}) from None
-            try:
-                with self.app.database.transaction() as session:
-                    deals.set_deliverable_status(
-                        session, deliverable_id, target, self.actor, values["url"]
-                    )
-            except deals.DealError as exc:
-                raise FormProblem({"": str(exc)}) from None
-            return f"{item['kind'].capitalize()}: {target.value.replace('_', ' ')}"
+            with _refusals_beside(values, "status"), self.app.database.transaction() as session:
+                deals.set_deliverable_status(
+                    session, deliverable_id, target, self.actor, values["url"]
+                )
+            return f"{item.kind.capitalize()}: {target.value.replace('_', ' ')}"
 
         self._form(
-            f"{item['kind'].capitalize()} is {current.value.replace('_', ' ')}: next status",
+            f"{item.kind.capitalize()} is {current.value.replace('_', ' ')}: next status",
             [
                 FormField("status", "Status", " or ".join(options), options[0]),
                 FormField("url", "Post URL", "when posted"),
@@ -481,13 +426,10 @@ class CampaignScreen(Guarded, Screen):
         today = self.app.today
 
         def submit(values: dict[str, str]) -> str:
-            try:
-                with self.app.database.transaction() as session:
-                    deals.add_feedback(
-                        session, deliverable_id, values["author"], values["text"], today, self.actor
-                    )
-            except deals.DealError as exc:
-                raise FormProblem({"text": str(exc)}) from None
+            with _refusals_beside(values, "text"), self.app.database.transaction() as session:
+                deals.add_feedback(
+                    session, deliverable_id, values["author"], values["text"], today, self.actor
+                )
             return "Feedback recorded"
 
         self._form(
@@ -503,30 +445,24 @@ class CampaignScreen(Guarded, Screen):
         if self.data is None:
             return
         today = self.app.today
-        net = self.data["terms"]["net_days"]
-        due_default = today + timedelta(days=net if net is not None else 30)
-        currency = self.data["currency"]
+        currency = self.data.summary.currency
+        due_default = deals.due_after(today, self.data.terms.net_days)
 
         def submit(values: dict[str, str]) -> str:
             errors: dict[str, str] = {}
-            days: dict[str, date] = {}
+            days: dict[str, Any] = {}
             for name in ("issued", "due"):
                 try:
-                    days[name] = parse_iso_date(values[name])
-                except ValueError as exc:
-                    errors[name] = str(exc)
+                    days[name] = _typed_day(values, name, required=True)
+                except FormProblem as problem:
+                    errors |= problem.errors
             if errors:
                 raise FormProblem(errors)
-            try:
-                with self.app.database.transaction() as session:
-                    deals.add_invoice(
-                        session, self.campaign_id, values["amount"], None,
-                        days["issued"], days["due"], self.actor, values["number"],
-                    )  # fmt: skip
-            except money.MoneyError as exc:
-                raise FormProblem({"amount": str(exc)}) from None
-            except deals.DealError as exc:
-                raise FormProblem({"due": str(exc)}) from None
+            with _refusals_beside(values, "amount"), self.app.database.transaction() as session:
+                deals.add_invoice(
+                    session, self.campaign_id, values["amount"], None,
+                    days["issued"], days["due"], self.actor, values["number"],
+                )  # fmt: skip
             return "Invoice added"
 
         self.query_one("#deal-tabs", TabbedContent).active = "pane-invoices"
@@ -546,7 +482,7 @@ class CampaignScreen(Guarded, Screen):
             return
         from talent_tui.screens.interactions import InteractionsScreen
 
-        self.app.push_screen(InteractionsScreen(brand_id=self.data["brand"]["id"]))
+        self.app.push_screen(InteractionsScreen(brand_id=self.data.summary.brand.id))
 
     def action_mark_paid(self) -> None:
         invoice_id = self._selected("#deal-invoices")
@@ -563,3 +499,29 @@ class CampaignScreen(Guarded, Screen):
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _typed_day(values: dict[str, str], name: str, required: bool = False) -> date | None:
+    """A date typed in field `name`; a FormProblem beside the field when it is not one."""
+    typed = values[name].strip()
+    if not typed:
+        if required:
+            raise FormProblem({name: "a date is required (YYYY-MM-DD)"})
+        return None
+    try:
+        return parse_iso_date(typed)
+    except ValueError as exc:
+        raise FormProblem({name: str(exc)}) from None
+
+
+@contextmanager
+def _refusals_beside(values: dict[str, str], default: str = "") -> Iterator[None]:
+    """A refusal from a service becomes a FormProblem shown next to the field it names (or
+    `default`, or the form's status line), so the form stays open and nothing is stored."""
+    try:
+        yield
+    except deals.TermsInvalid as exc:
+        raise FormProblem(dict(exc.errors)) from None
+    except DomainError as exc:
+        field = getattr(exc, "field", "") or default
+        raise FormProblem({field if field in values else "": str(exc)}) from None

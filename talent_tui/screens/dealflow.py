@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
 
 from talent_tui.core import money
 from talent_tui.core.dates import short_day
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import deals
 from talent_tui.widgets.roster import fit
@@ -47,7 +48,7 @@ class DealFlowScreen(Guarded, Screen):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    @work(exit_on_error=False, thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the deal flow")
     def reload(self) -> None:
         today = self.app.today
         with self.app.database.session() as session:
@@ -56,6 +57,8 @@ class DealFlowScreen(Guarded, Screen):
         self.app.call_from_thread(self.show, stages, due)
 
     def show(self, stages: list[deals.Stage], due: list[deals.DueItem]) -> None:
+        if not self.is_attached:  # closed while loading
+            return
         self.query_one("#flow-tabs").loading = False
         today = self.app.today
         table = self.query_one("#flow-pipeline", DataTable)
@@ -77,8 +80,8 @@ class DealFlowScreen(Guarded, Screen):
                 when = short_day(deal.key_date, today) if deal.key_date else "—"
                 late = deal.key_date is not None and deal.key_date < today
                 table.add_row(
-                    fit(deal.name, 28),
-                    fit(f"{deal.creator} · {deal.brand}", 26),
+                    fit(printable(deal.name), 28),
+                    fit(printable(f"{deal.creator} · {deal.brand}"), 26),
                     money.format_short(deal.fee_minor, deal.currency),
                     Text(when, style="bold red" if late else ""),
                     key=f"campaign:{deal.campaign_id}",
@@ -97,7 +100,7 @@ class DealFlowScreen(Guarded, Screen):
             )
             due_table.add_row(
                 Text(when, style="bold red" if item.overdue else ""),
-                fit(item.label, 52),
+                fit(printable(item.label), 52),
                 item.kind,
                 key=f"{key}:{item.kind}:{item.ref_id}",
             )

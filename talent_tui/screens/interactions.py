@@ -10,11 +10,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from talent_tui.core.dates import parse_iso_date
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
-from talent_tui.services import deals, roster
-from talent_tui.store.models import Brand, InteractionKind
+from talent_tui.services import interactions
+from talent_tui.store.models import Interaction
 from talent_tui.widgets.tables import PlainTable
 
 
@@ -42,19 +42,17 @@ class InteractionsScreen(Guarded, ModalScreen[None]):
         self.query_one("#log-table", DataTable).add_columns("Date", "Kind", "Summary", "Follow up")
         self.reload()
 
-    @work(exit_on_error=False, thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the log")
     def reload(self) -> None:
         with self.app.database.session() as session:
-            if self.creator_id is not None:
-                name = roster.get_creator(session, self.creator_id).name
-            else:
-                brand = session.get(Brand, self.brand_id)
-                name = brand.name if brand else "?"
-            items = deals.interactions_of(session, self.creator_id, self.brand_id)
+            name = interactions.party_name(session, self.creator_id, self.brand_id)
+            items = interactions.interactions_of(session, self.creator_id, self.brand_id)
         self.app.call_from_thread(self.show, name, items)
 
-    def show(self, name: str, items: list) -> None:  # noqa: ANN001
-        self.query_one("#log-title", Static).update(Text(f"Log · {name}"))
+    def show(self, name: str, items: list[Interaction]) -> None:
+        if not self.is_attached:  # closed while loading
+            return
+        self.query_one("#log-title", Static).update(Text(f"Log · {printable(name)}"))
         table = self.query_one("#log-table", DataTable)
         table.clear()
         today = self.app.today
@@ -66,7 +64,7 @@ class InteractionsScreen(Guarded, ModalScreen[None]):
                 if not i.follow_up_done and i.follow_up_on <= today:
                     style = "bold red"
             table.add_row(
-                i.happened_on.isoformat(), i.kind.value, i.summary, Text(follow, style=style),
+                i.happened_on.isoformat(), i.kind.value, printable(i.summary), Text(follow, style=style),
                 key=str(i.id),
             )  # fmt: skip
         table.focus()
@@ -76,25 +74,27 @@ class InteractionsScreen(Guarded, ModalScreen[None]):
 
         def submit(values: dict[str, str]) -> str:
             errors: dict[str, str] = {}
+            kind = follow = None
             try:
-                kind = InteractionKind(values["kind"].strip().lower())
-            except ValueError:
-                errors["kind"] = "call, email, meeting or note"
-            follow = None
-            if values["follow_up"].strip():
-                try:
-                    follow = parse_iso_date(values["follow_up"])
-                except ValueError as exc:
-                    errors["follow_up"] = str(exc)
+                kind = interactions.parse_kind(values["kind"])
+            except interactions.InteractionError as exc:
+                errors["kind"] = str(exc)
+            try:
+                follow = interactions.parse_follow_up(values["follow_up"])
+            except interactions.InteractionError as exc:
+                errors["follow_up"] = str(exc)
             if not values["summary"].strip():
                 errors["summary"] = "what happened, in a line"
-            if errors:
+            if errors or kind is None:
                 raise FormProblem(errors)
-            with self.app.database.transaction() as session:
-                deals.log_interaction(
-                    session, kind, values["summary"], today, self.app.actor,
-                    creator_id=self.creator_id, brand_id=self.brand_id, follow_up_on=follow,
-                )  # fmt: skip
+            try:
+                with self.app.database.transaction() as session:
+                    interactions.log_interaction(
+                        session, kind, values["summary"], today, self.app.actor,
+                        creator_id=self.creator_id, brand_id=self.brand_id, follow_up_on=follow,
+                    )  # fmt: skip
+            except interactions.InteractionError as exc:
+                raise FormProblem({exc.field if exc.field in values else "": str(exc)}) from None
             return "Logged"
 
         def done(message: str | None) -> None:
@@ -114,13 +114,18 @@ class InteractionsScreen(Guarded, ModalScreen[None]):
         if not table.row_count:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        self.complete(int(row_key.value))
+        self.complete(int(str(row_key.value)))
 
-    @work(exit_on_error=False, thread=True)
+    @work(exit_on_error=False, thread=True, name="Marking the follow-up done")
     def complete(self, interaction_id: int) -> None:
         with self.app.database.transaction() as session:
-            deals.complete_follow_up(session, interaction_id)
-        self.app.call_from_thread(self.reload)
+            interactions.complete_follow_up(session, interaction_id)
+        self.app.call_from_thread(self.reload_if_open)
+
+    def reload_if_open(self) -> None:
+        """After a change: show it, unless the screen was closed meanwhile."""
+        if self.is_attached:
+            self.reload()
 
     def action_close(self) -> None:
         self.dismiss(None)

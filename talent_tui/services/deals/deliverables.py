@@ -1,0 +1,142 @@
+"""Deliverables of an agreed deal (planned → draft submitted → changes requested → approved →
+posted) and the rounds of creative feedback on each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from talent_tui.services import audit
+from talent_tui.services.deals.states import (
+    DealError,
+    get_campaign,
+    id_of,
+    require_agreed,
+)
+from talent_tui.services.deals.states import (
+    text as clean,
+)
+from talent_tui.store.models import Deliverable, DeliverableStatus, Feedback, utcnow
+
+D = DeliverableStatus
+
+DELIVERABLE_FLOW: dict[DeliverableStatus, frozenset[DeliverableStatus]] = {
+    D.PLANNED: frozenset({D.DRAFT_SUBMITTED}),
+    D.DRAFT_SUBMITTED: frozenset({D.CHANGES_REQUESTED, D.APPROVED}),
+    D.CHANGES_REQUESTED: frozenset({D.DRAFT_SUBMITTED}),
+    D.APPROVED: frozenset({D.POSTED}),
+    D.POSTED: frozenset(),
+}
+
+
+def add_deliverable(
+    session: Session, campaign_id: int, kind: str, due_on: date | None, actor: str
+) -> Deliverable:
+    require_agreed(get_campaign(session, campaign_id), "deliverables")
+    kind = " ".join(clean(kind, "the kind", max_len=60, field="kind").split()).lower()
+    if not kind:
+        raise DealError("a deliverable kind is required (e.g. video)", "kind")
+    deliverable = Deliverable(campaign_id=campaign_id, kind=kind, due_on=due_on)
+    session.add(deliverable)
+    session.flush()
+    audit.record(
+        session, actor, "deliverable", id_of(deliverable), f"added {kind}", None, {"due_on": due_on}
+    )
+    return deliverable
+
+
+def set_deliverable_status(
+    session: Session, deliverable_id: int, to: DeliverableStatus, actor: str, url: str = ""
+) -> Deliverable:
+    deliverable = session.get(Deliverable, deliverable_id)
+    if deliverable is None:
+        raise DealError(f"no deliverable with id {deliverable_id}")
+    if to not in DELIVERABLE_FLOW[deliverable.status]:
+        allowed = ", ".join(s.value for s in DELIVERABLE_FLOW[deliverable.status]) or "nothing"
+        raise DealError(
+            f"deliverable {deliverable_id} is {deliverable.status.value}; it cannot become "
+            f"{to.value} (it can become: {allowed})"
+        )
+    url = clean(url, "the post URL", max_len=2000, field="url")
+    if to is D.POSTED and not url:
+        raise DealError("a posted deliverable needs the post URL", "url")
+    if url and (not url.lower().startswith(("http://", "https://")) or " " in url):
+        raise DealError(f"not a web address: {url!r} (it starts with https://)", "url")
+    before = {"status": deliverable.status.value}
+    deliverable.status = to
+    if url:
+        deliverable.post_url = url
+    deliverable.updated_at = utcnow()
+    after = {"status": to.value, "post_url": deliverable.post_url}
+    audit.record(
+        session,
+        actor,
+        "deliverable",
+        deliverable_id,
+        f"{deliverable.kind}: {to.value}",
+        before,
+        after,
+    )
+    session.flush()
+    return deliverable
+
+
+def add_feedback(
+    session: Session, deliverable_id: int, author: str, text: str, given_on: date, actor: str
+) -> Feedback:
+    deliverable = session.get(Deliverable, deliverable_id)
+    if deliverable is None:
+        raise DealError(f"no deliverable with id {deliverable_id}")
+    body = clean(text, "the feedback", max_len=2000, field="text")
+    if not body:
+        raise DealError("feedback text is required", "text")
+    item = Feedback(
+        deliverable_id=deliverable_id,
+        author=clean(author, "the author", max_len=100, field="author") or "brand",
+        text=body,
+        given_on=given_on,
+    )
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "deliverable",
+        deliverable_id,
+        f"feedback from {item.author} on {deliverable.kind}",
+        None,
+        {"text": item.text, "given_on": given_on},
+    )
+    return item
+
+
+def deliverables_of(session: Session, campaign_id: int) -> list[Deliverable]:
+    statement = (
+        select(Deliverable)
+        .where(Deliverable.campaign_id == campaign_id)
+        .order_by(col(Deliverable.due_on).is_(None), col(Deliverable.due_on), col(Deliverable.id))
+    )
+    return list(session.exec(statement))
+
+
+def feedback_of(session: Session, deliverable_id: int) -> list[Feedback]:
+    statement = (
+        select(Feedback)
+        .where(Feedback.deliverable_id == deliverable_id)
+        .order_by(col(Feedback.given_on), col(Feedback.id))
+    )
+    return list(session.exec(statement))
+
+
+def is_open(status: DeliverableStatus) -> bool:
+    """Still to be approved or posted."""
+    return status not in (D.APPROVED, D.POSTED)
+
+
+def deliverable_overdue(deliverable: Deliverable, today: date) -> bool:
+    return (
+        is_open(deliverable.status)
+        and deliverable.due_on is not None
+        and deliverable.due_on < today
+    )
