@@ -1,0 +1,96 @@
+"""Rate cards: one amount per creator and deliverable."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlmodel import col, select
+
+from talent_tui.core.fields import (
+    FieldError,
+    amount,
+    currency,
+    day,
+    handle,
+    req_text,
+)
+from talent_tui.io.importers.base import (
+    Counter,
+    KindSpec,
+    apply,
+    differs,
+    duplicates,
+    gather,
+    known_creators,
+    register,
+)
+from talent_tui.store.models import (
+    Rate,
+    utcnow,
+)
+
+
+def _parse_rate(v: Mapping[str, Any]) -> dict[str, Any]:
+    def stamp() -> datetime | None:
+        updated_on = day(v, "updated_on")
+        return datetime.combine(updated_on, time(), tzinfo=UTC) if updated_on else None
+
+    def price() -> int:
+        try:
+            code = currency(v)
+        except FieldError:
+            return 0  # reported under "currency"
+        return amount(v, "amount", code)
+
+    return gather(
+        {
+            "tiktok_handle": lambda: handle(v, "tiktok_handle"),
+            "deliverable": lambda: req_text(v, "deliverable", 40).lower(),
+            "amount_minor": price,
+            "currency": lambda: currency(v),
+            "updated_at": stamp,
+        }
+    )
+
+
+def _write_rates(session, rows, source, errors) -> Counter:  # noqa: ANN001
+    counter = Counter()
+    ids = known_creators(session, rows, source, errors)
+    if errors:
+        return counter
+    creator_ids = {ids[data["tiktok_handle"]] for _, data in rows}
+    existing = {
+        (r.creator_id, r.deliverable): r
+        for r in session.exec(select(Rate).where(col(Rate.creator_id).in_(creator_ids)))
+    }
+    now = utcnow()
+    for _row, data in rows:
+        creator_id = ids[data.pop("tiktok_handle")]
+        stamp = data.pop("updated_at") or now
+        rate = existing.get((creator_id, data["deliverable"]))
+        if rate is None:
+            session.add(Rate(creator_id=creator_id, updated_at=stamp, **data))
+            counter.new += 1
+        elif differs(rate, data):
+            apply(rate, data)
+            rate.updated_at = stamp
+            counter.updated += 1
+        else:
+            counter.unchanged += 1
+    return counter
+
+
+SPEC = KindSpec(
+    columns=("tiktok_handle", "deliverable", "amount", "currency", "updated_on"),
+    required=("tiktok_handle", "deliverable", "amount", "currency"),
+    parse=_parse_rate,
+    write=_write_rates,
+    check_rows=lambda rows, source: duplicates(
+        rows, source, lambda d: (d["tiktok_handle"], d["deliverable"]), "deliverable"
+    ),
+)
+
+
+register("rates", SPEC)
