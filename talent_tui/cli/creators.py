@@ -401,12 +401,12 @@ def creators_delete(
     from talent_tui.services import creators
 
     database = open_db()
-    with database.session() as session:
-        creator_id = resolve_creator(session, creator)
-        summary = creators.delete_summary(session, creator_id)
-        is_archived = creators.resolve(session, str(creator_id)).archived_at is not None
-    if not is_archived:
-        raise fail(f"{summary.name} is not archived; run `talent creators archive` first")
+    try:
+        with database.session() as session:
+            creator_id = resolve_creator(session, creator)
+            summary = creators.deletable(session, creator_id)
+    except creators.NotArchived as exc:
+        raise fail(str(exc)) from None
     if not yes:
         if not sys.stdin.isatty():
             raise fail("refusing to delete without --yes when not on a terminal")
@@ -416,8 +416,11 @@ def creators_delete(
             abort=True,
             err=True,
         )
-    with database.transaction() as session:
-        creators.delete(session, creator_id)
+    try:
+        with database.transaction() as session:
+            creators.delete(session, creator_id)
+    except creators.NotArchived as exc:  # restored by someone else meanwhile
+        raise fail(str(exc)) from None
     out.print(f"Deleted {summary.name}.")
 
 

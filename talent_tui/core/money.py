@@ -17,6 +17,11 @@ class MoneyError(DomainError):
     """A money amount or currency that cannot be stored exactly."""
 
 
+# The largest amount stored, in minor units: 10**15 (ten trillion dollars in cents, a
+# quadrillion won). Far inside SQLite's signed 64-bit integers, so sums of many fees still fit.
+MAX_MINOR = 10**15
+
+
 @cache
 def _iso_currencies() -> frozenset[str]:
     from babel.numbers import list_currencies
@@ -53,7 +58,12 @@ def to_minor(amount: str | int | Decimal, currency: str) -> int:
         raise MoneyError(f"not an amount: {amount!r}") from None
     if not value.is_finite():
         raise MoneyError(f"not an amount: {amount!r}")
-    scaled = value.scaleb(digits)
+    # adjusted() is the exponent of the leading digit: refuse before scaling, which would
+    # overflow the decimal context for an exponent such as 1e999999999.
+    scaled = value.scaleb(digits) if value.adjusted() < 30 else None
+    if scaled is None or abs(scaled) > MAX_MINOR:
+        largest = format_money(MAX_MINOR, normalize_currency(currency))
+        raise MoneyError(f"too large: {amount!r} (at most {largest})")
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"{amount!r} has more decimals than {currency.upper()} allows ({digits})")
     return int(scaled)

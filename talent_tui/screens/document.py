@@ -44,7 +44,7 @@ class DocumentScreen(Guarded, Screen):
         self.query_one("#doc-scroll").loading = True
         self.render_preview()
 
-    @work(exit_on_error=False, thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True, name="Writing the file")
     def render_preview(self) -> None:
         text = self.renderers["md"]()
         self.app.call_from_thread(self._show, text)

@@ -92,7 +92,7 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         self.query_one("#form-status", Static).update("Saving…")
         self.run_submit(self.values())
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="form")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="form", name="Saving the form")
     def run_submit(self, values: dict[str, str]) -> None:
         try:
             message = self.submit(values)

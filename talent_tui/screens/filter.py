@@ -39,7 +39,7 @@ class FilterScreen(Guarded, ModalScreen[Choice | None]):
         self.query_one("#filter-options", OptionList).loading = True
         self.load()
 
-    @work(exit_on_error=False, thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the filter choices")
     def load(self) -> None:
         with self.app.database.session() as session:
             facets = roster.facets(session)

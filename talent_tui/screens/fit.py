@@ -51,7 +51,9 @@ class FitScreen(Guarded, Screen):
         self.query_one("#fit-table", DataTable).add_columns("Fit", "Creator", "Followers")
         self.load_brands()
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="brands")
+    @work(
+        exit_on_error=False, thread=True, exclusive=True, group="brands", name="Loading the brands"
+    )
     def load_brands(self) -> None:
         with self.app.database.session() as session:
             rows = [(b.id, b.name) for b in brands.list_brands(session)]
@@ -74,7 +76,13 @@ class FitScreen(Guarded, Screen):
     def brand_selected(self) -> None:
         self.query_one("#fit-table", DataTable).focus()
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="rank")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="rank",
+        name="Ranking creators for the brand",
+    )
     def rank(self, brand_id: int) -> None:
         with self.app.database.session() as session:
             target = fit.brand_target(session, brand_id)
@@ -148,7 +156,13 @@ class FitScreen(Guarded, Screen):
         if self.brand_id is not None:
             self.load_target(self.brand_id)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="target")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="target",
+        name="Saving the target audience",
+    )
     def load_target(self, brand_id: int) -> None:
         with self.app.database.session() as session:
             target = fit.brand_target(session, brand_id)

@@ -170,7 +170,9 @@ class MainScreen(Guarded, Screen):
         self.generation += 1
         self.load_roster(self.generation, self.view, keep_id)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="roster")
+    @work(
+        exit_on_error=False, thread=True, exclusive=True, group="roster", name="Loading the roster"
+    )
     def load_roster(self, generation: int, view: roster.RosterQuery, keep_id: int | None) -> None:
         worker = get_current_worker()
         if generation == 1:
@@ -257,7 +259,7 @@ class MainScreen(Guarded, Screen):
         if event.generation == self.generation:
             self.load_page(event.generation, self.view, event.page)
 
-    @work(exit_on_error=False, thread=True, group="pages")
+    @work(exit_on_error=False, thread=True, group="pages", name="Loading a page of the roster")
     def load_page(self, generation: int, view: roster.RosterQuery, page: int) -> None:
         with self.database.session() as session:
             rows = view.page(session, page * PAGE_SIZE, PAGE_SIZE)
@@ -296,7 +298,13 @@ class MainScreen(Guarded, Screen):
 
     # ---- one creator --------------------------------------------------------------------
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="creator")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="creator",
+        name="Loading the creator",
+    )
     def load_creator(self, creator_id: int) -> None:
         worker = get_current_worker()
         today = self.app.today
@@ -490,7 +498,13 @@ class MainScreen(Guarded, Screen):
         elif self.last_archived is not None:
             self.set_archived(self.last_archived[0], False)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="change")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="change",
+        name="Archiving or restoring",
+    )
     def set_archived(self, creator_id: int, archived: bool) -> None:
         with self.database.transaction() as session:
             if archived:
@@ -532,10 +546,16 @@ class MainScreen(Guarded, Screen):
             return
         self.ask_delete(self.creator_id)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="change")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="change",
+        name="Checking the creator can be deleted",
+    )
     def ask_delete(self, creator_id: int) -> None:
         with self.database.session() as session:
-            summary = creators.delete_summary(session, creator_id)
+            summary = creators.deletable(session, creator_id)
         self.app.call_from_thread(self._confirm_delete, creator_id, summary)
 
     def _confirm_delete(self, creator_id: int, summary: creators.DeleteSummary) -> None:
@@ -550,7 +570,13 @@ class MainScreen(Guarded, Screen):
         )
         self.app.push_screen(ConfirmScreen(question, detail), answered)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="change")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="change",
+        name="Deleting a creator for good",
+    )
     def delete_creator(self, creator_id: int) -> None:
         with self.database.transaction() as session:
             summary = creators.delete(session, creator_id)

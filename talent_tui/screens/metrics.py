@@ -85,7 +85,7 @@ class MetricsScreen(Guarded, Screen):
         self.range_key = key
         self.load()
 
-    @work(exit_on_error=False, thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the metrics")
     def load(self) -> None:
         label, days = RANGES[self.range_key]
         with self.app.database.session() as session:

@@ -158,12 +158,22 @@ def delete_summary(session: Session, creator_id: int) -> DeleteSummary:
     return DeleteSummary(creator.name, count(Campaign), count(Rate))
 
 
-def delete(session: Session, creator_id: int) -> DeleteSummary:
-    """Remove an archived creator and everything that hangs off it. Live creators refuse."""
+def deletable(session: Session, creator_id: int) -> DeleteSummary:
+    """The one rule for deleting: only an archived creator can be deleted for good. Returns
+    what deleting would remove (for the question both front ends ask), or raises NotArchived."""
     creator = get_creator(session, creator_id)
     if creator.archived_at is None:
-        raise NotArchived(f"{creator.name} is not archived; archive before deleting for good")
-    summary = delete_summary(session, creator_id)
+        raise NotArchived(
+            f"{creator.name} is not archived; archive before deleting for good"
+            " (x in the roster, or talent creators archive)"
+        )
+    return delete_summary(session, creator_id)
+
+
+def delete(session: Session, creator_id: int) -> DeleteSummary:
+    """Remove an archived creator and everything that hangs off it. Live creators refuse."""
+    summary = deletable(session, creator_id)
+    creator = get_creator(session, creator_id)
     session.delete(creator)
     session.flush()
     return summary
@@ -173,12 +183,8 @@ def delete(session: Session, creator_id: int) -> DeleteSummary:
 
 
 def normalize_deliverable(text: str) -> str:
-    value = " ".join((text or "").split()).lower()
-    if not value:
-        raise ValueError("a deliverable type is required (e.g. video, live, story)")
-    if len(value) > 40:
-        raise ValueError("deliverable type longer than 40 characters")
-    return value
+    """Raises FieldError (a DomainError) when the type is empty, too long or not plain text."""
+    return fields.deliverable({"deliverable": text})
 
 
 def set_rate(
@@ -241,6 +247,7 @@ __all__ = [
     "NotArchived",
     "add_creator",
     "archive",
+    "deletable",
     "delete",
     "edit_creator",
     "form_values",

@@ -6,6 +6,7 @@ already holds data is copied aside (``<name>.bak-<revision>``) before it is upgr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -283,7 +284,8 @@ def backup_sqlite(database: Database, target: Path) -> None:  # noqa: D401
         os.chmod(tmp, 0o600)
         shutil.move(tmp, target)
     except (OSError, sqlite3.Error) as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise DatabaseError(f"cannot write {target}: {_reason(exc)}") from exc
 
 

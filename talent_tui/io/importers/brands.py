@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from talent_tui.core.fields import (
     FieldError,
+    notes,
     opt_text,
     req_text,
-    text_of,
 )
 from talent_tui.io.importers.base import (
     SHARE_TOLERANCE,
@@ -75,7 +75,7 @@ def _parse_brand(v: Mapping[str, Any]) -> dict[str, Any]:
         "contact_name": opt_text(v, "contact_name", 200),
         "email": opt_text(v, "email", 200),
         "website": opt_text(v, "website", 300),
-        "notes": text_of(v, "notes"),
+        "notes": notes(v),
         "target": target,
     }
 

@@ -16,8 +16,8 @@ from talent_tui.core.fields import (
     day,
     enum_value,
     handle,
+    notes,
     req_text,
-    text_of,
 )
 from talent_tui.io.importers.base import (
     Counter,
@@ -63,7 +63,7 @@ def _parse_campaign(v: Mapping[str, Any]) -> dict[str, Any]:
             "respond_by": lambda: day(v, "respond_by"),
             "start_on": lambda: day(v, "start_on"),
             "end_on": lambda: day(v, "end_on"),
-            "notes": lambda: text_of(v, "notes"),
+            "notes": lambda: notes(v),
         }
     )
     problems = []

@@ -13,8 +13,8 @@ from talent_tui.core.fields import (
     amount,
     currency,
     day,
+    deliverable,
     handle,
-    req_text,
 )
 from talent_tui.io.importers.base import (
     Counter,
@@ -47,7 +47,7 @@ def _parse_rate(v: Mapping[str, Any]) -> dict[str, Any]:
     return gather(
         {
             "tiktok_handle": lambda: handle(v, "tiktok_handle"),
-            "deliverable": lambda: req_text(v, "deliverable", 40).lower(),
+            "deliverable": lambda: deliverable(v),
             "amount_minor": price,
             "currency": lambda: currency(v),
             "updated_at": stamp,
