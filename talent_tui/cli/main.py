@@ -13,7 +13,15 @@ from typing import Annotated
 
 import typer
 
-from talent_tui.cli import campaigns_deals, creators, database, insights, rates, transfer
+from talent_tui.cli import (
+    brands,
+    campaigns_deals,
+    creators,
+    database,
+    insights,
+    rates,
+    transfer,
+)
 from talent_tui.cli.common import Options, TuiOpener, err, fail, open_db, options, out, set_options
 from talent_tui.core import locations
 from talent_tui.store import db as dbmod
@@ -98,7 +106,7 @@ def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:
     )
     app.callback(invoke_without_command=True)(main_callback)
     app.command("demo")(demo)
-    for group in (creators, rates, transfer, database, campaigns_deals, insights):
+    for group in (creators, rates, transfer, database, campaigns_deals, brands, insights):
         group.register(app)
     return app
 

@@ -139,17 +139,18 @@ class FitScreen(Guarded, Screen):
         brand_id = self.brand_id
         if brand_id is None:
             return
+        from talent_tui.io import render
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
         today, database = self.app.today, self.app.database
 
-        def render(fmt: str) -> str:
+        def produce(fmt: str) -> str:
             with database.session() as session:
                 report = reports.build_report(session, today, brand_id=brand_id)
-            return reports.render_report(report, fmt)
+            return render.report(report, fmt)
 
-        renderers = {fmt: (lambda f=fmt: render(f)) for fmt in ("md", "csv", "html")}
+        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in ("md", "csv", "html")}
         self.app.push_screen(DocumentScreen("brand report", renderers, f"brand-{brand_id}.html"))
 
     def action_edit_target(self) -> None:

@@ -353,32 +353,34 @@ class MainScreen(Guarded, Screen):
     def action_media_kit(self) -> None:
         if self.creator_id is None:
             return
+        from talent_tui.io import render
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
         creator_id, today, database = self.creator_id, self.app.today, self.database
 
-        def render(fmt: str) -> str:
+        def produce(fmt: str) -> str:
             with database.session() as session:
-                return reports.render_media_kit(reports.media_kit(session, creator_id, today), fmt)
+                return render.media_kit(reports.media_kit(session, creator_id, today), fmt)
 
-        renderers = {fmt: (lambda f=fmt: render(f)) for fmt in ("md", "html")}
+        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in ("md", "html")}
         self.app.push_screen(DocumentScreen("media kit", renderers, f"mediakit-{creator_id}.html"))
 
     def action_report(self) -> None:
         if self.creator_id is None:
             return
+        from talent_tui.io import render
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
         creator_id, today, database = self.creator_id, self.app.today, self.database
 
-        def render(fmt: str) -> str:
+        def produce(fmt: str) -> str:
             with database.session() as session:
                 report = reports.build_report(session, today, creator_id=creator_id)
-            return reports.render_report(report, fmt)
+            return render.report(report, fmt)
 
-        renderers = {fmt: (lambda f=fmt: render(f)) for fmt in ("md", "csv", "html")}
+        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in ("md", "csv", "html")}
         self.app.push_screen(
             DocumentScreen("creator report", renderers, f"report-{creator_id}.html")
         )

@@ -34,6 +34,13 @@ def find_brand(session: Session, ref: str) -> Brand:
     return brand
 
 
+def get_brand(session: Session, brand_id: int) -> Brand:
+    brand = session.get(Brand, brand_id)
+    if brand is None:
+        raise BrandNotFound(f"no brand with id {brand_id}")
+    return brand
+
+
 class InvalidTarget(DomainError):
     pass
 
@@ -84,9 +91,7 @@ def set_target(
     actor: str,
 ) -> None:
     """Replace one dimension of a brand's target audience."""
-    brand = session.get(Brand, brand_id)
-    if brand is None:
-        raise InvalidTarget(f"no brand with id {brand_id}")
+    get_brand(session, brand_id)
     before = brand_target(session, brand_id).get(dimension.value, {})
     existing = session.exec(
         select(BrandTarget).where(
@@ -106,15 +111,3 @@ def set_target(
 
 def list_brands(session: Session) -> list[Brand]:
     return list(session.exec(select(Brand).order_by(col(Brand.name))))
-
-
-__all__ = [
-    "BrandNotFound",
-    "InvalidTarget",
-    "brand_target",
-    "find_brand",
-    "format_distribution",
-    "list_brands",
-    "parse_distribution",
-    "set_target",
-]
