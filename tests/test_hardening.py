@@ -366,3 +366,35 @@ async def test_markup_in_a_name_is_shown_as_written_when_deleting(database: Data
 def test_domain_errors_share_one_base() -> None:
     for error in (fields.FieldError, money.MoneyError, creators.NotArchived, dbmod.DatabaseError):
         assert issubclass(error, DomainError)
+
+
+# ---- rows stored before the field rules (older versions, other tools) -------------------
+
+
+def _raw_creator(database: Database, name: str, handle: str) -> None:
+    """A row written straight to the table, as an older version or another tool could have."""
+    with database.transaction() as s:
+        s.add(Creator(name=name, tiktok_handle=handle))
+
+
+def test_cli_output_never_carries_a_control_character(database: Database) -> None:
+    _raw_creator(database, "Evil\x1b[31mRed", "@evil")
+    listed = run(database, "creators", "list")
+    shown = run(database, "creators", "show", "@evil")
+    for result in (listed, shown):
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout
+        assert "Evil\ufffd[31mRed" in result.stdout
+    as_json = run(database, "creators", "show", "@evil", "--json")
+    assert json.loads(as_json.stdout)["name"] == "Evil\x1b[31mRed"  # JSON escapes it itself
+
+
+def test_a_nul_in_the_search_is_ignored_not_an_sql_error(database: Database) -> None:
+    with database.transaction() as s:
+        factories.creator(s, name="Abcde Fgh", tiktok_handle="@abcde")
+    with database.session() as s:
+        plain = roster.RosterQuery(search="abc").count(s)
+        assert plain == 1
+        assert roster.RosterQuery(search="abc\x00").count(s) == plain
+        assert roster.RosterQuery(search="\x00").count(s) == 1  # nothing left: no filter
+        assert [r.name for r in roster.search_names(s, "abc\x00", limit=5)] == ["Abcde Fgh"]

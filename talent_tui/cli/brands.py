@@ -9,6 +9,7 @@ from rich.text import Text
 
 from talent_tui.cli import common as cli
 from talent_tui.cli.common import JsonOpt
+from talent_tui.core.text import printable
 
 brands_app = typer.Typer(help="Brands and their target audiences.", no_args_is_help=True)
 
@@ -39,7 +40,7 @@ def brands_list(as_json: JsonOpt = False) -> None:
         cli.print_json(rows)
         return
     for r in rows:
-        cli.out.print(f"{r['id']:>4}  {r['name']}")
+        cli.out.print(printable(f"{r['id']:>4}  {r['name']}"))
 
 
 @brands_app.command("show")
@@ -63,7 +64,7 @@ def brands_show(
     if as_json:
         cli.print_json(data)
         return
-    cli.out.print(Text.assemble((data["name"], "bold"), f"  #{data['id']}"))
+    cli.out.print(Text.assemble((printable(data["name"]), "bold"), f"  #{data['id']}"))
     for dimension, distribution in data["target"].items():
         cli.out.print(f"  {dimension}: {brands.format_distribution(distribution)}", highlight=False)
     if not data["target"]:
@@ -94,6 +95,8 @@ def brands_target(
         brands.set_target(session, row.id, dim, distribution, cli.actor())
         name = row.name
     if distribution:
-        cli.out.print(f"{name}: {dim.value} target set.")
+        cli.out.print(printable(f"{name}: {dim.value} target set."))
     else:
-        cli.out.print(f"{name}: {dim.value} target cleared (fit ignores {dim.value} now).")
+        cli.out.print(
+            printable(f"{name}: {dim.value} target cleared (fit ignores {dim.value} now).")
+        )

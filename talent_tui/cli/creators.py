@@ -21,6 +21,7 @@ from talent_tui.cli.common import (
     resolve_creator,
 )
 from talent_tui.core import locations
+from talent_tui.core.text import printable
 from talent_tui.store import db as dbmod
 
 creators_app = typer.Typer(help="List and inspect creators.", no_args_is_help=True)
@@ -84,8 +85,8 @@ def creators_list(
         growth = f"{row.follower_growth_30d:+.1%}" if row.follower_growth_30d is not None else "—"
         table.add_row(
             str(row.id),
-            row.name,
-            row.tiktok_handle,
+            printable(row.name),
+            printable(row.tiktok_handle),
             compact_number(row.followers),
             rate,
             growth,
@@ -220,7 +221,7 @@ def _print_creator(data: dict[str, Any]) -> None:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="dim")
     table.add_column()
-    table.add_row("Name", data["name"] + ("  (archived)" if data["archived_at"] else ""))
+    table.add_row("Name", printable(data["name"]) + ("  (archived)" if data["archived_at"] else ""))
     for key, label in (
         ("tiktok_handle", "TikTok"),
         ("instagram_handle", "Instagram"),
@@ -230,9 +231,9 @@ def _print_creator(data: dict[str, Any]) -> None:
         ("phone", "Phone"),
     ):
         if data.get(key):
-            table.add_row(label, str(data[key]))
+            table.add_row(label, printable(str(data[key])))
     if data["tags"]:
-        table.add_row("Tags", ", ".join(data["tags"]))
+        table.add_row("Tags", printable(", ".join(data["tags"])))
     m = data["metrics"]
     table.add_row("Followers", f"{data['followers']:,}")
     if m["avg_views"] is not None:
@@ -244,7 +245,8 @@ def _print_creator(data: dict[str, Any]) -> None:
     table.add_row("Commission", f"{data['commission_pct']:g}%")
     for rate in data["rates"]:
         table.add_row(
-            f"Rate: {rate['deliverable']}", format_money(rate["amount_minor"], rate["currency"])
+            printable(f"Rate: {rate['deliverable']}"),
+            format_money(rate["amount_minor"], rate["currency"]),
         )
     camp = data["campaigns"]
     table.add_row(
@@ -253,7 +255,7 @@ def _print_creator(data: dict[str, Any]) -> None:
         f"{camp['completed']} completed, {camp['inactive']} inactive",
     )
     if data["notes"]:
-        table.add_row("Notes", data["notes"])
+        table.add_row("Notes", printable(data["notes"], keep_newlines=True))
     out.print(table)
 
 
@@ -300,7 +302,9 @@ def creators_add(
     if as_json:
         print_json(data)
     else:
-        out.print(f"Added {data['name']} ({data['tiktok_handle']}) as creator {data['id']}.")
+        out.print(
+            printable(f"Added {data['name']} ({data['tiktok_handle']}) as creator {data['id']}.")
+        )
 
 
 @creators_app.command("show")
@@ -365,7 +369,7 @@ def creators_edit(
     if as_json:
         print_json(data)
     else:
-        out.print(f"Updated {data['name']} ({data['tiktok_handle']}).")
+        out.print(printable(f"Updated {data['name']} ({data['tiktok_handle']})."))
 
 
 @creators_app.command("archive")
@@ -377,7 +381,9 @@ def creators_archive(creator: Annotated[str, typer.Argument(help="Id or TikTok h
     with database.transaction() as session:
         archived = creators.archive(session, resolve_creator(session, creator))
         name = archived.name
-    out.print(f"Archived {name}. Undo with: talent creators restore {archived.tiktok_handle}")
+    out.print(
+        printable(f"Archived {name}. Undo with: talent creators restore {archived.tiktok_handle}")
+    )
 
 
 @creators_app.command("restore")
@@ -389,7 +395,7 @@ def creators_restore(creator: Annotated[str, typer.Argument(help="Id or TikTok h
     with database.transaction() as session:
         restored = creators.restore(session, resolve_creator(session, creator))
         name = restored.name
-    out.print(f"Restored {name}.")
+    out.print(printable(f"Restored {name}."))
 
 
 @creators_app.command("delete")
@@ -411,7 +417,7 @@ def creators_delete(
         if not sys.stdin.isatty():
             raise fail("refusing to delete without --yes when not on a terminal")
         typer.confirm(
-            f"Delete {summary.name} with {summary.campaigns} campaign(s) and "
+            f"Delete {printable(summary.name)} with {summary.campaigns} campaign(s) and "
             f"{summary.rates} rate(s)? This cannot be undone",
             abort=True,
             err=True,
@@ -421,7 +427,7 @@ def creators_delete(
             creators.delete(session, creator_id)
     except creators.NotArchived as exc:  # restored by someone else meanwhile
         raise fail(str(exc)) from None
-    out.print(f"Deleted {summary.name}.")
+    out.print(printable(f"Deleted {summary.name}."))
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from rich.table import Table
 from talent_tui.cli import common as cli
 from talent_tui.cli.brands import brand_or_fail
 from talent_tui.cli.common import JsonOpt
+from talent_tui.core.text import printable
 
 
 def register(app: typer.Typer) -> None:
@@ -60,14 +61,16 @@ def fit_cmd(
         return
     if not ranked:
         cli.err.print(
-            f"No fit to show: {row.name} has no target audience, or no creator has demographics."
+            f"No fit to show: {printable(row.name)} has no target audience, or no creator has demographics."
         )
         return
     table = Table(box=None, header_style="bold")
     for column in ("Fit", "Creator", "TikTok", "Why"):
         table.add_column(column, justify="right" if column == "Fit" else "left")
     for r in ranked:
-        table.add_row(str(r.fit.score), r.name, r.tiktok_handle, r.fit.reason)
+        table.add_row(
+            str(r.fit.score), printable(r.name), printable(r.tiktok_handle), printable(r.fit.reason)
+        )
     cli.out.print(table)
 
 

@@ -15,6 +15,7 @@ from talent_tui.cli.common import (
     print_json,
     resolve_creator,
 )
+from talent_tui.core.text import printable
 
 rates_app = typer.Typer(help="A creator's rate card.", no_args_is_help=True)
 
@@ -63,7 +64,7 @@ def rates_remove(
         raise fail(str(exc)) from None
     if not removed:
         raise fail(f"no {deliverable!r} rate to remove")
-    out.print(f"Removed the {deliverable} rate.")
+    out.print(printable(f"Removed the {deliverable} rate."))
 
 
 @rates_app.command("list")
@@ -95,7 +96,7 @@ def rates_list(
     table.add_column("Deliverable")
     table.add_column("Rate", justify="right")
     for r in rates:
-        table.add_row(r.deliverable, format_money(r.amount_minor, r.currency))
+        table.add_row(printable(r.deliverable), format_money(r.amount_minor, r.currency))
     out.print(table)
 
 

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.filter import Choice, FilterScreen
 from talent_tui.screens.forms import ConfirmScreen, CreatorForm
@@ -519,12 +520,14 @@ class MainScreen(Guarded, Screen):
         next_id = self._neighbour_of(creator_id)
         if archived:
             self.last_archived = (creator_id, name)
-            self.notify(escape(f"Archived {name}. Press u to undo."), title="Archived", timeout=8)
+            self.notify(
+                escape(printable(f"Archived {name}. Press u to undo.")), title="Archived", timeout=8
+            )
             self.reload(keep_id=next_id, fresh_totals=True)
         else:
             if self.last_archived and self.last_archived[0] == creator_id:
                 self.last_archived = None
-            self.notify(escape(f"Restored {name}."))
+            self.notify(escape(printable(f"Restored {name}.")))
             if self.view.archived:
                 self.reload(keep_id=next_id, fresh_totals=True)
             else:
@@ -565,7 +568,7 @@ class MainScreen(Guarded, Screen):
             if yes:
                 self.delete_creator(creator_id)
 
-        question = f"Delete {summary.name} for good?"
+        question = printable(f"Delete {summary.name} for good?")
         detail = (
             f"This removes {summary.campaigns} campaign(s), {summary.rates} rate(s) and all "
             "metrics. It cannot be undone."
@@ -585,6 +588,6 @@ class MainScreen(Guarded, Screen):
         self.app.call_from_thread(self._deleted, creator_id, summary.name)
 
     def _deleted(self, creator_id: int, name: str) -> None:
-        self.notify(escape(f"Deleted {name}."))
+        self.notify(escape(printable(f"Deleted {name}.")))
         self.creator_id = None
         self.reload(keep_id=self._neighbour_of(creator_id), fresh_totals=True)

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from talent_tui.core.errors import DomainError
 from talent_tui.core.money import format_money
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import creators, roster
 from talent_tui.widgets.tables import PlainTable
@@ -84,7 +85,7 @@ class RateEditor(Guarded, ModalScreen[bool]):
         self.app.call_from_thread(self._show, creator.name, rows, focus_key)
 
     def _show(self, name: str, rows: list[tuple[str, str, str]], focus_key: str | None) -> None:
-        self.query_one("#rates-editor-title", Static).update(Text(f"Rate card · {name}"))
+        self.query_one("#rates-editor-title", Static).update(Text(printable(f"Rate card · {name}")))
         table = self.query_one("#rates-table", DataTable)
         table.clear()
         self.amounts = {deliverable: amount for deliverable, amount, _ in rows}

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from talent_tui.core.errors import DomainError
+from talent_tui.core.text import without_controls
 from talent_tui.services import metrics
 from talent_tui.store.models import Campaign, Creator, Rate, Tab, statuses_in
 
@@ -135,7 +136,9 @@ class RosterQuery:
             statement = statement.where(
                 (";" + sa.func.lower(Creator.tags) + ";").like(pattern, escape="\\")
             )
-        text = self.search.strip().lstrip("@").strip()
+        # A NUL would end the FTS5 phrase early (an SQL error); no control character is ever
+        # part of a name or handle, so they are dropped from the search text.
+        text = without_controls(self.search).lstrip("@").strip()
         if not text:
             return statement
         if len(text) >= FTS_MIN_CHARS and _has_search_index(session):
@@ -252,7 +255,7 @@ def search_names(
 ) -> list[RosterRow]:
     """Creators whose name or handle contains `text`, best matches (prefix) first."""
     rows = RosterQuery(search=text, archived=archived).page(session, 0, limit * 5)
-    needle = text.strip().lstrip("@").lower()
+    needle = without_controls(text).lstrip("@").lower()
     rows.sort(key=lambda r: (not r.name.lower().startswith(needle), r.name.lower()))
     return rows[:limit]
 
