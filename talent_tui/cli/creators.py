@@ -178,22 +178,27 @@ def _invalid(exc: Exception) -> typer.Exit:
 
 
 def _creator_json(session: Any, creator_id: int) -> dict[str, Any]:
+    """The JSON of `creators show/add/edit`: a CreatorDetail, optional text as ""."""
     from talent_tui.core.dates import today
-    from talent_tui.services import campaigns, roster
-    from talent_tui.services.creators import form_values
+    from talent_tui.services import creators
 
-    creator = roster.get_creator(session, creator_id)
-    profile = roster.profile(session, creator_id)
-    m = profile.metrics
-    counts = campaigns.tab_counts(session, creator_id)
+    d = creators.detail(session, creator_id, today())
+    m = d.metrics
     return {
-        "id": creator.id,
-        **form_values(creator),
-        "followers": creator.followers,
-        "engagement_rate": creator.engagement_rate,
-        "commission_pct": creator.commission_bp / 100,
-        "tags": profile.tags,
-        "archived_at": creator.archived_at.isoformat() if creator.archived_at else None,
+        "id": d.id,
+        "name": d.name,
+        "tiktok_handle": d.tiktok_handle,
+        "instagram_handle": d.instagram_handle or "",
+        "youtube_handle": d.youtube_handle or "",
+        "niche": d.niche or "",
+        "tags": d.tags,
+        "followers": d.followers,
+        "engagement_rate": d.engagement_rate,
+        "email": d.email or "",
+        "phone": d.phone or "",
+        "commission_pct": d.commission_pct,
+        "notes": d.notes,
+        "archived_at": d.archived_at.isoformat() if d.archived_at else None,
         "metrics": {
             "captured_on": m.captured_on.isoformat() if m.captured_on else None,
             "followers": m.followers,
@@ -208,10 +213,10 @@ def _creator_json(session: Any, creator_id: int) -> dict[str, Any]:
                 "currency": r.currency,
                 "updated_on": r.updated_on.isoformat(),
             }
-            for r in profile.rates
+            for r in d.rates
         ],
-        "campaigns": {tab.value: counts[tab] for tab in counts},
-        "as_of": today().isoformat(),
+        "campaigns": d.campaigns,
+        "as_of": d.as_of.isoformat(),
     }
 
 

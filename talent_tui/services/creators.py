@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +17,9 @@ from sqlmodel import Session, col, select
 
 from talent_tui.core import fields, money
 from talent_tui.core.errors import DomainError
-from talent_tui.services.roster import CreatorNotFound, find_creator, get_creator
+from talent_tui.services import campaigns, roster
+from talent_tui.services.metrics import CreatorMetrics
+from talent_tui.services.roster import CreatorNotFound, RateLine, find_creator, get_creator
 from talent_tui.store.models import Campaign, Creator, Rate, utcnow
 
 # Form and CLI fields, in display order: (field, label, hint)
@@ -81,6 +83,57 @@ def form_values(creator: Creator) -> dict[str, str]:
         "commission_pct": f"{creator.commission_bp / 100:g}",
         "notes": creator.notes,
     }
+
+
+@dataclass(frozen=True)
+class CreatorDetail:
+    """Everything about one creator, as `creators show` and `add`/`edit --json` report it:
+    the stored fields, the latest metrics, the rate card and campaign counts per tab."""
+
+    id: int
+    name: str
+    tiktok_handle: str
+    instagram_handle: str | None
+    youtube_handle: str | None
+    niche: str | None
+    tags: list[str]
+    followers: int
+    engagement_rate: float | None
+    email: str | None
+    phone: str | None
+    commission_pct: float
+    notes: str
+    archived_at: datetime | None
+    metrics: CreatorMetrics
+    rates: list[RateLine]
+    campaigns: dict[str, int]  # tab name ("pending", "active", …) -> campaigns in it
+    as_of: date
+
+
+def detail(session: Session, creator_id: int, today: date) -> CreatorDetail:
+    creator = get_creator(session, creator_id)
+    profile = roster.profile(session, creator_id)
+    counts = campaigns.tab_counts(session, creator_id)
+    return CreatorDetail(
+        id=profile.id,
+        name=creator.name,
+        tiktok_handle=creator.tiktok_handle,
+        instagram_handle=creator.instagram_handle,
+        youtube_handle=creator.youtube_handle,
+        niche=creator.niche,
+        tags=profile.tags,
+        followers=creator.followers,
+        engagement_rate=creator.engagement_rate,
+        email=creator.email,
+        phone=creator.phone,
+        commission_pct=creator.commission_bp / 100,
+        notes=creator.notes,
+        archived_at=creator.archived_at,
+        metrics=profile.metrics,
+        rates=profile.rates,
+        campaigns={tab.value: count for tab, count in counts.items()},
+        as_of=today,
+    )
 
 
 def _check_handle_free(session: Session, handle: str, creator_id: int | None) -> None:
