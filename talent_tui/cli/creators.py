@@ -183,15 +183,15 @@ def _creator_json(session: Any, creator_id: int) -> dict[str, Any]:
     from talent_tui.services import creators
 
     d = creators.detail(session, creator_id, today())
-    m = d.metrics
+    p, m = d.profile, d.profile.metrics
     return {
-        "id": d.id,
-        "name": d.name,
-        "tiktok_handle": d.tiktok_handle,
-        "instagram_handle": d.instagram_handle or "",
-        "youtube_handle": d.youtube_handle or "",
-        "niche": d.niche or "",
-        "tags": d.tags,
+        "id": p.id,
+        "name": p.name,
+        "tiktok_handle": p.tiktok_handle,
+        "instagram_handle": p.instagram_handle or "",
+        "youtube_handle": p.youtube_handle or "",
+        "niche": p.niche or "",
+        "tags": p.tags,
         "followers": d.followers,
         "engagement_rate": d.engagement_rate,
         "email": d.email or "",
@@ -213,7 +213,7 @@ def _creator_json(session: Any, creator_id: int) -> dict[str, Any]:
                 "currency": r.currency,
                 "updated_on": r.updated_on.isoformat(),
             }
-            for r in d.rates
+            for r in p.rates
         ],
         "campaigns": d.campaigns,
         "as_of": d.as_of.isoformat(),

@@ -18,8 +18,7 @@ from sqlmodel import Session, col, select
 from talent_tui.core import fields, money
 from talent_tui.core.errors import DomainError
 from talent_tui.services import campaigns, roster
-from talent_tui.services.metrics import CreatorMetrics
-from talent_tui.services.roster import CreatorNotFound, RateLine, find_creator, get_creator
+from talent_tui.services.roster import CreatorNotFound, find_creator, get_creator
 from talent_tui.store.models import Campaign, Creator, Rate, utcnow
 
 # Form and CLI fields, in display order: (field, label, hint)
@@ -88,49 +87,35 @@ def form_values(creator: Creator) -> dict[str, str]:
 @dataclass(frozen=True)
 class CreatorDetail:
     """Everything about one creator, as `creators show` and `add`/`edit --json` report it:
-    the stored fields, the latest metrics, the rate card and campaign counts per tab."""
+    the stats panel's profile (handles, tags, latest metrics, rate card) plus the stored
+    fields it leaves out and the campaign counts per tab."""
 
-    id: int
-    name: str
-    tiktok_handle: str
-    instagram_handle: str | None
-    youtube_handle: str | None
-    niche: str | None
-    tags: list[str]
+    profile: roster.CreatorProfile
     followers: int
     engagement_rate: float | None
     email: str | None
     phone: str | None
-    commission_pct: float
     notes: str
     archived_at: datetime | None
-    metrics: CreatorMetrics
-    rates: list[RateLine]
     campaigns: dict[str, int]  # tab name ("pending", "active", …) -> campaigns in it
     as_of: date
+
+    @property
+    def commission_pct(self) -> float:
+        return self.profile.commission_bp / 100
 
 
 def detail(session: Session, creator_id: int, today: date) -> CreatorDetail:
     creator = get_creator(session, creator_id)
-    profile = roster.profile(session, creator_id)
     counts = campaigns.tab_counts(session, creator_id)
     return CreatorDetail(
-        id=profile.id,
-        name=creator.name,
-        tiktok_handle=creator.tiktok_handle,
-        instagram_handle=creator.instagram_handle,
-        youtube_handle=creator.youtube_handle,
-        niche=creator.niche,
-        tags=profile.tags,
+        profile=roster.profile(session, creator_id),
         followers=creator.followers,
         engagement_rate=creator.engagement_rate,
         email=creator.email,
         phone=creator.phone,
-        commission_pct=creator.commission_bp / 100,
         notes=creator.notes,
         archived_at=creator.archived_at,
-        metrics=profile.metrics,
-        rates=profile.rates,
         campaigns={tab.value: count for tab, count in counts.items()},
         as_of=today,
     )

@@ -278,6 +278,24 @@ def known_creators(
     return known
 
 
+def stored_for_creators(
+    session: Session,
+    model: Any,
+    rows: ParsedRows,
+    source: str,
+    errors: list[RowError],
+    key: Callable[[Any], Any],
+) -> tuple[dict[str, int], dict[Any, Any]] | None:
+    """For a kind that hangs off a creator (metrics, demographics, rates): each handle's
+    creator id, and the `model` rows already stored for those creators keyed by `key(row)`.
+    None when a handle names no creator (each such row is reported in `errors`)."""
+    ids = known_creators(session, rows, source, errors)
+    if errors:
+        return None
+    statement = select(model).where(col(model.creator_id).in_(set(ids.values())))
+    return ids, {key(obj): obj for obj in session.exec(statement)}
+
+
 def gather(parsers: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
     """Run each field parser; raise FieldErrors naming every failing field at once."""
     data: dict[str, Any] = {}

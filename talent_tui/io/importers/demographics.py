@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import col, select
-
 from talent_tui.core.fields import (
     day,
     handle,
@@ -17,9 +15,9 @@ from talent_tui.io.importers.base import (
     RowError,
     check_shares,
     duplicates,
-    known_creators,
     parse_segment,
     register,
+    stored_for_creators,
 )
 from talent_tui.store.models import (
     AudienceSegment,
@@ -48,16 +46,17 @@ def _check_demographics(rows, source: str) -> list[RowError]:  # noqa: ANN001
 
 def _write_demographics(session, rows, source, errors) -> Counter:  # noqa: ANN001
     counter = Counter()
-    ids = known_creators(session, rows, source, errors)
-    if errors:
+    found = stored_for_creators(
+        session,
+        AudienceSegment,
+        rows,
+        source,
+        errors,
+        lambda s: (s.creator_id, s.captured_on, s.dimension, s.bucket),
+    )
+    if found is None:
         return counter
-    creator_ids = {ids[data["tiktok_handle"]] for _, data in rows}
-    existing = {
-        (s.creator_id, s.captured_on, s.dimension, s.bucket): s
-        for s in session.exec(
-            select(AudienceSegment).where(col(AudienceSegment.creator_id).in_(creator_ids))
-        )
-    }
+    ids, existing = found
     for _row, data in rows:
         creator_id = ids[data.pop("tiktok_handle")]
         key = (creator_id, data["captured_on"], data["dimension"], data["bucket"])

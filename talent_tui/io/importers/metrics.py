@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import col, select
-
 from talent_tui.core.fields import (
     day,
     fraction,
@@ -20,8 +18,8 @@ from talent_tui.io.importers.base import (
     differs,
     duplicates,
     gather,
-    known_creators,
     register,
+    stored_for_creators,
 )
 from talent_tui.services import metrics
 from talent_tui.store.models import (
@@ -49,16 +47,12 @@ def _parse_metric(v: Mapping[str, Any]) -> dict[str, Any]:
 
 def _write_metrics(session, rows, source, errors) -> Counter:  # noqa: ANN001
     counter = Counter()
-    ids = known_creators(session, rows, source, errors)
-    if errors:
+    found = stored_for_creators(
+        session, MetricSnapshot, rows, source, errors, lambda s: (s.creator_id, s.captured_on)
+    )
+    if found is None:
         return counter
-    creator_ids = {ids[data["tiktok_handle"]] for _, data in rows}
-    existing = {
-        (s.creator_id, s.captured_on): s
-        for s in session.exec(
-            select(MetricSnapshot).where(col(MetricSnapshot.creator_id).in_(creator_ids))
-        )
-    }
+    ids, existing = found
     for _row, data in rows:
         creator_id = ids[data.pop("tiktok_handle")]
         snap = existing.get((creator_id, data["captured_on"]))
@@ -71,7 +65,7 @@ def _write_metrics(session, rows, source, errors) -> Counter:  # noqa: ANN001
         else:
             counter.unchanged += 1
     session.flush()
-    metrics.refresh_latest(session, creator_ids)
+    metrics.refresh_latest(session, set(ids.values()))
     return counter
 
 

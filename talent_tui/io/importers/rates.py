@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlmodel import col, select
-
 from talent_tui.core.fields import (
     FieldError,
     amount,
@@ -23,8 +21,8 @@ from talent_tui.io.importers.base import (
     differs,
     duplicates,
     gather,
-    known_creators,
     register,
+    stored_for_creators,
 )
 from talent_tui.store.models import (
     Rate,
@@ -57,14 +55,12 @@ def _parse_rate(v: Mapping[str, Any]) -> dict[str, Any]:
 
 def _write_rates(session, rows, source, errors) -> Counter:  # noqa: ANN001
     counter = Counter()
-    ids = known_creators(session, rows, source, errors)
-    if errors:
+    found = stored_for_creators(
+        session, Rate, rows, source, errors, lambda r: (r.creator_id, r.deliverable)
+    )
+    if found is None:
         return counter
-    creator_ids = {ids[data["tiktok_handle"]] for _, data in rows}
-    existing = {
-        (r.creator_id, r.deliverable): r
-        for r in session.exec(select(Rate).where(col(Rate.creator_id).in_(creator_ids)))
-    }
+    ids, existing = found
     now = utcnow()
     for _row, data in rows:
         creator_id = ids[data.pop("tiktok_handle")]
