@@ -191,7 +191,7 @@ def delete_summary(session: Session, creator_id: int) -> DeleteSummary:
 
     def count(model: Any) -> int:
         statement = sa.select(sa.func.count()).select_from(model)
-        return session.execute(statement.where(model.creator_id == creator_id)).scalar_one()
+        return int(session.execute(statement.where(model.creator_id == creator_id)).scalar_one())
 
     return DeleteSummary(creator.name, count(Campaign), count(Rate))
 

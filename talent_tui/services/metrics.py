@@ -158,8 +158,8 @@ def refresh_latest(session: Session, creator_ids: Iterable[int]) -> None:
     """Copy each creator's newest snapshot, and the 30-day growth computed from the history,
     onto the creator row the roster sorts on."""
     latest = (
-        sa.select(MetricSnapshot.followers, MetricSnapshot.engagement_rate)
-        .where(MetricSnapshot.creator_id == Creator.id)
+        sa.select(col(MetricSnapshot.followers), col(MetricSnapshot.engagement_rate))
+        .where(col(MetricSnapshot.creator_id) == col(Creator.id))
         .order_by(col(MetricSnapshot.captured_on).desc())
         .limit(1)
     )
@@ -169,27 +169,30 @@ def refresh_latest(session: Session, creator_ids: Iterable[int]) -> None:
         session.exec(
             sa.update(Creator)
             .where(col(Creator.id).in_(chunk))
-            .where(sa.exists().where(MetricSnapshot.creator_id == Creator.id))
+            .where(sa.exists().where(col(MetricSnapshot.creator_id) == col(Creator.id)))
             .values(
-                followers=latest.with_only_columns(MetricSnapshot.followers).scalar_subquery(),
+                followers=latest.with_only_columns(col(MetricSnapshot.followers)).scalar_subquery(),
                 engagement_rate=latest.with_only_columns(
-                    MetricSnapshot.engagement_rate
+                    col(MetricSnapshot.engagement_rate)
                 ).scalar_subquery(),
             )
         )
         history: dict[int, list[Point]] = {cid: [] for cid in chunk}
         rows = session.execute(
             sa.select(
-                MetricSnapshot.creator_id, MetricSnapshot.captured_on, MetricSnapshot.followers
+                col(MetricSnapshot.creator_id),
+                col(MetricSnapshot.captured_on),
+                col(MetricSnapshot.followers),
             )
             .where(col(MetricSnapshot.creator_id).in_(chunk))
-            .order_by(MetricSnapshot.creator_id, MetricSnapshot.captured_on)
+            .order_by(col(MetricSnapshot.creator_id), col(MetricSnapshot.captured_on))
         )
         for creator_id, captured_on, followers in rows:
             history[creator_id].append(Point(captured_on, followers))
         changes = [{"cid": cid, "growth": growth(points, 30)} for cid, points in history.items()]
         if changes:
-            table = Creator.__table__
+            # SQLModel sets __table__ on table models; its class stubs do not declare it.
+            table = Creator.__table__  # type: ignore[attr-defined]
             session.connection().execute(
                 table.update()
                 .where(table.c.id == sa.bindparam("cid"))
