@@ -398,3 +398,73 @@ def test_a_nul_in_the_search_is_ignored_not_an_sql_error(database: Database) -> 
         assert roster.RosterQuery(search="abc\x00").count(s) == plain
         assert roster.RosterQuery(search="\x00").count(s) == 1  # nothing left: no filter
         assert [r.name for r in roster.search_names(s, "abc\x00", limit=5)] == ["Abcde Fgh"]
+
+
+@pytest.mark.parametrize("shares", ["KR=1e400", "KR=nan", "KR=inf", "[/b]=1", "K\x1bR=1"])
+async def test_the_brand_target_form_refuses_nonsense_beside_the_field(
+    demo_db: Database, shares: str
+) -> None:
+    from talent_tui.screens.fit import FitScreen
+    from talent_tui.services import brands, fit
+
+    with demo_db.session() as s:
+        before = {b.id: fit.brand_target(s, b.id) for b in brands.list_brands(s)}
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, FitScreen)
+        await pilot.press("t")
+        await settle(pilot)
+        form = app.screen
+        field = form.query_one("#field-country", Input)
+        field.value = ""
+        field.insert_text_at_cursor(shares)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert text_of(form.query_one("#error-country", Static)) != ""
+    with demo_db.session() as s:
+        assert {b.id: fit.brand_target(s, b.id) for b in brands.list_brands(s)} == before
+
+
+@pytest.mark.parametrize("path", ["{out}/bad\x00name.md", "{out}/missing/kit.md", "{out}"])
+async def test_saving_a_document_to_an_unusable_path_says_so(
+    demo_db: Database, tmp_path: Path, path: str
+) -> None:
+    from talent_tui.screens.document import DocumentScreen
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "kit.md").mkdir()  # "{out}" becomes out.md beside it; "kit.md" is a folder
+    with demo_db.session() as s:
+        zoe = roster.find_creator(s, "@zoecarter.style")
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.jump_to(zoe.id)
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentScreen)
+        await pilot.press("w")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#field-format", Input).value = "md"
+        field = form.query_one("#field-path", Input)
+        field.value = ""
+        field.insert_text_at_cursor(path.format(out=out if "/" in path else out / "kit.md"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert text_of(form.query_one("#error-path", Static)) != ""
+    assert [p.name for p in out.iterdir()] == ["kit.md"]
+
+
+def test_cli_report_to_an_unusable_path_is_an_error(database: Database, tmp_path: Path) -> None:
+    nul = run(database, "report", "period", "-o", str(tmp_path / "bad\x00name.md"))
+    assert nul.exit_code == 2 and "embedded null byte" in nul.output  # Click refuses it
+    folder = run(database, "report", "period", "-o", str(tmp_path))
+    assert folder.exit_code == 1, folder.output
+    assert "error:" in folder.stderr and "Traceback" not in folder.output

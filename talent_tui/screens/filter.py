@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import roster
 
@@ -61,10 +62,12 @@ class FilterScreen(Guarded, ModalScreen[Choice | None]):
             items.append(Option("All creators (no filter)", id="clear:"))
         for niche, count in self.facets.niches:
             if needle in niche.lower():
-                items.append(Option(Text(f"niche  {niche}  ({count})"), id=f"niche:{niche}"))
+                items.append(
+                    Option(Text(printable(f"niche  {niche}  ({count})")), id=f"niche:{niche}")
+                )
         for tag, count in self.facets.tags:
             if needle in tag.lower():
-                items.append(Option(Text(f"tag    #{tag}  ({count})"), id=f"tag:{tag}"))
+                items.append(Option(Text(printable(f"tag    #{tag}  ({count})")), id=f"tag:{tag}"))
         options.add_options(items)
         if items:
             options.highlighted = 0

@@ -162,7 +162,7 @@ class FitScreen(Guarded, Screen):
         thread=True,
         exclusive=True,
         group="target",
-        name="Saving the target audience",
+        name="Loading the target audience",
     )
     def load_target(self, brand_id: int) -> None:
         with self.app.database.session() as session:
