@@ -130,8 +130,8 @@ def mediakit_cmd(
     from talent_tui.io import render
     from talent_tui.services import reports
 
-    if fmt not in ("md", "html"):
-        raise cli.fail(f"unknown format {fmt!r} (md or html)")
+    if fmt not in render.MEDIA_KIT_FORMATS:
+        raise cli.fail(f"unknown format {fmt!r} ({' or '.join(render.MEDIA_KIT_FORMATS)})")
     database = cli.open_db()
     with database.session() as session:
         kit = reports.media_kit(session, _creator(session, creator).id, today())
@@ -155,8 +155,8 @@ def report_cmd(
 
     if kind not in ("creator", "brand", "period"):
         raise cli.fail(f"unknown report {kind!r} (creator, brand or period)")
-    if fmt not in ("md", "csv", "html"):
-        raise cli.fail(f"unknown format {fmt!r} (md, csv or html)")
+    if fmt not in render.REPORT_FORMATS:
+        raise cli.fail(f"unknown format {fmt!r} ({', '.join(render.REPORT_FORMATS)})")
     if kind != "period" and not subject:
         raise cli.fail(f"a {kind} report needs the {kind}")
     try:
@@ -164,8 +164,6 @@ def report_cmd(
         end = parse_iso_date(until) if until else None
     except ValueError as exc:
         raise cli.fail(str(exc)) from None
-    if start and end and end < start:
-        raise cli.fail(f"--to {end} is before --from {start}")
     database = cli.open_db()
     with database.session() as session:
         creator_id = brand_id = None
@@ -173,7 +171,10 @@ def report_cmd(
             creator_id = _creator(session, subject).id
         elif kind == "brand":
             brand_id = brand_or_fail(session, subject).id
-        report = reports.build_report(
-            session, today(), creator_id=creator_id, brand_id=brand_id, start=start, end=end
-        )
+        try:
+            report = reports.build_report(
+                session, today(), creator_id=creator_id, brand_id=brand_id, start=start, end=end
+            )
+        except reports.InvalidPeriod as exc:
+            raise cli.fail(str(exc)) from None
     _write(output, render.report(report, fmt))

@@ -150,7 +150,7 @@ class FitScreen(Guarded, Screen):
                 report = reports.build_report(session, today, brand_id=brand_id)
             return render.report(report, fmt)
 
-        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in ("md", "csv", "html")}
+        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.REPORT_FORMATS}
         self.app.push_screen(DocumentScreen("brand report", renderers, f"brand-{brand_id}.html"))
 
     def action_edit_target(self) -> None:

@@ -364,7 +364,7 @@ class MainScreen(Guarded, Screen):
             with database.session() as session:
                 return render.media_kit(reports.media_kit(session, creator_id, today), fmt)
 
-        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in ("md", "html")}
+        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.MEDIA_KIT_FORMATS}
         self.app.push_screen(DocumentScreen("media kit", renderers, f"mediakit-{creator_id}.html"))
 
     def action_report(self) -> None:
@@ -381,7 +381,7 @@ class MainScreen(Guarded, Screen):
                 report = reports.build_report(session, today, creator_id=creator_id)
             return render.report(report, fmt)
 
-        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in ("md", "csv", "html")}
+        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.REPORT_FORMATS}
         self.app.push_screen(
             DocumentScreen("creator report", renderers, f"report-{creator_id}.html")
         )
