@@ -10,8 +10,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from talent_tui.core.errors import DomainError
-from talent_tui.core.money import compact_number, format_money
 from talent_tui.services import brands, deals, fit, roster
+from talent_tui.services.metrics import CreatorMetrics
 from talent_tui.store.models import (
     Brand,
     Campaign,
@@ -26,67 +26,28 @@ WON = (S.ACCEPTED, S.IN_PRODUCTION, S.COMPLETED)
 LOST = (S.DECLINED, S.EXPIRED, S.CANCELLED)
 
 
-def _pct(value: float | None, signed: bool = False) -> str:
-    if value is None:
-        return "—"
-    return f"{value:+.1%}" if signed else f"{value:.1%}"
-
-
 # ---- media kit ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecentCampaign:
+    name: str
+    brand: str
+    finished_on: date | None
 
 
 @dataclass(frozen=True)
 class MediaKit:
-    name: str
-    handles: list[str]
-    niche: str | None
+    """What a media kit says about a creator; `io.render` words and lays it out."""
+
+    profile: roster.CreatorProfile  # name, handles, niche, latest metrics, rate card
     as_of: date
-    headline: list[tuple[str, str]]
-    metrics: list[tuple[str, str]]
-    rates: list[tuple[str, str]]
-    audience: dict[str, list[tuple[str, float]]]
-    recent: list[tuple[str, str, str]]  # campaign, brand, finished
+    audience: dict[str, list[tuple[str, float]]]  # dimension -> (bucket, share), largest first
+    recent: list[RecentCampaign]
 
 
 def media_kit(session: Session, creator_id: int, today: date, recent: int = 5) -> MediaKit:
     profile = roster.profile(session, creator_id)
-    m = profile.metrics
-    handles = [
-        f"{platform} {h}"
-        for platform, h in (
-            ("TikTok", profile.tiktok_handle),
-            ("Instagram", profile.instagram_handle),
-            ("YouTube", profile.youtube_handle),
-        )
-        if h
-    ]
-    headline = [
-        ("Followers", f"{m.followers:,}" if m.followers is not None else "—"),
-        ("Avg views per video", compact_number(m.avg_views) if m.avg_views else "—"),
-        ("Engagement rate", _pct(m.engagement_rate)),
-        ("Follower growth, 30 days", _pct(m.follower_growth_30d, True)),
-    ]
-    key_metrics = [
-        ("6-second view rate", _pct(m.six_sec_view_rate)),
-        ("Completion rate", _pct(m.completion_rate)),
-        ("Follower growth, 90 days", _pct(m.follower_growth_90d, True)),
-        ("Engagement growth, 30 days", _pct(m.engagement_growth_30d, True)),
-    ]
-    if m.split is not None:
-        key_metrics.append(
-            (
-                "Likes / comments / shares",
-                f"{m.split.likes:.0%} / {m.split.comments:.0%} / {m.split.shares:.0%}",
-            )
-        )
-    labels = {"ugc": "UGC"}
-    rates = [
-        (
-            labels.get(r.deliverable, r.deliverable.capitalize()),
-            format_money(r.amount_minor, r.currency),
-        )
-        for r in profile.rates
-    ]
     audience_raw = fit.creator_audience(session, creator_id)
     audience: dict[str, list[tuple[str, float]]] = {}
     for dimension in ("gender", "age", "country"):
@@ -99,22 +60,12 @@ def media_kit(session: Session, creator_id: int, today: date, recent: int = 5) -
     done = session.exec(
         select(Campaign, Brand.name)
         .join(Brand, col(Brand.id) == col(Campaign.brand_id))
-        .where(Campaign.creator_id == creator_id, Campaign.status == S.COMPLETED)
+        .where(col(Campaign.creator_id) == creator_id, col(Campaign.status) == S.COMPLETED)
         .order_by(col(Campaign.end_on).desc())
         .limit(recent)
     )
-    recent_rows = [(c.name, b, c.end_on.isoformat() if c.end_on else "") for c, b in done]
-    return MediaKit(
-        profile.name,
-        handles,
-        profile.niche,
-        today,
-        headline,
-        key_metrics,
-        rates,
-        audience,
-        recent_rows,
-    )
+    recent_rows = [RecentCampaign(c.name, b, c.end_on) for c, b in done]
+    return MediaKit(profile, today, audience, recent_rows)
 
 
 # ---- reports ------------------------------------------------------------------------------
@@ -122,15 +73,16 @@ def media_kit(session: Session, creator_id: int, today: date, recent: int = 5) -
 
 @dataclass(frozen=True, slots=True)
 class ReportCampaign:
-    """One campaign line of a report, as shown (the fee already formatted)."""
+    """One campaign line of a report."""
 
     id: int
     campaign: str
     creator: str
     brand: str
-    status: str
-    fee: str
-    date: str
+    status: CampaignStatus
+    fee_minor: int
+    currency: str
+    day: date | None  # the day it counts on: its end, else its start, else the offer
 
 
 class InvalidPeriod(DomainError):
@@ -151,7 +103,7 @@ class Report:
     deliverables_on_time: int = 0
     deliverables_late: int = 0
     deliverables_overdue: int = 0
-    metrics: list[tuple[str, str]] = field(default_factory=list)
+    creator_metrics: CreatorMetrics | None = None  # a creator's report only
     campaigns: list[ReportCampaign] = field(default_factory=list)
 
 
@@ -223,9 +175,10 @@ def build_report(
                 campaign=campaign.name,
                 creator=creator.name,
                 brand=brand,
-                status=status.value,
-                fee=format_money(campaign.fee_minor, campaign.currency),
-                date=day.isoformat() if day else "",
+                status=status,
+                fee_minor=campaign.fee_minor,
+                currency=campaign.currency,
+                day=day,
             )
         )
     report.revenue = dict(sorted(revenue.items()))
@@ -245,34 +198,5 @@ def build_report(
             elif item.due_on is not None and item.due_on < today:
                 report.deliverables_overdue += 1
     if creator_id is not None:
-        m = roster.profile(session, creator_id).metrics
-        report.metrics = [
-            ("Followers", f"{m.followers:,}" if m.followers is not None else "—"),
-            ("Avg views", compact_number(m.avg_views) if m.avg_views else "—"),
-            ("Engagement rate", _pct(m.engagement_rate)),
-            ("Growth 30 days", _pct(m.follower_growth_30d, True)),
-            ("Growth 90 days", _pct(m.follower_growth_90d, True)),
-        ]
+        report.creator_metrics = roster.profile(session, creator_id).metrics
     return report
-
-
-def _money(totals: dict[str, int]) -> str:
-    return deals.format_totals(totals)
-
-
-def report_summary(report: Report) -> list[tuple[str, str]]:
-    decided = report.won + report.lost
-    win_rate = f" ({report.won / decided:.0%} won)" if decided else ""
-    delivered = report.deliverables_on_time + report.deliverables_late
-    return [
-        ("Period", report.period),
-        ("Campaigns", f"{report.won} won, {report.lost} lost, {report.open} open{win_rate}"),
-        ("Revenue (completed)", _money(report.revenue)),
-        ("Manager's commission", _money(report.commission)),
-        ("Open pipeline", _money(report.pipeline)),
-        (
-            "Deliverables on time",
-            f"{report.deliverables_on_time} of {delivered} delivered"
-            + (f", {report.deliverables_overdue} overdue" if report.deliverables_overdue else ""),
-        ),
-    ] + report.metrics
