@@ -468,3 +468,22 @@ def test_cli_report_to_an_unusable_path_is_an_error(database: Database, tmp_path
     folder = run(database, "report", "period", "-o", str(tmp_path))
     assert folder.exit_code == 1, folder.output
     assert "error:" in folder.stderr and "Traceback" not in folder.output
+
+
+async def test_a_refusal_while_saving_a_form_is_said_on_the_form(database: Database) -> None:
+    from talent_tui.screens.fields import FieldsForm, FormField
+
+    def submit(values: dict[str, str]) -> str:
+        raise creators.NotArchived(f"{values['name']} is not archived")
+
+    app = make_app(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = FieldsForm("Try", [FormField("name", "Name")], submit)
+        app.push_screen(form)
+        await settle(pilot)
+        await fill(pilot, "name", "Mina")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert text_of(form.query_one("#form-status", Static)) == "Mina is not archived"
