@@ -487,3 +487,11 @@ async def test_a_refusal_while_saving_a_form_is_said_on_the_form(database: Datab
         await settle(pilot)
         assert app.screen is form
         assert text_of(form.query_one("#form-status", Static)) == "Mina is not archived"
+
+
+def test_cli_errors_never_carry_a_control_character(database: Database) -> None:
+    _raw_creator(database, "Evil\x1b]0;owned\x07", "@evil")
+    refused = run(database, "creators", "delete", "@evil", "--yes")
+    assert refused.exit_code == 1
+    assert "\x1b" not in refused.stderr and "\x07" not in refused.stderr
+    assert "Evil\ufffd]0;owned\ufffd is not archived" in refused.stderr
