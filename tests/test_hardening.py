@@ -495,3 +495,43 @@ def test_cli_errors_never_carry_a_control_character(database: Database) -> None:
     assert refused.exit_code == 1
     assert "\x1b" not in refused.stderr and "\x07" not in refused.stderr
     assert "Evil\ufffd]0;owned\ufffd is not archived" in refused.stderr
+
+
+@pytest.mark.parametrize(("male", "accepted"), [("0.485", True), ("0.47", False)])
+def test_one_share_rule_for_brand_targets_and_imported_demographics(
+    database: Database, tmp_path: Path, male: str, accepted: bool
+) -> None:
+    from talent_tui.io import importers
+    from talent_tui.services import brands
+    from talent_tui.store.models import Dimension
+
+    text = f"female=0.5; male={male}"
+    if accepted:
+        assert brands.parse_distribution(Dimension.GENDER, text)["male"] == float(male)
+    else:
+        with pytest.raises(brands.InvalidTarget, match="sum to"):
+            brands.parse_distribution(Dimension.GENDER, text)
+    with database.transaction() as s:
+        factories.creator(s, tiktok_handle="@aud")
+    path = tmp_path / "demographics.csv"
+    path.write_text(
+        "tiktok_handle,captured_on,dimension,bucket,share\n"
+        f"@aud,2026-11-01,gender,female,0.5\n@aud,2026-11-01,gender,male,{male}\n"
+    )
+    if accepted:
+        assert importers.import_file(database, "demographics", path).new == 2
+    else:
+        with pytest.raises(importers.ImportFailed, match="sum to"):
+            importers.import_file(database, "demographics", path)
+
+
+def test_country_buckets_are_two_ascii_letters_everywhere() -> None:
+    from talent_tui.services import brands
+    from talent_tui.store.models import Dimension
+
+    assert fields.bucket({"b": "kr"}, "b", "country") == "KR"
+    for text in ("KOR", "ÄÖ", "K1"):
+        with pytest.raises(fields.FieldError, match="ISO 3166"):
+            fields.bucket({"b": text}, "b", "country")
+        with pytest.raises(brands.InvalidTarget, match="ISO 3166"):
+            brands.parse_distribution(Dimension.COUNTRY, f"{text}=1")

@@ -168,6 +168,27 @@ def percent_bp(values: Mapping[str, Any], name: str) -> int:
     return round(number * 100)
 
 
+# Audience shares (a creator's demographics, a brand's target): each dimension's shares must
+# sum to 1, give or take rounding (six age buckets written to two decimals can miss by 0.02).
+SHARE_TOLERANCE = 0.02
+
+
+def bucket(values: Mapping[str, Any], name: str, dimension: str) -> str:
+    """An audience bucket: an ISO 3166 country code for "country" (upper case), else a
+    lower-case label such as "female" or "18-24"."""
+    text = req_text(values, name, 40)
+    if dimension == "country":
+        text = text.upper()
+        if len(text) != 2 or not (text.isascii() and text.isalpha()):
+            raise FieldError(name, f"not an ISO 3166 country code: {text!r}")
+        return text
+    return text.lower()
+
+
+def shares_sum_to_one(total: float) -> bool:
+    return abs(total - 1) <= SHARE_TOLERANCE
+
+
 def day(values: Mapping[str, Any], name: str, required: bool = False) -> date | None:
     text = text_of(values, name)
     if not text:

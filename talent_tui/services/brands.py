@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from talent_tui.core import fields
 from talent_tui.core.errors import DomainError
 from talent_tui.services import audit
 from talent_tui.services.fit import brand_target
 from talent_tui.store.models import Brand, BrandTarget, Dimension
 
-SHARE_TOLERANCE = 0.02
 # The buckets creators' demographics use; a target in other buckets could never match anyone.
 KNOWN_BUCKETS = {
     Dimension.GENDER: ("female", "male", "other"),
@@ -56,9 +56,10 @@ def parse_distribution(dimension: Dimension, text: str) -> dict[str, float]:
         bucket = bucket.strip()
         if not eq or not bucket:
             raise InvalidTarget(f"expected bucket=share, got {part!r}")
-        bucket = bucket.upper() if dimension is Dimension.COUNTRY else bucket.lower()
-        if dimension is Dimension.COUNTRY and (len(bucket) != 2 or not bucket.isalpha()):
-            raise InvalidTarget(f"not an ISO country code: {bucket!r}")
+        try:
+            bucket = fields.bucket({"bucket": bucket}, "bucket", dimension.value)
+        except fields.FieldError as exc:
+            raise InvalidTarget(exc.message) from None
         known = KNOWN_BUCKETS.get(dimension)
         if known is not None and bucket not in known:
             raise InvalidTarget(
@@ -74,7 +75,7 @@ def parse_distribution(dimension: Dimension, text: str) -> dict[str, float]:
         if bucket in result:
             raise InvalidTarget(f"{bucket} given twice")
         result[bucket] = share
-    if result and abs(sum(result.values()) - 1) > SHARE_TOLERANCE:
+    if result and not fields.shares_sum_to_one(sum(result.values())):
         raise InvalidTarget(f"shares sum to {sum(result.values()):.3f}, expected 1.0")
     return result
 

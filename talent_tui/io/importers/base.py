@@ -20,13 +20,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from talent_tui.core import fields
 from talent_tui.core.errors import DomainError
-from talent_tui.core.fields import FieldError, FieldErrors, enum_value, fraction, req_text
+from talent_tui.core.fields import FieldError, FieldErrors, enum_value
 from talent_tui.store.models import Creator, Dimension
 
 KINDS = ("creators", "metrics", "demographics", "rates", "brands", "campaigns")
 MAX_REPORTED_ERRORS = 50
-SHARE_TOLERANCE = 0.01
+SHARE_TOLERANCE = fields.SHARE_TOLERANCE
 
 ProgressCallback = Callable[[int, int], None]
 ParsedRows = list[tuple["SourceRow", dict[str, Any]]]
@@ -312,15 +313,9 @@ def gather(parsers: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
 
 def parse_segment(v: Mapping[str, Any]) -> dict[str, Any]:
     dimension = enum_value(v, "dimension", Dimension)
-    bucket = req_text(v, "bucket", 40)
-    if dimension is Dimension.COUNTRY:
-        bucket = bucket.upper()
-        if len(bucket) != 2 or not bucket.isalpha():
-            raise FieldError("bucket", f"not an ISO 3166 country code: {bucket!r}")
-    else:
-        bucket = bucket.lower()
-    share = fraction(v, "share", required=True)
-    return {"dimension": dimension, "bucket": bucket, "share": share}
+    name = fields.bucket(v, "bucket", dimension.value)
+    share = fields.fraction(v, "share", required=True)
+    return {"dimension": dimension, "bucket": name, "share": share}
 
 
 def check_shares(rows, source: str, group_key: Callable[[dict], Any]) -> list[RowError]:  # noqa: ANN001
@@ -330,7 +325,7 @@ def check_shares(rows, source: str, group_key: Callable[[dict], Any]) -> list[Ro
     errors = []
     for members in groups.values():
         total = sum(data["share"] for _, data in members)
-        if abs(total - 1) > SHARE_TOLERANCE:
+        if not fields.shares_sum_to_one(total):
             first_row, first = members[0]
             errors.append(
                 RowError(

@@ -13,9 +13,9 @@ from talent_tui.core.fields import (
     notes,
     opt_text,
     req_text,
+    shares_sum_to_one,
 )
 from talent_tui.io.importers.base import (
-    SHARE_TOLERANCE,
     Counter,
     KindSpec,
     apply,
@@ -68,7 +68,7 @@ def _parse_brand(v: Mapping[str, Any]) -> dict[str, Any]:
     for segment in target:
         totals[segment["dimension"]] += segment["share"]
     for dimension, total in totals.items():
-        if abs(total - 1) > SHARE_TOLERANCE:
+        if not shares_sum_to_one(total):
             raise FieldError("target", f"{dimension.value} shares sum to {total:.3f}, expected 1.0")
     return {
         "name": req_text(v, "name"),
