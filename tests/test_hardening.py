@@ -535,3 +535,22 @@ def test_country_buckets_are_two_ascii_letters_everywhere() -> None:
             fields.bucket({"b": text}, "b", "country")
         with pytest.raises(brands.InvalidTarget, match="ISO 3166"):
             brands.parse_distribution(Dimension.COUNTRY, f"{text}=1")
+
+
+async def test_a_result_arriving_after_its_screen_closed_is_dropped(demo_db: Database) -> None:
+    from talent_tui.screens.fit import FitScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FitScreen)
+        brand_id, ranked = screen.brand_id, screen.ranked
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        # what the ranking worker would deliver had it finished just now
+        screen._show_rank(brand_id, {}, ranked)
+        screen._show_brands([])

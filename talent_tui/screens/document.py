@@ -50,6 +50,8 @@ class DocumentScreen(Guarded, Screen):
         self.app.call_from_thread(self._show, text)
 
     def _show(self, text: str) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         self.query_one("#doc-scroll").loading = False
         self.query_one("#doc", Markdown).update(text)
         self.query_one("#doc-scroll").focus()

@@ -106,6 +106,8 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         self.app.call_from_thread(self.dismiss, message)
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         first: Input | None = None
         for f in self.form_fields:
             message = errors.get(f.name, "")

@@ -47,6 +47,8 @@ class FilterScreen(Guarded, ModalScreen[Choice | None]):
         self.app.call_from_thread(self._loaded, facets)
 
     def _loaded(self, facets: roster.Facets) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         self.facets = facets
         self.query_one("#filter-options", OptionList).loading = False
         self._fill("")

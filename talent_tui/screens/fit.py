@@ -60,6 +60,8 @@ class FitScreen(Guarded, Screen):
         self.app.call_from_thread(self._show_brands, rows)
 
     def _show_brands(self, rows: list[tuple[int, str]]) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         options = self.query_one("#fit-brands", OptionList)
         options.clear_options()
         options.add_options([Option(Text(name), id=str(brand_id)) for brand_id, name in rows])
@@ -90,6 +92,8 @@ class FitScreen(Guarded, Screen):
         self.app.call_from_thread(self._show_rank, brand_id, target, ranked)
 
     def _show_rank(self, brand_id: int, target: dict, ranked: list[fit.Ranked]) -> None:  # noqa: ANN001
+        if not self.is_attached:  # closed before its worker finished
+            return
         if brand_id != self.brand_id:
             return
         self.ranked = ranked
@@ -170,6 +174,8 @@ class FitScreen(Guarded, Screen):
         self.app.call_from_thread(self._edit_target, brand_id, target)
 
     def _edit_target(self, brand_id: int, target: dict[str, dict[str, float]]) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         fields = [
             FormField(d.value, d.value.capitalize(), hint, brands.format_distribution(target.get(d.value, {})))
             for d, hint in (

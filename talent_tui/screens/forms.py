@@ -41,6 +41,8 @@ class CreatorForm(FieldsForm):
         self.app.call_from_thread(self._fill, values)
 
     def _fill(self, values: dict[str, str]) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         for name, value in values.items():
             self.query_one(f"#field-{name}", Input).value = value
         self.query_one("#field-name", Input).focus()

@@ -216,6 +216,8 @@ class MainScreen(Guarded, Screen):
         cursor: int,
         archived_any: bool,
     ) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         if generation != self.generation:
             return
         self.live_total = live_total
@@ -319,6 +321,8 @@ class MainScreen(Guarded, Screen):
             self.app.call_from_thread(self._show_creator, CreatorView(profile, rows))
 
     def _show_creator(self, view: CreatorView) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         if view.profile.id != self.creator_id:
             return  # the cursor moved on while this was loading
         self.query_one(StatsPanel).show(view.profile)

@@ -103,6 +103,8 @@ class MetricsScreen(Guarded, Screen):
         audience: dict[str, dict[str, float]],
         range_label: str,
     ) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         name = metrics.METRIC_FIELDS[self.metric]
         self.query_one("#metrics-title", Static).update(
             Text.assemble(

@@ -85,6 +85,8 @@ class RateEditor(Guarded, ModalScreen[bool]):
         self.app.call_from_thread(self._show, creator.name, rows, focus_key)
 
     def _show(self, name: str, rows: list[tuple[str, str, str]], focus_key: str | None) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         self.query_one("#rates-editor-title", Static).update(Text(printable(f"Rate card · {name}")))
         table = self.query_one("#rates-table", DataTable)
         table.clear()
@@ -149,6 +151,8 @@ class RateEditor(Guarded, ModalScreen[bool]):
         self.app.call_from_thread(self._saved, kind, text, created)
 
     def _rejected(self, message: str) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         self._error("amount", message)
         self.query_one("#rate-amount", Input).focus()
 
