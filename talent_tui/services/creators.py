@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from talent_tui.core import fields, money
 from talent_tui.core.errors import DomainError
 from talent_tui.services import campaigns, roster
-from talent_tui.services.roster import CreatorNotFound, find_creator, get_creator
+from talent_tui.services.roster import get_creator
 from talent_tui.store.models import Campaign, Creator, Rate, utcnow
 
 # Form and CLI fields, in display order: (field, label, hint)
@@ -270,29 +270,3 @@ def rates_of(session: Session, creator_id: int) -> list[Rate]:
             select(Rate).where(Rate.creator_id == creator_id).order_by(col(Rate.deliverable))
         )
     )
-
-
-def resolve(session: Session, ref: str) -> Creator:
-    """A creator by id or TikTok handle, archived ones included."""
-    return find_creator(session, ref)
-
-
-__all__ = [
-    "CreatorNotFound",
-    "DeleteSummary",
-    "FIELDS",
-    "InvalidCreator",
-    "NotArchived",
-    "add_creator",
-    "archive",
-    "deletable",
-    "delete",
-    "edit_creator",
-    "form_values",
-    "parse_fields",
-    "remove_rate",
-    "resolve",
-    "restore",
-    "set_rate",
-    "update_fields",
-]
