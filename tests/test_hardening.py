@@ -554,3 +554,17 @@ async def test_a_result_arriving_after_its_screen_closed_is_dropped(demo_db: Dat
         # what the ranking worker would deliver had it finished just now
         screen._show_rank(brand_id, {}, ranked)
         screen._show_brands([])
+
+
+async def test_a_database_path_with_markup_is_shown_as_written(tmp_path: Path) -> None:
+    folder = tmp_path / "clients [" / "b] [red]"  # the path reads ".../clients [/b] [red]/..."
+    folder.mkdir(parents=True)
+    database = dbmod.open_database(str(folder / "talent.db"))
+    try:
+        app = make_app(database)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await settle(pilot)
+            shown = text_of(app.screen.query_one("#empty", Static))
+            assert "No creators yet." in shown and "clients [/b] [red]" in shown
+    finally:
+        database.dispose()

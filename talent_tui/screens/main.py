@@ -226,7 +226,8 @@ class MainScreen(Guarded, Screen):
         empty = live_total == 0 and not view.archived and not archived_any
         self.set_class(empty, "-empty")
         if empty:
-            self.query_one("#empty", Static).update(EMPTY_TEXT.format(db=self.database.describe()))
+            where = escape(printable(self.database.describe()))  # a path may hold "[" or "\x1b"
+            self.query_one("#empty", Static).update(EMPTY_TEXT.format(db=where))
         roster_list = self.roster_list
         roster_list.empty_text = self._empty_text(view)
         roster_list.reset(generation, total, pages, cursor, view.sort)
