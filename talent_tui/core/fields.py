@@ -231,6 +231,18 @@ def amount(values: Mapping[str, Any], name: str, code: str) -> int:
     return minor
 
 
+def amount_in_own_currency(
+    values: Mapping[str, Any], name: str, currency_name: str = "currency"
+) -> int:
+    """An amount in the currency its row names. A bad currency is the currency column's
+    error (reported there), so the amount is then not checked and reads as 0."""
+    try:
+        code = currency(values, currency_name)
+    except FieldError:
+        return 0
+    return amount(values, name, code)
+
+
 def enum_value(values: Mapping[str, Any], name: str, enum_cls: type[E]) -> E:
     text = text_of(values, name).lower().replace(" ", "_").replace("-", "_")
     try:

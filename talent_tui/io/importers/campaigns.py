@@ -11,7 +11,7 @@ from sqlmodel import Session
 from talent_tui.core.fields import (
     FieldError,
     FieldErrors,
-    amount,
+    amount_in_own_currency,
     currency,
     day,
     enum_value,
@@ -43,20 +43,13 @@ from talent_tui.store.models import (
 
 
 def _parse_campaign(v: Mapping[str, Any]) -> dict[str, Any]:
-    def fee() -> int:
-        try:
-            code = currency(v)
-        except FieldError:
-            return 0  # reported under "currency"
-        return amount(v, "fee", code)
-
     data = gather(
         {
             "external_id": lambda: req_text(v, "external_id", 100),
             "tiktok_handle": lambda: handle(v, "tiktok_handle"),
             "brand": lambda: req_text(v, "brand"),
             "name": lambda: req_text(v, "name"),
-            "fee_minor": fee,
+            "fee_minor": lambda: amount_in_own_currency(v, "fee"),
             "currency": lambda: currency(v),
             "status": lambda: enum_value(v, "status", CampaignStatus),
             "offer_received_on": lambda: day(v, "offer_received_on"),

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from talent_tui.core.fields import (
-    FieldError,
-    amount,
+    amount_in_own_currency,
     currency,
     day,
     deliverable,
@@ -35,18 +34,11 @@ def _parse_rate(v: Mapping[str, Any]) -> dict[str, Any]:
         updated_on = day(v, "updated_on")
         return datetime.combine(updated_on, time(), tzinfo=UTC) if updated_on else None
 
-    def price() -> int:
-        try:
-            code = currency(v)
-        except FieldError:
-            return 0  # reported under "currency"
-        return amount(v, "amount", code)
-
     return gather(
         {
             "tiktok_handle": lambda: handle(v, "tiktok_handle"),
             "deliverable": lambda: deliverable(v),
-            "amount_minor": price,
+            "amount_minor": lambda: amount_in_own_currency(v, "amount"),
             "currency": lambda: currency(v),
             "updated_at": stamp,
         }
