@@ -65,13 +65,10 @@ def parse_distribution(dimension: Dimension, text: str) -> dict[str, float]:
             raise InvalidTarget(
                 f"unknown {dimension.value} bucket {bucket!r} (one of: {', '.join(known)})"
             )
-        value = raw.strip()
-        try:
-            share = float(value.rstrip("%")) / (100 if value.endswith("%") else 1)
-        except ValueError:
-            raise InvalidTarget(f"not a share: {value!r} (write 0.45 or 45%)") from None
-        if not 0 <= share <= 1:
-            raise InvalidTarget(f"share out of range 0–1: {value!r}")
+        try:  # the same rule as an imported share: 0.45 or 45%
+            share = fields.fraction({"share": raw.strip()}, "share", required=True) or 0.0
+        except fields.FieldError as exc:
+            raise InvalidTarget(f"{bucket}: {exc.message}") from None
         if bucket in result:
             raise InvalidTarget(f"{bucket} given twice")
         result[bucket] = share
