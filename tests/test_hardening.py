@@ -568,3 +568,9 @@ async def test_a_database_path_with_markup_is_shown_as_written(tmp_path: Path) -
             assert "No creators yet." in shown and "clients [/b] [red]" in shown
     finally:
         database.dispose()
+
+
+@pytest.mark.parametrize("raw", ["1e400", "inf", "-inf", "nan", "infinity%"])
+def test_a_rate_that_is_not_a_finite_number_says_so(raw: str) -> None:
+    with pytest.raises(fields.FieldError, match="not a rate"):
+        fields.fraction({"engagement_rate": raw}, "engagement_rate")

@@ -6,6 +6,7 @@ the same way wherever it is entered. Every parser raises `FieldError` naming the
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -143,6 +144,8 @@ def fraction(values: Mapping[str, Any], name: str, required: bool = False) -> fl
         number = float(text.rstrip("%")) if not isinstance(raw, (int, float)) else float(raw)
     except (ValueError, OverflowError):
         raise FieldError(name, f"not a rate: {raw!r} (write 4.5% or 0.045)") from None
+    if not math.isfinite(number):
+        raise FieldError(name, f"not a rate: {raw!r} (write 4.5% or 0.045)")
     if percent:
         number /= 100
     elif number > 1:
