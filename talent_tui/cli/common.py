@@ -58,7 +58,10 @@ def options() -> Options:
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+    from talent_tui.core.text import printable
+
+    text = escape(printable(message, keep_newlines=True))
+    err.print(f"[bold red]error:[/] {text}", markup=True, soft_wrap=True)
     return typer.Exit(code)
 
 

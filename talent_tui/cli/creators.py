@@ -21,6 +21,7 @@ from talent_tui.cli.common import (
     resolve_creator,
 )
 from talent_tui.core import locations
+from talent_tui.core.text import printable
 from talent_tui.store import db as dbmod
 
 creators_app = typer.Typer(help="List and inspect creators.", no_args_is_help=True)
@@ -84,8 +85,8 @@ def creators_list(
         growth = f"{row.follower_growth_30d:+.1%}" if row.follower_growth_30d is not None else "—"
         table.add_row(
             str(row.id),
-            row.name,
-            row.tiktok_handle,
+            printable(row.name),
+            printable(row.tiktok_handle),
             compact_number(row.followers),
             rate,
             growth,
@@ -177,22 +178,27 @@ def _invalid(exc: Exception) -> typer.Exit:
 
 
 def _creator_json(session: Any, creator_id: int) -> dict[str, Any]:
+    """The JSON of `creators show/add/edit`: a CreatorDetail, optional text as ""."""
     from talent_tui.core.dates import today
-    from talent_tui.services import campaigns, roster
-    from talent_tui.services.creators import form_values
+    from talent_tui.services import creators
 
-    creator = roster.get_creator(session, creator_id)
-    profile = roster.profile(session, creator_id)
-    m = profile.metrics
-    counts = campaigns.tab_counts(session, creator_id)
+    d = creators.detail(session, creator_id, today())
+    p, m = d.profile, d.profile.metrics
     return {
-        "id": creator.id,
-        **form_values(creator),
-        "followers": creator.followers,
-        "engagement_rate": creator.engagement_rate,
-        "commission_pct": creator.commission_bp / 100,
-        "tags": profile.tags,
-        "archived_at": creator.archived_at.isoformat() if creator.archived_at else None,
+        "id": p.id,
+        "name": p.name,
+        "tiktok_handle": p.tiktok_handle,
+        "instagram_handle": p.instagram_handle or "",
+        "youtube_handle": p.youtube_handle or "",
+        "niche": p.niche or "",
+        "tags": p.tags,
+        "followers": d.followers,
+        "engagement_rate": d.engagement_rate,
+        "email": d.email or "",
+        "phone": d.phone or "",
+        "commission_pct": d.commission_pct,
+        "notes": d.notes,
+        "archived_at": d.archived_at.isoformat() if d.archived_at else None,
         "metrics": {
             "captured_on": m.captured_on.isoformat() if m.captured_on else None,
             "followers": m.followers,
@@ -207,10 +213,10 @@ def _creator_json(session: Any, creator_id: int) -> dict[str, Any]:
                 "currency": r.currency,
                 "updated_on": r.updated_on.isoformat(),
             }
-            for r in profile.rates
+            for r in p.rates
         ],
-        "campaigns": {tab.value: counts[tab] for tab in counts},
-        "as_of": today().isoformat(),
+        "campaigns": d.campaigns,
+        "as_of": d.as_of.isoformat(),
     }
 
 
@@ -220,7 +226,7 @@ def _print_creator(data: dict[str, Any]) -> None:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="dim")
     table.add_column()
-    table.add_row("Name", data["name"] + ("  (archived)" if data["archived_at"] else ""))
+    table.add_row("Name", printable(data["name"]) + ("  (archived)" if data["archived_at"] else ""))
     for key, label in (
         ("tiktok_handle", "TikTok"),
         ("instagram_handle", "Instagram"),
@@ -230,9 +236,9 @@ def _print_creator(data: dict[str, Any]) -> None:
         ("phone", "Phone"),
     ):
         if data.get(key):
-            table.add_row(label, str(data[key]))
+            table.add_row(label, printable(str(data[key])))
     if data["tags"]:
-        table.add_row("Tags", ", ".join(data["tags"]))
+        table.add_row("Tags", printable(", ".join(data["tags"])))
     m = data["metrics"]
     table.add_row("Followers", f"{data['followers']:,}")
     if m["avg_views"] is not None:
@@ -244,7 +250,8 @@ def _print_creator(data: dict[str, Any]) -> None:
     table.add_row("Commission", f"{data['commission_pct']:g}%")
     for rate in data["rates"]:
         table.add_row(
-            f"Rate: {rate['deliverable']}", format_money(rate["amount_minor"], rate["currency"])
+            printable(f"Rate: {rate['deliverable']}"),
+            format_money(rate["amount_minor"], rate["currency"]),
         )
     camp = data["campaigns"]
     table.add_row(
@@ -253,7 +260,7 @@ def _print_creator(data: dict[str, Any]) -> None:
         f"{camp['completed']} completed, {camp['inactive']} inactive",
     )
     if data["notes"]:
-        table.add_row("Notes", data["notes"])
+        table.add_row("Notes", printable(data["notes"], keep_newlines=True))
     out.print(table)
 
 
@@ -300,7 +307,9 @@ def creators_add(
     if as_json:
         print_json(data)
     else:
-        out.print(f"Added {data['name']} ({data['tiktok_handle']}) as creator {data['id']}.")
+        out.print(
+            printable(f"Added {data['name']} ({data['tiktok_handle']}) as creator {data['id']}.")
+        )
 
 
 @creators_app.command("show")
@@ -365,7 +374,7 @@ def creators_edit(
     if as_json:
         print_json(data)
     else:
-        out.print(f"Updated {data['name']} ({data['tiktok_handle']}).")
+        out.print(printable(f"Updated {data['name']} ({data['tiktok_handle']})."))
 
 
 @creators_app.command("archive")
@@ -377,7 +386,9 @@ def creators_archive(creator: Annotated[str, typer.Argument(help="Id or TikTok h
     with database.transaction() as session:
         archived = creators.archive(session, resolve_creator(session, creator))
         name = archived.name
-    out.print(f"Archived {name}. Undo with: talent creators restore {archived.tiktok_handle}")
+    out.print(
+        printable(f"Archived {name}. Undo with: talent creators restore {archived.tiktok_handle}")
+    )
 
 
 @creators_app.command("restore")
@@ -389,7 +400,7 @@ def creators_restore(creator: Annotated[str, typer.Argument(help="Id or TikTok h
     with database.transaction() as session:
         restored = creators.restore(session, resolve_creator(session, creator))
         name = restored.name
-    out.print(f"Restored {name}.")
+    out.print(printable(f"Restored {name}."))
 
 
 @creators_app.command("delete")
@@ -401,24 +412,27 @@ def creators_delete(
     from talent_tui.services import creators
 
     database = open_db()
-    with database.session() as session:
-        creator_id = resolve_creator(session, creator)
-        summary = creators.delete_summary(session, creator_id)
-        is_archived = creators.resolve(session, str(creator_id)).archived_at is not None
-    if not is_archived:
-        raise fail(f"{summary.name} is not archived; run `talent creators archive` first")
+    try:
+        with database.session() as session:
+            creator_id = resolve_creator(session, creator)
+            summary = creators.deletable(session, creator_id)
+    except creators.NotArchived as exc:
+        raise fail(str(exc)) from None
     if not yes:
         if not sys.stdin.isatty():
             raise fail("refusing to delete without --yes when not on a terminal")
         typer.confirm(
-            f"Delete {summary.name} with {summary.campaigns} campaign(s) and "
+            f"Delete {printable(summary.name)} with {summary.campaigns} campaign(s) and "
             f"{summary.rates} rate(s)? This cannot be undone",
             abort=True,
             err=True,
         )
-    with database.transaction() as session:
-        creators.delete(session, creator_id)
-    out.print(f"Deleted {summary.name}.")
+    try:
+        with database.transaction() as session:
+            creators.delete(session, creator_id)
+    except creators.NotArchived as exc:  # restored by someone else meanwhile
+        raise fail(str(exc)) from None
+    out.print(printable(f"Deleted {summary.name}."))
 
 
 def register(app: typer.Typer) -> None:

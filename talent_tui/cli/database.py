@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -74,8 +73,8 @@ def db_backup(
         raise fail(f"{target} already exists; choose another name")
     try:
         dbmod.backup_sqlite(database, target)
-    except (OSError, sqlite3.Error) as exc:
-        raise fail(f"cannot write {target}: {exc}") from None
+    except dbmod.DatabaseError as exc:
+        raise fail(str(exc)) from None
     out.print(f"Backed up {path} to {target}", soft_wrap=True)
 
 

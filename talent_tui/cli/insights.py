@@ -1,4 +1,5 @@
-"""`talent fit`, `talent brands …`, `talent metrics`, `talent mediakit`, `talent report`."""
+"""`talent fit`, `talent metrics`, `talent mediakit`, `talent report`: what the roster's data
+says (fit for a brand, key metrics, a media kit, a report)."""
 
 from __future__ import annotations
 
@@ -7,29 +8,18 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from talent_tui.cli import common as cli
-
-brands_app = typer.Typer(help="Brands and their target audiences.", no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+from talent_tui.cli.brands import brand_or_fail
+from talent_tui.cli.common import JsonOpt
+from talent_tui.core.text import printable
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(brands_app, name="brands")
     app.command("fit")(fit_cmd)
     app.command("metrics")(metrics_cmd)
     app.command("mediakit")(mediakit_cmd)
     app.command("report")(report_cmd)
-
-
-def _brand(session: Any, ref: str) -> Any:
-    from talent_tui.services import brands
-
-    try:
-        return brands.find_brand(session, ref)
-    except LookupError as exc:
-        raise cli.fail(str(exc)) from None
 
 
 def _creator(session: Any, ref: str) -> Any:
@@ -51,7 +41,7 @@ def fit_cmd(
 
     database = cli.open_db()
     with database.session() as session:
-        row = _brand(session, brand)
+        row = brand_or_fail(session, brand)
         ranked = fit.rank_for_brand(session, row.id, limit)
     if as_json:
         cli.print_json(
@@ -71,87 +61,17 @@ def fit_cmd(
         return
     if not ranked:
         cli.err.print(
-            f"No fit to show: {row.name} has no target audience, or no creator has demographics."
+            f"No fit to show: {printable(row.name)} has no target audience, or no creator has demographics."
         )
         return
     table = Table(box=None, header_style="bold")
     for column in ("Fit", "Creator", "TikTok", "Why"):
         table.add_column(column, justify="right" if column == "Fit" else "left")
     for r in ranked:
-        table.add_row(str(r.fit.score), r.name, r.tiktok_handle, r.fit.reason)
+        table.add_row(
+            str(r.fit.score), printable(r.name), printable(r.tiktok_handle), printable(r.fit.reason)
+        )
     cli.out.print(table)
-
-
-@brands_app.command("list")
-def brands_list(as_json: JsonOpt = False) -> None:
-    """All brands."""
-    from talent_tui.services import brands
-
-    database = cli.open_db()
-    with database.session() as session:
-        rows = [{"id": b.id, "name": b.name, "email": b.email} for b in brands.list_brands(session)]
-    if as_json:
-        cli.print_json(rows)
-        return
-    for r in rows:
-        cli.out.print(f"{r['id']:>4}  {r['name']}")
-
-
-@brands_app.command("show")
-def brands_show(
-    brand: Annotated[str, typer.Argument(help="Brand name or id.")], as_json: JsonOpt = False
-) -> None:
-    """A brand and its target audience."""
-    from talent_tui.services import brands, fit
-
-    database = cli.open_db()
-    with database.session() as session:
-        row = _brand(session, brand)
-        data = {
-            "id": row.id,
-            "name": row.name,
-            "contact_name": row.contact_name,
-            "email": row.email,
-            "website": row.website,
-            "target": fit.brand_target(session, row.id),
-        }
-    if as_json:
-        cli.print_json(data)
-        return
-    cli.out.print(Text.assemble((data["name"], "bold"), f"  #{data['id']}"))
-    for dimension, distribution in data["target"].items():
-        cli.out.print(f"  {dimension}: {brands.format_distribution(distribution)}", highlight=False)
-    if not data["target"]:
-        cli.out.print("  no target audience yet")
-
-
-@brands_app.command("target")
-def brands_target(
-    brand: Annotated[str, typer.Argument(help="Brand name or id.")],
-    dimension: Annotated[str, typer.Argument(help="gender, age or country")],
-    shares: Annotated[str, typer.Argument(help='e.g. "female=0.6; male=0.4" ("" clears)')],
-) -> None:
-    """Set one dimension of a brand's target audience (shares sum to 1)."""
-    from talent_tui.services import brands
-    from talent_tui.store.models import Dimension
-
-    try:
-        dim = Dimension(dimension.lower())
-    except ValueError:
-        raise cli.fail(f"unknown dimension {dimension!r} (gender, age or country)") from None
-    try:
-        distribution = brands.parse_distribution(dim, shares)
-    except brands.InvalidTarget as exc:
-        raise cli.fail(f"{dim.value}: {exc}") from None
-    database = cli.open_db()
-    with database.transaction() as session:
-        row = _brand(session, brand)
-        brands.set_target(session, row.id, dim, distribution, cli.actor())
-        name = row.name
-    if distribution:
-        cli.out.print(f"{name}: {dim.value} target set.")
-    else:
-        cli.out.print(f"{name}: {dim.value} target cleared (fit ignores {dim.value} now).")
 
 
 def metrics_cmd(
@@ -207,14 +127,15 @@ def mediakit_cmd(
 ) -> None:
     """A creator's media kit for negotiations: stats, metrics, rates, audience, recent work."""
     from talent_tui.core.dates import today
+    from talent_tui.io import render
     from talent_tui.services import reports
 
-    if fmt not in ("md", "html"):
-        raise cli.fail(f"unknown format {fmt!r} (md or html)")
+    if fmt not in render.MEDIA_KIT_FORMATS:
+        raise cli.fail(f"unknown format {fmt!r} ({' or '.join(render.MEDIA_KIT_FORMATS)})")
     database = cli.open_db()
     with database.session() as session:
         kit = reports.media_kit(session, _creator(session, creator).id, today())
-    _write(output, reports.render_media_kit(kit, fmt))
+    _write(output, render.media_kit(kit, fmt))
 
 
 def report_cmd(
@@ -229,12 +150,13 @@ def report_cmd(
 ) -> None:
     """Campaigns won and lost, revenue and commission per currency, deliverables on time."""
     from talent_tui.core.dates import parse_iso_date, today
+    from talent_tui.io import render
     from talent_tui.services import reports
 
     if kind not in ("creator", "brand", "period"):
         raise cli.fail(f"unknown report {kind!r} (creator, brand or period)")
-    if fmt not in ("md", "csv", "html"):
-        raise cli.fail(f"unknown format {fmt!r} (md, csv or html)")
+    if fmt not in render.REPORT_FORMATS:
+        raise cli.fail(f"unknown format {fmt!r} ({', '.join(render.REPORT_FORMATS)})")
     if kind != "period" and not subject:
         raise cli.fail(f"a {kind} report needs the {kind}")
     try:
@@ -242,16 +164,17 @@ def report_cmd(
         end = parse_iso_date(until) if until else None
     except ValueError as exc:
         raise cli.fail(str(exc)) from None
-    if start and end and end < start:
-        raise cli.fail(f"--to {end} is before --from {start}")
     database = cli.open_db()
     with database.session() as session:
         creator_id = brand_id = None
         if kind == "creator":
             creator_id = _creator(session, subject).id
         elif kind == "brand":
-            brand_id = _brand(session, subject).id
-        report = reports.build_report(
-            session, today(), creator_id=creator_id, brand_id=brand_id, start=start, end=end
-        )
-    _write(output, reports.render_report(report, fmt))
+            brand_id = brand_or_fail(session, subject).id
+        try:
+            report = reports.build_report(
+                session, today(), creator_id=creator_id, brand_id=brand_id, start=start, end=end
+            )
+        except reports.InvalidPeriod as exc:
+            raise cli.fail(str(exc)) from None
+    _write(output, render.report(report, fmt))

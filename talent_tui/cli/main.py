@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from talent_tui.cli import (
+    brands,
     campaigns,
     creators,
     database,
@@ -121,7 +122,9 @@ def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:
     )
     app.callback(invoke_without_command=True)(main_callback)
     app.command("demo")(demo)
-    for group in (creators, rates, transfer, database, campaigns, deliverables, invoices, deals, log, insights):  # fmt: skip
+    groups = (creators, rates, transfer, database, brands, insights)
+    groups += (campaigns, deliverables, invoices, deals, log)
+    for group in groups:
         group.register(app)
     return app
 

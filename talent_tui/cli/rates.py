@@ -15,6 +15,7 @@ from talent_tui.cli.common import (
     print_json,
     resolve_creator,
 )
+from talent_tui.core.text import printable
 
 rates_app = typer.Typer(help="A creator's rate card.", no_args_is_help=True)
 
@@ -29,7 +30,8 @@ def rates_set(
     ] = None,
 ) -> None:
     """Add or change a creator's rate for one deliverable type."""
-    from talent_tui.core.money import MoneyError, format_money
+    from talent_tui.core.errors import DomainError
+    from talent_tui.core.money import format_money
     from talent_tui.services import creators
 
     database = open_db()
@@ -39,7 +41,7 @@ def rates_set(
             rate, created = creators.set_rate(session, creator_id, deliverable, amount, currency)
             text = format_money(rate.amount_minor, rate.currency)
             kind = rate.deliverable
-    except (MoneyError, ValueError) as exc:
+    except DomainError as exc:
         raise fail(str(exc)) from None
     out.print(f"{'Added' if created else 'Set'} {kind} rate: {text}.")
 
@@ -50,14 +52,19 @@ def rates_remove(
     deliverable: Annotated[str, typer.Argument(help="The deliverable type to remove.")],
 ) -> None:
     """Remove a creator's rate for one deliverable type."""
+    from talent_tui.core.errors import DomainError
     from talent_tui.services import creators
 
     database = open_db()
-    with database.transaction() as session:
-        removed = creators.remove_rate(session, resolve_creator(session, creator), deliverable)
+    try:
+        with database.transaction() as session:
+            creator_id = resolve_creator(session, creator)
+            removed = creators.remove_rate(session, creator_id, deliverable)
+    except DomainError as exc:
+        raise fail(str(exc)) from None
     if not removed:
         raise fail(f"no {deliverable!r} rate to remove")
-    out.print(f"Removed the {deliverable} rate.")
+    out.print(printable(f"Removed the {deliverable} rate."))
 
 
 @rates_app.command("list")
@@ -89,7 +96,7 @@ def rates_list(
     table.add_column("Deliverable")
     table.add_column("Rate", justify="right")
     for r in rates:
-        table.add_row(r.deliverable, format_money(r.amount_minor, r.currency))
+        table.add_row(printable(r.deliverable), format_money(r.amount_minor, r.currency))
     out.print(table)
 
 

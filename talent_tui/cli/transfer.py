@@ -15,6 +15,7 @@ from talent_tui.cli.common import (
     out,
     print_json,
 )
+from talent_tui.core.text import printable
 
 PROGRESS_THRESHOLD = 10_000
 
@@ -77,8 +78,10 @@ def import_cmd(
     verb = "Would import" if dry_run else "Imported"
     rows_text = "1 row" if report.rows == 1 else f"{report.rows} rows"
     out.print(
-        f"{verb} {file.name} ({kind}): {rows_text}, "
-        f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged.",
+        printable(
+            f"{verb} {file.name} ({kind}): {rows_text}, "
+            f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged."
+        ),
         markup=False,
         soft_wrap=True,
     )

@@ -6,13 +6,37 @@ the same way wherever it is entered. Every parser raises `FieldError` naming the
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from talent_tui.core import money
 from talent_tui.core.dates import parse_iso_date
 from talent_tui.core.errors import DomainError
+
+E = TypeVar("E", bound=Enum)
+
+# Bounds. SQLite stores integers as signed 64-bit (at most 9.2 * 10**18); every bound below
+# keeps a stored value far inside that, so a typo such as 1 followed by 25 zeros is a field
+# error here, never an OverflowError from the database or a silently absurd number.
+MAX_COUNT = 10**12  # followers, views, likes, …: a million times the largest account today
+MAX_MINOR = money.MAX_MINOR  # money, in minor units (10**15: ten trillion dollars in cents)
+MAX_DIGITS = 30  # longer digit strings are refused before they are converted at all
+MAX_NAME = 200
+MAX_NOTES = 10_000
+MULTILINE_CONTROLS = frozenset("\n\t")
+
+
+def _check_plain(name: str, text: str, *, multiline: bool = False) -> str:
+    """Refuse control characters (an escape sequence such as ESC[31m would repaint the
+    terminal; a NUL or a bell is never meant). Notes may hold newlines and tabs."""
+    for ch in text:
+        if unicodedata.category(ch) == "Cc" and not (multiline and ch in MULTILINE_CONTROLS):
+            raise FieldError(name, f"contains a control character ({ch!r}); remove it")
+    return text
 
 
 class FieldErrors(DomainError):
@@ -37,20 +61,28 @@ def text_of(values: Mapping[str, Any], name: str) -> str:
     return str(raw).strip()
 
 
-def req_text(values: Mapping[str, Any], name: str, max_len: int = 200) -> str:
+def req_text(values: Mapping[str, Any], name: str, max_len: int = MAX_NAME) -> str:
     text = text_of(values, name)
     if not text:
         raise FieldError(name, "required")
     if len(text) > max_len:
         raise FieldError(name, f"longer than {max_len} characters")
-    return text
+    return _check_plain(name, text)
 
 
 def opt_text(values: Mapping[str, Any], name: str, max_len: int = 500) -> str | None:
     text = text_of(values, name)
     if len(text) > max_len:
         raise FieldError(name, f"longer than {max_len} characters")
-    return text or None
+    return _check_plain(name, text) or None
+
+
+def notes(values: Mapping[str, Any], name: str = "notes") -> str:
+    """Free text over several lines, bounded."""
+    text = text_of(values, name)
+    if len(text) > MAX_NOTES:
+        raise FieldError(name, f"longer than {MAX_NOTES:,} characters")
+    return _check_plain(name, text, multiline=True)
 
 
 def handle(values: Mapping[str, Any], name: str, required: bool = True) -> str | None:
@@ -61,12 +93,18 @@ def handle(values: Mapping[str, Any], name: str, required: bool = True) -> str |
         return None
     normalized = "@" + text.lstrip("@").lower()
     body = normalized[1:]
-    if not body or any(ch.isspace() for ch in body) or len(body) > 99:
+    if (
+        not body
+        or len(body) > 99
+        or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in body)
+    ):
         raise FieldError(name, f"not a handle: {text!r}")
     return normalized
 
 
 def integer(values: Mapping[str, Any], name: str, required: bool = True) -> int | None:
+    """A count: a whole number from 0 to MAX_COUNT ("12,300" and "12_300" are fine; any
+    Unicode decimal digits, such as full-width ones, read as the digits they are)."""
     raw = values.get(name)
     if isinstance(raw, bool):
         raise FieldError(name, f"not a whole number: {raw!r}")
@@ -80,12 +118,16 @@ def integer(values: Mapping[str, Any], name: str, required: bool = True) -> int 
             return None
         if isinstance(raw, float) and raw.is_integer():
             text = str(int(raw))
+        if len(text.lstrip("+-")) > MAX_DIGITS:
+            raise FieldError(name, f"too large: at most {MAX_COUNT:,}")
         try:
             number = int(text)
         except ValueError:
             raise FieldError(name, f"not a whole number: {raw!r}") from None
     if number < 0:
         raise FieldError(name, f"must not be negative: {number}")
+    if number > MAX_COUNT:
+        raise FieldError(name, f"too large: at most {MAX_COUNT:,}")
     return number
 
 
@@ -100,8 +142,10 @@ def fraction(values: Mapping[str, Any], name: str, required: bool = False) -> fl
     percent = text.endswith("%")
     try:
         number = float(text.rstrip("%")) if not isinstance(raw, (int, float)) else float(raw)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise FieldError(name, f"not a rate: {raw!r} (write 4.5% or 0.045)") from None
+    if not math.isfinite(number):
+        raise FieldError(name, f"not a rate: {raw!r} (write 4.5% or 0.045)")
     if percent:
         number /= 100
     elif number > 1:
@@ -127,6 +171,27 @@ def percent_bp(values: Mapping[str, Any], name: str) -> int:
     return round(number * 100)
 
 
+# Audience shares (a creator's demographics, a brand's target): each dimension's shares must
+# sum to 1, give or take rounding (six age buckets written to two decimals can miss by 0.02).
+SHARE_TOLERANCE = 0.02
+
+
+def bucket(values: Mapping[str, Any], name: str, dimension: str) -> str:
+    """An audience bucket: an ISO 3166 country code for "country" (upper case), else a
+    lower-case label such as "female" or "18-24"."""
+    text = req_text(values, name, 40)
+    if dimension == "country":
+        text = text.upper()
+        if len(text) != 2 or not (text.isascii() and text.isalpha()):
+            raise FieldError(name, f"not an ISO 3166 country code: {text!r}")
+        return text
+    return text.lower()
+
+
+def shares_sum_to_one(total: float) -> bool:
+    return abs(total - 1) <= SHARE_TOLERANCE
+
+
 def day(values: Mapping[str, Any], name: str, required: bool = False) -> date | None:
     text = text_of(values, name)
     if not text:
@@ -137,6 +202,16 @@ def day(values: Mapping[str, Any], name: str, required: bool = False) -> date | 
         return parse_iso_date(text)
     except ValueError as exc:
         raise FieldError(name, str(exc)) from None
+
+
+def deliverable(values: Mapping[str, Any], name: str = "deliverable") -> str:
+    """A rate card's deliverable type: "video", "live", "story"…, spaces collapsed, lower case."""
+    text = " ".join(text_of(values, name).split()).lower()
+    if not text:
+        raise FieldError(name, "a deliverable type is required (e.g. video, live, story)")
+    if len(text) > 40:
+        raise FieldError(name, "deliverable type longer than 40 characters")
+    return _check_plain(name, text)
 
 
 def currency(values: Mapping[str, Any], name: str = "currency") -> str:
@@ -159,7 +234,19 @@ def amount(values: Mapping[str, Any], name: str, code: str) -> int:
     return minor
 
 
-def enum_value(values: Mapping[str, Any], name: str, enum_cls: type) -> Any:
+def amount_in_own_currency(
+    values: Mapping[str, Any], name: str, currency_name: str = "currency"
+) -> int:
+    """An amount in the currency its row names. A bad currency is the currency column's
+    error (reported there), so the amount is then not checked and reads as 0."""
+    try:
+        code = currency(values, currency_name)
+    except FieldError:
+        return 0
+    return amount(values, name, code)
+
+
+def enum_value(values: Mapping[str, Any], name: str, enum_cls: type[E]) -> E:
     text = text_of(values, name).lower().replace(" ", "_").replace("-", "_")
     try:
         return enum_cls(text)
@@ -191,7 +278,7 @@ CREATOR_FIELD_PARSERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] 
     "email": lambda v: {"email": email(v)},
     "phone": lambda v: {"phone": opt_text(v, "phone", 60)},
     "commission_pct": lambda v: {"commission_bp": percent_bp(v, "commission_pct")},
-    "notes": lambda v: {"notes": text_of(v, "notes")},
+    "notes": lambda v: {"notes": notes(v)},
 }
 # Import-only: the day a creator was archived (export writes it so a round trip keeps it).
 ARCHIVED_ON = "archived_on"

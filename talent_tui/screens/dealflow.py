@@ -115,6 +115,7 @@ class DealFlowScreen(Guarded, Screen):
 
     def action_report(self) -> None:
         from talent_tui.core.dates import parse_iso_date
+        from talent_tui.io import render
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
         from talent_tui.services import reports
@@ -140,12 +141,12 @@ class DealFlowScreen(Guarded, Screen):
                 return
             start, end = (parse_iso_date(p) for p in result.split())
 
-            def render(fmt: str) -> str:
+            def produce(fmt: str) -> str:
                 with database.session() as session:
                     report = reports.build_report(session, today, start=start, end=end)
-                return reports.render_report(report, fmt)
+                return render.report(report, fmt)
 
-            renderers = {fmt: (lambda f=fmt: render(f)) for fmt in ("md", "csv", "html")}
+            renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in ("md", "csv", "html")}
             name = f"report-{start.isoformat()}-{end.isoformat()}.html"
             self.app.push_screen(DocumentScreen("period report", renderers, name))
 

@@ -44,12 +44,14 @@ class DocumentScreen(Guarded, Screen):
         self.query_one("#doc-scroll").loading = True
         self.render_preview()
 
-    @work(exit_on_error=False, thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True, name="Rendering the preview")
     def render_preview(self) -> None:
         text = self.renderers["md"]()
         self.app.call_from_thread(self._show, text)
 
     def _show(self, text: str) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         self.query_one("#doc-scroll").loading = False
         self.query_one("#doc", Markdown).update(text)
         self.query_one("#doc-scroll").focus()
@@ -64,6 +66,8 @@ class DocumentScreen(Guarded, Screen):
             raw = values["path"].strip()
             if not raw:
                 raise FormProblem({"path": "where to write it"})
+            if any(ch < " " for ch in raw):
+                raise FormProblem({"path": "not a usable file name (control character)"})
             path = Path(raw).expanduser()
             if path.suffix.lower().lstrip(".") != fmt:
                 path = path.with_suffix(f".{fmt}")
@@ -71,6 +75,8 @@ class DocumentScreen(Guarded, Screen):
                 write_atomically(path, self.renderers[fmt]())
             except OSError as exc:
                 raise FormProblem({"path": f"cannot write {path}: {exc.strerror or exc}"}) from None
+            except ValueError:  # a NUL in the path: no file system takes it
+                raise FormProblem({"path": "not a usable file name"}) from None
             return f"Wrote {path}"
 
         def done(message: str | None) -> None:

@@ -15,10 +15,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
+from talent_tui.core.errors import DomainError
 from talent_tui.failures import Guarded
 
 
-class FieldList(VerticalScroll, can_focus=False):
+class FieldList(Guarded, VerticalScroll, can_focus=False):
     """Scrolls the fields of a form; Tab goes from field to field, never to the list."""
 
 
@@ -92,16 +93,21 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         self.query_one("#form-status", Static).update("Saving…")
         self.run_submit(self.values())
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="form")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="form", name="Saving the form")
     def run_submit(self, values: dict[str, str]) -> None:
         try:
             message = self.submit(values)
         except FormProblem as problem:
             self.app.call_from_thread(self.show_errors, problem.errors)
             return
+        except DomainError as refused:  # a rule said no (a brand deleted meanwhile, …)
+            self.app.call_from_thread(self.show_errors, {"": str(refused)})
+            return
         self.app.call_from_thread(self.dismiss, message)
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         first: Input | None = None
         for f in self.form_fields:
             message = errors.get(f.name, "")

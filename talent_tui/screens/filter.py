@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import roster
 
@@ -39,13 +40,15 @@ class FilterScreen(Guarded, ModalScreen[Choice | None]):
         self.query_one("#filter-options", OptionList).loading = True
         self.load()
 
-    @work(exit_on_error=False, thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the filter choices")
     def load(self) -> None:
         with self.app.database.session() as session:
             facets = roster.facets(session)
         self.app.call_from_thread(self._loaded, facets)
 
     def _loaded(self, facets: roster.Facets) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         self.facets = facets
         self.query_one("#filter-options", OptionList).loading = False
         self._fill("")
@@ -61,10 +64,12 @@ class FilterScreen(Guarded, ModalScreen[Choice | None]):
             items.append(Option("All creators (no filter)", id="clear:"))
         for niche, count in self.facets.niches:
             if needle in niche.lower():
-                items.append(Option(Text(f"niche  {niche}  ({count})"), id=f"niche:{niche}"))
+                items.append(
+                    Option(Text(printable(f"niche  {niche}  ({count})")), id=f"niche:{niche}")
+                )
         for tag, count in self.facets.tags:
             if needle in tag.lower():
-                items.append(Option(Text(f"tag    #{tag}  ({count})"), id=f"tag:{tag}"))
+                items.append(Option(Text(printable(f"tag    #{tag}  ({count})")), id=f"tag:{tag}"))
         options.add_options(items)
         if items:
             options.highlighted = 0

@@ -51,13 +51,17 @@ class FitScreen(Guarded, Screen):
         self.query_one("#fit-table", DataTable).add_columns("Fit", "Creator", "Followers")
         self.load_brands()
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="brands")
+    @work(
+        exit_on_error=False, thread=True, exclusive=True, group="brands", name="Loading the brands"
+    )
     def load_brands(self) -> None:
         with self.app.database.session() as session:
             rows = [(b.id, b.name) for b in brands.list_brands(session)]
         self.app.call_from_thread(self._show_brands, rows)
 
     def _show_brands(self, rows: list[tuple[int, str]]) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         options = self.query_one("#fit-brands", OptionList)
         options.clear_options()
         options.add_options([Option(Text(name), id=str(brand_id)) for brand_id, name in rows])
@@ -74,7 +78,13 @@ class FitScreen(Guarded, Screen):
     def brand_selected(self) -> None:
         self.query_one("#fit-table", DataTable).focus()
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="rank")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="rank",
+        name="Ranking creators for the brand",
+    )
     def rank(self, brand_id: int) -> None:
         with self.app.database.session() as session:
             target = fit.brand_target(session, brand_id)
@@ -82,6 +92,8 @@ class FitScreen(Guarded, Screen):
         self.app.call_from_thread(self._show_rank, brand_id, target, ranked)
 
     def _show_rank(self, brand_id: int, target: dict, ranked: list[fit.Ranked]) -> None:  # noqa: ANN001
+        if not self.is_attached:  # closed before its worker finished
+            return
         if brand_id != self.brand_id:
             return
         self.ranked = ranked
@@ -131,30 +143,39 @@ class FitScreen(Guarded, Screen):
         brand_id = self.brand_id
         if brand_id is None:
             return
+        from talent_tui.io import render
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
         today, database = self.app.today, self.app.database
 
-        def render(fmt: str) -> str:
+        def produce(fmt: str) -> str:
             with database.session() as session:
                 report = reports.build_report(session, today, brand_id=brand_id)
-            return reports.render_report(report, fmt)
+            return render.report(report, fmt)
 
-        renderers = {fmt: (lambda f=fmt: render(f)) for fmt in ("md", "csv", "html")}
+        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.REPORT_FORMATS}
         self.app.push_screen(DocumentScreen("brand report", renderers, f"brand-{brand_id}.html"))
 
     def action_edit_target(self) -> None:
         if self.brand_id is not None:
             self.load_target(self.brand_id)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="target")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="target",
+        name="Loading the target audience",
+    )
     def load_target(self, brand_id: int) -> None:
         with self.app.database.session() as session:
             target = fit.brand_target(session, brand_id)
         self.app.call_from_thread(self._edit_target, brand_id, target)
 
     def _edit_target(self, brand_id: int, target: dict[str, dict[str, float]]) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         fields = [
             FormField(d.value, d.value.capitalize(), hint, brands.format_distribution(target.get(d.value, {})))
             for d, hint in (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,13 +32,17 @@ class CreatorForm(FieldsForm):
         if self.creator_id is not None:
             self.load_values(self.creator_id)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="load")
+    @work(
+        exit_on_error=False, thread=True, exclusive=True, group="load", name="Loading the creator"
+    )
     def load_values(self, creator_id: int) -> None:
         with self.app.database.session() as session:
             values = creators.form_values(roster.get_creator(session, creator_id))
         self.app.call_from_thread(self._fill, values)
 
     def _fill(self, values: dict[str, str]) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         for name, value in values.items():
             self.query_one(f"#field-{name}", Input).value = value
         self.query_one("#field-name", Input).focus()
@@ -69,9 +74,9 @@ class ConfirmScreen(Guarded, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(self.question, id="confirm-question")
+            yield Static(Text(self.question), id="confirm-question")
             if self.detail:
-                yield Static(self.detail, id="confirm-detail")
+                yield Static(Text(self.detail), id="confirm-detail")
             yield Static("[b]y[/b] yes    [b]n[/b] / [b]Esc[/b] no", id="confirm-keys")
         yield Footer()
 

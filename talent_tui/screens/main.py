@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.filter import Choice, FilterScreen
 from talent_tui.screens.forms import ConfirmScreen, CreatorForm
@@ -170,7 +171,9 @@ class MainScreen(Guarded, Screen):
         self.generation += 1
         self.load_roster(self.generation, self.view, keep_id)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="roster")
+    @work(
+        exit_on_error=False, thread=True, exclusive=True, group="roster", name="Loading the roster"
+    )
     def load_roster(self, generation: int, view: roster.RosterQuery, keep_id: int | None) -> None:
         worker = get_current_worker()
         if generation == 1:
@@ -213,6 +216,8 @@ class MainScreen(Guarded, Screen):
         cursor: int,
         archived_any: bool,
     ) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         if generation != self.generation:
             return
         self.live_total = live_total
@@ -221,7 +226,8 @@ class MainScreen(Guarded, Screen):
         empty = live_total == 0 and not view.archived and not archived_any
         self.set_class(empty, "-empty")
         if empty:
-            self.query_one("#empty", Static).update(EMPTY_TEXT.format(db=self.database.describe()))
+            where = escape(printable(self.database.describe()))  # a path may hold "[" or "\x1b"
+            self.query_one("#empty", Static).update(EMPTY_TEXT.format(db=where))
         roster_list = self.roster_list
         roster_list.empty_text = self._empty_text(view)
         roster_list.reset(generation, total, pages, cursor, view.sort)
@@ -257,7 +263,7 @@ class MainScreen(Guarded, Screen):
         if event.generation == self.generation:
             self.load_page(event.generation, self.view, event.page)
 
-    @work(exit_on_error=False, thread=True, group="pages")
+    @work(exit_on_error=False, thread=True, group="pages", name="Loading a page of the roster")
     def load_page(self, generation: int, view: roster.RosterQuery, page: int) -> None:
         with self.database.session() as session:
             rows = view.page(session, page * PAGE_SIZE, PAGE_SIZE)
@@ -296,7 +302,13 @@ class MainScreen(Guarded, Screen):
 
     # ---- one creator --------------------------------------------------------------------
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="creator")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="creator",
+        name="Loading the creator",
+    )
     def load_creator(self, creator_id: int) -> None:
         worker = get_current_worker()
         today = self.app.today
@@ -310,6 +322,8 @@ class MainScreen(Guarded, Screen):
             self.app.call_from_thread(self._show_creator, CreatorView(profile, rows))
 
     def _show_creator(self, view: CreatorView) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         if view.profile.id != self.creator_id:
             return  # the cursor moved on while this was loading
         self.query_one(StatsPanel).show(view.profile)
@@ -345,32 +359,34 @@ class MainScreen(Guarded, Screen):
     def action_media_kit(self) -> None:
         if self.creator_id is None:
             return
+        from talent_tui.io import render
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
         creator_id, today, database = self.creator_id, self.app.today, self.database
 
-        def render(fmt: str) -> str:
+        def produce(fmt: str) -> str:
             with database.session() as session:
-                return reports.render_media_kit(reports.media_kit(session, creator_id, today), fmt)
+                return render.media_kit(reports.media_kit(session, creator_id, today), fmt)
 
-        renderers = {fmt: (lambda f=fmt: render(f)) for fmt in ("md", "html")}
+        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.MEDIA_KIT_FORMATS}
         self.app.push_screen(DocumentScreen("media kit", renderers, f"mediakit-{creator_id}.html"))
 
     def action_report(self) -> None:
         if self.creator_id is None:
             return
+        from talent_tui.io import render
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
         creator_id, today, database = self.creator_id, self.app.today, self.database
 
-        def render(fmt: str) -> str:
+        def produce(fmt: str) -> str:
             with database.session() as session:
                 report = reports.build_report(session, today, creator_id=creator_id)
-            return reports.render_report(report, fmt)
+            return render.report(report, fmt)
 
-        renderers = {fmt: (lambda f=fmt: render(f)) for fmt in ("md", "csv", "html")}
+        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.REPORT_FORMATS}
         self.app.push_screen(
             DocumentScreen("creator report", renderers, f"report-{creator_id}.html")
         )
@@ -490,7 +506,13 @@ class MainScreen(Guarded, Screen):
         elif self.last_archived is not None:
             self.set_archived(self.last_archived[0], False)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="change")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="change",
+        name="Archiving or restoring",
+    )
     def set_archived(self, creator_id: int, archived: bool) -> None:
         with self.database.transaction() as session:
             if archived:
@@ -503,12 +525,14 @@ class MainScreen(Guarded, Screen):
         next_id = self._neighbour_of(creator_id)
         if archived:
             self.last_archived = (creator_id, name)
-            self.notify(escape(f"Archived {name}. Press u to undo."), title="Archived", timeout=8)
+            self.notify(
+                escape(printable(f"Archived {name}. Press u to undo.")), title="Archived", timeout=8
+            )
             self.reload(keep_id=next_id, fresh_totals=True)
         else:
             if self.last_archived and self.last_archived[0] == creator_id:
                 self.last_archived = None
-            self.notify(escape(f"Restored {name}."))
+            self.notify(escape(printable(f"Restored {name}.")))
             if self.view.archived:
                 self.reload(keep_id=next_id, fresh_totals=True)
             else:
@@ -532,10 +556,16 @@ class MainScreen(Guarded, Screen):
             return
         self.ask_delete(self.creator_id)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="change")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="change",
+        name="Checking the creator can be deleted",
+    )
     def ask_delete(self, creator_id: int) -> None:
         with self.database.session() as session:
-            summary = creators.delete_summary(session, creator_id)
+            summary = creators.deletable(session, creator_id)
         self.app.call_from_thread(self._confirm_delete, creator_id, summary)
 
     def _confirm_delete(self, creator_id: int, summary: creators.DeleteSummary) -> None:
@@ -543,20 +573,26 @@ class MainScreen(Guarded, Screen):
             if yes:
                 self.delete_creator(creator_id)
 
-        question = f"Delete {summary.name} for good?"
+        question = printable(f"Delete {summary.name} for good?")
         detail = (
             f"This removes {summary.campaigns} campaign(s), {summary.rates} rate(s) and all "
             "metrics. It cannot be undone."
         )
         self.app.push_screen(ConfirmScreen(question, detail), answered)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="change")
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="change",
+        name="Deleting a creator for good",
+    )
     def delete_creator(self, creator_id: int) -> None:
         with self.database.transaction() as session:
             summary = creators.delete(session, creator_id)
         self.app.call_from_thread(self._deleted, creator_id, summary.name)
 
     def _deleted(self, creator_id: int, name: str) -> None:
-        self.notify(escape(f"Deleted {name}."))
+        self.notify(escape(printable(f"Deleted {name}.")))
         self.creator_id = None
         self.reload(keep_id=self._neighbour_of(creator_id), fresh_totals=True)

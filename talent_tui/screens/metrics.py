@@ -85,7 +85,7 @@ class MetricsScreen(Guarded, Screen):
         self.range_key = key
         self.load()
 
-    @work(exit_on_error=False, thread=True, exclusive=True)
+    @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the metrics")
     def load(self) -> None:
         label, days = RANGES[self.range_key]
         with self.app.database.session() as session:
@@ -103,6 +103,8 @@ class MetricsScreen(Guarded, Screen):
         audience: dict[str, dict[str, float]],
         range_label: str,
     ) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         name = metrics.METRIC_FIELDS[self.metric]
         self.query_one("#metrics-title", Static).update(
             Text.assemble(

@@ -11,7 +11,9 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from talent_tui.core.money import MoneyError, format_money
+from talent_tui.core.errors import DomainError
+from talent_tui.core.money import format_money
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import creators, roster
 from talent_tui.widgets.tables import PlainTable
@@ -30,6 +32,8 @@ class RateEditor(Guarded, ModalScreen[bool]):
         super().__init__()
         self.creator_id = creator_id
         self.changed = False
+        # The amount shown for each deliverable, as plain text a user could type back.
+        self.amounts: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="rates-box"):
@@ -65,7 +69,7 @@ class RateEditor(Guarded, ModalScreen[bool]):
         table.add_column("Updated", key="updated")
         self.reload()
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="rates")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="rates", name="Loading the rates")
     def reload(self, focus_key: str | None = None) -> None:
         with self.app.database.session() as session:
             creator = roster.get_creator(session, self.creator_id)
@@ -81,9 +85,12 @@ class RateEditor(Guarded, ModalScreen[bool]):
         self.app.call_from_thread(self._show, creator.name, rows, focus_key)
 
     def _show(self, name: str, rows: list[tuple[str, str, str]], focus_key: str | None) -> None:
-        self.query_one("#rates-editor-title", Static).update(Text(f"Rate card · {name}"))
+        if not self.is_attached:  # closed before its worker finished
+            return
+        self.query_one("#rates-editor-title", Static).update(Text(printable(f"Rate card · {name}")))
         table = self.query_one("#rates-table", DataTable)
         table.clear()
+        self.amounts = {deliverable: amount for deliverable, amount, _ in rows}
         for deliverable, amount, updated in rows:
             table.add_row(deliverable, amount, updated, key=deliverable)
         self.query_one("#rates-empty", Static).update(
@@ -98,10 +105,11 @@ class RateEditor(Guarded, ModalScreen[bool]):
 
     @on(DataTable.RowSelected, "#rates-table")
     def edit_row(self, event: DataTable.RowSelected) -> None:
-        deliverable, amount, _ = event.data_table.get_row(event.row_key)
+        """Put the rate under the cursor into the form, to change its amount."""
+        deliverable = str(event.row_key.value)
         self.query_one("#rate-deliverable", Input).value = deliverable
         amount_input = self.query_one("#rate-amount", Input)
-        amount_input.value = amount
+        amount_input.value = self.amounts.get(deliverable, "")
         amount_input.focus()
 
     @on(Input.Submitted, "#rate-deliverable")
@@ -125,24 +133,26 @@ class RateEditor(Guarded, ModalScreen[bool]):
         self._error("amount", "")
         try:
             kind = creators.normalize_deliverable(deliverable)
-        except ValueError as exc:
+        except DomainError as exc:
             self._error("deliverable", str(exc))
             self.query_one("#rate-deliverable", Input).focus()
             return
         self.save(kind, amount)
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="rates")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="rates", name="Saving the rate")
     def save(self, kind: str, amount: str) -> None:
         try:
             with self.app.database.transaction() as session:
                 rate, created = creators.set_rate(session, self.creator_id, kind, amount)
                 text = format_money(rate.amount_minor, rate.currency)
-        except MoneyError as exc:
+        except DomainError as exc:
             self.app.call_from_thread(self._rejected, str(exc))
             return
         self.app.call_from_thread(self._saved, kind, text, created)
 
     def _rejected(self, message: str) -> None:
+        if not self.is_attached:  # closed before its worker finished
+            return
         self._error("amount", message)
         self.query_one("#rate-amount", Input).focus()
 
@@ -160,7 +170,7 @@ class RateEditor(Guarded, ModalScreen[bool]):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         self.remove_rate(str(row_key.value))
 
-    @work(exit_on_error=False, thread=True, exclusive=True, group="rates")
+    @work(exit_on_error=False, thread=True, exclusive=True, group="rates", name="Removing the rate")
     def remove_rate(self, kind: str) -> None:
         with self.app.database.transaction() as session:
             creators.remove_rate(session, self.creator_id, kind)

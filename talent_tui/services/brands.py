@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from talent_tui.core import fields
 from talent_tui.core.errors import DomainError
 from talent_tui.services import audit
 from talent_tui.services.fit import brand_target
 from talent_tui.store.models import Brand, BrandTarget, Dimension
 
-SHARE_TOLERANCE = 0.02
 # The buckets creators' demographics use; a target in other buckets could never match anyone.
 KNOWN_BUCKETS = {
     Dimension.GENDER: ("female", "male", "other"),
@@ -34,6 +34,13 @@ def find_brand(session: Session, ref: str) -> Brand:
     return brand
 
 
+def get_brand(session: Session, brand_id: int) -> Brand:
+    brand = session.get(Brand, brand_id)
+    if brand is None:
+        raise BrandNotFound(f"no brand with id {brand_id}")
+    return brand
+
+
 class InvalidTarget(DomainError):
     pass
 
@@ -49,25 +56,23 @@ def parse_distribution(dimension: Dimension, text: str) -> dict[str, float]:
         bucket = bucket.strip()
         if not eq or not bucket:
             raise InvalidTarget(f"expected bucket=share, got {part!r}")
-        bucket = bucket.upper() if dimension is Dimension.COUNTRY else bucket.lower()
-        if dimension is Dimension.COUNTRY and (len(bucket) != 2 or not bucket.isalpha()):
-            raise InvalidTarget(f"not an ISO country code: {bucket!r}")
+        try:
+            bucket = fields.bucket({"bucket": bucket}, "bucket", dimension.value)
+        except fields.FieldError as exc:
+            raise InvalidTarget(exc.message) from None
         known = KNOWN_BUCKETS.get(dimension)
         if known is not None and bucket not in known:
             raise InvalidTarget(
                 f"unknown {dimension.value} bucket {bucket!r} (one of: {', '.join(known)})"
             )
-        value = raw.strip()
-        try:
-            share = float(value.rstrip("%")) / (100 if value.endswith("%") else 1)
-        except ValueError:
-            raise InvalidTarget(f"not a share: {value!r} (write 0.45 or 45%)") from None
-        if not 0 <= share <= 1:
-            raise InvalidTarget(f"share out of range 0–1: {value!r}")
+        try:  # the same rule as an imported share: 0.45 or 45%
+            share = fields.fraction({"share": raw.strip()}, "share", required=True) or 0.0
+        except fields.FieldError as exc:
+            raise InvalidTarget(f"{bucket}: {exc.message}") from None
         if bucket in result:
             raise InvalidTarget(f"{bucket} given twice")
         result[bucket] = share
-    if result and abs(sum(result.values()) - 1) > SHARE_TOLERANCE:
+    if result and not fields.shares_sum_to_one(sum(result.values())):
         raise InvalidTarget(f"shares sum to {sum(result.values()):.3f}, expected 1.0")
     return result
 
@@ -84,9 +89,7 @@ def set_target(
     actor: str,
 ) -> None:
     """Replace one dimension of a brand's target audience."""
-    brand = session.get(Brand, brand_id)
-    if brand is None:
-        raise InvalidTarget(f"no brand with id {brand_id}")
+    get_brand(session, brand_id)
     before = brand_target(session, brand_id).get(dimension.value, {})
     existing = session.exec(
         select(BrandTarget).where(
@@ -106,15 +109,3 @@ def set_target(
 
 def list_brands(session: Session) -> list[Brand]:
     return list(session.exec(select(Brand).order_by(col(Brand.name))))
-
-
-__all__ = [
-    "BrandNotFound",
-    "InvalidTarget",
-    "brand_target",
-    "find_brand",
-    "format_distribution",
-    "list_brands",
-    "parse_distribution",
-    "set_target",
-]

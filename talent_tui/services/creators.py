@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from talent_tui.core import fields, money
 from talent_tui.core.errors import DomainError
-from talent_tui.services.roster import CreatorNotFound, find_creator, get_creator
+from talent_tui.services import campaigns, roster
+from talent_tui.services.roster import get_creator
 from talent_tui.store.models import Campaign, Creator, Rate, utcnow
 
 # Form and CLI fields, in display order: (field, label, hint)
@@ -81,6 +82,43 @@ def form_values(creator: Creator) -> dict[str, str]:
         "commission_pct": f"{creator.commission_bp / 100:g}",
         "notes": creator.notes,
     }
+
+
+@dataclass(frozen=True)
+class CreatorDetail:
+    """Everything about one creator, as `creators show` and `add`/`edit --json` report it:
+    the stats panel's profile (handles, tags, latest metrics, rate card) plus the stored
+    fields it leaves out and the campaign counts per tab."""
+
+    profile: roster.CreatorProfile
+    followers: int
+    engagement_rate: float | None
+    email: str | None
+    phone: str | None
+    notes: str
+    archived_at: datetime | None
+    campaigns: dict[str, int]  # tab name ("pending", "active", …) -> campaigns in it
+    as_of: date
+
+    @property
+    def commission_pct(self) -> float:
+        return self.profile.commission_bp / 100
+
+
+def detail(session: Session, creator_id: int, today: date) -> CreatorDetail:
+    creator = get_creator(session, creator_id)
+    counts = campaigns.tab_counts(session, creator_id)
+    return CreatorDetail(
+        profile=roster.profile(session, creator_id),
+        followers=creator.followers,
+        engagement_rate=creator.engagement_rate,
+        email=creator.email,
+        phone=creator.phone,
+        notes=creator.notes,
+        archived_at=creator.archived_at,
+        campaigns={tab.value: count for tab, count in counts.items()},
+        as_of=today,
+    )
 
 
 def _check_handle_free(session: Session, handle: str, creator_id: int | None) -> None:
@@ -153,17 +191,27 @@ def delete_summary(session: Session, creator_id: int) -> DeleteSummary:
 
     def count(model: Any) -> int:
         statement = sa.select(sa.func.count()).select_from(model)
-        return session.execute(statement.where(model.creator_id == creator_id)).scalar_one()
+        return int(session.execute(statement.where(model.creator_id == creator_id)).scalar_one())
 
     return DeleteSummary(creator.name, count(Campaign), count(Rate))
 
 
-def delete(session: Session, creator_id: int) -> DeleteSummary:
-    """Remove an archived creator and everything that hangs off it. Live creators refuse."""
+def deletable(session: Session, creator_id: int) -> DeleteSummary:
+    """The one rule for deleting: only an archived creator can be deleted for good. Returns
+    what deleting would remove (for the question both front ends ask), or raises NotArchived."""
     creator = get_creator(session, creator_id)
     if creator.archived_at is None:
-        raise NotArchived(f"{creator.name} is not archived; archive before deleting for good")
-    summary = delete_summary(session, creator_id)
+        raise NotArchived(
+            f"{creator.name} is not archived; archive before deleting for good"
+            " (x in the roster, or talent creators archive)"
+        )
+    return delete_summary(session, creator_id)
+
+
+def delete(session: Session, creator_id: int) -> DeleteSummary:
+    """Remove an archived creator and everything that hangs off it. Live creators refuse."""
+    summary = deletable(session, creator_id)
+    creator = get_creator(session, creator_id)
     session.delete(creator)
     session.flush()
     return summary
@@ -173,12 +221,8 @@ def delete(session: Session, creator_id: int) -> DeleteSummary:
 
 
 def normalize_deliverable(text: str) -> str:
-    value = " ".join((text or "").split()).lower()
-    if not value:
-        raise ValueError("a deliverable type is required (e.g. video, live, story)")
-    if len(value) > 40:
-        raise ValueError("deliverable type longer than 40 characters")
-    return value
+    """Raises FieldError (a DomainError) when the type is empty, too long or not plain text."""
+    return fields.deliverable({"deliverable": text})
 
 
 def set_rate(
@@ -226,28 +270,3 @@ def rates_of(session: Session, creator_id: int) -> list[Rate]:
             select(Rate).where(Rate.creator_id == creator_id).order_by(col(Rate.deliverable))
         )
     )
-
-
-def resolve(session: Session, ref: str) -> Creator:
-    """A creator by id or TikTok handle, archived ones included."""
-    return find_creator(session, ref)
-
-
-__all__ = [
-    "CreatorNotFound",
-    "DeleteSummary",
-    "FIELDS",
-    "InvalidCreator",
-    "NotArchived",
-    "add_creator",
-    "archive",
-    "delete",
-    "edit_creator",
-    "form_values",
-    "parse_fields",
-    "remove_rate",
-    "resolve",
-    "restore",
-    "set_rate",
-    "update_fields",
-]

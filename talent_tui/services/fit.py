@@ -101,7 +101,7 @@ def creator_audience(session: Session, creator_id: int) -> dict[str, dict[str, f
     """The newest demographics snapshot of a creator."""
     latest = session.execute(
         sa.select(sa.func.max(AudienceSegment.captured_on)).where(
-            AudienceSegment.creator_id == creator_id
+            col(AudienceSegment.creator_id) == creator_id
         )
     ).scalar()
     profile: dict[str, dict[str, float]] = defaultdict(dict)
@@ -134,21 +134,24 @@ def rank_for_brand(session: Session, brand_id: int, limit: int | None = None) ->
     if not target:
         return []
     latest = (
-        sa.select(AudienceSegment.creator_id, sa.func.max(AudienceSegment.captured_on).label("day"))
-        .group_by(AudienceSegment.creator_id)
+        sa.select(
+            col(AudienceSegment.creator_id),
+            sa.func.max(AudienceSegment.captured_on).label("day"),
+        )
+        .group_by(col(AudienceSegment.creator_id))
         .subquery()
     )
     rows = session.execute(
         sa.select(
-            AudienceSegment.creator_id,
-            AudienceSegment.dimension,
-            AudienceSegment.bucket,
-            AudienceSegment.share,
+            col(AudienceSegment.creator_id),
+            col(AudienceSegment.dimension),
+            col(AudienceSegment.bucket),
+            col(AudienceSegment.share),
         ).join(
             latest,
             sa.and_(
-                latest.c.creator_id == AudienceSegment.creator_id,
-                latest.c.day == AudienceSegment.captured_on,
+                latest.c.creator_id == col(AudienceSegment.creator_id),
+                latest.c.day == col(AudienceSegment.captured_on),
             ),
         )
     )
@@ -156,9 +159,9 @@ def rank_for_brand(session: Session, brand_id: int, limit: int | None = None) ->
     for creator_id, dimension, bucket, share in rows:
         audiences[creator_id][dimension.value][bucket] = share
     creators = session.execute(
-        sa.select(Creator.id, Creator.name, Creator.tiktok_handle, Creator.followers).where(
-            col(Creator.id).in_(list(audiences)), col(Creator.archived_at).is_(None)
-        )
+        sa.select(
+            col(Creator.id), col(Creator.name), col(Creator.tiktok_handle), col(Creator.followers)
+        ).where(col(Creator.id).in_(list(audiences)), col(Creator.archived_at).is_(None))
     )
     ranked = []
     for creator_id, name, handle, followers in creators:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui.store.models import MetricSnapshot
+from talent_tui.store.models import Creator, MetricSnapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +152,50 @@ def history_points(
         raise ValueError(f"unknown metric {field!r} (one of: {', '.join(METRIC_FIELDS)})")
     points = series(snapshots(session, creator_id), field)
     return [p for p in points if since is None or p.day >= since]
+
+
+def refresh_latest(session: Session, creator_ids: Iterable[int]) -> None:
+    """Copy each creator's newest snapshot, and the 30-day growth computed from the history,
+    onto the creator row the roster sorts on."""
+    latest = (
+        sa.select(col(MetricSnapshot.followers), col(MetricSnapshot.engagement_rate))
+        .where(col(MetricSnapshot.creator_id) == col(Creator.id))
+        .order_by(col(MetricSnapshot.captured_on).desc())
+        .limit(1)
+    )
+    ids = list(creator_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.exec(
+            sa.update(Creator)
+            .where(col(Creator.id).in_(chunk))
+            .where(sa.exists().where(col(MetricSnapshot.creator_id) == col(Creator.id)))
+            .values(
+                followers=latest.with_only_columns(col(MetricSnapshot.followers)).scalar_subquery(),
+                engagement_rate=latest.with_only_columns(
+                    col(MetricSnapshot.engagement_rate)
+                ).scalar_subquery(),
+            )
+        )
+        history: dict[int, list[Point]] = {cid: [] for cid in chunk}
+        rows = session.execute(
+            sa.select(
+                col(MetricSnapshot.creator_id),
+                col(MetricSnapshot.captured_on),
+                col(MetricSnapshot.followers),
+            )
+            .where(col(MetricSnapshot.creator_id).in_(chunk))
+            .order_by(col(MetricSnapshot.creator_id), col(MetricSnapshot.captured_on))
+        )
+        for creator_id, captured_on, followers in rows:
+            history[creator_id].append(Point(captured_on, followers))
+        changes = [{"cid": cid, "growth": growth(points, 30)} for cid, points in history.items()]
+        if changes:
+            # SQLModel sets __table__ on table models; its class stubs do not declare it.
+            table = Creator.__table__  # type: ignore[attr-defined]
+            session.connection().execute(
+                table.update()
+                .where(table.c.id == sa.bindparam("cid"))
+                .values(follower_growth_30d=sa.bindparam("growth")),
+                changes,
+            )

@@ -9,11 +9,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from talent_tui.core.errors import DomainError
+from talent_tui.core.text import without_controls
 from talent_tui.services import metrics
 from talent_tui.store.models import Campaign, Creator, Rate, Tab, statuses_in
 
@@ -78,17 +80,17 @@ class RosterRow:
         }
 
 
-def _open_deals_column() -> sa.ScalarSelect:
+def _open_deals_column() -> sa.ScalarSelect[int]:
     return (
         sa.select(sa.func.count())
         .select_from(Campaign)
-        .where(Campaign.creator_id == Creator.id, col(Campaign.status).in_(OPEN_STATUSES))
+        .where(col(Campaign.creator_id) == col(Creator.id), col(Campaign.status).in_(OPEN_STATUSES))
         .correlate(Creator)
         .scalar_subquery()
     )
 
 
-def _row_columns() -> tuple:
+def _row_columns() -> tuple[Any, ...]:
     return (
         Creator.id,
         Creator.name,
@@ -99,6 +101,10 @@ def _row_columns() -> tuple:
         _open_deals_column().label("open_deals"),
         col(Creator.archived_at).is_not(None).label("archived"),
     )
+
+
+# A statement _where narrows: a count, a page of rows or a numbered subquery.
+SelectT = TypeVar("SelectT", bound=sa.Select[Any])
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,7 @@ class RosterQuery:
         parts.append(f"by {self.sort.label}")
         return " · ".join(parts)
 
-    def _where(self, statement, session: Session):  # noqa: ANN001, ANN202
+    def _where(self, statement: SelectT, session: Session) -> SelectT:
         if self.archived:
             statement = statement.where(col(Creator.archived_at).is_not(None))
         else:
@@ -135,7 +141,9 @@ class RosterQuery:
             statement = statement.where(
                 (";" + sa.func.lower(Creator.tags) + ";").like(pattern, escape="\\")
             )
-        text = self.search.strip().lstrip("@").strip()
+        # A NUL would end the FTS5 phrase early (an SQL error); no control character is ever
+        # part of a name or handle, so they are dropped from the search text.
+        text = without_controls(self.search).lstrip("@").strip()
         if not text:
             return statement
         if len(text) >= FTS_MIN_CHARS and _has_search_index(session):
@@ -164,7 +172,7 @@ class RosterQuery:
             )
         )
 
-    def _order(self):  # noqa: ANN202
+    def _order(self) -> tuple[Any, ...]:
         if self.sort is SortKey.FOLLOWERS:
             return (col(Creator.followers).desc(), col(Creator.id))
         if self.sort is SortKey.ENGAGEMENT:
@@ -177,7 +185,7 @@ class RosterQuery:
 
     def count(self, session: Session) -> int:
         statement = self._where(sa.select(sa.func.count()).select_from(Creator), session)
-        return session.execute(statement).scalar_one()
+        return int(session.execute(statement).scalar_one())
 
     def page(self, session: Session, offset: int, limit: int | None) -> list[RosterRow]:
         statement = self._where(sa.select(*_row_columns()), session).order_by(*self._order())
@@ -188,7 +196,8 @@ class RosterQuery:
         """Index of a creator within this view (for jumping to it), or None if filtered out."""
         numbered = self._where(
             sa.select(
-                Creator.id, sa.func.row_number().over(order_by=self._order()).label("position")
+                col(Creator.id),
+                sa.func.row_number().over(order_by=self._order()).label("position"),
             ),
             session,
         ).subquery()
@@ -252,7 +261,7 @@ def search_names(
 ) -> list[RosterRow]:
     """Creators whose name or handle contains `text`, best matches (prefix) first."""
     rows = RosterQuery(search=text, archived=archived).page(session, 0, limit * 5)
-    needle = text.strip().lstrip("@").lower()
+    needle = without_controls(text).lstrip("@").lower()
     rows.sort(key=lambda r: (not r.name.lower().startswith(needle), r.name.lower()))
     return rows[:limit]
 
@@ -301,7 +310,7 @@ def profile(session: Session, creator_id: int) -> CreatorProfile:
             None, creator.followers, None, creator.engagement_rate, None, []
         )
     return CreatorProfile(
-        id=creator.id,
+        id=creator_id,
         name=creator.name,
         tiktok_handle=creator.tiktok_handle,
         instagram_handle=creator.instagram_handle,
@@ -320,9 +329,9 @@ def open_deal_count(session: Session, creator_id: int) -> int:
     statement = (
         sa.select(sa.func.count())
         .select_from(Campaign)
-        .where(Campaign.creator_id == creator_id, col(Campaign.status).in_(open_statuses))
+        .where(col(Campaign.creator_id) == creator_id, col(Campaign.status).in_(open_statuses))
     )
-    return session.execute(statement).scalar_one()
+    return int(session.execute(statement).scalar_one())
 
 
 @dataclass(frozen=True)
@@ -336,13 +345,15 @@ class Facets:
 def facets(session: Session) -> Facets:
     live = col(Creator.archived_at).is_(None)
     niche_rows = session.execute(
-        sa.select(Creator.niche, sa.func.count())
+        sa.select(col(Creator.niche), sa.func.count())
         .where(live, col(Creator.niche).is_not(None))
-        .group_by(Creator.niche)
-        .order_by(sa.func.count().desc(), Creator.niche)
+        .group_by(col(Creator.niche))
+        .order_by(sa.func.count().desc(), col(Creator.niche))
     ).all()
     tag_counts: dict[str, int] = {}
-    for (tags,) in session.execute(sa.select(Creator.tags).where(live, Creator.tags != "")):
+    for (tags,) in session.execute(
+        sa.select(col(Creator.tags)).where(live, col(Creator.tags) != "")
+    ):
         for tag in tags.split(";"):
             if tag:
                 tag_counts[tag] = tag_counts.get(tag, 0) + 1

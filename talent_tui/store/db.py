@@ -6,6 +6,7 @@ already holds data is copied aside (``<name>.bak-<revision>``) before it is upgr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -275,12 +276,17 @@ def backup_sqlite(database: Database, target: Path) -> None:  # noqa: D401
     source = database.path
     if source is None:
         raise DatabaseError("backups are only available for SQLite files")
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
-    with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
-        src.backup(dst)
-    os.chmod(tmp, 0o600)
-    shutil.move(tmp, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
+            src.backup(dst)
+        os.chmod(tmp, 0o600)
+        shutil.move(tmp, target)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise DatabaseError(f"cannot write {target}: {_reason(exc)}") from exc
 
 
 def alembic_config(database: Database):  # noqa: ANN201 - alembic is imported lazily

@@ -1,0 +1,66 @@
+"""Imports: CSV or JSON files into the store, all or nothing.
+
+Every kind goes through the same three steps (`base`): read the file into numbered rows,
+validate every row (collecting *all* errors as file:row:field), then write inside one
+transaction. Each kind is one module here; importing it registers its spec. Rows are matched
+on a natural key (a creator's TikTok handle, a campaign's external id, a brand's name), so
+running the same import twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from talent_tui.io.importers import (  # noqa: F401 - importing a kind registers it
+    brands,
+    campaigns,
+    creators,
+    demographics,
+    metrics,
+    rates,
+)
+from talent_tui.io.importers.base import (
+    ANALYZE_AFTER,
+    KINDS,
+    MAX_REPORTED_ERRORS,
+    SHARE_TOLERANCE,
+    SPECS,
+    ImportFailed,
+    ImportReport,
+    KindSpec,
+    ProgressCallback,
+    RowError,
+    SourceRow,
+    SourceRows,
+    csv_rows,
+    detect_format,
+    import_file,
+    import_rows,
+    import_source,
+    read_rows,
+    refresh_statistics,
+    validate,
+)
+from talent_tui.io.importers.brands import target_to_text
+
+__all__ = [
+    "ANALYZE_AFTER",
+    "KINDS",
+    "MAX_REPORTED_ERRORS",
+    "SHARE_TOLERANCE",
+    "SPECS",
+    "ImportFailed",
+    "ImportReport",
+    "KindSpec",
+    "ProgressCallback",
+    "RowError",
+    "SourceRow",
+    "SourceRows",
+    "csv_rows",
+    "detect_format",
+    "import_file",
+    "import_rows",
+    "import_source",
+    "read_rows",
+    "refresh_statistics",
+    "target_to_text",
+    "validate",
+]

@@ -1,0 +1,123 @@
+"""Brands, matched on their name, with the audience they target."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlmodel import select
+
+from talent_tui.core.fields import (
+    FieldError,
+    notes,
+    opt_text,
+    req_text,
+    shares_sum_to_one,
+)
+from talent_tui.io.importers.base import (
+    Counter,
+    KindSpec,
+    apply,
+    by_key,
+    differs,
+    duplicates,
+    parse_segment,
+    register,
+)
+from talent_tui.store.models import (
+    Brand,
+    BrandTarget,
+    Dimension,
+)
+
+
+def _target_from_text(text: str) -> list[dict[str, str]]:
+    """CSV form of a brand's target audience: "gender:female=0.6; age:18-24=0.45; ..."."""
+    items = []
+    for index, part in enumerate((p.strip() for p in text.split(";")), start=1):
+        if not part:
+            continue
+        key, eq, share = part.partition("=")
+        dimension, colon, bucket = key.partition(":")
+        if not eq or not colon:
+            raise FieldError(f"target[{index}]", f"expected dimension:bucket=share, got {part!r}")
+        items.append({"dimension": dimension.strip(), "bucket": bucket.strip(), "share": share})
+    return items
+
+
+def target_to_text(target: Iterable[tuple[str, str, float]]) -> str:
+    return "; ".join(f"{d}:{b}={share!r}" for d, b, share in target)
+
+
+def _parse_brand(v: Mapping[str, Any]) -> dict[str, Any]:
+    target_raw = v.get("target") or []
+    if isinstance(target_raw, str):
+        target_raw = _target_from_text(target_raw)
+    if not isinstance(target_raw, list):
+        raise FieldError("target", "expected a list of {dimension, bucket, share}")
+    target = []
+    for index, item in enumerate(target_raw, start=1):
+        if not isinstance(item, dict):
+            raise FieldError(f"target[{index}]", "expected an object")
+        try:
+            target.append(parse_segment({str(k).lower(): val for k, val in item.items()}))
+        except FieldError as exc:
+            raise FieldError(f"target[{index}].{exc.field}", exc.message) from None
+    totals: dict[Dimension, float] = defaultdict(float)
+    for segment in target:
+        totals[segment["dimension"]] += segment["share"]
+    for dimension, total in totals.items():
+        if not shares_sum_to_one(total):
+            raise FieldError("target", f"{dimension.value} shares sum to {total:.3f}, expected 1.0")
+    return {
+        "name": req_text(v, "name"),
+        "contact_name": opt_text(v, "contact_name", 200),
+        "email": opt_text(v, "email", 200),
+        "website": opt_text(v, "website", 300),
+        "notes": notes(v),
+        "target": target,
+    }
+
+
+def _write_brands(session, rows, source, errors) -> Counter:  # noqa: ANN001
+    counter = Counter()
+    existing = by_key(session, Brand, Brand.name, [data["name"] for _, data in rows])
+    for _row, data in rows:
+        target = data.pop("target")
+        brand = existing.get(data["name"])
+        if brand is None:
+            brand = Brand(**data)
+            session.add(brand)
+            session.flush()
+            existing[brand.name] = brand
+            session.add_all(BrandTarget(brand_id=brand.id, **t) for t in target)
+            counter.new += 1
+            continue
+        changed = differs(brand, data)
+        apply(brand, data)
+        current = list(session.exec(select(BrandTarget).where(BrandTarget.brand_id == brand.id)))
+        wanted = {(t["dimension"], t["bucket"]): t["share"] for t in target}
+        if {(t.dimension, t.bucket): t.share for t in current} != wanted:
+            for obj in current:
+                session.delete(obj)
+            session.flush()
+            session.add_all(BrandTarget(brand_id=brand.id, **t) for t in target)
+            changed = True
+        if changed:
+            counter.updated += 1
+        else:
+            counter.unchanged += 1
+    return counter
+
+
+SPEC = KindSpec(
+    columns=("name", "contact_name", "email", "website", "notes", "target"),
+    required=("name",),
+    parse=_parse_brand,
+    write=_write_brands,
+    check_rows=lambda rows, source: duplicates(rows, source, lambda d: d["name"], "name"),
+)
+
+
+register("brands", SPEC)

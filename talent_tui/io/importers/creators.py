@@ -1,0 +1,129 @@
+"""Creators, matched on their TikTok handle. New ones go in as one bulk insert."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, time
+from typing import Any
+
+from talent_tui.core.fields import (
+    ARCHIVED_ON,
+    CREATOR_FIELD_PARSERS,
+    FieldError,
+    FieldErrors,
+    day,
+)
+from talent_tui.io.importers.base import (
+    Counter,
+    KindSpec,
+    apply,
+    by_key,
+    differs,
+    duplicates,
+    register,
+)
+from talent_tui.store.models import (
+    Creator,
+    utcnow,
+)
+
+
+def _parse_creator(v: Mapping[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    problems: list[FieldError] = []
+    for parse in CREATOR_FIELD_PARSERS.values():
+        try:
+            data.update(parse(v))
+        except FieldError as exc:
+            problems.append(exc)
+    if ARCHIVED_ON in v:  # absent column: leave archiving alone
+        try:
+            archived_on = day(v, ARCHIVED_ON)
+            data["archived_at"] = (
+                datetime.combine(archived_on, time(), tzinfo=UTC) if archived_on else None
+            )
+        except FieldError as exc:
+            problems.append(exc)
+    if problems:
+        raise FieldErrors(problems)
+    return data
+
+
+_CREATOR_DEFAULTS = {
+    "instagram_handle": None,
+    "youtube_handle": None,
+    "followers": 0,
+    "engagement_rate": None,
+    "follower_growth_30d": None,
+    "niche": None,
+    "tags": "",
+    "email": None,
+    "phone": None,
+    "commission_bp": 0,
+    "notes": "",
+    "archived_at": None,
+}
+BULK_CHUNK = 5_000
+
+
+def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
+    counter = Counter()
+    handles = [data["tiktok_handle"] for _, data in rows]
+    existing = by_key(session, Creator, Creator.tiktok_handle, handles)
+    now = utcnow()
+    fresh: list[dict[str, Any]] = []
+    for _row, data in rows:
+        if data["followers"] is None:
+            data.pop("followers")
+        creator = existing.get(data["tiktok_handle"])
+        if creator is None:
+            # New creators go in as one executemany: no ORM object per row.
+            fresh.append({**_CREATOR_DEFAULTS, **data, "created_at": now, "updated_at": now})
+            counter.new += 1
+            continue
+        if (
+            "archived_at" in data
+            and data["archived_at"] is not None
+            and creator.archived_at is not None
+            and creator.archived_at.date() == data["archived_at"].date()
+        ):
+            del data["archived_at"]  # same day: keep the exact moment already stored
+        if differs(creator, data):
+            apply(creator, data)
+            creator.updated_at = now
+            counter.updated += 1
+        else:
+            counter.unchanged += 1
+    session.flush()
+    table = Creator.__table__
+    for start in range(0, len(fresh), BULK_CHUNK):
+        session.connection().execute(table.insert(), fresh[start : start + BULK_CHUNK])
+    return counter
+
+
+SPEC = KindSpec(
+    columns=(
+        "name",
+        "tiktok_handle",
+        "instagram_handle",
+        "youtube_handle",
+        "followers",
+        "engagement_rate",
+        "niche",
+        "tags",
+        "email",
+        "phone",
+        "commission_pct",
+        "notes",
+        "archived_on",
+    ),
+    required=("name", "tiktok_handle"),
+    parse=_parse_creator,
+    write=_write_creators,
+    check_rows=lambda rows, source: duplicates(
+        rows, source, lambda d: d["tiktok_handle"], "tiktok_handle"
+    ),
+)
+
+
+register("creators", SPEC)

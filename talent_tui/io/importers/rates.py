@@ -1,0 +1,84 @@
+"""Rate cards: one amount per creator and deliverable."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, time
+from typing import Any
+
+from talent_tui.core.fields import (
+    amount_in_own_currency,
+    currency,
+    day,
+    deliverable,
+    handle,
+)
+from talent_tui.io.importers.base import (
+    Counter,
+    KindSpec,
+    apply,
+    differs,
+    duplicates,
+    gather,
+    register,
+    stored_for_creators,
+)
+from talent_tui.store.models import (
+    Rate,
+    utcnow,
+)
+
+
+def _parse_rate(v: Mapping[str, Any]) -> dict[str, Any]:
+    def stamp() -> datetime | None:
+        updated_on = day(v, "updated_on")
+        return datetime.combine(updated_on, time(), tzinfo=UTC) if updated_on else None
+
+    return gather(
+        {
+            "tiktok_handle": lambda: handle(v, "tiktok_handle"),
+            "deliverable": lambda: deliverable(v),
+            "amount_minor": lambda: amount_in_own_currency(v, "amount"),
+            "currency": lambda: currency(v),
+            "updated_at": stamp,
+        }
+    )
+
+
+def _write_rates(session, rows, source, errors) -> Counter:  # noqa: ANN001
+    counter = Counter()
+    found = stored_for_creators(
+        session, Rate, rows, source, errors, lambda r: (r.creator_id, r.deliverable)
+    )
+    if found is None:
+        return counter
+    ids, existing = found
+    now = utcnow()
+    for _row, data in rows:
+        creator_id = ids[data.pop("tiktok_handle")]
+        stamp = data.pop("updated_at") or now
+        rate = existing.get((creator_id, data["deliverable"]))
+        if rate is None:
+            session.add(Rate(creator_id=creator_id, updated_at=stamp, **data))
+            counter.new += 1
+        elif differs(rate, data):
+            apply(rate, data)
+            rate.updated_at = stamp
+            counter.updated += 1
+        else:
+            counter.unchanged += 1
+    return counter
+
+
+SPEC = KindSpec(
+    columns=("tiktok_handle", "deliverable", "amount", "currency", "updated_on"),
+    required=("tiktok_handle", "deliverable", "amount", "currency"),
+    parse=_parse_rate,
+    write=_write_rates,
+    check_rows=lambda rows, source: duplicates(
+        rows, source, lambda d: (d["tiktok_handle"], d["deliverable"]), "deliverable"
+    ),
+)
+
+
+register("rates", SPEC)

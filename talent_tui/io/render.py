@@ -1,0 +1,245 @@
+"""Rendering report and media-kit data (built by `services.reports`) as Markdown, CSV or a
+standalone HTML page. Pure text out; the caller writes it (`io.files.write_atomically`)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+
+from talent_tui.core.money import compact_number, format_money
+from talent_tui.services import deals
+from talent_tui.services.metrics import CreatorMetrics
+from talent_tui.services.reports import MediaKit, Report, ReportCampaign
+
+MEDIA_KIT_FORMATS = ("md", "html")
+REPORT_FORMATS = ("md", "csv", "html")
+DELIVERABLE_LABELS = {"ugc": "UGC"}
+
+
+def _pct(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.1%}" if signed else f"{value:.1%}"
+
+
+# ---- the words of a media kit -------------------------------------------------------------
+
+
+def kit_handles(kit: MediaKit) -> list[str]:
+    p = kit.profile
+    platforms = (
+        ("TikTok", p.tiktok_handle),
+        ("Instagram", p.instagram_handle),
+        ("YouTube", p.youtube_handle),
+    )
+    return [f"{platform} {h}" for platform, h in platforms if h]
+
+
+def kit_headline(m: CreatorMetrics) -> list[tuple[str, str]]:
+    return [
+        ("Followers", f"{m.followers:,}" if m.followers is not None else "—"),
+        ("Avg views per video", compact_number(m.avg_views) if m.avg_views else "—"),
+        ("Engagement rate", _pct(m.engagement_rate)),
+        ("Follower growth, 30 days", _pct(m.follower_growth_30d, True)),
+    ]
+
+
+def kit_metrics(m: CreatorMetrics) -> list[tuple[str, str]]:
+    lines = [
+        ("6-second view rate", _pct(m.six_sec_view_rate)),
+        ("Completion rate", _pct(m.completion_rate)),
+        ("Follower growth, 90 days", _pct(m.follower_growth_90d, True)),
+        ("Engagement growth, 30 days", _pct(m.engagement_growth_30d, True)),
+    ]
+    if m.split is not None:
+        split = f"{m.split.likes:.0%} / {m.split.comments:.0%} / {m.split.shares:.0%}"
+        lines.append(("Likes / comments / shares", split))
+    return lines
+
+
+def kit_rates(kit: MediaKit) -> list[tuple[str, str]]:
+    return [
+        (
+            DELIVERABLE_LABELS.get(r.deliverable, r.deliverable.capitalize()),
+            format_money(r.amount_minor, r.currency),
+        )
+        for r in kit.profile.rates
+    ]
+
+
+def kit_recent(kit: MediaKit) -> list[tuple[str, str, str]]:
+    return [
+        (c.name, c.brand, c.finished_on.isoformat() if c.finished_on else "") for c in kit.recent
+    ]
+
+
+# ---- the words of a report ----------------------------------------------------------------
+
+
+def report_summary(report: Report) -> list[tuple[str, str]]:
+    decided = report.won + report.lost
+    win_rate = f" ({report.won / decided:.0%} won)" if decided else ""
+    delivered = report.deliverables_on_time + report.deliverables_late
+    overdue = report.deliverables_overdue
+    lines = [
+        ("Period", report.period),
+        ("Campaigns", f"{report.won} won, {report.lost} lost, {report.open} open{win_rate}"),
+        ("Revenue (completed)", deals.format_totals(report.revenue)),
+        ("Manager's commission", deals.format_totals(report.commission)),
+        ("Open pipeline", deals.format_totals(report.pipeline)),
+        (
+            "Deliverables on time",
+            f"{report.deliverables_on_time} of {delivered} delivered"
+            + (f", {overdue} overdue" if overdue else ""),
+        ),
+    ]
+    m = report.creator_metrics
+    if m is not None:
+        lines += [
+            ("Followers", f"{m.followers:,}" if m.followers is not None else "—"),
+            ("Avg views", compact_number(m.avg_views) if m.avg_views else "—"),
+            ("Engagement rate", _pct(m.engagement_rate)),
+            ("Growth 30 days", _pct(m.follower_growth_30d, True)),
+            ("Growth 90 days", _pct(m.follower_growth_90d, True)),
+        ]
+    return lines
+
+
+def campaign_cells(row: ReportCampaign) -> dict[str, str | int]:
+    return {
+        "id": row.id,
+        "campaign": row.campaign,
+        "creator": row.creator,
+        "brand": row.brand,
+        "status": row.status.value,
+        "fee": format_money(row.fee_minor, row.currency),
+        "date": row.day.isoformat() if row.day else "",
+    }
+
+
+def media_kit(kit: MediaKit, fmt: str) -> str:
+    name, niche = kit.profile.name, kit.profile.niche
+    handles, recent_rows = kit_handles(kit), kit_recent(kit)
+    headline, key_metrics = kit_headline(kit.profile.metrics), kit_metrics(kit.profile.metrics)
+    rates = kit_rates(kit)
+    if fmt == "md":
+        lines = [f"# {name}", "", " · ".join(handles + ([niche] if niche else []))]
+        lines += ["", "## At a glance", ""] + [f"- **{k}:** {v}" for k, v in headline]
+        lines += ["", "## Key metrics", ""] + [f"- {k}: {v}" for k, v in key_metrics]
+        lines += ["", "## Rates", ""]
+        lines += [f"- {k}: {v}" for k, v in rates] or ["- On request"]
+        lines += ["", "## Audience", ""]
+        for dimension, items in kit.audience.items():
+            parts = ", ".join(f"{b} {s:.0%}" for b, s in items)
+            lines.append(f"- {dimension.capitalize()}: {parts}")
+        if recent_rows:
+            lines += ["", "## Recent campaigns", ""]
+            lines += [f"- {name} for {brand} ({when})" for name, brand, when in recent_rows]
+        lines += ["", f"_As of {kit.as_of.isoformat()}_", ""]
+        return "\n".join(lines)
+    if fmt == "html":
+        e = html.escape
+        sections = [
+            _html_list("At a glance", headline, strong=True),
+            _html_list("Key metrics", key_metrics),
+            _html_list(
+                "Rates", [(k.capitalize(), v) for k, v in rates] or [("Rates", "on request")]
+            ),
+        ]
+        audience = "".join(
+            f"<h3>{e(d.capitalize())}</h3>"
+            + "".join(
+                f'<div class="bar"><span class="label">{e(b)}</span>'
+                f'<span class="fill" style="width:{s * 100:.0f}%"></span>'
+                f'<span class="pct">{s:.0%}</span></div>'
+                for b, s in items
+            )
+            for d, items in kit.audience.items()
+        )
+        recent = "".join(f"<li>{e(n)} for {e(b)} ({e(w)})</li>" for n, b, w in recent_rows)
+        subtitle = " · ".join(handles + ([niche] if niche else []))
+        body = (
+            f"<h1>{e(name)}</h1><p class=sub>{e(subtitle)}</p>"
+            + "".join(sections)
+            + f"<section><h2>Audience</h2>{audience}</section>"
+            + (f"<section><h2>Recent campaigns</h2><ul>{recent}</ul></section>" if recent else "")
+            + f"<p class=foot>As of {kit.as_of.isoformat()}</p>"
+        )
+        return _html_page(f"{name} — media kit", body)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _html_list(title: str, rows: list[tuple[str, str]], strong: bool = False) -> str:
+    e = html.escape
+    items = "".join(
+        f"<tr><th>{e(k)}</th><td>{'<b>' if strong else ''}{e(v)}{'</b>' if strong else ''}</td></tr>"
+        for k, v in rows
+    )
+    return f"<section><h2>{e(title)}</h2><table>{items}</table></section>"
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:48rem;margin:2rem auto;
+color:#111;line-height:1.4;padding:0 1rem}
+h1{margin-bottom:0}.sub{color:#555;margin-top:.2rem}h2{border-bottom:1px solid #ddd;
+padding-bottom:.2rem;margin-top:1.6rem}table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eee;vertical-align:top}
+td.num{text-align:right}.bar{display:flex;align-items:center;gap:.5rem;margin:.15rem 0}
+.bar .label{width:6rem}.bar .fill{background:#4a6fd6;height:.8rem;display:inline-block}
+.bar .pct{color:#555}.foot{color:#777;font-size:.85rem;margin-top:2rem}
+@media print{body{margin:0;max-width:none}section{break-inside:avoid}}
+"""
+
+
+def _html_page(title: str, body: str) -> str:
+    return (
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>"
+        f"<body>{body}</body></html>\n"
+    )
+
+
+CAMPAIGN_COLUMNS = ("id", "campaign", "creator", "brand", "status", "fee", "date")
+
+
+def report(report: Report, fmt: str) -> str:
+    summary = report_summary(report)
+    if fmt == "md":
+        lines = [f"# {report.title}", ""] + [f"- **{k}:** {v}" for k, v in summary]
+        lines += ["", "## Campaigns", ""]
+        lines.append("| " + " | ".join(c.capitalize() for c in CAMPAIGN_COLUMNS) + " |")
+        lines.append("|" + "---|" * len(CAMPAIGN_COLUMNS))
+        for row in report.campaigns:
+            cells = [str(campaign_cells(row)[c]).replace("|", "\\|") for c in CAMPAIGN_COLUMNS]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["section", "key", "value"])
+        for key, value in summary:
+            writer.writerow(["summary", key, value])
+        for currency, amount in report.revenue.items():
+            writer.writerow(["revenue_minor", currency, amount])
+        for currency, amount in report.commission.items():
+            writer.writerow(["commission_minor", currency, amount])
+        writer.writerow([])
+        writer.writerow(CAMPAIGN_COLUMNS)
+        for row in report.campaigns:
+            writer.writerow([campaign_cells(row)[c] for c in CAMPAIGN_COLUMNS])
+        return buffer.getvalue()
+    if fmt == "html":
+        e = html.escape
+        head = "".join(f"<th>{e(c.capitalize())}</th>" for c in CAMPAIGN_COLUMNS)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{e(str(cells[c]))}</td>" for c in CAMPAIGN_COLUMNS) + "</tr>"
+            for cells in map(campaign_cells, report.campaigns)
+        )
+        body = (
+            f"<h1>{e(report.title)}</h1>"
+            + _html_list("Summary", summary)
+            + f"<section><h2>Campaigns</h2><table><tr>{head}</tr>{rows}</table></section>"
+        )
+        return _html_page(report.title, body)
+    raise ValueError(f"unknown format {fmt!r}")
