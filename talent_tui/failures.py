@@ -154,15 +154,33 @@ class Guarded:
                     return function(*call_args, **call_kwargs)
                 except Exception as error:
                     _mark_reported(error)
-                    if getattr(self, "is_attached", True):
-                        app.call_later(report, app, what, error)
-                    else:
-                        # Its screen closed while it ran (a result with nowhere to go): not
-                        # the user's concern now, but kept in the log.
-                        log_detached(what, error)
+                    app.call_later(self._report_worker_failure, app, what, error)
                     raise
 
         return super().run_worker(work, name, *args, **kwargs)  # type: ignore[misc]
+
+    def _report_worker_failure(self, app: App[Any], what: str, error: BaseException) -> None:
+        if self._talent_screen_gone(app):
+            # Its screen closed while it ran (a result with nowhere to go): not the user's
+            # concern now, but kept in the log.
+            log_detached(what, error)
+        else:
+            report(app, what, error)
+
+    def _talent_screen_gone(self, app: App[Any]) -> bool:
+        """Whether this node's screen has left the app (or is being taken apart)."""
+        from textual.app import App
+        from textual.screen import Screen
+
+        if isinstance(self, App):
+            return False
+        if not getattr(self, "is_attached", False):
+            return True
+        try:
+            screen = self if isinstance(self, Screen) else self.screen  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - no screen any more
+            return True
+        return screen not in app.screen_stack
 
     def _on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

@@ -77,14 +77,14 @@ async def settle(pilot) -> None:  # noqa: ANN001
 
 
 async def settle_despite_failures(pilot) -> None:  # noqa: ANN001
-    """`settle`, for tests about failures: a worker that failed does not raise here (the
-    failure policy reported it; read `app.failures`)."""
-    from textual.worker import WorkerFailed
+    """`settle`, for tests about failures: a worker that failed (or was cancelled by a newer
+    one) does not raise here (the failure policy reported it; read `app.failures`)."""
+    from textual.worker import WorkerCancelled, WorkerFailed
 
     for _ in range(2):
         try:
             await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
+        except (WorkerFailed, WorkerCancelled):
             pass
         await pilot.pause()
 
