@@ -8,7 +8,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from talent_tui import failures
-from talent_tui.commands import CreatorCommands
+from talent_tui.commands import CreatorCommands, TalentPalette
 from talent_tui.core import dates
 from talent_tui.failures import Guarded
 from talent_tui.messages import JumpToCreator
@@ -62,6 +62,10 @@ class TalentApp(Guarded, App[None]):
                     self.pop_screen()
                 screen.jump_to(message.creator_id, message.archived)
                 return
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not TalentPalette.is_open(self):
+            self.push_screen(TalentPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

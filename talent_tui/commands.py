@@ -1,11 +1,11 @@
-"""Command palette (Ctrl+P) provider: jump to any creator by name or handle."""
+"""Command palette (Ctrl+P): jump to any creator by name or handle."""
 
 from __future__ import annotations
 
 import asyncio
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 from talent_tui.messages import JumpToCreator
 from talent_tui.services import roster
@@ -43,3 +43,19 @@ class CreatorCommands(Provider):
                 partial(self._jump, row.id),
                 help="Go to creator",
             )
+
+
+class TalentPalette(CommandPalette):
+    """Textual's palette, safe to page through while its results are still arriving.
+
+    Textual 8.2's OptionList raises KeyError on Page Up/Down when options were added but not
+    laid out yet (`OptionList.add_options([...]); action_page_down()` → KeyError: 0); in the
+    palette that is PageDown pressed while typing. Paging then does nothing, as with no options.
+    """
+
+    def _action_command_list(self, action: str) -> None:
+        try:
+            super()._action_command_list(action)
+        except KeyError:
+            if action not in ("page_up", "page_down"):
+                raise

@@ -76,6 +76,19 @@ async def settle(pilot) -> None:  # noqa: ANN001
     await pilot.pause()
 
 
+async def settle_despite_failures(pilot) -> None:  # noqa: ANN001
+    """`settle`, for tests about failures: a worker that failed (or was cancelled by a newer
+    one) does not raise here (the failure policy reported it; read `app.failures`)."""
+    from textual.worker import WorkerCancelled, WorkerFailed
+
+    for _ in range(2):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except (WorkerFailed, WorkerCancelled):
+            pass
+        await pilot.pause()
+
+
 def text_of(widget: Static) -> str:
     return str(widget.render())
 

@@ -16,6 +16,7 @@ from talent_tui.services.campaigns import CampaignRow
 from talent_tui.store.models import Tab
 from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
+from talent_tui.widgets.text import printable
 
 TAB_TITLES = {
     Tab.PENDING: "Pending",
@@ -67,7 +68,13 @@ class CampaignTable(PlainTable):
 
     def _texts(self, fee: Callable[[int, str], str]) -> list[tuple[str, ...]]:
         return [
-            (c.name, c.brand, fee(c.fee_minor, c.currency), c.status_text, c.key_date_label)
+            (
+                printable(c.name),
+                printable(c.brand),
+                fee(c.fee_minor, c.currency),
+                printable(c.status_text),
+                printable(c.key_date_label),
+            )
             for c in self.campaigns
         ]
 

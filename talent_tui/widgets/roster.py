@@ -22,6 +22,7 @@ from textual.strip import Strip
 from talent_tui.core.money import compact_number
 from talent_tui.failures import Guarded
 from talent_tui.services.roster import RosterRow, SortKey
+from talent_tui.widgets.text import printable
 
 ROW_HEIGHT = 2
 PAGE_SIZE = 100
@@ -259,7 +260,7 @@ class RosterList(Guarded, ScrollView, can_focus=True):
         if self.total == 0:
             if line == 0:
                 style = base + self.get_component_rich_style("roster--empty")
-                text = fit(f" {self.empty_text}", width)
+                text = fit(printable(f" {self.empty_text}"), width)
                 return Strip([Segment(text, style)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         if index >= self.total:
@@ -275,7 +276,7 @@ class RosterList(Guarded, ScrollView, can_focus=True):
             return Strip.blank(width, background)
         if part == 0:
             number = figure(row, self.sort)
-            name = fit(row.name, width - cell_len(number) - 3)
+            name = fit(printable(row.name), width - cell_len(number) - 3)
             gap = width - 2 - cell_len(name) - cell_len(number)
             segments = [
                 Segment(" ", background),
@@ -289,7 +290,7 @@ class RosterList(Guarded, ScrollView, can_focus=True):
                 ),
             ]
         else:
-            handle = fit(row.tiktok_handle, width - 2)
+            handle = fit(printable(row.tiktok_handle), width - 2)
             segments = [
                 Segment(" ", background),
                 Segment(

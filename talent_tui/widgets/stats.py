@@ -13,6 +13,7 @@ from talent_tui.core.money import compact_number, format_money
 from talent_tui.failures import Guarded
 from talent_tui.services.metrics import EngagementSplit
 from talent_tui.services.roster import CreatorProfile, RateLine
+from talent_tui.widgets.text import printable
 
 DELIVERABLE_LABELS = {
     "video": "Video",
@@ -91,7 +92,7 @@ def rate_card(rates: list[RateLine], columns: int = 2) -> Table | Text:
         table.add_column(width=1)
     cells: list[str | Text] = []
     for line in rates:
-        label = DELIVERABLE_LABELS.get(line.deliverable, line.deliverable.title())
+        label = DELIVERABLE_LABELS.get(line.deliverable, printable(line.deliverable.title()))
         cells += [label, Text(format_money(line.amount_minor, line.currency)), ""]
     while len(cells) % (3 * columns):
         cells += ["", "", ""]
@@ -129,7 +130,10 @@ class StatsPanel(Guarded, Vertical):
         if profile.archived:
             markup += "  [i dim]archived[/]"
         title = Content.from_markup(
-            markup, name=profile.name, handle=profile.tiktok_handle, niche=profile.niche or ""
+            markup,
+            name=printable(profile.name),
+            handle=printable(profile.tiktok_handle),
+            niche=printable(profile.niche or ""),
         )
         self.query_one("#stats-title", Static).update(title)
 

@@ -1,5 +1,7 @@
 """A DataTable for data people typed: text is shown as written, never read as markup (a
-campaign called "[/sale]" must not crash the table)."""
+campaign called "[/sale]" must not crash the table), and control characters are drawn
+harmlessly. Cells given as strings are stored (and read back by `get_row`) as Rich Text:
+use `str(cell)` for the words."""
 
 from __future__ import annotations
 
@@ -9,9 +11,23 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from talent_tui.failures import Guarded
+from talent_tui.widgets.text import printable
+
+
+class _Plain(Text):
+    """A cell that was given as a plain string (`original` keeps it as given)."""
+
+    def __init__(self, original: str) -> None:
+        super().__init__(printable(original))
+        self.original = original
 
 
 class PlainTable(Guarded, DataTable):
     def add_row(self, *cells: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-        plain = [Text(c) if isinstance(c, str) else c for c in cells]
+        plain = [_Plain(c) if isinstance(c, str) else c for c in cells]
         return super().add_row(*plain, **kwargs)
+
+    def update_cell(self, row_key: Any, column_key: Any, value: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        super().update_cell(
+            row_key, column_key, _Plain(value) if isinstance(value, str) else value, **kwargs
+        )
