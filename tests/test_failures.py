@@ -94,10 +94,10 @@ async def test_a_failing_worker_is_reported_with_its_name(
         await settle_despite_failures(pilot)
         assert app.is_running and app.return_code is None
         assert app.failures, "the worker's failure was not reported"
-        assert {where for where, _ in app.failures} == {"load_creator"}
+        assert {where for where, _ in app.failures} == {"Loading the creator"}
         assert all(isinstance(error, RuntimeError) for _, error in app.failures)
         assert any(
-            n.startswith("load_creator failed: profile") and str(log_path()) in n
+            n.startswith("Loading the creator failed: profile") and str(log_path()) in n
             for n in notices.of("error")
         )
     assert "RuntimeError: profile" in _log_text()

@@ -384,7 +384,7 @@ def test_cli_output_never_carries_a_control_character(database: Database) -> Non
     for result in (listed, shown):
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.stdout
-        assert "Evil\ufffd[31mRed" in result.stdout
+        assert "Evil␛[31mRed" in result.stdout
     as_json = run(database, "creators", "show", "@evil", "--json")
     assert json.loads(as_json.stdout)["name"] == "Evil\x1b[31mRed"  # JSON escapes it itself
 
@@ -494,7 +494,7 @@ def test_cli_errors_never_carry_a_control_character(database: Database) -> None:
     refused = run(database, "creators", "delete", "@evil", "--yes")
     assert refused.exit_code == 1
     assert "\x1b" not in refused.stderr and "\x07" not in refused.stderr
-    assert "Evil\ufffd]0;owned\ufffd is not archived" in refused.stderr
+    assert "Evil␛]0;owned␇ is not archived" in refused.stderr
 
 
 @pytest.mark.parametrize(("male", "accepted"), [("0.485", True), ("0.47", False)])

@@ -7,9 +7,9 @@ import unicodedata
 
 import pytest
 
+from talent_tui.core.text import is_safe, printable
 from talent_tui.store.db import Database
 from talent_tui.widgets.tables import PlainTable
-from talent_tui.widgets.text import is_safe, printable
 
 from .conftest import make_app, screen_text, settle
 

@@ -11,12 +11,12 @@ from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
 from talent_tui.core.money import format_short, format_whole
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services.campaigns import CampaignRow
 from talent_tui.store.models import Tab
 from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
-from talent_tui.widgets.text import printable
 
 TAB_TITLES = {
     Tab.PENDING: "Pending",

@@ -20,9 +20,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from talent_tui.core.money import compact_number
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services.roster import RosterRow, SortKey
-from talent_tui.widgets.text import printable
 
 ROW_HEIGHT = 2
 PAGE_SIZE = 100

@@ -10,10 +10,10 @@ from textual.content import Content
 from textual.widgets import Sparkline, Static
 
 from talent_tui.core.money import compact_number, format_money
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services.metrics import EngagementSplit
 from talent_tui.services.roster import CreatorProfile, RateLine
-from talent_tui.widgets.text import printable
 
 DELIVERABLE_LABELS = {
     "video": "Video",

@@ -10,8 +10,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
-from talent_tui.widgets.text import printable
 
 
 class _Plain(Text):
