@@ -6,7 +6,10 @@ import asyncio
 from functools import partial
 
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
+from talent_tui.core.text import printable
 from talent_tui.messages import JumpToCreator
 from talent_tui.services import roster
 
@@ -24,8 +27,13 @@ class CreatorCommands(Provider):
     async def discover(self) -> Hits:
         rows = await asyncio.to_thread(self._find, "", 10)
         for row in rows:
+            # Content(...), never a str: the palette reads a str as markup, and a name such
+            # as "Bad [/b] Name" must be shown as written, not end the app.
             yield DiscoveryHit(
-                f"Go to {row.name}", partial(self._jump, row.id), help=row.tiktok_handle
+                Content(f"Go to {printable(row.name)}"),
+                partial(self._jump, row.id),
+                text=f"Go to {row.name}",
+                help=Content(printable(row.tiktok_handle)),
             )
 
     async def search(self, query: str) -> Hits:
@@ -35,14 +43,26 @@ class CreatorCommands(Provider):
         matcher = self.matcher(text)
         rows = await asyncio.to_thread(self._find, text, 20)
         for row in rows:
-            label = f"{row.name} {row.tiktok_handle}"
+            label = printable(f"{row.name} {row.tiktok_handle}")
             score = matcher.match(label)
             yield Hit(
                 max(score, 0.01),  # the database already matched it; keep it listed
-                matcher.highlight(label),
+                _highlight(matcher, label),
                 partial(self._jump, row.id),
+                text=label,
                 help="Go to creator",
             )
+
+
+def _highlight(matcher: Matcher, label: str) -> Content:
+    """The label as plain text with the matched letters styled. (Matcher.highlight parses
+    its argument as markup, so a name with "[/b]" in it would end the app.)"""
+    content = Content(label)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    for offset in offsets:
+        if not label[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class TalentPalette(CommandPalette):

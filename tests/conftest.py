@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import html
 import shutil
+import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from textual import events
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.widgets import Input, Static
 
 from talent_tui.app import TalentApp
@@ -109,4 +112,28 @@ async def fill(pilot, field: str, text: str) -> None:  # noqa: ANN001
 async def goto(pilot, text: str) -> None:  # noqa: ANN001
     """Search the roster for `text` and open the first match."""
     await pilot.press("slash", *text, "enter")
+    await settle(pilot)
+
+
+def key_event(key: str) -> events.Key:
+    """The event a terminal sends for `key`: a character ("/", "a", "김") or a key name
+    ("tab", "ctrl+s", "space"), as Pilot.press builds it but without its waits."""
+    if len(key) == 1:
+        return events.Key(_character_to_key(key) if not key.isalnum() else key, key)
+    original = REPLACED_KEYS.get(key, key)
+    try:
+        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(original))
+    except KeyError:
+        char = None
+    return events.Key(key, char)
+
+
+async def type_fast(pilot, *keys: str) -> None:  # noqa: ANN001
+    """Keys as a script or `tmux send-keys` delivers them: all queued at once, no waiting
+    between them (Pilot.press waits after each key, which hides ordering bugs)."""
+    app = pilot.app
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(app)
+        app._driver.send_message(event)
     await settle(pilot)

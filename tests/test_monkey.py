@@ -17,7 +17,6 @@ import os
 import pkgutil
 import random
 import traceback
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +24,6 @@ import pytest
 from textual import events
 from textual.app import App
 from textual.binding import BindingsMap
-from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
@@ -37,7 +35,7 @@ from talent_tui.app import TalentApp
 from talent_tui.screens.main import MainScreen
 from talent_tui.store import db as dbmod
 
-from .conftest import make_app, settle_despite_failures
+from .conftest import key_event, make_app, settle_despite_failures
 
 # ---- what the monkey knows ----------------------------------------------------------------
 
@@ -190,18 +188,6 @@ def _random_key(rng: random.Random) -> tuple[str, str]:
     return choice if choice[1] not in QUIT_KEYS else ("key", "escape")
 
 
-def _key_event(key: str) -> events.Key:
-    """The event a terminal sends for `key` (as Pilot.press builds it, without its waits)."""
-    if len(key) == 1 and not key.isalnum():
-        key = _character_to_key(key)
-    original = REPLACED_KEYS.get(key, key)
-    try:
-        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(original))
-    except KeyError:
-        char = key if len(key) == 1 else None
-    return events.Key(key, char)
-
-
 async def _press(pilot, walk: Walk, kind: str, value: str) -> None:  # noqa: ANN001
     """One key (or paste), waiting until the app has handled it."""
     await _send(pilot, walk, [(kind, value)])
@@ -216,7 +202,7 @@ async def _send(pilot, walk: Walk, batch: list[tuple[str, str]]) -> None:  # noq
             event: events.Event = events.Paste(value)
         else:
             walk.keys.append(value)
-            event = _key_event(value)
+            event = key_event(value)
         event.set_sender(app)
         app._driver.send_message(event)
     await pilot.pause()

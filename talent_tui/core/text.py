@@ -9,7 +9,7 @@ escaped by JSON itself.
 
 The one rule: C0 controls are shown as their Unicode "control pictures" (ESC as ␛, BEL as ␇,
 NUL as ␀), DEL as ␡, C1 controls and bidirectional overrides/isolates as �. Tabs and newlines
-become spaces unless the caller keeps them (multi-line notes).
+become spaces unless the caller keeps them (multi-line notes, files with CRLF lines).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ _TABLE.update({0x09: 0x20, 0x0A: 0x20, 0x0D: 0x20, 0x7F: 0x2421})
 _TABLE.update({code: 0xFFFD for code in range(0x80, 0xA0)})
 _TABLE.update({code: 0xFFFD for code in (0x202A, 0x202B, 0x202C, 0x202D, 0x202E)})
 _TABLE.update({code: 0xFFFD for code in range(0x2066, 0x206A)})
-_KEEP_LINES = {k: v for k, v in _TABLE.items() if k not in (0x09, 0x0A)}
+_KEEP_LINES = {k: v for k, v in _TABLE.items() if k not in (0x09, 0x0A, 0x0D)}
 
 
 def is_control(ch: str) -> bool:

@@ -8,6 +8,7 @@ import html
 import io
 
 from talent_tui.core.money import compact_number, format_money
+from talent_tui.core.text import printable
 from talent_tui.services import deals
 from talent_tui.services.metrics import CreatorMetrics
 from talent_tui.services.reports import MediaKit, Report, ReportCampaign
@@ -119,6 +120,11 @@ def campaign_cells(row: ReportCampaign) -> dict[str, str | int]:
 
 
 def media_kit(kit: MediaKit, fmt: str) -> str:
+    """The media kit as md, csv or html; control characters shown, never written raw."""
+    return printable(_media_kit(kit, fmt), keep_newlines=True)
+
+
+def _media_kit(kit: MediaKit, fmt: str) -> str:
     name, niche = kit.profile.name, kit.profile.niche
     handles, recent_rows = kit_handles(kit), kit_recent(kit)
     headline, key_metrics = kit_headline(kit.profile.metrics), kit_metrics(kit.profile.metrics)
@@ -204,6 +210,11 @@ CAMPAIGN_COLUMNS = ("id", "campaign", "creator", "brand", "status", "fee", "date
 
 
 def report(report: Report, fmt: str) -> str:
+    """The report as md, csv or html; control characters shown, never written raw."""
+    return printable(_report(report, fmt), keep_newlines=True)
+
+
+def _report(report: Report, fmt: str) -> str:
     summary = report_summary(report)
     if fmt == "md":
         lines = [f"# {report.title}", ""] + [f"- **{k}:** {v}" for k, v in summary]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -48,9 +48,15 @@ class FieldsForm(Guarded, ModalScreen[Any]):
     """Dismisses with what the submit function returned, or None when cancelled."""
 
     AUTO_FOCUS = "Input"
+    # Moving between fields, saving and cancelling are priority bindings: the app runs them
+    # before it delivers the next key, so text typed at machine speed after Tab or Enter lands
+    # in the next field, not in the one being left.
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", "Cancel", priority=True),
+        Binding("tab", "next_field", "Next field", show=False, priority=True),
+        Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True),
+        Binding("enter", "submit_field", "Next field / save", show=False, priority=True),
     ]
 
     def __init__(self, title: str, fields: Sequence[FormField], submit: Submit) -> None:
@@ -79,9 +85,16 @@ class FieldsForm(Guarded, ModalScreen[Any]):
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#field-{f.name}", Input).value for f in self.form_fields}
 
-    @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
-        if event.input.id == f"field-{self.form_fields[-1].name}":
+    def action_next_field(self) -> None:
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
+
+    def action_submit_field(self) -> None:
+        """Enter moves to the next field; on the last field it saves."""
+        focused = self.focused
+        if focused is not None and focused.id == f"field-{self.form_fields[-1].name}":
             self.action_save()
         else:
             self.focus_next()

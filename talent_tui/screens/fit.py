@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from talent_tui.core.money import compact_number
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.messages import JumpToCreator
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
@@ -64,7 +65,9 @@ class FitScreen(Guarded, Screen):
             return
         options = self.query_one("#fit-brands", OptionList)
         options.clear_options()
-        options.add_options([Option(Text(name), id=str(brand_id)) for brand_id, name in rows])
+        options.add_options(
+            [Option(Text(printable(name)), id=str(brand_id)) for brand_id, name in rows]
+        )
         if rows:
             options.highlighted = 0
         options.focus()
@@ -111,7 +114,7 @@ class FitScreen(Guarded, Screen):
         table.clear()
         for r in ranked:
             table.add_row(
-                f"{r.fit.score:>3}", fit_text(f"{r.name} {r.tiktok_handle}", 34),
+                f"{r.fit.score:>3}", fit_text(printable(f"{r.name} {r.tiktok_handle}"), 34),
                 compact_number(r.followers), key=str(r.creator_id),
             )  # fmt: skip
         self._show_reason()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -69,7 +70,9 @@ class MainScreen(Guarded, Screen):
     AUTO_FOCUS = "#roster"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
-        Binding("slash", "focus_search", "Find"),
+        # Priority: the search box has focus before the next key arrives, so "/haneul" typed
+        # at machine speed searches instead of running the roster's own keys (a, n, e, …).
+        Binding("slash", "focus_search", "Find", priority=True),
         Binding("n", "add", "New"),
         Binding("e", "edit", "Edit"),
         Binding("t", "rates", "Rates"),
@@ -406,7 +409,10 @@ class MainScreen(Guarded, Screen):
     # ---- navigation ---------------------------------------------------------------------
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        if self.focused is search:  # (has_focus lags until the widget sees its Focus event)
+            raise SkipAction()  # a slash typed in the search box is text: the box gets the key
+        self.set_focus(search)  # now, not after the keys already on their way (as focus() would)
 
     def action_focus_roster(self) -> None:
         self.roster_list.focus()

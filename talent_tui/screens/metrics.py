@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
 from talent_tui.core.money import compact_number
+from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import fit, metrics, roster
 
@@ -108,7 +109,8 @@ class MetricsScreen(Guarded, Screen):
         name = metrics.METRIC_FIELDS[self.metric]
         self.query_one("#metrics-title", Static).update(
             Text.assemble(
-                (profile.name, "bold"), f"  {profile.tiktok_handle} · {name}, {range_label}"
+                (printable(profile.name), "bold"),
+                f"  {printable(profile.tiktok_handle)} · {name}, {range_label}",
             )
         )
         chart = self.query_one(PlotextPlot)

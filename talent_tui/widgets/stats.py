@@ -92,8 +92,9 @@ def rate_card(rates: list[RateLine], columns: int = 2) -> Table | Text:
         table.add_column(width=1)
     cells: list[str | Text] = []
     for line in rates:
+        # Text, never a str: a table reads a str as markup ("[/b]" in a rate's name).
         label = DELIVERABLE_LABELS.get(line.deliverable, printable(line.deliverable.title()))
-        cells += [label, Text(format_money(line.amount_minor, line.currency)), ""]
+        cells += [Text(label), Text(format_money(line.amount_minor, line.currency)), ""]
     while len(cells) % (3 * columns):
         cells += ["", "", ""]
     for start in range(0, len(cells), 3 * columns):
