@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import Input
 
 from talent_tui import failures
 from talent_tui.commands import CreatorCommands, TalentPalette
@@ -51,6 +53,30 @@ class TalentApp(Guarded, App[None]):
         failures.log_escape(error)
         self.failures.append(("the app", error))
         super()._handle_exception(error)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._queue_in_input(event):
+            return
+        await super().on_event(event)
+
+    def _queue_in_input(self, event: events.Key) -> bool:
+        """Run an editing key (Backspace, Delete, arrows, Home, End, Enter…) of the focused
+        Input in that Input's own queue, after the characters typed before it.
+
+        Textual delivers typed characters to the Input at once but runs the Input's own key
+        bindings only after the key has bubbled back up to the app; keys sent in one burst
+        (a script, tmux, a fast typist) then come out of order: "Hello" + Backspace gave
+        "Hello" and the next field's text landed first. Queued this way, each key acts in the
+        order it was pressed."""
+        focused = self.focused
+        if not isinstance(focused, Input) or event.is_printable:
+            return False
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.node is not focused or active.binding.priority:
+            return False  # a priority binding, or the screen's / app's key: as Textual does
+        self.app_focus = True
+        focused.call_later(self.run_action, active.binding.action, focused)
+        return True
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())

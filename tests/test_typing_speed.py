@@ -56,3 +56,18 @@ async def test_a_form_filled_at_machine_speed_stores_each_field(demo_db: Databas
     with demo_db.session() as s:
         stored = s.exec(select(Creator).where(Creator.tiktok_handle == "@testperson")).one()
         assert (stored.name, stored.niche, stored.tags) == ("Test Person", "fitness", "gym")
+
+
+async def test_editing_keys_act_in_the_order_they_were_typed(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        name = app.screen.query_one("#field-name", Input)
+        await type_fast(pilot, *"Hello", "backspace")
+        assert name.value == "Hell"
+        await type_fast(pilot, *["backspace"] * 10, *"Yuki", "left", "left", "delete", *"X")
+        assert name.value == "YuXi"
+        await type_fast(pilot, "home", *"A", "end", *"Z")
+        assert name.value == "AYuXiZ"
