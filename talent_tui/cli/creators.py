@@ -21,6 +21,7 @@ from talent_tui.cli.common import (
     resolve_creator,
 )
 from talent_tui.core import locations
+from talent_tui.core.fields import MAX_ID
 from talent_tui.core.text import printable
 from talent_tui.store import db as dbmod
 
@@ -50,7 +51,7 @@ def creators_list(
         bool, typer.Option("--archived", help="List archived creators instead.")
     ] = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="At most this many rows.")
+        int | None, typer.Option("--limit", min=1, max=MAX_ID, help="At most this many rows.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:

@@ -11,10 +11,11 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from talent_tui.cli import common as cli
+from talent_tui.core.fields import MAX_ID
 
 T = TypeVar("T")
 
-IdArg = Annotated[int, typer.Argument(help="Campaign id.", show_default=False)]
+IdArg = Annotated[int, typer.Argument(help="Campaign id.", show_default=False, min=1, max=MAX_ID)]
 
 
 def today() -> date:

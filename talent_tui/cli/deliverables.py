@@ -8,6 +8,7 @@ import typer
 
 from talent_tui.cli import common as cli
 from talent_tui.cli.dealkit import IdArg, day, run, today
+from talent_tui.core.fields import MAX_ID
 from talent_tui.store.models import DeliverableStatus
 
 deliverables_app = typer.Typer(help="What a campaign delivers, and feedback.", no_args_is_help=True)
@@ -33,7 +34,7 @@ def deliverables_add(
 
 @deliverables_app.command("status")
 def deliverables_status(
-    deliverable_id: Annotated[int, typer.Argument(help="Deliverable id.")],
+    deliverable_id: Annotated[int, typer.Argument(help="Deliverable id.", min=1, max=MAX_ID)],
     status: Annotated[
         str, typer.Argument(help="draft_submitted, changes_requested, approved or posted")
     ],
@@ -54,7 +55,7 @@ def deliverables_status(
 
 @deliverables_app.command("feedback")
 def deliverables_feedback(
-    deliverable_id: Annotated[int, typer.Argument(help="Deliverable id.")],
+    deliverable_id: Annotated[int, typer.Argument(help="Deliverable id.", min=1, max=MAX_ID)],
     text: Annotated[str, typer.Argument(help="What the brand said.")],
     author: Annotated[str, typer.Option("--author", help="Who said it.")] = "brand",
     on: Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD (default today)")] = None,

@@ -12,6 +12,7 @@ from rich.table import Table
 from talent_tui.cli import common as cli
 from talent_tui.cli.brands import brand_or_fail
 from talent_tui.cli.common import JsonOpt
+from talent_tui.core.fields import MAX_ID
 from talent_tui.core.text import printable
 
 
@@ -33,7 +34,9 @@ def _creator(session: Any, ref: str) -> Any:
 
 def fit_cmd(
     brand: Annotated[str, typer.Argument(help="Brand name or id.")],
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N creators.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, max=MAX_ID, help="At most N creators.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Who fits this brand best: creators ranked by audience fit (0-100), with the reason."""

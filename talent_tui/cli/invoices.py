@@ -8,6 +8,7 @@ import typer
 
 from talent_tui.cli import common as cli
 from talent_tui.cli.dealkit import IdArg, day, read, run, today
+from talent_tui.core.fields import MAX_ID
 
 invoices_app = typer.Typer(help="Invoices per campaign.", no_args_is_help=True)
 
@@ -42,7 +43,7 @@ def invoices_add(
 
 @invoices_app.command("paid")
 def invoices_paid(
-    invoice_id: Annotated[int, typer.Argument(help="Invoice id.")],
+    invoice_id: Annotated[int, typer.Argument(help="Invoice id.", min=1, max=MAX_ID)],
     on: Annotated[str | None, typer.Option("--on", help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Mark an invoice paid."""

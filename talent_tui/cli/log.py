@@ -9,6 +9,7 @@ from rich.table import Table
 
 from talent_tui.cli import common as cli
 from talent_tui.cli.dealkit import read, run, today
+from talent_tui.core.fields import MAX_ID
 from talent_tui.core.text import printable
 
 log_app = typer.Typer(help="Calls, e-mails, meetings and notes; follow-ups.", no_args_is_help=True)
@@ -91,7 +92,9 @@ def log_list(
 
 
 @log_app.command("done")
-def log_done(interaction_id: Annotated[int, typer.Argument(help="Interaction id.")]) -> None:
+def log_done(
+    interaction_id: Annotated[int, typer.Argument(help="Interaction id.", min=1, max=MAX_ID)],
+) -> None:
     """Mark a follow-up as done."""
     from talent_tui.services import interactions
 

@@ -57,6 +57,13 @@ def main_callback(
     ] = None,
 ) -> None:
     """Open talent on your database (or run a subcommand)."""
+    if as_name is not None:
+        from talent_tui.core.fields import FieldError, actor_name
+
+        try:
+            as_name = actor_name(as_name)
+        except FieldError as exc:
+            raise fail(f"--as: {exc}") from None
     set_options(Options(db=db, actor=as_name, open_tui=ctx.obj))
     if ctx.invoked_subcommand is None:
         run_tui(open_db())

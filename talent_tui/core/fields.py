@@ -26,6 +26,8 @@ MAX_COUNT = 10**12  # followers, views, likes, …: a million times the largest 
 MAX_MINOR = money.MAX_MINOR  # money, in minor units (10**15: ten trillion dollars in cents)
 MAX_DIGITS = 30  # longer digit strings are refused before they are converted at all
 MAX_NAME = 200
+MAX_ID = 2**63 - 1  # row ids and limits: what a 64-bit integer column holds
+MAX_ACTOR = 100  # who made a change, as written in the history
 MAX_NOTES = 10_000
 MULTILINE_CONTROLS = frozenset("\n\t")
 
@@ -260,7 +262,7 @@ def tags(v: Mapping[str, Any]) -> str:
     text = ";".join(t.strip().lower() for t in parts if t.strip())
     if len(text) > 500:
         raise FieldError("tags", "longer than 500 characters")
-    return text
+    return _check_plain("tags", text)
 
 
 # One parser per creator field (keyed by the input column), so a form can report every field.
@@ -291,3 +293,23 @@ def email(v: Mapping[str, Any]) -> str | None:
         if not at or not local or "." not in domain or any(ch.isspace() for ch in text):
             raise FieldError("email", f"not an email address: {text!r}")
     return text
+
+
+def row_id(text: str) -> int | None:
+    """`text` as a row id when it is one ("12"); None for anything else, including digits
+    beyond what an id column can hold (so a lookup says "not found", not an overflow)."""
+    text = text.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def actor_name(text: str) -> str:
+    """Who made a change (`--as`, TALENT_AS): one line of at most MAX_ACTOR characters."""
+    name = text.strip()
+    if not name:
+        raise FieldError("as", "a name is required")
+    if len(name) > MAX_ACTOR:
+        raise FieldError("as", f"longer than {MAX_ACTOR} characters")
+    return _check_plain("as", name)

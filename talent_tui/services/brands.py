@@ -26,7 +26,8 @@ def find_brand(session: Session, ref: str) -> Brand:
     """A brand by id ("7") or by name, case-insensitive: the one lookup every command and
     screen uses."""
     text = ref.strip()
-    brand = session.get(Brand, int(text)) if text.isdigit() else None
+    number = fields.row_id(text)
+    brand = session.get(Brand, number) if number is not None else None
     if brand is None and text:
         brand = session.exec(select(Brand).where(sa.func.lower(Brand.name) == text.lower())).first()
     if brand is None:

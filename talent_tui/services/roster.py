@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from talent_tui.core import fields
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import without_controls
 from talent_tui.services import metrics
@@ -248,7 +249,10 @@ def find_creator(session: Session, ref: str) -> Creator:
     """A creator by id ("12") or TikTok handle ("@name" or "name")."""
     ref = ref.strip()
     if ref.isdigit():
-        return get_creator(session, int(ref))
+        number = fields.row_id(ref)
+        if number is None:
+            raise CreatorNotFound(f"no creator with id {ref}")
+        return get_creator(session, number)
     handle = "@" + ref.lstrip("@").lower()
     creator = session.exec(select(Creator).where(Creator.tiktok_handle == handle)).first()
     if creator is None:

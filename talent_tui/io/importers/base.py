@@ -190,6 +190,8 @@ def _json_rows(source: str, text: str) -> SourceRows:
         raise ImportFailed(
             source, [RowError(source, exc.lineno, "file", f"bad JSON: {exc.msg}")]
         ) from None
+    except RecursionError:
+        raise _file_error(source, "bad JSON: nested too deeply") from None
     if isinstance(data, dict):
         for key in ("rows", "items", "data"):
             if isinstance(data.get(key), list):

@@ -370,6 +370,12 @@ def add_campaign(
     data = asdict(terms)
     check_terms(data)
     check_respond_by(data["respond_by"], received_on)
+    if external_id is not None:
+        taken = session.exec(select(Campaign.id).where(Campaign.external_id == external_id)).first()
+        if taken is not None:
+            raise DealError(
+                f"campaign #{taken} already has the external id {external_id!r}", "external_id"
+            )
     campaign = Campaign(
         external_id=external_id,
         creator_id=creator_id,
