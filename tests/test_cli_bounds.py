@@ -85,3 +85,11 @@ def test_a_second_campaign_with_the_same_external_id_is_refused(db: str) -> None
 def test_json_stays_json(db: str) -> None:
     result = CliRunner().invoke(cli.app, ["--db", db, "creators", "list", "--json", "--limit", "2"])
     assert result.exit_code == 0 and len(json.loads(result.stdout)) == 2
+
+
+def test_talent_as_from_the_environment_follows_the_same_rule(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TALENT_AS", "\x1b]0;owned\x07")
+    code, output = _run(db, "campaigns", "review", "1")
+    assert code == common.EXIT_INPUT and "TALENT_AS" in output

@@ -57,6 +57,12 @@ def main_callback(
     ] = None,
 ) -> None:
     """Open talent on your database (or run a subcommand)."""
+    from talent_tui.core.config import ConfigError, settings
+
+    try:
+        settings()  # a bad TALENT_* variable is refused before anything runs
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
     if as_name is not None:
         from talent_tui.core.fields import FieldError, actor_name
 

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from talent_tui.core.errors import DomainError
+from talent_tui.core.text import is_safe
 
 PREFIX = "TALENT_"
 DB_VAR = "TALENT_DB"
 TODAY_VAR = "TALENT_TODAY"
 ACTOR_VAR = "TALENT_AS"
 THEME_VAR = "TALENT_THEME"
+MAX_ACTOR = 100  # as `--as` (core.fields.MAX_ACTOR)
 
 
 class ConfigError(DomainError):
@@ -66,10 +68,15 @@ class Settings:
                 raise ConfigError(
                     f"{TODAY_VAR}: not a date in YYYY-MM-DD form: {pinned!r}"
                 ) from None
+        actor = value(ACTOR_VAR)
+        if actor is not None and (len(actor) > MAX_ACTOR or not is_safe(actor)):
+            raise ConfigError(
+                f"{ACTOR_VAR}: a name of at most {MAX_ACTOR} characters, without control characters"
+            )
         return cls(
             db=value(DB_VAR),
             today=today,
-            actor=value(ACTOR_VAR) or os_user(),
+            actor=actor or os_user(),
             theme=value(THEME_VAR),
         )
 

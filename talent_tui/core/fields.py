@@ -13,7 +13,7 @@ from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
 
-from talent_tui.core import money
+from talent_tui.core import config, money
 from talent_tui.core.dates import parse_iso_date
 from talent_tui.core.errors import DomainError
 
@@ -27,7 +27,7 @@ MAX_MINOR = money.MAX_MINOR  # money, in minor units (10**15: ten trillion dolla
 MAX_DIGITS = 30  # longer digit strings are refused before they are converted at all
 MAX_NAME = 200
 MAX_ID = 2**63 - 1  # row ids and limits: what a 64-bit integer column holds
-MAX_ACTOR = 100  # who made a change, as written in the history
+MAX_ACTOR = config.MAX_ACTOR  # who made a change, as written in the history
 MAX_NOTES = 10_000
 MULTILINE_CONTROLS = frozenset("\n\t")
 
