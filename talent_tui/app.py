@@ -13,7 +13,7 @@ from talent_tui import failures
 from talent_tui.commands import CreatorCommands, TalentPalette
 from talent_tui.core import dates
 from talent_tui.failures import Guarded
-from talent_tui.messages import JumpToCreator
+from talent_tui.messages import DataChanged, JumpToCreator
 from talent_tui.screens.help import HelpScreen
 from talent_tui.screens.main import MainScreen
 from talent_tui.services.deals import default_actor
@@ -80,6 +80,13 @@ class TalentApp(Guarded, App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
+
+    def on_data_changed(self, _message: DataChanged) -> None:
+        """Another process committed: every open screen that shows data reloads it."""
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_data", None)
+            if callable(refresh):
+                refresh()
 
     def on_jump_to_creator(self, message: JumpToCreator) -> None:
         for screen in reversed(self.screen_stack):

@@ -11,6 +11,11 @@ from textual.message import Message
 
 
 @dataclass
+class DataChanged(Message):
+    """Another process (or another screen) committed: screens that show data reload it."""
+
+
+@dataclass
 class JumpToCreator(Message):
     """Show this creator on the main screen (from the command palette, fit ranking, …)."""
 

@@ -437,3 +437,24 @@ async def test_a_deal_loaded_after_its_screen_closed_is_dropped(demo_db: Databas
         assert not [w for w in app.workers if w.name == "Loading the deal"]
         await settle(pilot)
         assert loaded.id == campaign_id
+
+
+async def test_the_deal_screen_shows_a_change_made_by_another_process(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        campaign_id = await open_first_pending(pilot)
+        title = app.screen.query_one("#deal-title", Static)
+        assert "offer received" in text_of(title)
+        main = app.screen_stack[1]
+        assert isinstance(main, MainScreen)
+        with demo_db.transaction() as s:  # another process starts reviewing it…
+            deals.start_review(s, campaign_id, "someone else")
+        main._poll_changes()  # …the watcher's next tick (every 2 s) sees the commit
+        await settle(pilot)
+        assert "reviewing" in text_of(title)
+        with demo_db.transaction() as s:  # …then declines it; Ctrl+R shows it at once
+            deals.decline(s, campaign_id, "budget cut", "someone else")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "declined" in text_of(title)

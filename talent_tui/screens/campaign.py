@@ -92,6 +92,7 @@ class CampaignScreen(Guarded, Screen):
         Binding("i", "add_invoice", "Invoice"),
         Binding("m", "mark_paid", "Paid", show=False),
         Binding("l", "brand_log", "Brand log", show=False),
+        Binding("ctrl+r,f5", "refresh", "Refresh", show=False),
     ]
 
     def __init__(self, campaign_id: int) -> None:
@@ -250,6 +251,14 @@ class CampaignScreen(Guarded, Screen):
             return
         self.app.call_from_thread(self.notify, message)
         self.app.call_from_thread(self.reload_if_open)
+
+    def action_refresh(self) -> None:
+        self.reload()
+        self.notify("Refreshed", timeout=2)
+
+    def refresh_data(self) -> None:
+        """Another process changed the database (see TalentApp.on_data_changed)."""
+        self.reload_if_open()
 
     def reload_if_open(self) -> None:
         """After a change: show it, unless the screen was closed meanwhile."""

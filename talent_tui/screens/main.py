@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
+from talent_tui.messages import DataChanged
 from talent_tui.screens.filter import Choice, FilterScreen
 from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.rates import RateEditor
@@ -133,6 +134,7 @@ class MainScreen(Guarded, Screen):
         """Another program (say `talent import`) committed: show the new data."""
         if self._watcher.changed():
             self.action_refresh(quiet=True)
+            self.app.post_message(DataChanged())  # screens above this one reload too
 
     def action_refresh(self, quiet: bool = False) -> None:
         self.reload(keep_id=self.creator_id, fresh_totals=True)
