@@ -342,3 +342,25 @@ def test_new_campaigns_may_start_in_any_status(stocked: Database, tmp_path: Path
     )
     assert load(stocked, tmp_path, "campaigns", "k.csv", text).new == 1
     assert campaign(stocked, "GL-9").status == CampaignStatus.CANCELLED
+
+
+def test_campaign_changes_name_the_creator_and_show_the_fee_in_its_currency(
+    stocked: Database, tmp_path: Path
+) -> None:
+    text = (
+        "external_id,tiktok_handle,brand,name,fee,currency,status\n"
+        "GL-1,@leogrant,Glow Labs,Spring glow,200000,JPY,offer_received\n"
+    )
+    report = load(stocked, tmp_path, "campaigns", "k.csv", text)
+    [row] = report.changes
+    assert sorted(str(f) for f in row.fields) == [
+        "creator: @noraquinn.fit → @leogrant",
+        "currency: USD → JPY",
+        "fee: 1,500.00 USD → 200,000 JPY",
+    ]
+    stored = campaign(stocked, "GL-1")
+    assert (stored.fee_minor, stored.currency, stored.respond_by) == (
+        200000,
+        "JPY",
+        date(2026, 11, 20),
+    )

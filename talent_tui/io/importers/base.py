@@ -264,7 +264,7 @@ def shown(value: Any) -> str:
     return str(value)
 
 
-Shown = Callable[[Any, Any], str]  # (value, the stored object) → text
+Shown = Callable[[Any, Any], str]  # (value, the row it belongs to, before or after) → text
 
 
 @dataclass
@@ -289,11 +289,12 @@ class Counter:
         (noting which fields change) or unchanged. True when something changes."""
         names = names or {}
         formats = formats or {}
+        after = _Merged(obj, data)
         found = [
             FieldChange(
                 names.get(name, name),
                 formats.get(name, _plain)(getattr(obj, name), obj),
-                formats.get(name, _plain)(value, obj),
+                formats.get(name, _plain)(value, after),
             )
             for name, value in data.items()
             if getattr(obj, name) != value
@@ -307,6 +308,20 @@ class Counter:
         if len(self.changes) < MAX_REPORTED_CHANGES:
             self.changes.append(RowChanges(row.number, key, tuple(found)))
         return True
+
+
+class _Merged:
+    """A stored row as it will be once `data` is applied (what an "after" value is shown
+    with: a fee in the row's new currency)."""
+
+    def __init__(self, obj: Any, data: Mapping[str, Any]):
+        self._obj = obj
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._data:
+            return self._data[name]
+        return getattr(self._obj, name)
 
 
 def _plain(value: Any, _obj: Any) -> str:

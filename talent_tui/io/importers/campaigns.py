@@ -40,6 +40,7 @@ from talent_tui.store.models import (
     Brand,
     Campaign,
     CampaignStatus,
+    Creator,
     Offer,
     Party,
     utcnow,
@@ -94,6 +95,16 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
     now = utcnow()
     actor = f"import:{source}"
     created: list[Campaign] = []
+
+    def creator_shown(creator_id: int, _campaign: Any) -> str:
+        creator = session.get(Creator, creator_id)
+        return creator.tiktok_handle if creator else str(creator_id)
+
+    def brand_shown(brand_id: int, _campaign: Any) -> str:
+        brand = session.get(Brand, brand_id)
+        return brand.name if brand else str(brand_id)
+
+    formats = {**_FORMATS, "creator_id": creator_shown, "brand_id": brand_shown}
     for row, data in rows:
         data["creator_id"] = ids[data.pop("tiktok_handle")]
         data["brand_id"] = brands[data.pop("brand")]
@@ -114,7 +125,7 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
         extra = []
         if status != campaign.status:
             extra.append(FieldChange("status", campaign.status.value, CampaignStatus(status).value))
-        if not counter.changed(row, campaign.external_id, campaign, data, _NAMES, _FORMATS, extra):
+        if not counter.changed(row, campaign.external_id, campaign, data, _NAMES, formats, extra):
             continue
         if status != campaign.status:
             # The app's own step, with its history entry, before the other fields change.
