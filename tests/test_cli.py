@@ -257,6 +257,8 @@ def test_header_only_csv_with_valid_columns_imports_nothing(
         "updated": 0,
         "unchanged": 0,
         "dry_run": False,
+        "changes": [],
+        "changes_total": 0,
     }
 
 

@@ -9,11 +9,13 @@ from the field rules in `talent_tui.core.fields`, and a writer.
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from talent_tui.store.models import Creator, Dimension
 
 KINDS = ("creators", "metrics", "demographics", "rates", "brands", "campaigns")
 MAX_REPORTED_ERRORS = 50
+MAX_REPORTED_CHANGES = 50  # updated rows whose field changes the report lists
 SHARE_TOLERANCE = fields.SHARE_TOLERANCE
 
 ProgressCallback = Callable[[int, int], None]
@@ -71,6 +74,36 @@ class ImportFailed(DomainError):
         super().__init__(f"{len(errors)} error(s) in {source}; nothing was imported\n{shown}{tail}")
 
 
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of an updated row: its column name and its value before and after, as text."""
+
+    field: str
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.before} → {self.after}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True, slots=True)
+class RowChanges:
+    """What an import changed in one stored row, named by the row's key (handle, id, name)."""
+
+    row: int
+    key: str
+    fields: tuple[FieldChange, ...]
+
+    def __str__(self) -> str:
+        return f"{self.key}: " + "; ".join(str(f) for f in self.fields)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "key": self.key, "fields": [f.as_dict() for f in self.fields]}
+
+
 @dataclass
 class ImportReport:
     kind: str
@@ -80,6 +113,10 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     dry_run: bool = False
+    # The first MAX_REPORTED_CHANGES updated rows and their changed fields; `changes_total`
+    # counts every updated row that has them.
+    changes: list[RowChanges] = field(default_factory=list)
+    changes_total: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +127,8 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "dry_run": self.dry_run,
+            "changes": [c.as_dict() for c in self.changes],
+            "changes_total": self.changes_total,
         }
 
 
@@ -210,11 +249,93 @@ def _json_rows(source: str, text: str) -> SourceRows:
 # --- the kinds ----------------------------------------------------------------------------
 
 
+def shown(value: Any) -> str:
+    """A stored value as the change summary writes it: empty values as "(empty)"."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+Shown = Callable[[Any, Any], str]  # (value, the row it belongs to, before or after) → text
+
+
 @dataclass
 class Counter:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    changes: list[RowChanges] = field(default_factory=list)
+    changes_total: int = 0
+
+    def changed(
+        self,
+        row: SourceRow,
+        key: str,
+        obj: Any,
+        data: Mapping[str, Any],
+        names: Mapping[str, str] | None = None,
+        formats: Mapping[str, Shown] | None = None,
+        extra: Iterable[FieldChange] = (),
+    ) -> bool:
+        """Compare `data` with the stored `obj` before it is applied: count the row as updated
+        (noting which fields change) or unchanged. True when something changes."""
+        names = names or {}
+        formats = formats or {}
+        after = _Merged(obj, data)
+        found = [
+            FieldChange(
+                names.get(name, name),
+                formats.get(name, _plain)(getattr(obj, name), obj),
+                formats.get(name, _plain)(value, after),
+            )
+            for name, value in data.items()
+            if getattr(obj, name) != value
+        ]
+        found.extend(extra)
+        if not found:
+            self.unchanged += 1
+            return False
+        self.updated += 1
+        self.changes_total += 1
+        if len(self.changes) < MAX_REPORTED_CHANGES:
+            self.changes.append(RowChanges(row.number, key, tuple(found)))
+        return True
+
+
+class _Merged:
+    """A stored row as it will be once `data` is applied (what an "after" value is shown
+    with: a fee in the row's new currency)."""
+
+    def __init__(self, obj: Any, data: Mapping[str, Any]):
+        self._obj = obj
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._data:
+            return self._data[name]
+        return getattr(self._obj, name)
+
+
+def _plain(value: Any, _obj: Any) -> str:
+    return shown(value)
+
+
+def present(
+    row: SourceRow, data: Mapping[str, Any], sources: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The parsed fields whose column is in the row (a CSV header's column, a JSON object's
+    key): what an import may change in a stored row. `sources` names the column a field is
+    read from when the names differ (commission_bp ← commission_pct)."""
+    sources = sources or {}
+    return {name: value for name, value in data.items() if sources.get(name, name) in row.values}
 
 
 @dataclass
@@ -441,6 +562,8 @@ def import_rows(
         new=counter.new,
         updated=counter.updated,
         unchanged=counter.unchanged,
+        changes=counter.changes,
+        changes_total=counter.changes_total,
     )
 
 

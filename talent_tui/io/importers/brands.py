@@ -17,12 +17,13 @@ from talent_tui.core.fields import (
 )
 from talent_tui.io.importers.base import (
     Counter,
+    FieldChange,
     KindSpec,
     apply,
     by_key,
-    differs,
     duplicates,
     parse_segment,
+    present,
     register,
 )
 from talent_tui.store.models import (
@@ -80,10 +81,14 @@ def _parse_brand(v: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _target_shown(target: list[tuple[str, str, float]]) -> str:
+    return target_to_text(sorted(target)) or "(empty)"
+
+
 def _write_brands(session, rows, source, errors) -> Counter:  # noqa: ANN001
     counter = Counter()
     existing = by_key(session, Brand, Brand.name, [data["name"] for _, data in rows])
-    for _row, data in rows:
+    for row, data in rows:
         target = data.pop("target")
         brand = existing.get(data["name"])
         if brand is None:
@@ -94,20 +99,27 @@ def _write_brands(session, rows, source, errors) -> Counter:  # noqa: ANN001
             session.add_all(BrandTarget(brand_id=brand.id, **t) for t in target)
             counter.new += 1
             continue
-        changed = differs(brand, data)
-        apply(brand, data)
-        current = list(session.exec(select(BrandTarget).where(BrandTarget.brand_id == brand.id)))
-        wanted = {(t["dimension"], t["bucket"]): t["share"] for t in target}
-        if {(t.dimension, t.bucket): t.share for t in current} != wanted:
-            for obj in current:
-                session.delete(obj)
-            session.flush()
-            session.add_all(BrandTarget(brand_id=brand.id, **t) for t in target)
-            changed = True
-        if changed:
-            counter.updated += 1
-        else:
-            counter.unchanged += 1
+        # A stored brand changes only in the columns the file has (its target too).
+        data = present(row, data)
+        extra = []
+        current: list[BrandTarget] = []
+        if "target" in row.values:
+            current = list(
+                session.exec(select(BrandTarget).where(BrandTarget.brand_id == brand.id))
+            )
+            stored = [(t.dimension.value, t.bucket, t.share) for t in current]
+            wanted = [(t["dimension"].value, t["bucket"], t["share"]) for t in target]
+            if sorted(stored) != sorted(wanted):
+                extra.append(FieldChange("target", _target_shown(stored), _target_shown(wanted)))
+            else:
+                current = []
+        if counter.changed(row, brand.name, brand, data, extra=extra):
+            apply(brand, data)
+            if extra:
+                for obj in current:
+                    session.delete(obj)
+                session.flush()
+                session.add_all(BrandTarget(brand_id=brand.id, **t) for t in target)
     return counter
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from talent_tui.core import money
 from talent_tui.core.fields import (
     FieldError,
     FieldErrors,
@@ -21,21 +22,25 @@ from talent_tui.core.fields import (
 )
 from talent_tui.io.importers.base import (
     Counter,
+    FieldChange,
     KindSpec,
     RowError,
+    SourceRow,
     apply,
     by_key,
-    differs,
     duplicates,
     gather,
     known_creators,
+    present,
     register,
 )
-from talent_tui.services import audit
+from talent_tui.services import audit, deals
+from talent_tui.services.deals.states import id_of
 from talent_tui.store.models import (
     Brand,
     Campaign,
     CampaignStatus,
+    Creator,
     Offer,
     Party,
     utcnow,
@@ -90,7 +95,17 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
     now = utcnow()
     actor = f"import:{source}"
     created: list[Campaign] = []
-    for _row, data in rows:
+
+    def creator_shown(creator_id: int, _campaign: Any) -> str:
+        creator = session.get(Creator, creator_id)
+        return creator.tiktok_handle if creator else str(creator_id)
+
+    def brand_shown(brand_id: int, _campaign: Any) -> str:
+        brand = session.get(Brand, brand_id)
+        return brand.name if brand else str(brand_id)
+
+    formats = {**_FORMATS, "creator_id": creator_shown, "brand_id": brand_shown}
+    for row, data in rows:
         data["creator_id"] = ids[data.pop("tiktok_handle")]
         data["brand_id"] = brands[data.pop("brand")]
         campaign = existing.get(data["external_id"])
@@ -99,11 +114,28 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
             session.add(campaign)
             created.append(campaign)
             counter.new += 1
-        elif differs(campaign, data):
-            before = _campaign_state(campaign)
-            terms_changed = any(
-                getattr(campaign, k) != data[k] for k in ("fee_minor", "currency", "respond_by")
-            )
+            continue
+        # A stored campaign changes only in the columns the file has.
+        data = present(row, data, _SOURCES)
+        refused = _refusals(campaign, data, row, source)
+        if refused:
+            errors.extend(refused)
+            continue
+        status = data.pop("status", campaign.status)
+        extra = []
+        if status != campaign.status:
+            extra.append(FieldChange("status", campaign.status.value, CampaignStatus(status).value))
+        if not counter.changed(row, campaign.external_id, campaign, data, _NAMES, formats, extra):
+            continue
+        if status != campaign.status:
+            # The app's own step, with its history entry, before the other fields change.
+            deals.transition(session, id_of(campaign), status, actor)
+        before = _campaign_state(campaign)
+        terms_changed = any(
+            k in data and getattr(campaign, k) != data[k]
+            for k in ("fee_minor", "currency", "respond_by")
+        )
+        if any(getattr(campaign, k) != v for k, v in data.items()):
             apply(campaign, data)
             campaign.updated_at = now
             if terms_changed:
@@ -117,9 +149,6 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
                 before,
                 _campaign_state(campaign),
             )
-            counter.updated += 1
-        else:
-            counter.unchanged += 1
     session.flush()
     for campaign in created:
         _add_brand_version(session, campaign, actor)
@@ -133,6 +162,57 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
             _campaign_state(campaign),
         )
     return counter
+
+
+# The column each field is read from, where the names differ; and how the summary shows it.
+_SOURCES = {"fee_minor": "fee", "creator_id": "tiktok_handle", "brand_id": "brand"}
+_NAMES = {"fee_minor": "fee", "creator_id": "creator", "brand_id": "brand"}
+_FORMATS = {
+    "fee_minor": lambda minor, campaign: money.format_money(minor, campaign.currency),
+}
+
+
+def _refusals(
+    campaign: Campaign, data: dict[str, Any], row: SourceRow, source: str
+) -> list[RowError]:
+    """What a row may not do to a stored campaign: a status step the app would refuse, or
+    dates that no longer fit together with the ones it leaves alone."""
+    problems = []
+    status = data.get("status", campaign.status)
+    if status != campaign.status and status not in deals.TRANSITIONS[campaign.status]:
+        message = str(deals.IllegalTransition(campaign, status)).replace(
+            f"campaign {campaign.id}", f"campaign {campaign.external_id}", 1
+        )
+        problems.append(RowError(source, row.number, "status", message))
+
+    def merged(name: str) -> Any:
+        return data.get(name, getattr(campaign, name))
+
+    start_on, end_on = merged("start_on"), merged("end_on")
+    if start_on and end_on and end_on < start_on and ("start_on" in data or "end_on" in data):
+        field_name = "end_on" if "end_on" in data else "start_on"
+        problems.append(
+            RowError(
+                source, row.number, field_name, f"end_on {end_on} is before start_on {start_on}"
+            )
+        )
+    received, respond_by = merged("offer_received_on"), merged("respond_by")
+    if (
+        received
+        and respond_by
+        and respond_by < received
+        and ("respond_by" in data or "offer_received_on" in data)
+    ):
+        field_name = "respond_by" if "respond_by" in data else "offer_received_on"
+        problems.append(
+            RowError(
+                source,
+                row.number,
+                field_name,
+                f"respond_by {respond_by} is before offer_received_on {received}",
+            )
+        )
+    return problems
 
 
 def _campaign_state(campaign: Campaign) -> dict[str, Any]:

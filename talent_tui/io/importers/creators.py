@@ -18,8 +18,8 @@ from talent_tui.io.importers.base import (
     KindSpec,
     apply,
     by_key,
-    differs,
     duplicates,
+    present,
     register,
 )
 from talent_tui.store.models import (
@@ -64,6 +64,9 @@ _CREATOR_DEFAULTS = {
     "archived_at": None,
 }
 BULK_CHUNK = 5_000
+# The column each field is read from, where the names differ.
+_SOURCES = {"commission_bp": "commission_pct", "archived_at": "archived_on"}
+_FORMATS = {"commission_bp": lambda bp, _creator: f"{bp / 100:g}%"}
 
 
 def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
@@ -72,7 +75,7 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
     existing = by_key(session, Creator, Creator.tiktok_handle, handles)
     now = utcnow()
     fresh: list[dict[str, Any]] = []
-    for _row, data in rows:
+    for row, data in rows:
         if data["followers"] is None:
             data.pop("followers")
         creator = existing.get(data["tiktok_handle"])
@@ -88,12 +91,11 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
             and creator.archived_at.date() == data["archived_at"].date()
         ):
             del data["archived_at"]  # same day: keep the exact moment already stored
-        if differs(creator, data):
+        # A stored creator changes only in the columns the file has; the others stay as they are.
+        data = present(row, data, _SOURCES)
+        if counter.changed(row, creator.tiktok_handle, creator, data, _SOURCES, _FORMATS):
             apply(creator, data)
             creator.updated_at = now
-            counter.updated += 1
-        else:
-            counter.unchanged += 1
     session.flush()
     table = Creator.__table__
     for start in range(0, len(fresh), BULK_CHUNK):

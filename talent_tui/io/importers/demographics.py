@@ -57,18 +57,21 @@ def _write_demographics(session, rows, source, errors) -> Counter:  # noqa: ANN0
     if found is None:
         return counter
     ids, existing = found
-    for _row, data in rows:
-        creator_id = ids[data.pop("tiktok_handle")]
+    for row, data in rows:
+        handle_text = data.pop("tiktok_handle")
+        creator_id = ids[handle_text]
         key = (creator_id, data["captured_on"], data["dimension"], data["bucket"])
         segment = existing.get(key)
         if segment is None:
             session.add(AudienceSegment(creator_id=creator_id, **data))
             counter.new += 1
-        elif segment.share != data["share"]:
+            continue
+        name = (
+            f"{handle_text} {data['captured_on'].isoformat()} "
+            f"{data['dimension'].value}:{data['bucket']}"
+        )
+        if counter.changed(row, name, segment, {"share": data["share"]}):
             segment.share = data["share"]
-            counter.updated += 1
-        else:
-            counter.unchanged += 1
     return counter
 
 

@@ -15,9 +15,9 @@ from talent_tui.io.importers.base import (
     Counter,
     KindSpec,
     apply,
-    differs,
     duplicates,
     gather,
+    present,
     register,
     stored_for_creators,
 )
@@ -53,17 +53,19 @@ def _write_metrics(session, rows, source, errors) -> Counter:  # noqa: ANN001
     if found is None:
         return counter
     ids, existing = found
-    for _row, data in rows:
-        creator_id = ids[data.pop("tiktok_handle")]
+    for row, data in rows:
+        handle_text = data.pop("tiktok_handle")
+        creator_id = ids[handle_text]
         snap = existing.get((creator_id, data["captured_on"]))
         if snap is None:
             session.add(MetricSnapshot(creator_id=creator_id, **data))
             counter.new += 1
-        elif differs(snap, data):
+            continue
+        # A stored snapshot changes only in the columns the file has.
+        data = present(row, data)
+        key = f"{handle_text} {data['captured_on'].isoformat()}"
+        if counter.changed(row, key, snap, data):
             apply(snap, data)
-            counter.updated += 1
-        else:
-            counter.unchanged += 1
     session.flush()
     metrics.refresh_latest(session, set(ids.values()))
     return counter

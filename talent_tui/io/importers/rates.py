@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 
+from talent_tui.core import money
 from talent_tui.core.fields import (
     amount_in_own_currency,
     currency,
@@ -17,10 +18,10 @@ from talent_tui.io.importers.base import (
     Counter,
     KindSpec,
     apply,
-    differs,
     duplicates,
     gather,
     register,
+    shown,
     stored_for_creators,
 )
 from talent_tui.store.models import (
@@ -54,20 +55,25 @@ def _write_rates(session, rows, source, errors) -> Counter:  # noqa: ANN001
         return counter
     ids, existing = found
     now = utcnow()
-    for _row, data in rows:
-        creator_id = ids[data.pop("tiktok_handle")]
+    for row, data in rows:
+        handle_text = data.pop("tiktok_handle")
+        creator_id = ids[handle_text]
         stamp = data.pop("updated_at") or now
         rate = existing.get((creator_id, data["deliverable"]))
         if rate is None:
             session.add(Rate(creator_id=creator_id, updated_at=stamp, **data))
             counter.new += 1
-        elif differs(rate, data):
+            continue
+        # Every other column of a rate is required: the row names all of it.
+        key = f"{handle_text} {shown(data['deliverable'])}"
+        if counter.changed(row, key, rate, data, _NAMES, _FORMATS):
             apply(rate, data)
             rate.updated_at = stamp
-            counter.updated += 1
-        else:
-            counter.unchanged += 1
     return counter
+
+
+_NAMES = {"amount_minor": "amount"}
+_FORMATS = {"amount_minor": lambda minor, rate: money.format_money(minor, rate.currency)}
 
 
 SPEC = KindSpec(
