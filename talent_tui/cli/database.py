@@ -23,10 +23,8 @@ db_app = typer.Typer(help="Where the database lives, and its schema.", no_args_i
 
 @db_app.command("path")
 def db_path() -> None:
-    """Print the database in use (after --db and $TALENT_DB)."""
-    url = dbmod.resolve_url(options().db)
-    path = dbmod.sqlite_path(url)
-    out.print(str(path) if path is not None else url, soft_wrap=True)
+    """Print the database in use (after --db and $TALENT_DB); a URL without its password."""
+    out.print(dbmod.describe_url(dbmod.resolve_url(options().db)), soft_wrap=True, markup=False)
 
 
 @db_app.command("migrate")

@@ -14,6 +14,7 @@ from talent_tui.cli.brands import brand_or_fail
 from talent_tui.cli.common import JsonOpt
 from talent_tui.core.fields import MAX_ID
 from talent_tui.core.text import printable
+from talent_tui.store.db import Database
 
 
 def register(app: typer.Typer) -> None:
@@ -106,18 +107,20 @@ def metrics_cmd(
     cli.out.print(table)
 
 
-def _write(output: Path | None, text: str) -> None:
-    from talent_tui.io.files import write_atomically
+def _write(output: Path | None, text: str, database: Database) -> None:
+    from talent_tui.io.files import OutputPathError, check_output_path, write_atomically
 
     if output is None:
         import sys
 
         sys.stdout.write(text)
         return
-    if not output.parent.is_dir():
-        raise cli.fail(f"the folder {output.parent} does not exist")
     try:
-        write_atomically(output, text)
+        target = check_output_path(output, database.path)
+    except OutputPathError as exc:
+        raise cli.fail(str(exc)) from None
+    try:
+        write_atomically(target, text)
     except OSError as exc:
         raise cli.fail(f"cannot write {output}: {exc.strerror or exc}") from None
     cli.err.print(f"Wrote {output}.")
@@ -138,7 +141,7 @@ def mediakit_cmd(
     database = cli.open_db()
     with database.session() as session:
         kit = reports.media_kit(session, _creator(session, creator).id, today())
-    _write(output, render.media_kit(kit, fmt))
+    _write(output, render.media_kit(kit, fmt), database)
 
 
 def report_cmd(
@@ -180,4 +183,4 @@ def report_cmd(
             )
         except reports.InvalidPeriod as exc:
             raise cli.fail(str(exc)) from None
-    _write(output, render.report(report, fmt))
+    _write(output, render.report(report, fmt), database)

@@ -98,7 +98,8 @@ def demo(
     target = options().db or dbmod.path_to_url(locations.demo_db_path())
     path = dbmod.sqlite_path(dbmod.resolve_url(target))
     if reset and path is not None:
-        for suffix in ("", "-wal", "-shm"):
+        _refuse_reset_of_real_data(path)
+        for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     database = open_db(target)
     with database.session() as session:
@@ -109,6 +110,7 @@ def demo(
                 reports = demo_mod.load_demo(database)
             except Exception as exc:  # noqa: BLE001 - reported, nothing was written
                 raise fail(f"could not load the demo data: {exc}") from None
+        dbmod.mark_demo(database)
         loaded = ", ".join(f"{r.new} {r.kind}" for r in reports)
         err.print(f"Loaded demo data: {loaded}.")
     elif reset:
@@ -117,6 +119,18 @@ def demo(
         out.print(f"Demo database: {database.describe()}")
         return
     run_tui(database)
+
+
+def _refuse_reset_of_real_data(path: Path) -> None:
+    """`demo --reset` empties only a database `talent demo` built (or the default demo file)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    if path.resolve() == locations.demo_db_path().resolve() or dbmod.is_demo_file(path):
+        return
+    raise fail(
+        f"{path} is not a demo database (talent demo did not build it); --reset only empties "
+        "demo databases. Nothing was changed."
+    )
 
 
 def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:

@@ -110,12 +110,14 @@ def export_cmd(
     if output is None:
         sys.stdout.write(text)
         return
-    from talent_tui.io.files import write_atomically
+    from talent_tui.io.files import OutputPathError, check_output_path, write_atomically
 
-    if not output.parent.is_dir():
-        raise fail(f"the folder {output.parent} does not exist")
     try:
-        write_atomically(output, text)
+        target = check_output_path(output, database.path)
+    except OutputPathError as exc:
+        raise fail(str(exc)) from None
+    try:
+        write_atomically(target, text)
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     err.print(f"Wrote {len(rows)} {kind} row(s) to {output}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
 from talent_tui.failures import Guarded
-from talent_tui.io.files import write_atomically
+from talent_tui.io.files import OutputPathError, check_output_path, write_atomically
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 
 # format -> function producing the file's text
@@ -68,16 +69,22 @@ class DocumentScreen(Guarded, Screen):
                 raise FormProblem({"path": "where to write it"})
             if any(ch < " " for ch in raw):
                 raise FormProblem({"path": "not a usable file name (control character)"})
-            path = Path(raw).expanduser()
-            if path.suffix.lower().lstrip(".") != fmt:
-                path = path.with_suffix(f".{fmt}")
+            database_path = self.app.database.path  # type: ignore[attr-defined]
             try:
-                write_atomically(path, self.renderers[fmt]())
+                path = Path(raw).expanduser()
+                if raw.endswith(("/", os.sep)) or path.is_dir():
+                    raise OutputPathError(f"{raw} is a folder, not a file name")
+                if not path.suffix:  # only a name without an extension gets one
+                    path = path.with_name(f"{path.name}.{fmt}")
+                target = check_output_path(path, database_path)
+                write_atomically(target, self.renderers[fmt]())
+            except OutputPathError as exc:
+                raise FormProblem({"path": str(exc)}) from None
             except OSError as exc:
                 raise FormProblem({"path": f"cannot write {path}: {exc.strerror or exc}"}) from None
             except ValueError:  # a NUL in the path: no file system takes it
                 raise FormProblem({"path": "not a usable file name"}) from None
-            return f"Wrote {path}"
+            return f"Wrote {target}"
 
         def done(message: str | None) -> None:
             if message:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,18 +47,32 @@ class DatabaseError(DomainError):
     """The database cannot be opened or upgraded; the message says why and where."""
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(value: str) -> bool:
+    """A `scheme://…` URL; anything else given as a database is a plain file path."""
+    return _SCHEME.match(value) is not None
+
+
 def resolve_url(db: str | None = None) -> str:
-    """`--db PATH|URL`, else $TALENT_DB, else the user's data directory."""
+    """`--db PATH|URL`, else $TALENT_DB, else the user's data directory. A value without
+    `scheme://` is a file path, whatever it contains (`?`, `%41`, `#` are part of the name)."""
     value = db or settings().db
     if value is None:
         return path_to_url(locations.default_db_path())
-    if "://" in value:
+    if is_url(value):
         return value
     return path_to_url(Path(value).expanduser())
 
 
 def path_to_url(path: Path) -> str:
-    return f"sqlite:///{path.resolve()}"
+    """The SQLite URL of a file. `%`, `?` and `#` are escaped so the URL parser hands the exact
+    name back (it unquotes the database part and would take `?` as the start of options)."""
+    text = str(path.resolve())
+    for char, escaped in (("%", "%25"), ("?", "%3F"), ("#", "%23")):
+        text = text.replace(char, escaped)
+    return f"sqlite:///{text}"
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -177,8 +193,75 @@ def _reason(exc: BaseException) -> str:
     return text.split("\n(Background on this error at:")[0].strip() or type(exc).__name__
 
 
+# PRAGMA application_id of a database built by `talent demo` ("TLDM"): only such a database
+# may be thrown away by `demo --reset`. Setting it needs no schema change.
+DEMO_APPLICATION_ID = 0x544C444D
+
+# Talent's Alembic revisions are named NNNN_words (a newer talent's too).
+_TALENT_REVISION = re.compile(r"^\d{4}_[a-z0-9_]+$")
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change the file (no journal mode switch, no tables)."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
+    return sqlite3.connect(uri, uri=True)
+
+
+def application_id(path: Path) -> int | None:
+    """The file's PRAGMA application_id, read without changing it; None when unreadable."""
+    try:
+        with contextlib.closing(_read_only(path)) as conn:
+            return int(conn.execute("PRAGMA application_id").fetchone()[0])
+    except (sqlite3.Error, OSError):
+        return None
+
+
+def is_demo_file(path: Path) -> bool:
+    return application_id(path) == DEMO_APPLICATION_ID
+
+
+def mark_demo(database: Database) -> None:
+    """Mark the database as built by `talent demo` (so `demo --reset` may empty it)."""
+    if database.path is None:
+        return
+    with database.engine.begin() as conn:
+        conn.exec_driver_sql(f"PRAGMA application_id={DEMO_APPLICATION_ID}")
+
+
+def refuse_foreign(path: Path) -> None:
+    """A file that is neither empty nor a talent database (talent's `alembic_version`) is
+    refused before anything opens it for writing, so it stays byte for byte as it was."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return
+        with contextlib.closing(_read_only(path)) as conn:
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            if not names:
+                return  # a SQLite file with nothing in it yet
+            revision = None
+            if "alembic_version" in names:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+    except sqlite3.Error as exc:
+        raise DatabaseError(
+            f"cannot open database {path}: {_reason(exc)}; it is not a talent database and "
+            "was not changed"
+        ) from exc
+    except OSError as exc:
+        raise DatabaseError(f"cannot open database {path}: {_reason(exc)}") from exc
+    if not isinstance(revision, str) or not _TALENT_REVISION.match(revision):
+        raise DatabaseError(
+            f"cannot open database {path}: it is a SQLite file of another application, not a "
+            "talent database; it was not changed. Give --db a new file name, or a talent "
+            "database."
+        )
+
+
 def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
     url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        refuse_foreign(path)
     try:
         engine = make_engine(url)
         database = Database(url=url, engine=engine)
