@@ -131,7 +131,13 @@ class MainScreen(Guarded, Screen):
         self.set_interval(2.0, self._poll_changes)
 
     def _poll_changes(self) -> None:
-        """Another program (say `talent import`) committed: show the new data."""
+        """Another program (say `talent import`) committed: show the new data.
+
+        Not while this screen is still loading or saving: that work shows fresh data anyway,
+        and a refresh that keeps the *current* cursor would race with a reload meant to
+        select something else (the creator just added). The commit is seen on the next tick."""
+        if any(w.node is self and w.is_running for w in self.workers):
+            return
         if self._watcher.changed():
             self.action_refresh(quiet=True)
             self.app.post_message(DataChanged())  # screens above this one reload too
