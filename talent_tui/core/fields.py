@@ -178,14 +178,29 @@ def percent_bp(values: Mapping[str, Any], name: str) -> int:
 SHARE_TOLERANCE = 0.02
 
 
+def user_assigned_country(code: str) -> bool:
+    """ISO 3166-1 keeps AA, QM–QZ, XA–XZ and ZZ for private use: they name no country.
+    XK is the exception talent accepts: it is the code in general use for Kosovo."""
+    return (
+        code in ("AA", "ZZ")
+        or (code[0] == "Q" and "M" <= code[1] <= "Z")
+        or (code[0] == "X" and code != "XK")
+    )
+
+
 def bucket(values: Mapping[str, Any], name: str, dimension: str) -> str:
-    """An audience bucket: an ISO 3166 country code for "country" (upper case), else a
-    lower-case label such as "female" or "18-24"."""
+    """An audience bucket: an ISO 3166 country code for "country" (upper case; the
+    user-assigned codes such as ZZ refused), else a lower-case label such as "female" or
+    "18-24"."""
     text = req_text(values, name, 40)
     if dimension == "country":
         text = text.upper()
         if len(text) != 2 or not (text.isascii() and text.isalpha()):
             raise FieldError(name, f"not an ISO 3166 country code: {text!r}")
+        if user_assigned_country(text):
+            raise FieldError(
+                name, f"{text} is a user-assigned code, not a country (use e.g. US, KR, GB)"
+            )
         return text
     return text.lower()
 

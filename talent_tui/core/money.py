@@ -29,11 +29,42 @@ def _iso_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
-def normalize_currency(code: str) -> str:
-    """Upper-case and check an ISO 4217 code; raise MoneyError for anything unknown."""
+# ISO 4217 codes that are not money a fee can be paid in: "no currency" and testing (XXX,
+# XTS), precious metals (XAU gold, XAG silver, XPT platinum, XPD palladium), accounting and
+# bond-market units (XBA–XBD, XDR, XSU, XUA, and the withdrawn XEU, XFO, XFU, XRE), and fund
+# codes (BOV, CHE, CHW, CLF, COU, MXV, USN, USS, UYI, UYW).
+NOT_MONEY = {
+    "XXX": "means no currency",
+    "XTS": "is reserved for testing",
+    "XAU": "is gold",
+    "XAG": "is silver",
+    "XPT": "is platinum",
+    "XPD": "is palladium",
+    **dict.fromkeys(("XBA", "XBB", "XBC", "XBD"), "is a bond-market unit"),
+    **dict.fromkeys(("XDR", "XSU", "XUA", "XEU", "XFO", "XFU", "XRE"), "is an accounting unit"),
+    **dict.fromkeys(
+        ("BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "USS", "UYI", "UYW"), "is a fund code"
+    ),
+}
+
+
+def _known_code(code: str) -> str:
+    """Upper-case and check a code is in ISO 4217 at all (for amounts already stored)."""
     cleaned = (code or "").strip().upper()
     if len(cleaned) != 3 or not cleaned.isalpha() or cleaned not in _iso_currencies():
         raise MoneyError(f"unknown currency {code!r} (expected an ISO 4217 code such as USD)")
+    return cleaned
+
+
+def normalize_currency(code: str) -> str:
+    """Upper-case and check an ISO 4217 code a fee can be paid in; raise MoneyError for
+    anything unknown and for the codes that are not money (`NOT_MONEY`)."""
+    cleaned = _known_code(code)
+    if cleaned in NOT_MONEY:
+        raise MoneyError(
+            f"{cleaned} {NOT_MONEY[cleaned]}, not a currency a fee can be paid in "
+            "(use a currency such as USD)"
+        )
     return cleaned
 
 
@@ -42,7 +73,7 @@ def exponent(currency: str) -> int:
     """Number of minor-unit digits of a currency: 2 for USD, 0 for KRW."""
     from babel.numbers import get_currency_precision
 
-    return get_currency_precision(normalize_currency(currency))
+    return get_currency_precision(_known_code(currency))
 
 
 def to_minor(amount: str | int | Decimal, currency: str) -> int:

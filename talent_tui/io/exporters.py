@@ -2,6 +2,10 @@
 
 Export, import into an empty database, export again: the files are identical. Rows come out in
 a stable order (natural keys), amounts as exact decimal strings in the currency's own units.
+
+CSV text cells are spreadsheet-safe (`talent_tui.core.cells`): a name such as ``=1+1`` is
+written ``'=1+1`` and the importer reads it back as ``=1+1``. Numbers, and the columns that
+hold amounts and percentages, are written as they are. JSON is written as stored.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from talent_tui.core.cells import neutralise
 from talent_tui.core.money import to_major
 from talent_tui.io import importers
 from talent_tui.store.models import (
@@ -29,6 +34,8 @@ from talent_tui.store.models import (
 
 KINDS = importers.KINDS
 FORMATS = ("csv", "json")
+# Columns written as text that hold numbers (exact decimals): never quoted in a CSV.
+NUMERIC_TEXT_COLUMNS = frozenset({"amount", "fee", "commission_pct"})
 
 
 def _day(value: Any) -> str | None:
@@ -137,10 +144,13 @@ def _brands(session: Session, fmt: str) -> Iterator[dict[str, Any]]:
 def _campaigns(session: Session) -> Iterator[dict[str, Any]]:
     handles = _handles(session)
     brands = dict(session.execute(sa.select(Brand.id, Brand.name)).all())
-    campaigns = session.exec(select(Campaign))
-    for c in sorted(campaigns, key=lambda c: (c.external_id or "", c.id)):
+    campaigns = list(session.exec(select(Campaign)))
+    # Ordered by the id written, so a campaign without an external id sits where it will
+    # sit once re-imported (with that id).
+    external = {c.id: c.external_id or f"talent-{c.id}" for c in campaigns}
+    for c in sorted(campaigns, key=lambda c: (external[c.id], c.id)):
         yield {
-            "external_id": c.external_id or f"talent-{c.id}",
+            "external_id": external[c.id],
             "tiktok_handle": handles[c.creator_id],
             "brand": brands[c.brand_id],
             "name": c.name,
@@ -169,11 +179,13 @@ def export_rows(session: Session, kind: str, fmt: str = "csv") -> list[dict[str,
     return list(rows)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, column: str) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, str) and column not in NUMERIC_TEXT_COLUMNS:
+        return neutralise(value)
     return str(value)
 
 
@@ -189,7 +201,7 @@ def render(kind: str, rows: list[dict[str, Any]], fmt: str) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(name)) for name in columns])
+        writer.writerow([_cell(row.get(name), name) for name in columns])
     return buffer.getvalue()
 
 

@@ -1,5 +1,9 @@
 """Rendering report and media-kit data (built by `services.reports`) as Markdown, CSV or a
-standalone HTML page. Pure text out; the caller writes it (`io.files.write_atomically`)."""
+standalone HTML page. Pure text out; the caller writes it (`io.files.write_atomically`).
+
+CSV cells are spreadsheet-safe (`talent_tui.core.cells.safe_cell`): text that a spreadsheet
+would run as a formula (a campaign named ``=2+2``) gets a leading ``'``; numbers, amounts and
+signed percentages such as a growth of ``-3.2%`` are written as they are."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import csv
 import html
 import io
 
+from talent_tui.core.cells import safe_cell
 from talent_tui.core.money import compact_number, format_money
 from talent_tui.core.text import printable
 from talent_tui.services import deals
@@ -230,15 +235,15 @@ def _report(report: Report, fmt: str) -> str:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["section", "key", "value"])
         for key, value in summary:
-            writer.writerow(["summary", key, value])
+            writer.writerow(["summary", safe_cell(key), safe_cell(value)])
         for currency, amount in report.revenue.items():
-            writer.writerow(["revenue_minor", currency, amount])
+            writer.writerow(["revenue_minor", safe_cell(currency), amount])
         for currency, amount in report.commission.items():
-            writer.writerow(["commission_minor", currency, amount])
+            writer.writerow(["commission_minor", safe_cell(currency), amount])
         writer.writerow([])
         writer.writerow(CAMPAIGN_COLUMNS)
         for row in report.campaigns:
-            writer.writerow([campaign_cells(row)[c] for c in CAMPAIGN_COLUMNS])
+            writer.writerow([safe_cell(campaign_cells(row)[c]) for c in CAMPAIGN_COLUMNS])
         return buffer.getvalue()
     if fmt == "html":
         e = html.escape

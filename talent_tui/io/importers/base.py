@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from talent_tui.core import fields
+from talent_tui.core import cells, fields
 from talent_tui.core.errors import DomainError
 from talent_tui.core.fields import FieldError, FieldErrors, enum_value
 from talent_tui.store.models import Creator, Dimension
@@ -208,7 +208,8 @@ def csv_rows(source: str, text: str) -> SourceRows:
                 header = [name.strip().lower() for name in record]
                 header_row = start
                 continue
-            values = {name: cell for name, cell in zip(header, record, strict=False) if name}
+            # Undo the exporter's spreadsheet guard ("'=1+1" is "=1+1"): core.cells.
+            values = {n: cells.restore(c) for n, c in zip(header, record, strict=False) if n}
             problem = None
             if len(record) != len(header):
                 problem = f"{len(record)} cells, header has {len(header)}"
