@@ -137,3 +137,14 @@ async def type_fast(pilot, *keys: str) -> None:  # noqa: ANN001
         event.set_sender(app)
         app._driver.send_message(event)
     await settle(pilot)
+
+
+async def focused_on(pilot, selector: str, attempts: int = 50) -> None:  # noqa: ANN001
+    """Wait (by yielding to the app, not sleeping) until the widget `selector` has focus, as a
+    person waits to see the cursor in a field before typing into it."""
+    for _ in range(attempts):
+        focused = pilot.app.focused
+        if focused is not None and focused.id == selector.lstrip("#"):
+            return
+        await pilot.pause()
+    raise AssertionError(f"{selector} never got focus (focused: {pilot.app.focused!r})")

@@ -3,6 +3,7 @@ and a foreign SQLite file given as --db is refused untouched."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sqlite3
@@ -209,6 +210,11 @@ def test_demo_reset_refuses_a_real_database(database: Database) -> None:
     assert path is not None
     talent("--db", database.url, "creators", "add", "--name", "Mina", "--tiktok", "@m")
     database.dispose()
+    # The in-process command's engine is not disposed as a process exit would: collect it and
+    # checkpoint now, so a later garbage collection cannot change the file under the test.
+    gc.collect()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = digest(path)
     result = talent("--db", str(path), "demo", "--reset", "--no-open")
     assert result.exit_code == 1

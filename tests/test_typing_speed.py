@@ -13,7 +13,7 @@ from talent_tui.store.db import Database
 from talent_tui.store.models import Creator
 from talent_tui.widgets.roster import RosterList
 
-from .conftest import make_app, settle, type_fast
+from .conftest import focused_on, make_app, settle, type_fast
 
 
 async def test_slash_then_a_name_searches_instead_of_running_roster_keys(
@@ -44,6 +44,7 @@ async def test_a_form_filled_at_machine_speed_stores_each_field(demo_db: Databas
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, FieldsForm)
+        await focused_on(pilot, "#field-name")
         await type_fast(pilot, *"Test Person", "tab", *"@testperson", "shift+tab", "tab")
         await type_fast(pilot, "tab", "tab", "tab", *"fitness", "enter", *"gym")
         form = app.screen
@@ -64,6 +65,7 @@ async def test_editing_keys_act_in_the_order_they_were_typed(demo_db: Database) 
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
+        await focused_on(pilot, "#field-name")
         name = app.screen.query_one("#field-name", Input)
         await type_fast(pilot, *"Hello", "backspace")
         assert name.value == "Hell"
