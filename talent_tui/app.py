@@ -28,6 +28,10 @@ class TalentApp(Guarded, App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
+        # Priority, so focus moves before the next key is delivered: text typed right after
+        # Tab (a script, tmux, a fast typist) lands in the next field on every screen.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(

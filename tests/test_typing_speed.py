@@ -73,3 +73,18 @@ async def test_editing_keys_act_in_the_order_they_were_typed(demo_db: Database) 
         assert name.value == "YuXi"
         await type_fast(pilot, "home", *"A", "end", *"Z")
         assert name.value == "AYuXiZ"
+
+
+async def test_text_typed_right_after_tab_lands_in_the_next_field_of_the_rate_editor(
+    demo_db: Database,
+) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await type_fast(pilot, "tab")
+        await focused_on(pilot, "#rate-deliverable")
+        await type_fast(pilot, *"story", "tab", *"250 USD")
+        assert app.screen.query_one("#rate-deliverable", Input).value == "story"
+        assert app.screen.query_one("#rate-amount", Input).value == "250 USD"

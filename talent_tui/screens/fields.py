@@ -48,14 +48,12 @@ class FieldsForm(Guarded, ModalScreen[Any]):
     """Dismisses with what the submit function returned, or None when cancelled."""
 
     AUTO_FOCUS = "Input"
-    # Moving between fields, saving and cancelling are priority bindings: the app runs them
-    # before it delivers the next key, so text typed at machine speed after Tab or Enter lands
-    # in the next field, not in the one being left.
+    # Enter (next field / save) and Esc are priority bindings, as Tab is app-wide: the app
+    # runs them before it delivers the next key, so text typed at machine speed after Enter
+    # lands in the next field, not in the one being left.
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel", priority=True),
-        Binding("tab", "next_field", "Next field", show=False, priority=True),
-        Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True),
         Binding("enter", "submit_field", "Next field / save", show=False, priority=True),
     ]
 
@@ -84,12 +82,6 @@ class FieldsForm(Guarded, ModalScreen[Any]):
 
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#field-{f.name}", Input).value for f in self.form_fields}
-
-    def action_next_field(self) -> None:
-        self.focus_next()
-
-    def action_previous_field(self) -> None:
-        self.focus_previous()
 
     def action_submit_field(self) -> None:
         """Enter moves to the next field; on the last field it saves."""
