@@ -43,7 +43,7 @@ def test_every_connection_gets_the_pragmas(database: dbmod.Database) -> None:
     with database.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == dbmod.BUSY_TIMEOUT_MS
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == dbmod.busy_timeout_ms()
 
 
 def test_foreign_keys_are_enforced(database: dbmod.Database) -> None:

@@ -65,6 +65,14 @@ def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
+def refuse(exc: BaseException) -> typer.Exit:
+    """A refusal in its own words: exit code 3 when the database is the trouble (another
+    talent is writing, the file is read-only or cannot be opened), else 1."""
+    from talent_tui.store.db import DatabaseError
+
+    return fail(str(exc), EXIT_DATABASE if isinstance(exc, DatabaseError) else EXIT_INPUT)
+
+
 def open_db(db: str | None = None) -> Database:
     from talent_tui.services import deals
     from talent_tui.store import db as dbmod
@@ -109,7 +117,8 @@ def resolve_creator(session: Any, ref: str) -> int:
 
 def report_bug(error: BaseException) -> int:
     """Log an unexpected exception with its traceback; say so in one line. Returns the exit
-    code. A `DomainError` that reached this far is a refusal: its words, exit code 1."""
+    code. A `DomainError` that reached this far is a refusal: its words, exit code 1 (3 for
+    the database)."""
     import logging
     import logging.handlers
 
@@ -117,8 +126,7 @@ def report_bug(error: BaseException) -> int:
     from talent_tui.core.locations import log_path
 
     if isinstance(error, DomainError):
-        fail(str(error))
-        return EXIT_INPUT
+        return refuse(error).exit_code
     where = "the log could not be written"
     try:
         path = log_path()

@@ -63,10 +63,14 @@ def db_backup(
     if target is None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = path.with_name(f"{path.stem}-backup-{stamp}{path.suffix}")
-    if target.resolve() == path.resolve():
-        raise fail("the backup cannot overwrite the database itself")
-    if not target.parent.is_dir():
-        raise fail(f"the folder {target.parent} does not exist")
+    from talent_tui.io.files import OutputPathError, check_output_path, is_journal_of
+
+    if is_journal_of(target, path):
+        raise fail(f"{target} is the database or one of its journals; choose another name")
+    try:
+        check_output_path(target)
+    except OutputPathError as exc:
+        raise fail(str(exc)) from None
     if target.exists():
         raise fail(f"{target} already exists; choose another name")
     try:

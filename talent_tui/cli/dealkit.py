@@ -46,7 +46,7 @@ def run(change: Callable[[Any], T], *, write: bool = True) -> T:
         with database.transaction() if write else database.session() as session:
             return change(session)
     except DomainError as exc:
-        raise cli.fail(str(exc)) from None
+        raise cli.refuse(exc) from None
 
 
 def read(query: Callable[[Any], T]) -> T:

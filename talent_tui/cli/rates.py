@@ -13,6 +13,7 @@ from talent_tui.cli.common import (
     open_db,
     out,
     print_json,
+    refuse,
     resolve_creator,
 )
 from talent_tui.core.text import printable
@@ -42,7 +43,7 @@ def rates_set(
             text = format_money(rate.amount_minor, rate.currency)
             kind = rate.deliverable
     except DomainError as exc:
-        raise fail(str(exc)) from None
+        raise refuse(exc) from None
     out.print(f"{'Added' if created else 'Set'} {kind} rate: {text}.")
 
 
@@ -61,7 +62,7 @@ def rates_remove(
             creator_id = resolve_creator(session, creator)
             removed = creators.remove_rate(session, creator_id, deliverable)
     except DomainError as exc:
-        raise fail(str(exc)) from None
+        raise refuse(exc) from None
     if not removed:
         raise fail(f"no {deliverable!r} rate to remove")
     out.print(printable(f"Removed the {deliverable} rate."))

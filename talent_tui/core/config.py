@@ -6,6 +6,7 @@
 | `TALENT_TODAY` | pins today's date (YYYY-MM-DD) for scripted demos and tests      |
 | `TALENT_AS`    | who is making changes, for the history (`--as` wins; default: OS user) |
 | `TALENT_THEME` | the Textual theme to start with                                 |
+| `TALENT_WAIT`  | seconds a change waits for another talent's write (default 30)  |
 
 A frozen dataclass read from `os.environ` on each call rather than pydantic-settings: the
 first screen must paint without importing pydantic (see the start-up budget in the README),
@@ -28,6 +29,9 @@ DB_VAR = "TALENT_DB"
 TODAY_VAR = "TALENT_TODAY"
 ACTOR_VAR = "TALENT_AS"
 THEME_VAR = "TALENT_THEME"
+WAIT_VAR = "TALENT_WAIT"
+DEFAULT_WAIT_S = 30.0  # a writer waits this long for another writer (a big import) to finish
+MAX_WAIT_S = 3600.0
 MAX_ACTOR = 100  # as `--as` (core.fields.MAX_ACTOR)
 
 
@@ -48,6 +52,7 @@ class Settings:
     today: date | None = None
     actor: str = "unknown"
     theme: str | None = None
+    wait_s: float = DEFAULT_WAIT_S
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -73,8 +78,20 @@ class Settings:
             raise ConfigError(
                 f"{ACTOR_VAR}: a name of at most {MAX_ACTOR} characters, without control characters"
             )
+        wait = value(WAIT_VAR)
+        wait_s = DEFAULT_WAIT_S
+        if wait is not None:
+            try:
+                wait_s = float(wait)
+                if not 0 <= wait_s <= MAX_WAIT_S:
+                    raise ValueError
+            except ValueError:
+                raise ConfigError(
+                    f"{WAIT_VAR}: a number of seconds from 0 to {MAX_WAIT_S:.0f}: {wait!r}"
+                ) from None
         return cls(
             db=value(DB_VAR),
+            wait_s=wait_s,
             today=today,
             actor=actor or os_user(),
             theme=value(THEME_VAR),

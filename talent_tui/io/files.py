@@ -20,14 +20,21 @@ class OutputPathError(DomainError):
 _COMPANIONS = ("-wal", "-shm", "-journal")
 
 
+def is_journal_of(target: Path, database: Path) -> bool:
+    """`target` is the database itself or one of the journals SQLite keeps beside it."""
+    target, database = target.expanduser().resolve(), database.expanduser().resolve()
+    return target == database or (
+        target.parent == database.parent
+        and any(target.name == database.name + suffix for suffix in _COMPANIONS)
+    )
+
+
 def _is_database_file(target: Path, database: Path) -> bool:
-    if target == database:
+    if is_journal_of(target, database):
         return True
     if target.parent != database.parent:
         return False
     name, base = target.name, database.name
-    if any(name == base + suffix for suffix in _COMPANIONS):
-        return True
     if name.startswith(base + ".bak-"):
         return True
     stem, suffix = os.path.splitext(base)

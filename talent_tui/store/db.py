@@ -9,13 +9,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import sqlite3
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
@@ -28,6 +28,8 @@ from talent_tui.core.errors import DomainError
 # Kept in step with the newest file in migrations/versions (a test checks it), so opening an
 # up-to-date database needs no Alembic import at all.
 SCHEMA_HEAD = "0003_deals"
+
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -45,6 +47,14 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: AN
 
 class DatabaseError(DomainError):
     """The database cannot be opened or upgraded; the message says why and where."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another process held the write lock for longer than a change may wait."""
+
+
+class DatabaseReadOnly(DatabaseError):
+    """The database file (or its folder) cannot be written; reading it works."""
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -95,14 +105,25 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record) -> None:  
     # emit BEGIN ourselves (see _on_sqlite_begin), so every session is one real transaction.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # The wait comes first: switching a new file to WAL takes a lock that another process
+    # opening the same file at the same moment may hold for a few milliseconds.
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        if not _is_read_only(exc):
+            raise
+        # A read-only file that is not in WAL mode yet: it can still be read as it is.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for another writer (a big import) to finish
+def busy_timeout_ms() -> int:
+    """How long a change waits for another writer (`TALENT_WAIT`, default 30 s)."""
+    return int(settings().wait_s * 1000)
+
+
 WRITE = {"talent_write": True}
 
 
@@ -114,6 +135,43 @@ def _on_sqlite_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _is_read_only(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorname", "")
+    return code.startswith("SQLITE_READONLY") or "readonly database" in str(exc)
+
+
+def _is_busy(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorname", "")
+    return code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(exc)
+
+
+def _on_sqlite_error(context: sa.engine.ExceptionContext) -> None:
+    """Turn SQLite's "locked" and "read-only" into refusals a person can act on (exit code 3
+    in the CLI, a notice in the app), instead of an internal error with a statement echo."""
+    original = context.original_exception
+    if not isinstance(original, sqlite3.Error):
+        return
+    where = _describe_engine(context)
+    if _is_busy(original):
+        raise DatabaseBusy(
+            f"another talent is writing to {where} and did not finish within "
+            f"{settings().wait_s:g} s; nothing was changed. Try again when it has finished "
+            f"(or set TALENT_WAIT to wait longer)."
+        ) from original
+    if _is_read_only(original):
+        raise DatabaseReadOnly(
+            f"{where} is read-only: talent can show it but not change it; nothing was "
+            "changed. Check the file's permissions (and its folder's)."
+        ) from original
+
+
+def _describe_engine(context: sa.engine.ExceptionContext) -> str:
+    engine = context.engine
+    if engine is None and context.connection is not None:
+        engine = context.connection.engine
+    return describe_url(str(engine.url)) if engine is not None else "the database"
+
+
 def make_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
@@ -122,6 +180,7 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         sa.event.listen(engine, "begin", _on_sqlite_begin)
+        sa.event.listen(engine, "handle_error", _on_sqlite_error)
     return engine
 
 
@@ -162,6 +221,30 @@ class Database:
         """One unit of work that writes: commit on success, roll back everything on error."""
         with self.writer() as session, session.begin():
             yield session
+
+    def write_if_free(self, change: Callable[[Session], T]) -> tuple[bool, T | None]:
+        """Run `change(session)` in one write transaction without waiting: (False, None)
+        when another process is writing or the file is read-only, and nothing is done.
+        For housekeeping that a reader must never wait behind."""
+        with self.engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            nowait = self.path is not None and raw is not None
+            if nowait:
+                raw.execute("PRAGMA busy_timeout=0")
+            try:
+                with (
+                    Session(
+                        bind=connection.execution_options(**WRITE), expire_on_commit=False
+                    ) as session,
+                    session.begin(),
+                ):
+                    return True, change(session)
+            except (DatabaseBusy, DatabaseReadOnly):
+                return False, None
+            finally:
+                if nowait:
+                    with contextlib.suppress(sqlite3.Error):
+                        raw.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
 
     def describe(self) -> str:
         return describe_url(self.url)
@@ -276,14 +359,17 @@ def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
 
 def current_revision(database: Database) -> str | None:
     with database.engine.connect() as conn:
-        if not sa.inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision(conn)
 
 
-def _has_user_tables(database: Database) -> bool:
-    with database.engine.connect() as conn:
-        return any(name != "alembic_version" for name in sa.inspect(conn).get_table_names())
+def _revision(conn: sa.Connection) -> str | None:
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _has_user_tables(conn: sa.Connection) -> bool:
+    return any(name != "alembic_version" for name in sa.inspect(conn).get_table_names())
 
 
 KEEP_BACKUPS = 3
@@ -296,30 +382,53 @@ def known_revisions(database: Database) -> set[str]:
     return {rev.revision for rev in script.walk_revisions()}
 
 
-def upgrade(database: Database) -> str | None:
-    """Bring the schema to head, after copying the SQLite file aside. Returns the copy's path.
-    A database written by a newer talent (an unknown revision) is refused, untouched."""
-    revision = current_revision(database)
-    if revision == SCHEMA_HEAD:
-        return None
+def _refuse_newer(database: Database, revision: str | None) -> None:
     if revision is not None and revision not in known_revisions(database):
         raise DatabaseError(
             f"{database.describe()} was written by a newer version of talent (schema "
             f"{revision}); this version knows schemas up to {SCHEMA_HEAD}. Upgrade talent "
             "to open it; the file was not changed."
         )
-    backup: str | None = None
-    path = database.path
-    if path is not None and _has_user_tables(database):
-        backup = str(backup_before_migration(database, revision))
+
+
+def upgrade(database: Database) -> str | None:
+    """Bring the schema to head, after copying the SQLite file aside. Returns the copy's path.
+    A database written by a newer talent (an unknown revision) is refused, untouched.
+
+    An up-to-date database is only read. Otherwise one process upgrades: it takes the write
+    lock first (others opening the same file wait for it, up to TALENT_WAIT), looks at the
+    revision again under the lock, and copies and upgrades in that one transaction, so
+    several processes opening an old or new file at once make one copy and one upgrade."""
+    revision = current_revision(database)
+    if revision == SCHEMA_HEAD:
+        return None
+    _refuse_newer(database, revision)
     from alembic import command
 
-    command.upgrade(alembic_config(database), "head")
+    try:
+        with database.engine.connect().execution_options(**WRITE) as conn, conn.begin():
+            revision = _revision(conn)  # another process may have upgraded meanwhile
+            if revision == SCHEMA_HEAD:
+                return None
+            _refuse_newer(database, revision)
+            backup: str | None = None
+            if database.path is not None and _has_user_tables(conn):
+                backup = str(backup_before_migration(database, revision))
+            config = alembic_config(database)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+    except DatabaseReadOnly:
+        raise DatabaseReadOnly(
+            f"{database.describe()} needs a schema upgrade (from {revision or 'nothing'} to "
+            f"{SCHEMA_HEAD}) but it is read-only; it was not changed. Open it once with "
+            "write permission."
+        ) from None
     return backup
 
 
 def backup_before_migration(database: Database, revision: str | None) -> Path:
-    """`<file>.bak-<old revision>-<UTC time>` beside the database; the newest few are kept."""
+    """`<file>.bak-<old revision>-<UTC time>` beside the database; the newest few are kept.
+    Only finished copies count (a failed copy leaves nothing behind)."""
     from datetime import UTC, datetime
 
     path = database.path
@@ -327,7 +436,10 @@ def backup_before_migration(database: Database, revision: str | None) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.bak-{revision or 'unversioned'}-{stamp}")
     backup_sqlite(database, target)
-    copies = sorted(path.parent.glob(f"{path.name}.bak-*"), key=lambda p: p.stat().st_mtime)
+    copies = sorted(
+        (p for p in path.parent.glob(f"{path.name}.bak-*") if not p.name.endswith(".tmp")),
+        key=lambda p: p.stat().st_mtime,
+    )
     for old in copies[:-KEEP_BACKUPS]:
         old.unlink(missing_ok=True)
     return target
@@ -355,17 +467,22 @@ def check(database: Database) -> CheckReport:
 
 
 def backup_sqlite(database: Database, target: Path) -> None:  # noqa: D401
-    """A consistent copy through SQLite's online backup API (safe with WAL and live readers)."""
+    """A consistent copy through SQLite's online backup API (safe with WAL and live readers),
+    private to the user (0600) from its first byte, in place only once it is complete."""
     source = database.path
     if source is None:
         raise DatabaseError("backups are only available for SQLite files")
     tmp = target.with_name(target.name + ".tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(source) as src, sqlite3.connect(tmp) as dst:
+        os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+        with (
+            contextlib.closing(_read_only(source)) as src,
+            contextlib.closing(sqlite3.connect(tmp)) as dst,
+        ):
             src.backup(dst)
         os.chmod(tmp, 0o600)
-        shutil.move(tmp, target)
+        os.replace(tmp, target)
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)

@@ -169,15 +169,18 @@ def decline(session: Session, campaign_id: int, reason: str, actor: str) -> Camp
     return transition(session, campaign_id, S.DECLINED, actor, reason.strip())
 
 
-def expire_overdue(session: Session, today: date, actor: str = "talent") -> list[int]:
-    """Pending offers whose respond-by date has passed become expired. Returns their ids."""
-    statement = select(Campaign).where(
+def _overdue(today: date) -> Any:
+    return select(Campaign).where(
         col(Campaign.status).in_(statuses_in(Tab.PENDING)),
         col(Campaign.respond_by).is_not(None),
         col(Campaign.respond_by) < today,
     )
+
+
+def expire_overdue(session: Session, today: date, actor: str = "talent") -> list[int]:
+    """Pending offers whose respond-by date has passed become expired. Returns their ids."""
     expired = []
-    for campaign in session.exec(statement):
+    for campaign in session.exec(_overdue(today)):
         campaign_id = id_of(campaign)
         when = campaign.respond_by.isoformat() if campaign.respond_by else "?"
         transition(session, campaign_id, S.EXPIRED, actor, f"respond-by date {when} passed")
@@ -187,8 +190,16 @@ def expire_overdue(session: Session, today: date, actor: str = "talent") -> list
 
 def expire_on_open(database: Any, today: date | None = None) -> list[int]:
     """The rule every front end follows when it opens a database: offers past their
-    respond-by date expire, in one transaction, recorded as done by talent."""
+    respond-by date expire, in one transaction, recorded as done by talent.
+
+    A reader never waits for this: it looks first (a read), and only when something is due
+    does it take the write lock, without waiting. When another talent is writing (or the
+    file is read-only) nothing expires now; the next open does it."""
     from talent_tui.core.dates import today as local_today
 
-    with database.transaction() as session:
-        return expire_overdue(session, today or local_today())
+    day = today or local_today()
+    with database.session() as session:
+        if session.exec(_overdue(day).limit(1)).first() is None:
+            return []
+    done, expired = database.write_if_free(lambda session: expire_overdue(session, day))
+    return expired if done and expired else []

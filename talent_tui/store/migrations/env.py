@@ -14,16 +14,25 @@ target_metadata = SQLModel.metadata
 def run_migrations_online() -> None:
     # The expression index on lower(name) is created by hand and cannot be reflected; fine.
     warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression")
-    engine = context.config.attributes["engine"]
-    with engine.begin() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
-            include_object=include_object,
-        )
-        context.run_migrations()
+    # db.upgrade hands over a connection inside its transaction (holding the write lock);
+    # other callers (tests comparing schemas) give the engine.
+    given = context.config.attributes.get("connection")
+    if given is not None:
+        _run(given)
+        return
+    with context.config.attributes["engine"].begin() as connection:
+        _run(connection)
+
+
+def _run(connection) -> None:  # noqa: ANN001
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        include_object=include_object,
+    )
+    context.run_migrations()
 
 
 if context.is_offline_mode():
