@@ -443,10 +443,19 @@ def test_check_reports_broken_references(demo_db: dbmod.Database) -> None:
 
 
 def test_new_database_is_private(tmp_path: Path) -> None:
-    path = tmp_path / "private" / "deeper" / "talent.db"
+    path = tmp_path / "talent.db"
     dbmod.open_database(str(path)).dispose()
-    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_database_in_a_folder_that_does_not_exist_is_refused_not_created(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "Documnets" / "roster.db"  # a typo
+    result = runner.invoke(cli.app, ["--db", str(path), "creators", "list"])
+    assert result.exit_code == 3
+    assert "does not exist" in result.stderr and str(path.parent) in result.stderr
+    assert not path.parent.exists()
 
 
 def test_no_place_to_store_platform_passwords_or_tokens() -> None:

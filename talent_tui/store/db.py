@@ -185,9 +185,14 @@ def make_engine(url: str) -> Engine:
 
 
 def _prepare_sqlite_file(path: Path) -> None:
-    """Create the parent directory (0700) and an empty file (0600) before SQLite does."""
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    """Create an empty file (0600) before SQLite does. The folder must exist: talent's own
+    data folder always does (it is made private, 0700), and a folder named by --db or
+    TALENT_DB that does not is most likely a typo, not a place to start a new roster."""
+    if not path.parent.is_dir():
+        raise DatabaseError(
+            f"cannot open database {path}: the folder {path.parent} does not exist; create "
+            "it first, or check the path"
+        )
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
