@@ -1,0 +1,256 @@
+"""Field rules shared by forms, the command line and the importers: handles per platform, one
+set of text limits, and amounts and counts read exactly as written (issue "Trust")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from talent_tui.cli import main as cli
+from talent_tui.core import fields, money
+from talent_tui.io import importers
+from talent_tui.services import creators, roster
+from talent_tui.store import db as dbmod
+from talent_tui.store.models import Creator
+from tests import factories
+
+ZWSP = "\u200b"
+
+
+def run(*args: str):  # noqa: ANN201
+    return CliRunner().invoke(cli.app, list(args))
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def stored_creators(database: dbmod.Database) -> list[tuple[str, str, int]]:
+    with database.session() as s:
+        return [
+            (c.name, c.tiktok_handle, c.followers)
+            for c in s.exec(select(Creator).order_by(Creator.id))  # type: ignore[arg-type]
+        ]
+
+
+# ---- handles per platform ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "stored"),
+    [
+        ("tiktok_handle", "@Haeun.Bakes", "@haeun.bakes"),
+        ("tiktok_handle", "haeun_bakes", "@haeun_bakes"),
+        ("tiktok_handle", "@ab", "@ab"),
+        ("tiktok_handle", "@" + "a" * 24, "@" + "a" * 24),
+        ("instagram_handle", "@A.B_c", "@a.b_c"),
+        ("instagram_handle", "@" + "a" * 30, "@" + "a" * 30),
+        ("instagram_handle", "@a", "@a"),
+        ("youtube_handle", "@Chef-Kim.2", "@chef-kim.2"),
+        ("youtube_handle", "@abc", "@abc"),
+    ],
+)
+def test_handles_each_platform_allows(name: str, typed: str, stored: str) -> None:
+    assert fields.handle({name: typed}, name) == stored
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "platform"),
+    [
+        ("tiktok_handle", f"@haeun{ZWSP}.bakes", "TikTok"),
+        ("tiktok_handle", "@a/../../b", "TikTok"),
+        ("tiktok_handle", "@a", "TikTok"),
+        ("tiktok_handle", "@" + "a" * 25, "TikTok"),
+        ("tiktok_handle", "@name.", "TikTok"),
+        ("tiktok_handle", "@chef-kim", "TikTok"),
+        ("tiktok_handle", "@chloé", "TikTok"),
+        ("tiktok_handle", "@ａｂｃ", "TikTok"),  # full-width look-alikes
+        ("tiktok_handle", "@@name", "TikTok"),
+        ("tiktok_handle", "@na me", "TikTok"),
+        ("instagram_handle", "@.name", "Instagram"),
+        ("instagram_handle", "@name.", "Instagram"),
+        ("instagram_handle", "@na..me", "Instagram"),
+        ("instagram_handle", "@" + "a" * 31, "Instagram"),
+        ("instagram_handle", "@na-me", "Instagram"),
+        ("youtube_handle", "@ab", "YouTube"),
+        ("youtube_handle", "@" + "a" * 31, "YouTube"),
+        ("youtube_handle", "@a/b", "YouTube"),
+    ],
+)
+def test_handles_each_platform_refuses_naming_the_rule(
+    name: str, typed: str, platform: str
+) -> None:
+    with pytest.raises(fields.FieldError) as caught:
+        fields.handle({name: typed}, name)
+    assert caught.value.field == name
+    assert f"{platform} handle has only letters, digits" in caught.value.message
+
+
+def test_an_invisible_character_is_shown_in_the_message() -> None:
+    with pytest.raises(fields.FieldError) as caught:
+        fields.handle({"tiktok_handle": f"@haeun{ZWSP}.bakes"}, "tiktok_handle")
+    message = caught.value.message
+    assert ZWSP not in message
+    assert "'@haeun<U+200B>.bakes'" in message and "zero width space" in message
+    assert "(2 to 24 characters, not ending with .)" in message
+
+
+def test_add_refuses_a_look_alike_and_stores_nothing(database: dbmod.Database) -> None:
+    with database.transaction() as s:
+        factories.creator(s, tiktok_handle="@haeun.bakes", name="Haeun")
+    for typed in (f"@haeun{ZWSP}.bakes", "@a/../../b"):
+        with pytest.raises(creators.InvalidCreator) as caught, database.transaction() as s:
+            creators.add_creator(s, {"name": "Copy", "tiktok_handle": typed})
+        assert set(caught.value.errors) == {"tiktok_handle"}
+    assert [h for _, h, _ in stored_creators(database)] == ["@haeun.bakes"]
+
+
+def test_edit_keeps_a_stored_handle_from_before_the_rule(database: dbmod.Database) -> None:
+    """A handle stored before the rule (here written straight into the table) stays usable:
+    editing another field keeps it; changing it to another refused handle is refused."""
+    with database.transaction() as s:
+        legacy = Creator(name="Old", tiktok_handle="@old-style", youtube_handle="@yt")
+        s.add(legacy)
+        s.flush()
+        creator_id = legacy.id
+    assert creator_id is not None
+    with database.transaction() as s:
+        creators.update_fields(s, creator_id, {"name": "Old Renamed"})
+    with pytest.raises(creators.InvalidCreator) as caught, database.transaction() as s:
+        creators.update_fields(s, creator_id, {"tiktok_handle": "@other-style"})
+    assert "TikTok handle" in caught.value.errors["tiktok_handle"]
+    with database.session() as s:
+        stored = s.get(Creator, creator_id)
+        assert stored is not None
+        assert (stored.name, stored.tiktok_handle, stored.youtube_handle) == (
+            "Old Renamed",
+            "@old-style",
+            "@yt",
+        )
+        assert roster.find_creator(s, "@OLD-STYLE").id == creator_id  # any case finds it
+
+
+def test_cli_add_with_a_bad_handle_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    result = run("--db", db, "creators", "add", "--name", "X", "--tiktok", f"@x{ZWSP}y")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "tiktok_handle: a TikTok handle has only letters" in result.stderr
+    assert "<U+200B>" in result.stderr and ZWSP not in result.stderr
+    result = run("--db", db, "creators", "add", "--name", "X", "--tiktok", "@ok", "--youtube", "@a")
+    assert result.exit_code == 1 and "youtube_handle: a YouTube handle" in result.stderr
+    assert stored_creators(dbmod.open_database(db)) == []
+
+
+def test_import_names_file_row_and_handle_field(database: dbmod.Database, tmp_path: Path) -> None:
+    text = (
+        "name,tiktok_handle,instagram_handle,youtube_handle\n"
+        "Good,@Good.One,@good.one,@good-one\n"
+        f"Zero,@haeun{ZWSP}.bakes,,\n"
+        "Path,@a/../../b,,\n"
+        "Insta,@fine,@bad..name,\n"
+        "Tube,@fine2,,@y\n"
+    )
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", write(tmp_path, "c.csv", text))
+    assert [(e.row, e.field) for e in caught.value.errors] == [
+        (3, "tiktok_handle"),
+        (4, "tiktok_handle"),
+        (5, "instagram_handle"),
+        (6, "youtube_handle"),
+    ]
+    assert str(caught.value.errors[0]).startswith("c.csv:3:tiktok_handle: a TikTok handle")
+    assert stored_creators(database) == []
+
+
+def test_import_keeps_a_stored_creators_handle_from_before_the_rule(
+    database: dbmod.Database, tmp_path: Path
+) -> None:
+    with database.transaction() as s:
+        s.add(Creator(name="Old", tiktok_handle="@old-style", instagram_handle="@in..sta"))
+    text = "name,tiktok_handle,instagram_handle\nOld Renamed,@Old-Style,@in..sta\n"
+    report = importers.import_file(database, "creators", write(tmp_path, "c.csv", text))
+    assert (report.new, report.updated) == (0, 1)
+    assert stored_creators(database) == [("Old Renamed", "@old-style", 0)]
+    # A new creator with such a handle, or a changed handle, is refused.
+    text = "name,tiktok_handle,instagram_handle\nNew,@new-style,\nOld,@old-style,@other..\n"
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", write(tmp_path, "d.csv", text))
+    assert [(e.row, e.field) for e in caught.value.errors] == [
+        (2, "tiktok_handle"),
+        (3, "instagram_handle"),
+    ]
+    assert stored_creators(database) == [("Old Renamed", "@old-style", 0)]
+
+
+def test_rates_import_finds_a_creator_stored_before_the_rule(
+    database: dbmod.Database, tmp_path: Path
+) -> None:
+    with database.transaction() as s:
+        s.add(Creator(name="Old", tiktok_handle="@old-style"))
+    text = "tiktok_handle,deliverable,amount,currency\n@Old-Style,video,100,USD\n"
+    assert importers.import_file(database, "rates", write(tmp_path, "r.csv", text)).new == 1
+
+
+def test_demo_and_sample_handles_follow_the_rules(demo_db: dbmod.Database) -> None:
+    with demo_db.session() as s:
+        for creator in s.exec(select(Creator)):
+            for name in fields.PLATFORMS:
+                value = getattr(creator, name)
+                if value:
+                    assert fields.handle({name: value}, name) == value, (name, value)
+
+
+# ---- small defects -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["1,2,3", "12,34", "1,2345", ",123", "1,234.5,6", "1,000,0"])
+def test_commas_that_do_not_group_thousands_are_not_an_amount(typed: str) -> None:
+    with pytest.raises(money.MoneyError, match="not an amount"):
+        money.to_minor(typed, "USD")
+    with pytest.raises(money.MoneyError, match="not an amount"):
+        money.parse_money(f"{typed} USD")
+    with pytest.raises(fields.FieldError, match="not a whole number"):
+        fields.integer({"followers": typed}, "followers")
+
+
+@pytest.mark.parametrize(
+    ("typed", "minor"), [("1,234,567", 123456700), ("1,234.50", 123450), ("999", 99900)]
+)
+def test_grouped_thousands_are_an_amount(typed: str, minor: int) -> None:
+    assert money.to_minor(typed, "USD") == minor
+    assert fields.integer({"followers": "12,300"}, "followers") == 12300
+
+
+def test_cli_refuses_1_2_3_as_a_fee(demo_db: dbmod.Database) -> None:
+    with demo_db.session() as s:
+        before = len(list(s.exec(select(Creator))))
+    result = run(
+        "--db", demo_db.url, "campaigns", "add", "--creator", "@aikotunes", "--brand", "1",
+        "--name", "Typo", "--fee", "1,2,3 USD",
+    )  # fmt: skip
+    assert result.exit_code == 1 and "not an amount: '1,2,3'" in result.stderr
+    listed = run("--db", demo_db.url, "campaigns", "list", "--json")
+    assert "Typo" not in listed.stdout
+    with demo_db.session() as s:
+        assert len(list(s.exec(select(Creator)))) == before
+
+
+def test_an_empty_followers_cell_on_an_update_is_a_field_error(
+    demo_db: dbmod.Database, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "c.csv", "name,tiktok_handle,followers\nNora Quinn,@aikotunes,\n")
+    with demo_db.session() as s:
+        before = roster.find_creator(s, "@aikotunes")
+        name, followers = before.name, before.followers
+    result = run("--db", demo_db.url, "import", "creators", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "c.csv:2:followers: empty" in result.stderr
+    with demo_db.session() as s:
+        after = roster.find_creator(s, "@aikotunes")
+        assert (after.name, after.followers) == (name, followers)
