@@ -3,6 +3,7 @@ set of text limits, and amounts and counts read exactly as written (issue "Trust
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,121 @@ def test_an_empty_followers_cell_on_an_update_is_a_field_error(
     with demo_db.session() as s:
         after = roster.find_creator(s, "@aikotunes")
         assert (after.name, after.followers) == (name, followers)
+
+
+# ---- one set of limits ---------------------------------------------------------------------
+
+# A note of exactly MAX_NOTES characters with everything CSV must quote, a formula-looking
+# start (the exporter's spreadsheet guard) and text beyond Latin-1.
+_PIECE = '=1+1, "quoted", comma\nnext line\n\ttab; 가나다 '
+LONG_NOTE = (_PIECE * (fields.MAX_NOTES // len(_PIECE) + 1))[: fields.MAX_NOTES - 1] + "x"
+
+
+def test_the_longest_note_survives_a_csv_and_a_json_round_trip(
+    database: dbmod.Database, tmp_path: Path
+) -> None:
+    from talent_tui.io import exporters
+
+    assert len(LONG_NOTE) == fields.MAX_NOTES
+    with database.transaction() as s:
+        factories.creator(s, tiktok_handle="@long.notes", notes=LONG_NOTE)
+    for fmt in ("csv", "json"):
+        with database.session() as s:
+            text = exporters.export_text(s, "creators", fmt)
+        path = write(tmp_path, f"creators.{fmt}", text)
+        fresh = dbmod.open_database(str(tmp_path / f"{fmt}.db"))
+        try:
+            report = importers.import_file(fresh, "creators", path)
+            assert report.new == 1
+            with fresh.session() as s:
+                stored = roster.find_creator(s, "@long.notes").notes
+            assert stored == LONG_NOTE.strip(), fmt
+            with fresh.session() as s:
+                assert exporters.export_text(s, "creators", fmt) == text  # and again
+        finally:
+            fresh.dispose()
+
+
+@pytest.mark.parametrize("kind", ["creators", "brands", "campaigns"])
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_every_importer_refuses_a_note_past_the_limit_naming_file_row_field(
+    demo_db: dbmod.Database, tmp_path: Path, kind: str, fmt: str
+) -> None:
+    from talent_tui.io import exporters
+
+    with demo_db.session() as s:
+        rows = exporters.export_rows(s, kind, fmt)[:2]
+    rows[1]["notes"] = "n" * (fields.MAX_NOTES + 1)
+    if fmt == "json":
+        text = json.dumps(rows)
+    else:
+        text = exporters.render(kind, rows, "csv")
+    path = write(tmp_path, f"{kind}.{fmt}", text)
+    with demo_db.session() as s:
+        before = exporters.export_text(s, kind, "json")
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(demo_db, kind, path)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{kind}.{fmt}:{3 if fmt == 'csv' else 2}:notes: longer than {fields.MAX_NOTES:,} characters"
+    ]
+    with demo_db.session() as s:
+        assert exporters.export_text(s, kind, "json") == before
+
+
+def test_a_campaign_name_has_the_same_limit_everywhere(
+    demo_db: dbmod.Database, tmp_path: Path
+) -> None:
+    longest, too_long = "n" * fields.MAX_NAME, "n" * (fields.MAX_NAME + 1)
+    base = ["--db", demo_db.url, "campaigns", "add", "--creator", "@aikotunes", "--brand", "1"]
+    refused = run(*base, "--name", too_long, "--fee", "1,000 USD")
+    assert refused.exit_code == 1
+    assert f"longer than {fields.MAX_NAME} characters" in refused.stderr
+    added = run(*base, "--name", longest, "--fee", "1,000 USD", "--json")
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["name"] == longest
+    header = "external_id,tiktok_handle,brand,name,fee,currency,status\n"
+    with demo_db.session() as s:
+        from talent_tui.services import brands
+
+        brand = brands.get_brand(s, 1).name
+    for name, ok in ((longest, True), (too_long, False)):
+        text = header + f'X-{len(name)},@aikotunes,"{brand}",{name},100,USD,offer_received\n'
+        path = write(tmp_path, "c.csv", text)
+        if ok:
+            assert importers.import_file(demo_db, "campaigns", path).new == 1
+        else:
+            with pytest.raises(importers.ImportFailed) as caught:
+                importers.import_file(demo_db, "campaigns", path)
+            assert [(e.row, e.field) for e in caught.value.errors] == [(2, "name")]
+
+
+def test_cli_external_id_is_bounded_like_the_import(demo_db: dbmod.Database) -> None:
+    result = run(
+        "--db", demo_db.url, "campaigns", "add", "--creator", "@aikotunes", "--brand", "1",
+        "--name", "Ref", "--fee", "100 USD", "--external-id", "r" * (fields.MAX_EXTERNAL_ID + 1),
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert f"longer than {fields.MAX_EXTERNAL_ID} characters" in result.stderr
+    assert "Ref" not in run("--db", demo_db.url, "campaigns", "list", "--json").stdout
+
+
+def test_model_widths_are_the_field_limits() -> None:
+    from talent_tui.store.models import Brand, Campaign
+
+    def width(model: type, column: str) -> int:
+        return model.__table__.c[column].type.length  # type: ignore[attr-defined,no-any-return]
+
+    assert width(Creator, "name") == width(Brand, "name") == width(Campaign, "name")
+    assert width(Creator, "name") == fields.MAX_NAME
+    assert width(Creator, "tags") == fields.MAX_TAGS
+    assert width(Campaign, "external_id") == fields.MAX_EXTERNAL_ID
+    assert width(Brand, "website") == fields.MAX_WEBSITE
+
+
+def test_a_note_with_windows_line_ends_imports_as_the_same_note(
+    database: dbmod.Database, tmp_path: Path
+) -> None:
+    text = 'name,tiktok_handle,notes\r\nMina,@mina.k,"first\r\nsecond\rthird"\r\n'
+    importers.import_file(database, "creators", write(tmp_path, "c.csv", text))
+    with database.session() as s:
+        assert roster.find_creator(s, "@mina.k").notes == "first\nsecond\nthird"

@@ -99,8 +99,9 @@ def opt_text(values: Mapping[str, Any], name: str, max_len: int = MAX_LINE) -> s
 
 
 def notes(values: Mapping[str, Any], name: str = "notes") -> str:
-    """Free text over several lines, bounded."""
-    text = text_of(values, name)
+    """Free text over several lines, bounded. Windows (CRLF) and old Mac (CR) line ends read
+    as the newlines they are, so a file saved by another editor imports the same note."""
+    text = text_of(values, name).replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > MAX_NOTES:
         raise FieldError(name, f"longer than {MAX_NOTES:,} characters")
     return _check_plain(name, text, multiline=True)
