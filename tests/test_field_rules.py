@@ -373,3 +373,49 @@ def test_a_note_with_windows_line_ends_imports_as_the_same_note(
     importers.import_file(database, "creators", write(tmp_path, "c.csv", text))
     with database.session() as s:
         assert roster.find_creator(s, "@mina.k").notes == "first\nsecond\nthird"
+
+
+@pytest.mark.parametrize("typed", ["1,0", "3,65"])
+def test_days_grouped_wrongly_are_not_a_number_of_days(typed: str) -> None:
+    from talent_tui.services import deals
+
+    with pytest.raises(deals.TermsInvalid) as caught:
+        deals.new_terms({"fee": "100 USD", "usage_days": typed})
+    assert "not a whole number of days" in str(caught.value)
+    assert deals.new_terms({"fee": "100 USD", "usage_days": "1,000"}).usage_days == 1000
+
+
+async def test_the_creator_form_refuses_a_look_alike_handle_beside_its_field(
+    demo_db: dbmod.Database,
+) -> None:
+    from textual.widgets import Input
+
+    from talent_tui.screens.forms import CreatorForm
+    from tests.conftest import fill, make_app, settle
+
+    before = stored_creators(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await fill(pilot, "name", "Copy Cat")
+        # as pasted: a key press cannot carry a zero-width space
+        app.screen.query_one("#field-tiktok_handle", Input).value = f"@haneul{ZWSP}.eats"
+        await fill(pilot, "youtube_handle", "@yt")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CreatorForm)
+        shown = {
+            w.id.removeprefix("error-"): str(w.render())
+            for w in form.query(".field-error.-shown")
+            if w.id
+        }
+        assert set(shown) == {"tiktok_handle", "youtube_handle"}
+        assert "TikTok handle" in shown["tiktok_handle"] and "U+200B" in shown["tiktok_handle"]
+        assert "YouTube handle" in shown["youtube_handle"]
+        assert app.focused is form.query_one("#field-tiktok_handle", Input)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert stored_creators(demo_db) == before

@@ -102,6 +102,8 @@ TYPED_TERMS = (
 
 
 def _whole_days(raw: str) -> int:
+    if not money.grouped_well(raw.strip()):
+        raise ValueError(f"not a whole number of days: {raw!r}")
     cleaned = raw.replace(",", "").replace("_", "")
     try:
         value = Decimal(cleaned)
