@@ -264,7 +264,7 @@ def test_header_only_csv_with_valid_columns_imports_nothing(
 
 def test_unknown_format_option_is_named(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "x.txt"
-    path.write_text("name,tiktok_handle\nA,@a\n", encoding="utf-8")
+    path.write_text("name,tiktok_handle\nA,@aa\n", encoding="utf-8")
     db = str(tmp_path / "t.db")
     result = run(runner, "--db", db, "import", "creators", str(path), "--format", "xml")
     assert result.exit_code == 1

@@ -96,7 +96,7 @@ def test_campaign_for_unknown_creator_or_brand_is_a_row_error(
 
 
 def test_json_rows_are_numbered_from_one(database: Database, tmp_path: Path) -> None:
-    text = '[{"name": "A", "tiktok_handle": "@a", "followers": 1},\n {"name": "B"}]'
+    text = '[{"name": "A", "tiktok_handle": "@aa", "followers": 1},\n {"name": "B"}]'
     with pytest.raises(importers.ImportFailed) as caught:
         importers.import_file(database, "creators", write(tmp_path, "c.json", text))
     assert [(e.row, e.field) for e in caught.value.errors] == [(2, "tiktok_handle")]
@@ -143,7 +143,7 @@ def test_header_only_csv_is_checked_like_any_other(database: Database, tmp_path:
 
 
 def test_json_file_read_as_csv_has_unknown_columns(database: Database, tmp_path: Path) -> None:
-    text = '[{"name": "A", "tiktok_handle": "@a"}]'
+    text = '[{"name": "A", "tiktok_handle": "@aa"}]'
     path = write(tmp_path, "a.json", text)
     with pytest.raises(importers.ImportFailed) as caught:
         importers.import_file(database, "creators", path, fmt="csv")
@@ -154,7 +154,7 @@ def test_json_file_read_as_csv_has_unknown_columns(database: Database, tmp_path:
 
 
 def test_rows_with_the_wrong_number_of_cells_are_errors(database: Database, tmp_path: Path) -> None:
-    text = "name,tiktok_handle,followers\nA,@a,10\nB,@b\nC,@c,30,extra\n"
+    text = "name,tiktok_handle,followers\nA,@aa,10\nB,@bb\nC,@cc,30,extra\n"
     with pytest.raises(importers.ImportFailed) as caught:
         importers.import_file(database, "creators", write(tmp_path, "c.csv", text))
     assert [str(e) for e in caught.value.errors] == [
@@ -167,7 +167,7 @@ def test_rows_with_the_wrong_number_of_cells_are_errors(database: Database, tmp_
 def test_unknown_format_and_file_errors_render_without_row(
     database: Database, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "x.txt", "name,tiktok_handle\nA,@a\n")
+    path = write(tmp_path, "x.txt", "name,tiktok_handle\nA,@aa\n")
     with pytest.raises(importers.ImportFailed) as caught:
         importers.import_file(database, "creators", path, fmt="xml")
     assert [str(e) for e in caught.value.errors] == ["x.txt: unknown format 'xml' (csv or json)"]

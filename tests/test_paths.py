@@ -185,7 +185,7 @@ async def test_tui_save_as_keeps_an_extension_the_user_typed(
 @pytest.mark.parametrize("name", ["my?data.db", "a%41b.db", "x#y.db", "p%3Fq.db"])
 def test_db_path_with_url_characters_is_a_plain_file(tmp_path: Path, name: str) -> None:
     target = tmp_path / name
-    added = talent("--db", str(target), "creators", "add", "--name", "Mina", "--tiktok", "@m")
+    added = talent("--db", str(target), "creators", "add", "--name", "Mina", "--tiktok", "@mm")
     assert added.exit_code == 0, added.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(name)) == []
     assert creators_in(target) == 1
@@ -208,7 +208,7 @@ def test_demo_reset_with_a_question_mark_never_touches_another_file(tmp_path: Pa
 def test_demo_reset_refuses_a_real_database(database: Database) -> None:
     path = database.path
     assert path is not None
-    talent("--db", database.url, "creators", "add", "--name", "Mina", "--tiktok", "@m")
+    talent("--db", database.url, "creators", "add", "--name", "Mina", "--tiktok", "@mm")
     database.dispose()
     # The in-process command's engine is not disposed as a process exit would: collect it and
     # checkpoint now, so a later garbage collection cannot change the file under the test.

@@ -153,9 +153,18 @@ def _field_options(
 
 
 NameOpt = Annotated[str | None, typer.Option("--name", help="Display name.")]
-TiktokOpt = Annotated[str | None, typer.Option("--tiktok", help="TikTok handle (@name).")]
-InstagramOpt = Annotated[str | None, typer.Option("--instagram", help="Instagram handle.")]
-YoutubeOpt = Annotated[str | None, typer.Option("--youtube", help="YouTube handle.")]
+TiktokOpt = Annotated[
+    str | None,
+    typer.Option("--tiktok", help="TikTok handle (@name): letters, digits, _ and ., 2 to 24."),
+]
+InstagramOpt = Annotated[
+    str | None,
+    typer.Option("--instagram", help="Instagram handle: letters, digits, _ and ., at most 30."),
+]
+YoutubeOpt = Annotated[
+    str | None,
+    typer.Option("--youtube", help="YouTube handle: letters, digits, _, - and ., 3 to 30."),
+]
 NicheOpt = Annotated[str | None, typer.Option("--niche", help="Niche, e.g. beauty.")]
 TagsOpt = Annotated[str | None, typer.Option("--tags", help="Tags separated by ; or ,")]
 FollowersOpt = Annotated[str | None, typer.Option("--followers", help="e.g. 12,300")]

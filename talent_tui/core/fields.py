@@ -25,10 +25,29 @@ E = TypeVar("E", bound=Enum)
 MAX_COUNT = 10**12  # followers, views, likes, …: a million times the largest account today
 MAX_MINOR = money.MAX_MINOR  # money, in minor units (10**15: ten trillion dollars in cents)
 MAX_DIGITS = 30  # longer digit strings are refused before they are converted at all
-MAX_NAME = 200
 MAX_ID = 2**63 - 1  # row ids and limits: what a 64-bit integer column holds
-MAX_ACTOR = config.MAX_ACTOR  # who made a change, as written in the history
-MAX_NOTES = 10_000
+
+# Text limits, in characters: the one set the forms, the command line, the importers and the
+# models (`store.models`, Field(max_length=…)) share, so whatever one of them accepts the
+# others accept too, and whatever is exported imports again.
+MAX_NAME = 200  # a creator's, brand's, contact's or campaign's name
+MAX_ACTOR = config.MAX_ACTOR  # who made a change, as written in the history (100)
+MAX_NOTES = 10_000  # notes over several lines (creators, brands, campaigns)
+MAX_HANDLE = 100  # the stored handle columns; each platform's own rule is far shorter
+MAX_EXTERNAL_ID = 100  # a brand's reference for a campaign
+MAX_NICHE = 60
+MAX_TAGS = 500  # all of a creator's tags, as stored ("a;b;c")
+MAX_EMAIL = 200
+MAX_PHONE = 60
+MAX_WEBSITE = 300
+MAX_URL = 500  # a posted deliverable's link
+MAX_LINE = 500  # one line of typed text: a log summary, a reason, a note on a step
+MAX_DELIVERABLES = 500  # what a deal's terms say is delivered
+MAX_KIND = 40  # a rate card's deliverable type, a deal deliverable's kind
+MAX_BUCKET = 40  # an audience bucket ("18-24", "female", "US")
+MAX_INVOICE_NUMBER = 60
+MAX_FEEDBACK = 2_000  # a brand's feedback on a deliverable
+MAX_AUTHOR = 100  # who gave the feedback
 MULTILINE_CONTROLS = frozenset("\n\t")
 
 
@@ -72,7 +91,7 @@ def req_text(values: Mapping[str, Any], name: str, max_len: int = MAX_NAME) -> s
     return _check_plain(name, text)
 
 
-def opt_text(values: Mapping[str, Any], name: str, max_len: int = 500) -> str | None:
+def opt_text(values: Mapping[str, Any], name: str, max_len: int = MAX_LINE) -> str | None:
     text = text_of(values, name)
     if len(text) > max_len:
         raise FieldError(name, f"longer than {max_len} characters")
@@ -80,27 +99,114 @@ def opt_text(values: Mapping[str, Any], name: str, max_len: int = 500) -> str | 
 
 
 def notes(values: Mapping[str, Any], name: str = "notes") -> str:
-    """Free text over several lines, bounded."""
-    text = text_of(values, name)
+    """Free text over several lines, bounded. Windows (CRLF) and old Mac (CR) line ends read
+    as the newlines they are, so a file saved by another editor imports the same note."""
+    text = text_of(values, name).replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > MAX_NOTES:
         raise FieldError(name, f"longer than {MAX_NOTES:,} characters")
     return _check_plain(name, text, multiline=True)
 
 
-def handle(values: Mapping[str, Any], name: str, required: bool = True) -> str | None:
+# Handles, per platform: what each platform lets its users pick. Anything else (a space, a
+# slash, an accent, a zero-width space that makes "@haeun\u200b.bakes" look like
+# "@haeun.bakes") is refused, so one creator cannot be stored twice under look-alike handles.
+PLATFORMS = {
+    "tiktok_handle": "TikTok",
+    "instagram_handle": "Instagram",
+    "youtube_handle": "YouTube",
+}
+HANDLE_RULES = {
+    "TikTok": "a TikTok handle has only letters, digits, _ and . (2 to 24 characters, "
+    "not ending with .)",
+    "Instagram": "an Instagram handle has only letters, digits, _ and . (at most 30, "
+    "no . at the start or end, no ..)",
+    "YouTube": "a YouTube handle has only letters, digits, _, - and . (3 to 30 characters)",
+}
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.")
+
+
+def _handle_fits(platform: str, body: str) -> bool:
+    """`body` (lower case, without the @) follows the platform's rule."""
+    if platform == "YouTube":
+        return 3 <= len(body) <= 30 and all(ch in _WORD or ch == "-" for ch in body)
+    if not body or not all(ch in _WORD for ch in body):
+        return False
+    if platform == "TikTok":
+        return 2 <= len(body) <= 24 and not body.endswith(".")
+    return (
+        len(body) <= 30
+        and not body.startswith(".")
+        and not body.endswith(".")
+        and (".." not in body)
+    )
+
+
+def visible(text: str) -> str:
+    """`text` quoted, with every character one cannot see (zero-width, control, format,
+    unusual spaces, combining marks) written as <U+200B>, so a message shows what is there."""
+    shown = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        hidden = category in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Mn", "Me") or (
+            category == "Zs" and ch != " "
+        )
+        shown.append(f"<U+{ord(ch):04X}>" if hidden else ch)
+    return "'" + "".join(shown) + "'"
+
+
+def _odd_character(body: str, platform: str) -> str:
+    """The first character the platform does not allow, named for the message."""
+    allowed = _WORD | ({"-"} if platform == "YouTube" else set())
+    for ch in body:
+        if ch not in allowed:
+            if ch.isprintable() and not ch.isspace():
+                return f"; {ch!r} is not allowed"
+            label = unicodedata.name(ch, "unnamed").lower()
+            return f"; it holds an invisible character: U+{ord(ch):04X} ({label})"
+    return ""
+
+
+def loose_handle(text: str) -> str:
+    """A handle as typed, normalised (lower case, one leading @) but not checked against a
+    platform's rule: for finding a creator already stored, whatever its handle."""
+    return "@" + text.strip().removeprefix("@").lower()
+
+
+def handle(
+    values: Mapping[str, Any], name: str, required: bool = True, platform: str | None = None
+) -> str | None:
+    """A handle for the platform the field names (`tiktok_handle` → TikTok), as "@name" in
+    lower case; refused with the platform's rule otherwise."""
     text = text_of(values, name)
     if not text:
         if required:
             raise FieldError(name, "required")
         return None
-    normalized = "@" + text.lstrip("@").lower()
+    platform = platform or PLATFORMS.get(name, "TikTok")
+    normalized = loose_handle(text)
+    body = normalized[1:]
+    if not _handle_fits(platform, body):
+        raise FieldError(
+            name, f"{HANDLE_RULES[platform]}: not {visible(text)}{_odd_character(body, platform)}"
+        )
+    return normalized
+
+
+def creator_ref(values: Mapping[str, Any], name: str = "tiktok_handle") -> str:
+    """The TikTok handle a row uses to name a creator already stored (rates, metrics,
+    audiences, campaigns): normalised like a handle but not held to today's rule, so a creator
+    stored before it stays reachable. A handle no creator has is reported as unknown."""
+    text = text_of(values, name)
+    if not text:
+        raise FieldError(name, "required")
+    normalized = loose_handle(text)
     body = normalized[1:]
     if (
         not body
-        or len(body) > 99
-        or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in body)
+        or len(normalized) > MAX_HANDLE
+        or any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in body)
     ):
-        raise FieldError(name, f"not a handle: {text!r}")
+        raise FieldError(name, f"{HANDLE_RULES['TikTok']}: not {visible(text)}")
     return normalized
 
 
@@ -113,7 +219,10 @@ def integer(values: Mapping[str, Any], name: str, required: bool = True) -> int 
     if isinstance(raw, int):
         number = raw
     else:
-        text = text_of(values, name).replace(",", "").replace("_", "").replace(" ", "")
+        text = text_of(values, name)
+        if not money.grouped_well(text.replace(" ", "")):
+            raise FieldError(name, f"not a whole number: {raw!r} (group thousands as 12,300)")
+        text = text.replace(",", "").replace("_", "").replace(" ", "")
         if not text:
             if required:
                 raise FieldError(name, "required")
@@ -192,7 +301,7 @@ def bucket(values: Mapping[str, Any], name: str, dimension: str) -> str:
     """An audience bucket: an ISO 3166 country code for "country" (upper case; the
     user-assigned codes such as ZZ refused), else a lower-case label such as "female" or
     "18-24"."""
-    text = req_text(values, name, 40)
+    text = req_text(values, name, MAX_BUCKET)
     if dimension == "country":
         text = text.upper()
         if len(text) != 2 or not (text.isascii() and text.isalpha()):
@@ -226,8 +335,8 @@ def deliverable(values: Mapping[str, Any], name: str = "deliverable") -> str:
     text = " ".join(text_of(values, name).split()).lower()
     if not text:
         raise FieldError(name, "a deliverable type is required (e.g. video, live, story)")
-    if len(text) > 40:
-        raise FieldError(name, "deliverable type longer than 40 characters")
+    if len(text) > MAX_KIND:
+        raise FieldError(name, f"deliverable type longer than {MAX_KIND} characters")
     return _check_plain(name, text)
 
 
@@ -275,8 +384,8 @@ def enum_value(values: Mapping[str, Any], name: str, enum_cls: type[E]) -> E:
 def tags(v: Mapping[str, Any]) -> str:
     parts = text_of(v, "tags").replace(",", ";").split(";")
     text = ";".join(t.strip().lower() for t in parts if t.strip())
-    if len(text) > 500:
-        raise FieldError("tags", "longer than 500 characters")
+    if len(text) > MAX_TAGS:
+        raise FieldError("tags", f"longer than {MAX_TAGS} characters")
     return _check_plain("tags", text)
 
 
@@ -290,10 +399,10 @@ CREATOR_FIELD_PARSERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] 
     "youtube_handle": lambda v: {"youtube_handle": handle(v, "youtube_handle", required=False)},
     "followers": lambda v: {"followers": integer(v, "followers", required=False)},
     "engagement_rate": lambda v: {"engagement_rate": fraction(v, "engagement_rate")},
-    "niche": lambda v: {"niche": (opt_text(v, "niche", 60) or "").lower() or None},
+    "niche": lambda v: {"niche": (opt_text(v, "niche", MAX_NICHE) or "").lower() or None},
     "tags": lambda v: {"tags": tags(v)},
     "email": lambda v: {"email": email(v)},
-    "phone": lambda v: {"phone": opt_text(v, "phone", 60)},
+    "phone": lambda v: {"phone": opt_text(v, "phone", MAX_PHONE)},
     "commission_pct": lambda v: {"commission_bp": percent_bp(v, "commission_pct")},
     "notes": lambda v: {"notes": notes(v)},
 }
@@ -302,7 +411,7 @@ ARCHIVED_ON = "archived_on"
 
 
 def email(v: Mapping[str, Any]) -> str | None:
-    text = opt_text(v, "email", 200)
+    text = opt_text(v, "email", MAX_EMAIL)
     if text is not None:
         local, at, domain = text.partition("@")
         if not at or not local or "." not in domain or any(ch.isspace() for ch in text):

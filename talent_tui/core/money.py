@@ -76,13 +76,31 @@ def exponent(currency: str) -> int:
     return get_currency_precision(_known_code(currency))
 
 
+def grouped_well(text: str) -> bool:
+    """Commas, if any, separate thousands: "1,234,567.50" but not "1,2,3" or "12,34"
+    (a typo, or a decimal comma, read as a number it is not)."""
+    if "," not in text:
+        return True
+    whole, _, decimals = text.lstrip("+-").partition(".")
+    first, *groups = whole.split(",")
+    return (
+        "," not in decimals
+        and 1 <= len(first) <= 3
+        and first.isdigit()
+        and all(len(g) == 3 and g.isdigit() for g in groups)
+    )
+
+
 def to_minor(amount: str | int | Decimal, currency: str) -> int:
     """Convert a major-unit amount ("1200.50", "1,200.50") to exact minor units.
 
     More decimals than the currency has is an error, not a rounding.
     """
     digits = exponent(currency)
-    text = str(amount).strip().replace(",", "").replace("_", "")
+    text = str(amount).strip()
+    if not grouped_well(text):
+        raise MoneyError(f"not an amount: {amount!r} (group thousands as 1,234,567)")
+    text = text.replace(",", "").replace("_", "")
     try:
         value = Decimal(text)
     except InvalidOperation:

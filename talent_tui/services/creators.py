@@ -51,18 +51,36 @@ class NotArchived(DomainError):
     pass
 
 
-def parse_fields(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Check every field; raise InvalidCreator naming each bad one."""
+def parse_fields(values: Mapping[str, Any], stored: Creator | None = None) -> dict[str, Any]:
+    """Check every field; raise InvalidCreator naming each bad one. Editing a `stored`
+    creator keeps a handle it already has even when today's platform rule would refuse it
+    (nothing stored changes unasked); any other handle must follow the rule."""
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for parse in fields.CREATOR_FIELD_PARSERS.values():
         try:
             data.update(parse(values))
         except fields.FieldError as exc:
-            errors[exc.field] = exc.message
+            kept = kept_handle(stored, exc.field, values)
+            if kept is None:
+                errors[exc.field] = exc.message
+            else:
+                data[exc.field] = kept
     if errors:
         raise InvalidCreator(errors)
     return data
+
+
+def kept_handle(stored: Any, name: str, values: Mapping[str, Any]) -> str | None:
+    """The handle `stored` already has in the handle field `name` when `values` gives it
+    unchanged (told apart only by case or the @); None otherwise."""
+    if stored is None or name not in fields.PLATFORMS:
+        return None
+    current = getattr(stored, name, None)
+    typed = fields.text_of(values, name)
+    if current and typed and fields.loose_handle(typed) == fields.loose_handle(current):
+        return str(current)
+    return None
 
 
 def form_values(creator: Creator) -> dict[str, str]:
@@ -142,7 +160,7 @@ def add_creator(session: Session, values: Mapping[str, Any]) -> Creator:
 def edit_creator(session: Session, creator_id: int, values: Mapping[str, Any]) -> Creator:
     """Apply `values` (all fields, as from a form) to a creator."""
     creator = get_creator(session, creator_id)
-    data = parse_fields(values)
+    data = parse_fields(values, creator)
     _check_handle_free(session, data["tiktok_handle"], creator.id)
     if data.get("followers") is None:
         data["followers"] = 0

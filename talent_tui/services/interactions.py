@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from talent_tui.core.dates import parse_iso_date
 from talent_tui.core.errors import DomainError
+from talent_tui.core.fields import MAX_LINE
 from talent_tui.services import typed_text
 from talent_tui.store.models import Brand, Creator, Interaction, InteractionKind
 
@@ -55,7 +56,7 @@ def log_interaction(
     if (creator_id is None) == (brand_id is None):
         raise InteractionError("an interaction is with one creator or one brand")
     try:
-        summary = typed_text.line(summary, "the summary", max_len=500)
+        summary = typed_text.line(summary, "the summary", max_len=MAX_LINE)
     except typed_text.TextRefused as exc:
         raise InteractionError(str(exc), "summary") from None
     if not summary:

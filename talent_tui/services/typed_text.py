@@ -7,6 +7,7 @@ through `core.text.printable`.)"""
 from __future__ import annotations
 
 from talent_tui.core.errors import DomainError
+from talent_tui.core.fields import MAX_LINE
 from talent_tui.core.text import is_control
 
 
@@ -19,7 +20,7 @@ def has_control(text: str) -> bool:
     return any(is_control(ch) for ch in text)
 
 
-def line(text: str, what: str, *, required: bool = False, max_len: int = 500) -> str:
+def line(text: str, what: str, *, required: bool = False, max_len: int = MAX_LINE) -> str:
     """One line of typed text, trimmed; refused with a reason naming `what` otherwise."""
     cleaned = (text or "").strip()
     if required and not cleaned:

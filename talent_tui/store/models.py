@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from talent_tui.core import fields
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -98,19 +100,19 @@ class Creator(SQLModel, table=True):
     __tablename__ = "creators"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(index=True, max_length=200)
-    tiktok_handle: str = Field(unique=True, index=True, max_length=100)
-    instagram_handle: str | None = Field(default=None, max_length=100)
-    youtube_handle: str | None = Field(default=None, max_length=100)
+    name: str = Field(index=True, max_length=fields.MAX_NAME)
+    tiktok_handle: str = Field(unique=True, index=True, max_length=fields.MAX_HANDLE)
+    instagram_handle: str | None = Field(default=None, max_length=fields.MAX_HANDLE)
+    youtube_handle: str | None = Field(default=None, max_length=fields.MAX_HANDLE)
     # Latest audience size and engagement, kept in step with the newest MetricSnapshot so the
     # roster can sort and page without touching the history.
     followers: int = Field(default=0, index=True)
     engagement_rate: float | None = Field(default=None, index=True)
     follower_growth_30d: float | None = Field(default=None, index=True)
-    niche: str | None = Field(default=None, index=True, max_length=60)
-    tags: str = Field(default="", max_length=500, description="semicolon-separated")
-    email: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=60)
+    niche: str | None = Field(default=None, index=True, max_length=fields.MAX_NICHE)
+    tags: str = Field(default="", max_length=fields.MAX_TAGS, description="semicolon-separated")
+    email: str | None = Field(default=None, max_length=fields.MAX_EMAIL)
+    phone: str | None = Field(default=None, max_length=fields.MAX_PHONE)
     commission_bp: int = Field(default=0, description="manager's commission in basis points")
     notes: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -144,7 +146,7 @@ class AudienceSegment(SQLModel, table=True):
     creator_id: int = Field(foreign_key="creators.id", ondelete="CASCADE", index=True)
     captured_on: date
     dimension: Dimension = Field(sa_type=_enum(Dimension))
-    bucket: str = Field(max_length=40)
+    bucket: str = Field(max_length=fields.MAX_BUCKET)
     share: float
 
 
@@ -154,7 +156,7 @@ class Rate(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     creator_id: int = Field(foreign_key="creators.id", ondelete="CASCADE", index=True)
-    deliverable: str = Field(max_length=40)
+    deliverable: str = Field(max_length=fields.MAX_KIND)
     amount_minor: int
     currency: str = Field(max_length=3)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -164,10 +166,10 @@ class Brand(SQLModel, table=True):
     __tablename__ = "brands"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, index=True, max_length=200)
-    contact_name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=200)
-    website: str | None = Field(default=None, max_length=300)
+    name: str = Field(unique=True, index=True, max_length=fields.MAX_NAME)
+    contact_name: str | None = Field(default=None, max_length=fields.MAX_NAME)
+    email: str | None = Field(default=None, max_length=fields.MAX_EMAIL)
+    website: str | None = Field(default=None, max_length=fields.MAX_WEBSITE)
     notes: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -181,7 +183,7 @@ class BrandTarget(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     brand_id: int = Field(foreign_key="brands.id", ondelete="CASCADE", index=True)
     dimension: Dimension = Field(sa_type=_enum(Dimension))
-    bucket: str = Field(max_length=40)
+    bucket: str = Field(max_length=fields.MAX_BUCKET)
     share: float
 
 
@@ -193,10 +195,12 @@ class Campaign(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, unique=True, index=True, max_length=100)
+    external_id: str | None = Field(
+        default=None, unique=True, index=True, max_length=fields.MAX_EXTERNAL_ID
+    )
     creator_id: int = Field(foreign_key="creators.id", ondelete="CASCADE", index=True)
     brand_id: int = Field(foreign_key="brands.id", index=True)
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=fields.MAX_NAME)
     fee_minor: int
     currency: str = Field(max_length=3)
     status: CampaignStatus = Field(sa_type=_enum(CampaignStatus), index=True)
@@ -234,7 +238,7 @@ class Offer(SQLModel, table=True):
     proposed_by: Party = Field(sa_type=_enum(Party))
     fee_minor: int
     currency: str = Field(max_length=3)
-    deliverables: str = Field(default="", max_length=500)
+    deliverables: str = Field(default="", max_length=fields.MAX_DELIVERABLES)
     usage_days: int | None = None
     exclusivity_days: int | None = None
     net_days: int | None = None
@@ -242,7 +246,7 @@ class Offer(SQLModel, table=True):
     respond_by: date | None = None
     note: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    created_by: str = Field(default="", max_length=100)
+    created_by: str = Field(default="", max_length=fields.MAX_ACTOR)
 
 
 class DeliverableStatus(enum.StrEnum):
@@ -258,12 +262,12 @@ class Deliverable(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", index=True)
-    kind: str = Field(max_length=40)
+    kind: str = Field(max_length=fields.MAX_KIND)
     due_on: date | None = Field(default=None, index=True)
     status: DeliverableStatus = Field(
         default=DeliverableStatus.PLANNED, sa_type=_enum(DeliverableStatus)
     )
-    post_url: str | None = Field(default=None, max_length=500)
+    post_url: str | None = Field(default=None, max_length=fields.MAX_URL)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -275,7 +279,7 @@ class Feedback(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     deliverable_id: int = Field(foreign_key="deliverables.id", ondelete="CASCADE", index=True)
-    author: str = Field(max_length=100)
+    author: str = Field(max_length=fields.MAX_AUTHOR)
     text: str
     given_on: date
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -287,7 +291,7 @@ class Invoice(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaigns.id", ondelete="CASCADE", index=True)
-    number: str = Field(default="", max_length=60)
+    number: str = Field(default="", max_length=fields.MAX_INVOICE_NUMBER)
     amount_minor: int
     currency: str = Field(max_length=3)
     issued_on: date
@@ -321,7 +325,7 @@ class Interaction(SQLModel, table=True):
     follow_up_on: date | None = Field(default=None, index=True)
     follow_up_done: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    created_by: str = Field(default="", max_length=100)
+    created_by: str = Field(default="", max_length=fields.MAX_ACTOR)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -332,7 +336,7 @@ class AuditEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    actor: str = Field(max_length=100)
+    actor: str = Field(max_length=fields.MAX_ACTOR)
     entity: str = Field(max_length=40)
     entity_id: int
     action: str = Field(max_length=200)

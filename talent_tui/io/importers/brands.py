@@ -9,6 +9,9 @@ from typing import Any
 from sqlmodel import select
 
 from talent_tui.core.fields import (
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_WEBSITE,
     FieldError,
     notes,
     opt_text,
@@ -73,9 +76,9 @@ def _parse_brand(v: Mapping[str, Any]) -> dict[str, Any]:
             raise FieldError("target", f"{dimension.value} shares sum to {total:.3f}, expected 1.0")
     return {
         "name": req_text(v, "name"),
-        "contact_name": opt_text(v, "contact_name", 200),
-        "email": opt_text(v, "email", 200),
-        "website": opt_text(v, "website", 300),
+        "contact_name": opt_text(v, "contact_name", MAX_NAME),
+        "email": opt_text(v, "email", MAX_EMAIL),
+        "website": opt_text(v, "website", MAX_WEBSITE),
         "notes": notes(v),
         "target": target,
     }

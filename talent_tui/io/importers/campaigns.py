@@ -10,13 +10,14 @@ from sqlmodel import Session
 
 from talent_tui.core import money
 from talent_tui.core.fields import (
+    MAX_EXTERNAL_ID,
     FieldError,
     FieldErrors,
     amount_in_own_currency,
+    creator_ref,
     currency,
     day,
     enum_value,
-    handle,
     notes,
     req_text,
 )
@@ -50,8 +51,8 @@ from talent_tui.store.models import (
 def _parse_campaign(v: Mapping[str, Any]) -> dict[str, Any]:
     data = gather(
         {
-            "external_id": lambda: req_text(v, "external_id", 100),
-            "tiktok_handle": lambda: handle(v, "tiktok_handle"),
+            "external_id": lambda: req_text(v, "external_id", MAX_EXTERNAL_ID),
+            "tiktok_handle": lambda: creator_ref(v),
             "brand": lambda: req_text(v, "brand"),
             "name": lambda: req_text(v, "name"),
             "fee_minor": lambda: amount_in_own_currency(v, "fee"),

@@ -9,13 +9,19 @@ from typing import Any
 from talent_tui.core.fields import (
     ARCHIVED_ON,
     CREATOR_FIELD_PARSERS,
+    PLATFORMS,
     FieldError,
     FieldErrors,
+    creator_ref,
     day,
+    loose_handle,
+    text_of,
 )
 from talent_tui.io.importers.base import (
     Counter,
     KindSpec,
+    RowError,
+    SourceRow,
     apply,
     by_key,
     duplicates,
@@ -27,15 +33,27 @@ from talent_tui.store.models import (
     utcnow,
 )
 
+# Parsed data's key for the handles today's platform rule refuses: {field: (handle, message)}.
+# Such a handle is fine on a stored creator that already has it (a file exported before the
+# rule imports again unchanged); anywhere else it is the row's error (see _write_creators).
+_REFUSED = "_refused_handles"
+EMPTY_FOLLOWERS = "empty: a creator has a number of followers (write 0 if it is unknown)"
+
 
 def _parse_creator(v: Mapping[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     problems: list[FieldError] = []
+    refused: dict[str, tuple[str, str]] = {}
     for parse in CREATOR_FIELD_PARSERS.values():
         try:
             data.update(parse(v))
         except FieldError as exc:
-            problems.append(exc)
+            if exc.field in PLATFORMS and _loose_ok(v, exc.field):
+                loose = loose_handle(text_of(v, exc.field))
+                data[exc.field] = loose
+                refused[exc.field] = (loose, exc.message)
+            else:
+                problems.append(exc)
     if ARCHIVED_ON in v:  # absent column: leave archiving alone
         try:
             archived_on = day(v, ARCHIVED_ON)
@@ -46,7 +64,30 @@ def _parse_creator(v: Mapping[str, Any]) -> dict[str, Any]:
             problems.append(exc)
     if problems:
         raise FieldErrors(problems)
+    if refused:
+        data[_REFUSED] = refused
     return data
+
+
+def _loose_ok(v: Mapping[str, Any], name: str) -> bool:
+    """A refused handle that could still name a stored creator's handle."""
+    try:
+        creator_ref(v, name)
+    except FieldError:
+        return False
+    return True
+
+
+def _handle_errors(
+    row: SourceRow, data: dict[str, Any], creator: Creator | None, source: str
+) -> list[RowError]:
+    """The refused handles of a row that are not the ones its stored creator already has."""
+    refused: dict[str, tuple[str, str]] = data.pop(_REFUSED, {})
+    return [
+        RowError(source, row.number, name, message)
+        for name, (loose, message) in refused.items()
+        if creator is None or getattr(creator, name) != loose
+    ]
 
 
 _CREATOR_DEFAULTS = {
@@ -76,9 +117,17 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
     now = utcnow()
     fresh: list[dict[str, Any]] = []
     for row, data in rows:
+        creator = existing.get(data["tiktok_handle"])
+        refused = _handle_errors(row, data, creator, source)
         if data["followers"] is None:
             data.pop("followers")
-        creator = existing.get(data["tiktok_handle"])
+            if creator is not None and "followers" in row.values:
+                # The column is there but the cell is empty: a stored creator always has a
+                # follower count, and an empty cell must neither keep nor zero it quietly.
+                refused.append(RowError(source, row.number, "followers", EMPTY_FOLLOWERS))
+        if refused:
+            errors.extend(refused)
+            continue
         if creator is None:
             # New creators go in as one executemany: no ORM object per row.
             fresh.append({**_CREATOR_DEFAULTS, **data, "created_at": now, "updated_at": now})

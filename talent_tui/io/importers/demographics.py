@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from talent_tui.core.fields import (
+    creator_ref,
     day,
-    handle,
 )
 from talent_tui.io.importers.base import (
     Counter,
@@ -26,7 +26,7 @@ from talent_tui.store.models import (
 
 def _parse_demographic(v: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "tiktok_handle": handle(v, "tiktok_handle"),
+        "tiktok_handle": creator_ref(v),
         "captured_on": day(v, "captured_on", required=True),
         **parse_segment(v),
     }

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from talent_tui.core.fields import (
+    creator_ref,
     day,
     fraction,
-    handle,
     integer,
 )
 from talent_tui.io.importers.base import (
@@ -30,7 +30,7 @@ from talent_tui.store.models import (
 def _parse_metric(v: Mapping[str, Any]) -> dict[str, Any]:
     return gather(
         {
-            "tiktok_handle": lambda: handle(v, "tiktok_handle"),
+            "tiktok_handle": lambda: creator_ref(v),
             "captured_on": lambda: day(v, "captured_on", required=True),
             "followers": lambda: integer(v, "followers"),
             "avg_views": lambda: integer(v, "avg_views", required=False),

@@ -9,10 +9,10 @@ from typing import Any
 from talent_tui.core import money
 from talent_tui.core.fields import (
     amount_in_own_currency,
+    creator_ref,
     currency,
     day,
     deliverable,
-    handle,
 )
 from talent_tui.io.importers.base import (
     Counter,
@@ -37,7 +37,7 @@ def _parse_rate(v: Mapping[str, Any]) -> dict[str, Any]:
 
     return gather(
         {
-            "tiktok_handle": lambda: handle(v, "tiktok_handle"),
+            "tiktok_handle": lambda: creator_ref(v),
             "deliverable": lambda: deliverable(v),
             "amount_minor": lambda: amount_in_own_currency(v, "amount"),
             "currency": lambda: currency(v),

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from talent_tui.core.fields import MAX_AUTHOR, MAX_FEEDBACK, MAX_KIND, MAX_URL
 from talent_tui.services import audit
 from talent_tui.services.deals.states import (
     DealError,
@@ -34,7 +35,7 @@ def add_deliverable(
     session: Session, campaign_id: int, kind: str, due_on: date | None, actor: str
 ) -> Deliverable:
     require_agreed(get_campaign(session, campaign_id), "deliverables")
-    kind = " ".join(clean(kind, "the kind", max_len=60, field="kind").split()).lower()
+    kind = " ".join(clean(kind, "the kind", max_len=MAX_KIND, field="kind").split()).lower()
     if not kind:
         raise DealError("a deliverable kind is required (e.g. video)", "kind")
     deliverable = Deliverable(campaign_id=campaign_id, kind=kind, due_on=due_on)
@@ -58,7 +59,7 @@ def set_deliverable_status(
             f"deliverable {deliverable_id} is {deliverable.status.value}; it cannot become "
             f"{to.value} (it can become: {allowed})"
         )
-    url = clean(url, "the post URL", max_len=2000, field="url")
+    url = clean(url, "the post URL", max_len=MAX_URL, field="url")
     if to is D.POSTED and not url:
         raise DealError("a posted deliverable needs the post URL", "url")
     if url and (not url.lower().startswith(("http://", "https://")) or " " in url):
@@ -88,12 +89,12 @@ def add_feedback(
     deliverable = session.get(Deliverable, deliverable_id)
     if deliverable is None:
         raise DealError(f"no deliverable with id {deliverable_id}")
-    body = clean(text, "the feedback", max_len=2000, field="text")
+    body = clean(text, "the feedback", max_len=MAX_FEEDBACK, field="text")
     if not body:
         raise DealError("feedback text is required", "text")
     item = Feedback(
         deliverable_id=deliverable_id,
-        author=clean(author, "the author", max_len=100, field="author") or "brand",
+        author=clean(author, "the author", max_len=MAX_AUTHOR, field="author") or "brand",
         text=body,
         given_on=given_on,
     )

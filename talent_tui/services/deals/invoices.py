@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from talent_tui.core import money
+from talent_tui.core.fields import MAX_INVOICE_NUMBER
 from talent_tui.services import audit
 from talent_tui.services.deals.offers import current_offer
 from talent_tui.services.deals.states import (
@@ -64,7 +65,7 @@ def add_invoice(
         due_on = default_due_on(session, campaign_id, issued_on)
     if due_on < issued_on:
         raise DealError(f"due date {due_on} is before the issue date {issued_on}", "due")
-    number = text(number, "the invoice number", max_len=60, field="number")
+    number = text(number, "the invoice number", max_len=MAX_INVOICE_NUMBER, field="number")
     if (
         number
         and session.exec(

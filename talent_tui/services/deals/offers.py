@@ -14,6 +14,12 @@ from sqlmodel import Session, col, select
 
 from talent_tui.core import money
 from talent_tui.core.dates import parse_iso_date
+from talent_tui.core.fields import (
+    MAX_DELIVERABLES,
+    MAX_EXTERNAL_ID,
+    MAX_LINE,
+    MAX_NAME,
+)
 from talent_tui.services import audit
 from talent_tui.services.deals.states import (
     TRANSITIONS,
@@ -96,6 +102,8 @@ TYPED_TERMS = (
 
 
 def _whole_days(raw: str) -> int:
+    if not money.grouped_well(raw.strip()):
+        raise ValueError(f"not a whole number of days: {raw!r}")
     cleaned = raw.replace(",", "").replace("_", "")
     try:
         value = Decimal(cleaned)
@@ -123,7 +131,7 @@ def _upfront_bp(raw: str) -> int:
 
 
 def _deliverables(raw: str) -> str:
-    return text(raw, "deliverables", max_len=200)
+    return text(raw, "deliverables", max_len=MAX_DELIVERABLES)
 
 
 # Typed name → (term, reader, value when left empty) for every term but the fee.
@@ -202,7 +210,10 @@ def check_terms(terms: dict[str, Any]) -> None:
     if upfront is not None and not (isinstance(upfront, int) and 0 <= upfront <= 10_000):
         raise DealError("upfront share must be between 0% and 100%", "upfront_pct")
     terms["deliverables"] = text(
-        terms.get("deliverables") or "", "deliverables", max_len=200, field="deliverables"
+        terms.get("deliverables") or "",
+        "deliverables",
+        max_len=MAX_DELIVERABLES,
+        field="deliverables",
     )
 
 
@@ -302,7 +313,7 @@ def propose(
     unknown = set(changes) - set(TERM_FIELDS)
     if unknown:
         raise DealError(f"unknown term(s): {', '.join(sorted(unknown))}")
-    note = text(note, "the note", field="note")
+    note = text(note, "the note", max_len=MAX_LINE, field="note")
     current = current_offer(session, campaign)
     was = terms_of(current).describe()
     terms = asdict(terms_of(current)) | dict(changes)
@@ -364,13 +375,18 @@ def add_campaign(
     received_on: date,
     external_id: str | None = None,
 ) -> Campaign:
-    name = text(name, "the campaign name", max_len=200, field="name")
+    name = text(name, "the campaign name", max_len=MAX_NAME, field="name")
     if not name:
         raise DealError("a campaign name is required", "name")
     data = asdict(terms)
     check_terms(data)
     check_respond_by(data["respond_by"], received_on)
     if external_id is not None:
+        external_id = text(
+            external_id, "the external id", max_len=MAX_EXTERNAL_ID, field="external_id"
+        )
+        if not external_id:
+            raise DealError("the external id is empty (leave it out instead)", "external_id")
         taken = session.exec(select(Campaign.id).where(Campaign.external_id == external_id)).first()
         if taken is not None:
             raise DealError(
