@@ -80,6 +80,19 @@ class FieldsForm(Guarded, ModalScreen[Any]):
             yield Static("Ctrl+S saves · Esc cancels", id="form-status")
         yield Footer()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """An edited field's error goes with the edit (it was about the old value); saving
+        checks everything again."""
+        name = (event.input.id or "").removeprefix("field-")
+        errors = self.query(f"#error-{name}")
+        if not name or not errors:
+            return
+        error = errors.first(Static)
+        if error.has_class("-shown"):
+            error.update("")
+            error.remove_class("-shown")
+            event.input.remove_class("-invalid")
+
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#field-{f.name}", Input).value for f in self.form_fields}
 

@@ -60,25 +60,36 @@ class CreatorForm(FieldsForm):
 
 
 class ConfirmScreen(Guarded, ModalScreen[bool]):
-    """A yes/no question. `y` confirms; `n` or Esc cancels."""
+    """A yes/no question. `y` confirms (Enter too, when `enter_confirms`); `n` or Esc
+    cancels."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
+        Binding("enter", "enter", "Yes", show=False),
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, question: str, detail: str = "") -> None:
+    def __init__(self, question: str, detail: str = "", *, enter_confirms: bool = False) -> None:
         super().__init__()
         self.question = question
         self.detail = detail
+        self.enter_confirms = enter_confirms
 
     def compose(self) -> ComposeResult:
+        yes = "[b]y[/b] / [b]Enter[/b] yes" if self.enter_confirms else "[b]y[/b] yes"
         with Vertical(id="confirm-box"):
             yield Static(Text(self.question), id="confirm-question")
             if self.detail:
                 yield Static(Text(self.detail), id="confirm-detail")
-            yield Static("[b]y[/b] yes    [b]n[/b] / [b]Esc[/b] no", id="confirm-keys")
+            yield Static(f"{yes}    [b]n[/b] / [b]Esc[/b] no", id="confirm-keys")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.enter_confirms if action == "enter" else True
+
+    def action_enter(self) -> None:
+        if self.enter_confirms:
+            self.dismiss(True)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -162,14 +162,17 @@ class MainScreen(Guarded, Screen):
         empty = self.has_class("-empty")
         if empty and action not in {"add", "toggle_archive", "deal_flow"}:
             return False
-        if action in NEEDS_CREATOR and self.creator_id is None:
-            return None  # shown dimmed: there is no creator under the cursor
+        # Which view first: a key of the other view is hidden, not merely dimmed.
         if action in ROSTER_ONLY and self.view.archived:
             return False
         if action in ARCHIVE_ONLY and not self.view.archived:
             return False
-        if action == "restore" and not self.view.archived and self.last_archived is None:
-            return False
+        if action == "restore":
+            if not self.view.archived:  # the roster's u is "undo the archiving just done"
+                return self.last_archived is not None
+            return None if self.creator_id is None else True
+        if action in NEEDS_CREATOR and self.creator_id is None:
+            return None  # shown dimmed: there is no creator under the cursor
         return True
 
     # ---- roster -------------------------------------------------------------------------
@@ -308,7 +311,7 @@ class MainScreen(Guarded, Screen):
         search = self.query_one("#search", Input)
         with search.prevent(Input.Changed):
             search.value = ""
-        self.view = roster.RosterQuery(sort=self.view.sort, archived=archived)
+        self._show_view(roster.RosterQuery(sort=self.view.sort, archived=archived))
         self.reload(keep_id=creator_id, fresh_totals=True)
 
     # ---- one creator --------------------------------------------------------------------
@@ -468,11 +471,22 @@ class MainScreen(Guarded, Screen):
 
         self.app.push_screen(FilterScreen(), apply)
 
+    def _show_view(self, view: roster.RosterQuery) -> None:
+        """Switch to `view`; the title, the screen's class and the footer follow it."""
+        if view.archived != self.view.archived:
+            # Undo of an archiving lasts until the view changes: in the archive, u restores
+            # the creator under the cursor; back in the roster, there is nothing to undo.
+            self.last_archived = None
+        self.view = view
+        # Back in the roster, the app's subtitle (the database's name) again: None, as ""
+        # would replace it with nothing.
+        self.sub_title = f"{self.app.sub_title} · archive" if view.archived else None
+        self.set_class(view.archived, "-archive")
+        self.refresh_bindings()
+
     def action_toggle_archive(self) -> None:
-        self.view = replace(self.view, archived=not self.view.archived)
-        self.sub_title = "archive" if self.view.archived else ""
-        self.set_class(self.view.archived, "-archive")
         self.creator_id = None
+        self._show_view(replace(self.view, archived=not self.view.archived))
         self.reload()
         self.roster_list.focus()
 
@@ -608,5 +622,7 @@ class MainScreen(Guarded, Screen):
 
     def _deleted(self, creator_id: int, name: str) -> None:
         self.notify(escape(printable(f"Deleted {name}.")))
+        if self.last_archived and self.last_archived[0] == creator_id:
+            self.last_archived = None  # nothing to restore any more
         self.creator_id = None
         self.reload(keep_id=self._neighbour_of(creator_id), fresh_totals=True)

@@ -11,10 +11,12 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from talent_tui.core import money
 from talent_tui.core.errors import DomainError
 from talent_tui.core.money import format_money
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
+from talent_tui.screens.forms import ConfirmScreen
 from talent_tui.services import creators, roster
 from talent_tui.widgets.tables import PlainTable
 
@@ -120,6 +122,24 @@ class RateEditor(Guarded, ModalScreen[bool]):
     def submit_amount(self) -> None:
         self.action_save()
 
+    @on(Input.Changed, "#rate-deliverable")
+    @on(Input.Changed, "#rate-amount")
+    def recheck(self, event: Input.Changed) -> None:
+        """A field showing an error is checked again as it is corrected: the error goes as
+        soon as the value is good (or says what is wrong now), never outlives the mistake."""
+        field = "amount" if event.input.id == "rate-amount" else "deliverable"
+        if not self.query_one(f"#error-{field}", Static).has_class("-shown"):
+            return
+        try:
+            if field == "amount":
+                money.parse_money(event.value, None)
+            else:
+                creators.normalize_deliverable(event.value)
+        except DomainError as exc:
+            self._error(field, str(exc))
+        else:
+            self._error(field, "")
+
     def _error(self, field: str, message: str) -> None:
         error = self.query_one(f"#error-{field}", Static)
         error.update(Text(message))
@@ -168,7 +188,15 @@ class RateEditor(Guarded, ModalScreen[bool]):
         if not table.has_focus or table.row_count == 0:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        self.remove_rate(str(row_key.value))
+        kind = str(row_key.value)
+        amount = self.amounts.get(kind, "")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_rate(kind)
+
+        question = printable(f"Remove the {kind} rate ({amount})?".replace(" ()", ""))
+        self.app.push_screen(ConfirmScreen(question, enter_confirms=True), answered)
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="rates", name="Removing the rate")
     def remove_rate(self, kind: str) -> None:
