@@ -4,17 +4,19 @@ screen says matches what is stored (defects found by adversarial testing, each r
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
-from talent_tui.screens.forms import ConfirmScreen
+from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.main import MainScreen
 from talent_tui.screens.rates import RateEditor
 from talent_tui.services import creators, roster
+from talent_tui.store import db as dbmod
 from talent_tui.store.db import Database
 from talent_tui.store.models import Creator
 
-from .conftest import make_app, screen_text, settle, text_of
+from .conftest import fill, focused_on, make_app, screen_text, settle, text_of
 
 
 def stored(database: Database, handle: str) -> Creator | None:
@@ -216,3 +218,183 @@ async def test_leaving_the_archive_view_ends_the_undo(demo_db: Database) -> None
         await settle(pilot)
         with demo_db.session() as s:
             assert s.get(Creator, target).archived_at is not None  # u did nothing here
+
+
+# ---- an edit form never overwrites a change made elsewhere ---------------------------------
+
+
+def elsewhere(database: Database) -> Database:
+    """Another program on the same file (`talent creators edit`, a second window)."""
+    return dbmod.open_database(str(database.path))
+
+
+async def open_edit_form(pilot, database: Database, handle: str) -> tuple[CreatorForm, int]:  # noqa: ANN001
+    with database.session() as s:
+        creator_id = roster.find_creator(s, handle).id
+    pilot.app.screen.jump_to(creator_id)
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, CreatorForm)
+    await focused_on(pilot, "#field-name")
+    return form, creator_id
+
+
+def status_of(form: CreatorForm) -> str:
+    return text_of(form.query_one("#form-status", Static))
+
+
+async def test_edit_form_refuses_to_overwrite_a_change_made_elsewhere(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form, creator_id = await open_edit_form(pilot, demo_db, "@ava.moves")
+        other = elsewhere(demo_db)
+        with other.transaction() as s:  # meanwhile, in another terminal
+            creators.update_fields(s, creator_id, {"notes": "No alcohol brands, ever."})
+        other.dispose()
+        await fill(pilot, "phone", "+1 415-555-0100")  # the user's own edit
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # still open, the user's input kept
+        assert form.query_one("#field-phone", Input).value == "+1 415-555-0100"
+        assert "changed elsewhere" in status_of(form)
+        assert "Notes" in status_of(form)
+        assert "No alcohol brands" in text_of(form.query_one("#error-notes", Static))
+        assert stored(demo_db, "@ava.moves").notes == "No alcohol brands, ever."
+        assert stored(demo_db, "@ava.moves").phone != "+1 415-555-0100"
+        assert {"ctrl+r", "ctrl+o"} <= set(form.active_bindings)  # the way out, in the footer
+
+        await pilot.press("ctrl+s")  # saving again is refused again, not let through
+        await settle(pilot)
+        assert app.screen is form
+        assert stored(demo_db, "@ava.moves").notes == "No alcohol brands, ever."
+
+        await pilot.press("ctrl+r")  # load their change; my phone stays
+        await settle(pilot)
+        assert form.query_one("#field-notes", Input).value == "No alcohol brands, ever."
+        assert form.query_one("#field-phone", Input).value == "+1 415-555-0100"
+        assert "ctrl+o" not in form.active_bindings
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    creator = stored(demo_db, "@ava.moves")
+    assert creator.notes == "No alcohol brands, ever."  # theirs
+    assert creator.phone == "+1 415-555-0100"  # and mine
+
+
+async def test_edit_form_overwrites_only_when_asked(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form, creator_id = await open_edit_form(pilot, demo_db, "@ava.moves")
+        other = elsewhere(demo_db)
+        with other.transaction() as s:
+            creators.update_fields(s, creator_id, {"name": "Ava M."})
+        await fill(pilot, "name", "Ava Martinez-Ruiz")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "Ava M. was changed elsewhere" in status_of(form)
+        # A further change arrives after the user saw the first: Ctrl+O is refused again.
+        with other.transaction() as s:
+            creators.update_fields(s, creator_id, {"niche": "fitness"})
+        other.dispose()
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert app.screen is form
+        assert "Niche" in status_of(form)
+        assert stored(demo_db, "@ava.moves").name == "Ava M."
+        await pilot.press("ctrl+o")  # now seen: saved over it, as asked
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    creator = stored(demo_db, "@ava.moves")
+    assert creator.name == "Ava Martinez-Ruiz"
+    assert creator.niche == "dance"  # the form's value, chosen with Ctrl+O
+
+
+async def test_edit_form_notices_a_metrics_change_too(demo_db: Database) -> None:
+    """Followers change with a metrics import, which leaves updated_at alone."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form, creator_id = await open_edit_form(pilot, demo_db, "@ava.moves")
+        other = elsewhere(demo_db)
+        with other.transaction() as s:
+            s.execute(sa.update(Creator).where(Creator.id == creator_id).values(followers=300_000))
+        other.dispose()
+        await fill(pilot, "notes", "renewed")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "Followers" in status_of(form)
+    creator = stored(demo_db, "@ava.moves")
+    assert creator.followers == 300_000
+    assert creator.notes != "renewed"
+
+
+async def test_edit_form_says_so_as_soon_as_the_change_is_seen(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form, creator_id = await open_edit_form(pilot, demo_db, "@ava.moves")
+        other = elsewhere(demo_db)
+        with other.transaction() as s:
+            creators.update_fields(s, creator_id, {"email": "ava@agency.example"})
+        other.dispose()
+        for _ in range(60):  # the change watcher polls every 2 s
+            if "changed elsewhere" in status_of(form):
+                break
+            await pilot.pause(0.1)
+        assert "just changed elsewhere (Email)" in status_of(form)
+        assert form.query_one("#field-email", Input).value != "ava@agency.example"  # untouched
+        assert "ctrl+r" in form.active_bindings
+
+
+# ---- a database file replaced under the app ------------------------------------------------
+
+
+async def test_demo_reset_elsewhere_reloads_the_new_file(demo_db: Database) -> None:
+    from typer.testing import CliRunner
+
+    from talent_tui.cli.main import build_app
+
+    dbmod.mark_demo(demo_db)  # as `talent demo` leaves it (reset empties only a demo file)
+    with demo_db.transaction() as s:  # in the file about to be thrown away
+        creators.archive(s, roster.find_creator(s, "@ava.moves").id)
+        roster.find_creator(s, "@haneul.eats").name = "Only in the old file"
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        main = app.screen
+        status = main.query_one("#roster-status", Static)
+        assert text_of(status).startswith("41 ")
+
+        path = str(demo_db.path)
+        reset = CliRunner().invoke(
+            build_app(), ["--db", path, "demo", "--reset", "--no-open"], catch_exceptions=False
+        )
+        assert reset.exit_code == 0, reset.output
+
+        for _ in range(80):  # the change watcher looks every 2 s
+            if text_of(status).startswith("42 "):
+                break
+            await pilot.pause(0.1)
+        await settle(pilot)
+        assert text_of(status).startswith("42 ")  # the new file's roster, not the deleted one's
+        assert app.database is not demo_db
+        assert any("replaced" in n.message for n in app._notifications)
+        assert app.failures == []
+
+        # What the user does now lands in the new file.
+        await pilot.press("slash", *"haneul", "enter")
+        await settle(pilot)
+        assert "김하늘" in screen_text(app)
+        await pilot.press("x")
+        await settle(pilot)
+    fresh = dbmod.open_database(path)
+    with fresh.session() as s:
+        assert roster.find_creator(s, "@haneul.eats").archived_at is not None
+        assert roster.find_creator(s, "@ava.moves").archived_at is None
+    fresh.dispose()

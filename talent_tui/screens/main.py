@@ -29,7 +29,7 @@ from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.rates import RateEditor
 from talent_tui.services import campaigns, creators, deals, roster
 from talent_tui.store.models import Tab
-from talent_tui.store.watch import watcher_for
+from talent_tui.store.watch import open_replacement, watcher_for
 from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs, pane_id
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 from talent_tui.widgets.stats import StatsPanel
@@ -128,6 +128,7 @@ class MainScreen(Guarded, Screen):
         self.query_one("#body").loading = True
         self.reload()
         self._watcher = watcher_for(self.database)
+        self._replacement_tries = 0
         self.set_interval(2.0, self._poll_changes)
 
     def _poll_changes(self) -> None:
@@ -138,9 +139,40 @@ class MainScreen(Guarded, Screen):
         select something else (the creator just added). The commit is seen on the next tick."""
         if any(w.node is self and w.is_running for w in self.workers):
             return
+        if self._watcher.replaced():
+            self._open_replacement()
+            return
         if self._watcher.changed():
             self.action_refresh(quiet=True)
             self.app.post_message(DataChanged())  # screens above this one reload too
+
+    def _open_replacement(self) -> None:
+        """The file was replaced (`talent demo --reset` in another terminal): open the new
+        one and show it, instead of the deleted file's data. Until the new file is ready
+        (still being built), the next tick tries again; if it never is, the user is told."""
+        fresh = open_replacement(self.database)
+        if fresh is None:
+            self._replacement_tries += 1
+            if self._replacement_tries == 5:
+                self.notify(
+                    "The database file was replaced, and the new file cannot be opened (yet); "
+                    "still showing the old data. Restart talent to open it.",
+                    severity="warning",
+                    timeout=12,
+                )
+            return
+        self._replacement_tries = 0
+        self.app.use_database(fresh)
+        self._watcher.close()
+        self._watcher = watcher_for(fresh)
+        self.last_archived = None  # a creator of the old file
+        self.action_refresh(quiet=True)
+        self.app.post_message(DataChanged())  # screens above this one reload too
+        self.notify(
+            "The database file was replaced (talent demo --reset?); reloaded.",
+            title="Database replaced",
+            timeout=8,
+        )
 
     def action_refresh(self, quiet: bool = False) -> None:
         self.reload(keep_id=self.creator_id, fresh_totals=True)
