@@ -16,7 +16,7 @@ from talent_tui.store import db as dbmod
 from talent_tui.store.db import Database
 from talent_tui.store.models import Creator
 
-from .conftest import fill, focused_on, make_app, screen_text, settle, text_of
+from .conftest import fill, focused_on, make_app, screen_text, settle, text_of, type_fast
 
 
 def stored(database: Database, handle: str) -> Creator | None:
@@ -398,3 +398,22 @@ async def test_demo_reset_elsewhere_reloads_the_new_file(demo_db: Database) -> N
         assert roster.find_creator(s, "@haneul.eats").archived_at is not None
         assert roster.find_creator(s, "@ava.moves").archived_at is None
     fresh.dispose()
+
+
+async def test_rate_typed_at_machine_speed_lands_in_its_fields(demo_db: Database) -> None:
+    """Deliverable, Enter, amount, Enter in one burst (a script, tmux): the amount used to
+    land in the deliverable field, behind the Enter that had not yet moved focus."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        editor, creator_id = await open_rates(pilot, demo_db, "@zoecarter.style")
+        editor.query_one("#rate-deliverable", Input).focus()
+        await focused_on(pilot, "#rate-deliverable")
+        await type_fast(pilot, *"podcast", "enter", *"250 usd", "enter")
+        await settle(pilot)
+        assert app.failures == []
+    with demo_db.session() as s:
+        rates = {
+            r.deliverable: (r.amount_minor, r.currency) for r in creators.rates_of(s, creator_id)
+        }
+    assert rates["podcast"] == (25_000, "USD")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -28,6 +29,9 @@ class RateEditor(Guarded, ModalScreen[bool]):
         Binding("ctrl+s", "save", "Save rate", priority=True),
         Binding("delete,x", "remove", "Remove rate"),
         Binding("escape", "close", "Done"),
+        # Priority, as the forms' Enter: focus is in Amount before the next key is delivered,
+        # so "video", Enter, "250 usd", Enter typed at machine speed fills both fields.
+        Binding("enter", "enter", "Next field / save", show=False, priority=True),
     ]
 
     def __init__(self, creator_id: int) -> None:
@@ -114,13 +118,17 @@ class RateEditor(Guarded, ModalScreen[bool]):
         amount_input.value = self.amounts.get(deliverable, "")
         amount_input.focus()
 
-    @on(Input.Submitted, "#rate-deliverable")
-    def to_amount(self) -> None:
-        self.query_one("#rate-amount", Input).focus()
-
-    @on(Input.Submitted, "#rate-amount")
-    def submit_amount(self) -> None:
-        self.action_save()
+    def action_enter(self) -> None:
+        """Enter in Deliverable goes to Amount; in Amount it saves; on the table it edits the
+        rate under the cursor (the table's own Enter)."""
+        focused = self.focused
+        if focused is not None and focused.id == "rate-deliverable":
+            self.set_focus(self.query_one("#rate-amount", Input))  # now, not after the queue
+        elif focused is not None and focused.id == "rate-amount":
+            # After the keys typed before Enter, still in the field's own queue.
+            focused.call_later(self.action_save)
+        else:
+            raise SkipAction()
 
     @on(Input.Changed, "#rate-deliverable")
     @on(Input.Changed, "#rate-amount")
