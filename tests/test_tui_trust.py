@@ -16,7 +16,7 @@ from talent_tui.store import db as dbmod
 from talent_tui.store.db import Database
 from talent_tui.store.models import Creator
 
-from .conftest import fill, focused_on, make_app, screen_text, settle, text_of, type_fast
+from .conftest import TODAY, fill, focused_on, make_app, screen_text, settle, text_of, type_fast
 
 
 def stored(database: Database, handle: str) -> Creator | None:
@@ -417,3 +417,39 @@ async def test_rate_typed_at_machine_speed_lands_in_its_fields(demo_db: Database
             r.deliverable: (r.amount_minor, r.currency) for r in creators.rates_of(s, creator_id)
         }
     assert rates["podcast"] == (25_000, "USD")
+
+
+async def test_counter_form_never_builds_on_terms_changed_elsewhere(demo_db: Database) -> None:
+    from talent_tui.screens.campaign import CampaignScreen
+    from talent_tui.screens.fields import FieldsForm
+    from talent_tui.services import deals
+    from talent_tui.store.models import Party
+
+    from .test_tui_deals import open_first_pending
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        campaign_id = await open_first_pending(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FieldsForm)
+        other = elsewhere(demo_db)
+        with other.transaction() as s:  # the brand's counter, recorded in another terminal
+            currency = deals.campaign_detail(s, campaign_id, TODAY).terms.currency
+            changes = deals.parse_terms({"usage_days": "365"}, currency)
+            deals.propose(s, campaign_id, changes, "jo", Party.BRAND, "", TODAY)
+        other.dispose()
+        with demo_db.session() as s:
+            before = [v.version for v in deals.versions(s, campaign_id)]
+        await fill(pilot, "note", "our counter")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # refused, the input kept
+        assert "changed elsewhere" in text_of(form.query_one("#form-status", Static))
+        with demo_db.session() as s:
+            assert [v.version for v in deals.versions(s, campaign_id)] == before
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CampaignScreen)
