@@ -46,6 +46,12 @@ class TalentApp(Guarded, App[None]):
         path = database.path
         self.sub_title = path.name if path is not None else database.describe()
 
+    def use_database(self, database: Database) -> None:
+        """Work on `database` from now on (the file at the same path, replaced under the app);
+        the old handle is closed. Screens read `app.database` each time, so they follow."""
+        old, self.database = self.database, database
+        old.dispose()
+
     @property
     def today(self) -> date:
         """The date deadlines are measured from (fixed in tests and snapshots)."""

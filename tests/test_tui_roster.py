@@ -190,7 +190,7 @@ async def test_rate_card_add_change_remove(demo_db: Database) -> None:
         table = editor.query_one("#rates-table")
         table.focus()
         table.move_cursor(row=table.get_row_index("bundle"))
-        await pilot.press("x")
+        await pilot.press("x", "y")  # asked first (tests/test_tui_trust.py)
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)

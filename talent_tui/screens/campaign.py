@@ -344,10 +344,19 @@ class CampaignScreen(Guarded, Screen):
             FormField("note", "Note", "why, in a sentence"),
         ]  # fmt: skip
         currency = terms.currency
+        opened = self.data.version  # the version the form shows; a newer one is not overwritten
 
         def submit(values: dict[str, str]) -> str:
             changes = parse_terms(values, currency)
             with _refusals_beside(values), self.app.database.transaction() as session:
+                now = max((v.version for v in deals.versions(session, self.campaign_id)), default=1)
+                if now != opened:
+                    raise FormProblem(
+                        {
+                            "": f"The terms changed elsewhere since you opened this form (now "
+                            f"version {now}); nothing was saved. Esc, then look at them."
+                        }
+                    )
                 offer = deals.propose(
                     session, self.campaign_id, changes, self.actor, side, values["note"],
                     self.app.today,

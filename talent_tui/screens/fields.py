@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from talent_tui.core.errors import DomainError
 from talent_tui.failures import Guarded
@@ -62,6 +63,7 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         self.title_text = title
         self.form_fields = list(fields)
         self.submit = submit
+        self._close_with: tuple[Any] | None = None  # what to close with, once saved
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box", classes="fields-form"):
@@ -79,6 +81,19 @@ class FieldsForm(Guarded, ModalScreen[Any]):
                     yield Static("", id=f"error-{f.name}", classes="field-error")
             yield Static("Ctrl+S saves · Esc cancels", id="form-status")
         yield Footer()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """An edited field's error goes with the edit (it was about the old value); saving
+        checks everything again."""
+        name = (event.input.id or "").removeprefix("field-")
+        errors = self.query(f"#error-{name}")
+        if not name or not errors:
+            return
+        error = errors.first(Static)
+        if error.has_class("-shown"):
+            error.update("")
+            error.remove_class("-shown")
+            event.input.remove_class("-invalid")
 
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#field-{f.name}", Input).value for f in self.form_fields}
@@ -99,16 +114,36 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         self.run_submit(self.values())
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="form", name="Saving the form")
-    def run_submit(self, values: dict[str, str]) -> None:
+    def run_submit(self, values: dict[str, str]) -> tuple[bool, Any]:
+        """(saved, what submit returned). The form closes once this worker has finished (see
+        `submitted`): closing it from inside would cancel the very worker doing it."""
         try:
             message = self.submit(values)
         except FormProblem as problem:
             self.app.call_from_thread(self.show_errors, problem.errors)
-            return
+            return False, None
         except DomainError as refused:  # a rule said no (a brand deleted meanwhile, …)
             self.app.call_from_thread(self.show_errors, {"": str(refused)})
+            return False, None
+        return True, message
+
+    @on(Worker.StateChanged)
+    def submitted(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "form" or worker.state is not WorkerState.SUCCESS:
             return
-        self.app.call_from_thread(self.dismiss, message)
+        saved, message = worker.result
+        if saved:
+            self._close_with = (message,)
+            self._close_if_on_top()
+
+    def on_screen_resume(self) -> None:
+        self._close_if_on_top()  # saved while help (say) was open over the form
+
+    def _close_if_on_top(self) -> None:
+        if self._close_with is not None and self.is_attached and self.app.screen is self:
+            (message,) = self._close_with
+            self.dismiss(message)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         if not self.is_attached:  # closed before its worker finished

@@ -29,7 +29,7 @@ from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.rates import RateEditor
 from talent_tui.services import campaigns, creators, deals, roster
 from talent_tui.store.models import Tab
-from talent_tui.store.watch import watcher_for
+from talent_tui.store.watch import open_replacement, watcher_for
 from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs, pane_id
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 from talent_tui.widgets.stats import StatsPanel
@@ -128,6 +128,7 @@ class MainScreen(Guarded, Screen):
         self.query_one("#body").loading = True
         self.reload()
         self._watcher = watcher_for(self.database)
+        self._replacement_tries = 0
         self.set_interval(2.0, self._poll_changes)
 
     def _poll_changes(self) -> None:
@@ -138,9 +139,40 @@ class MainScreen(Guarded, Screen):
         select something else (the creator just added). The commit is seen on the next tick."""
         if any(w.node is self and w.is_running for w in self.workers):
             return
+        if self._watcher.replaced():
+            self._open_replacement()
+            return
         if self._watcher.changed():
             self.action_refresh(quiet=True)
             self.app.post_message(DataChanged())  # screens above this one reload too
+
+    def _open_replacement(self) -> None:
+        """The file was replaced (`talent demo --reset` in another terminal): open the new
+        one and show it, instead of the deleted file's data. Until the new file is ready
+        (still being built), the next tick tries again; if it never is, the user is told."""
+        fresh = open_replacement(self.database)
+        if fresh is None:
+            self._replacement_tries += 1
+            if self._replacement_tries == 5:
+                self.notify(
+                    "The database file was replaced, and the new file cannot be opened (yet); "
+                    "still showing the old data. Restart talent to open it.",
+                    severity="warning",
+                    timeout=12,
+                )
+            return
+        self._replacement_tries = 0
+        self.app.use_database(fresh)
+        self._watcher.close()
+        self._watcher = watcher_for(fresh)
+        self.last_archived = None  # a creator of the old file
+        self.action_refresh(quiet=True)
+        self.app.post_message(DataChanged())  # screens above this one reload too
+        self.notify(
+            "The database file was replaced (talent demo --reset?); reloaded.",
+            title="Database replaced",
+            timeout=8,
+        )
 
     def action_refresh(self, quiet: bool = False) -> None:
         self.reload(keep_id=self.creator_id, fresh_totals=True)
@@ -162,14 +194,17 @@ class MainScreen(Guarded, Screen):
         empty = self.has_class("-empty")
         if empty and action not in {"add", "toggle_archive", "deal_flow"}:
             return False
-        if action in NEEDS_CREATOR and self.creator_id is None:
-            return None  # shown dimmed: there is no creator under the cursor
+        # Which view first: a key of the other view is hidden, not merely dimmed.
         if action in ROSTER_ONLY and self.view.archived:
             return False
         if action in ARCHIVE_ONLY and not self.view.archived:
             return False
-        if action == "restore" and not self.view.archived and self.last_archived is None:
-            return False
+        if action == "restore":
+            if not self.view.archived:  # the roster's u is "undo the archiving just done"
+                return self.last_archived is not None
+            return None if self.creator_id is None else True
+        if action in NEEDS_CREATOR and self.creator_id is None:
+            return None  # shown dimmed: there is no creator under the cursor
         return True
 
     # ---- roster -------------------------------------------------------------------------
@@ -308,7 +343,7 @@ class MainScreen(Guarded, Screen):
         search = self.query_one("#search", Input)
         with search.prevent(Input.Changed):
             search.value = ""
-        self.view = roster.RosterQuery(sort=self.view.sort, archived=archived)
+        self._show_view(roster.RosterQuery(sort=self.view.sort, archived=archived))
         self.reload(keep_id=creator_id, fresh_totals=True)
 
     # ---- one creator --------------------------------------------------------------------
@@ -468,11 +503,22 @@ class MainScreen(Guarded, Screen):
 
         self.app.push_screen(FilterScreen(), apply)
 
+    def _show_view(self, view: roster.RosterQuery) -> None:
+        """Switch to `view`; the title, the screen's class and the footer follow it."""
+        if view.archived != self.view.archived:
+            # Undo of an archiving lasts until the view changes: in the archive, u restores
+            # the creator under the cursor; back in the roster, there is nothing to undo.
+            self.last_archived = None
+        self.view = view
+        # Back in the roster, the app's subtitle (the database's name) again: None, as ""
+        # would replace it with nothing.
+        self.sub_title = f"{self.app.sub_title} · archive" if view.archived else None
+        self.set_class(view.archived, "-archive")
+        self.refresh_bindings()
+
     def action_toggle_archive(self) -> None:
-        self.view = replace(self.view, archived=not self.view.archived)
-        self.sub_title = "archive" if self.view.archived else ""
-        self.set_class(self.view.archived, "-archive")
         self.creator_id = None
+        self._show_view(replace(self.view, archived=not self.view.archived))
         self.reload()
         self.roster_list.focus()
 
@@ -608,5 +654,7 @@ class MainScreen(Guarded, Screen):
 
     def _deleted(self, creator_id: int, name: str) -> None:
         self.notify(escape(printable(f"Deleted {name}.")))
+        if self.last_archived and self.last_archived[0] == creator_id:
+            self.last_archived = None  # nothing to restore any more
         self.creator_id = None
         self.reload(keep_id=self._neighbour_of(creator_id), fresh_totals=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -11,10 +12,12 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from talent_tui.core import money
 from talent_tui.core.errors import DomainError
 from talent_tui.core.money import format_money
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
+from talent_tui.screens.forms import ConfirmScreen
 from talent_tui.services import creators, roster
 from talent_tui.widgets.tables import PlainTable
 
@@ -26,6 +29,9 @@ class RateEditor(Guarded, ModalScreen[bool]):
         Binding("ctrl+s", "save", "Save rate", priority=True),
         Binding("delete,x", "remove", "Remove rate"),
         Binding("escape", "close", "Done"),
+        # Priority, as the forms' Enter: focus is in Amount before the next key is delivered,
+        # so "video", Enter, "250 usd", Enter typed at machine speed fills both fields.
+        Binding("enter", "enter", "Next field / save", show=False, priority=True),
     ]
 
     def __init__(self, creator_id: int) -> None:
@@ -112,13 +118,35 @@ class RateEditor(Guarded, ModalScreen[bool]):
         amount_input.value = self.amounts.get(deliverable, "")
         amount_input.focus()
 
-    @on(Input.Submitted, "#rate-deliverable")
-    def to_amount(self) -> None:
-        self.query_one("#rate-amount", Input).focus()
+    def action_enter(self) -> None:
+        """Enter in Deliverable goes to Amount; in Amount it saves; on the table it edits the
+        rate under the cursor (the table's own Enter)."""
+        focused = self.focused
+        if focused is not None and focused.id == "rate-deliverable":
+            self.set_focus(self.query_one("#rate-amount", Input))  # now, not after the queue
+        elif focused is not None and focused.id == "rate-amount":
+            # After the keys typed before Enter, still in the field's own queue.
+            focused.call_later(self.action_save)
+        else:
+            raise SkipAction()
 
-    @on(Input.Submitted, "#rate-amount")
-    def submit_amount(self) -> None:
-        self.action_save()
+    @on(Input.Changed, "#rate-deliverable")
+    @on(Input.Changed, "#rate-amount")
+    def recheck(self, event: Input.Changed) -> None:
+        """A field showing an error is checked again as it is corrected: the error goes as
+        soon as the value is good (or says what is wrong now), never outlives the mistake."""
+        field = "amount" if event.input.id == "rate-amount" else "deliverable"
+        if not self.query_one(f"#error-{field}", Static).has_class("-shown"):
+            return
+        try:
+            if field == "amount":
+                money.parse_money(event.value, None)
+            else:
+                creators.normalize_deliverable(event.value)
+        except DomainError as exc:
+            self._error(field, str(exc))
+        else:
+            self._error(field, "")
 
     def _error(self, field: str, message: str) -> None:
         error = self.query_one(f"#error-{field}", Static)
@@ -168,7 +196,15 @@ class RateEditor(Guarded, ModalScreen[bool]):
         if not table.has_focus or table.row_count == 0:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        self.remove_rate(str(row_key.value))
+        kind = str(row_key.value)
+        amount = self.amounts.get(kind, "")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_rate(kind)
+
+        question = printable(f"Remove the {kind} rate ({amount})?".replace(" ()", ""))
+        self.app.push_screen(ConfirmScreen(question, enter_confirms=True), answered)
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="rates", name="Removing the rate")
     def remove_rate(self, kind: str) -> None:

@@ -157,9 +157,39 @@ def add_creator(session: Session, values: Mapping[str, Any]) -> Creator:
     return creator
 
 
-def edit_creator(session: Session, creator_id: int, values: Mapping[str, Any]) -> Creator:
-    """Apply `values` (all fields, as from a form) to a creator."""
+class CreatorChanged(DomainError):
+    """The creator was changed elsewhere after a form read it: saving would overwrite that.
+    `current` is what is stored now (as form text); `fields` names the fields that differ."""
+
+    def __init__(self, name: str, current: dict[str, str], changed: list[str]):
+        self.current = current
+        self.fields = changed
+        labels = dict((field, label) for field, label, _ in FIELDS)
+        what = ", ".join(labels.get(f, f) for f in changed)
+        super().__init__(
+            f"{name} was changed elsewhere since you opened this form ({what}); nothing was saved"
+        )
+
+
+def edit_creator(
+    session: Session,
+    creator_id: int,
+    values: Mapping[str, Any],
+    expected_values: Mapping[str, str] | None = None,
+) -> Creator:
+    """Apply `values` (all fields, as from a form) to a creator.
+
+    `expected_values` is the version the caller started from, as `form_values` gave it: when
+    the stored creator no longer matches it (another program or window changed a field the
+    form would write), nothing is written and CreatorChanged says what changed. Values, not
+    `updated_at`: a metrics import changes followers without touching it, and archiving
+    touches it without changing any field a form writes."""
     creator = get_creator(session, creator_id)
+    if expected_values is not None:
+        current = form_values(creator)
+        changed = [f for f in FIELD_NAMES if current[f] != expected_values.get(f, current[f])]
+        if changed:
+            raise CreatorChanged(creator.name, current, changed)
     data = parse_fields(values, creator)
     _check_handle_free(session, data["tiktok_handle"], creator.id)
     if data.get("followers") is None:

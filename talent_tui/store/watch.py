@@ -2,13 +2,26 @@
 
 SQLite: `PRAGMA data_version` on a read-only connection of the watcher's own, which changes
 only when another connection commits. (PostgreSQL will use LISTEN/NOTIFY behind the same
-interface.)
+interface.) A file replaced under the app (`talent demo --reset` deletes the file and builds
+a new one) is noticed by its identity on disk: the app then opens the new file.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
+
+from talent_tui.store import db as dbmod
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` (device and inode), or None when there is none."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 class ChangeWatcher:
@@ -17,9 +30,12 @@ class ChangeWatcher:
     its own that never writes."""
 
     def __init__(self, path: Path | None) -> None:
+        self.path = path
         self.connection: sqlite3.Connection | None = None
         self.version: int | None = None
+        self.identity: tuple[int, int] | None = None
         if path is not None:
+            self.identity = _identity(path)
             try:
                 self.connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
                 self.version = self._read()
@@ -41,7 +57,41 @@ class ChangeWatcher:
         self.version = now
         return True
 
+    def replaced(self) -> bool:
+        """Whether another file now stands at the watched path (the one the app has open was
+        deleted or renamed away, and a new one made). Not while there is no file at all:
+        whoever removed it is still making the new one."""
+        if self.path is None or self.identity is None:
+            return False
+        now = _identity(self.path)
+        return now is not None and now != self.identity
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
 
 def watcher_for(database: object) -> ChangeWatcher:
     """The watcher for a database handle (one without a file watches nothing)."""
     return ChangeWatcher(getattr(database, "path", None))
+
+
+def open_replacement(database: dbmod.Database) -> dbmod.Database | None:
+    """The database now at `database`'s path, opened without changing it, once it is ready
+    (its schema complete: whoever made it has finished migrating); None while it is not, or
+    when it is not a talent database."""
+    if database.path is None or not database.path.exists():
+        return None
+    try:
+        fresh = dbmod.open_database(database.url, migrate=False)
+    except dbmod.DatabaseError:
+        return None
+    try:
+        ready = dbmod.current_revision(fresh) == dbmod.SCHEMA_HEAD
+    except Exception:  # noqa: BLE001 - half-written: try again on the next look
+        ready = False
+    if not ready:
+        fresh.dispose()
+        return None
+    return fresh
