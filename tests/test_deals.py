@@ -202,6 +202,22 @@ def test_decline_needs_a_reason_and_keeps_it(database: Database) -> None:
     assert "clashes with an exclusive" in last.action
 
 
+def test_a_decline_reason_never_takes_the_notes_past_their_limit(database: Database) -> None:
+    from talent_tui.core.fields import MAX_NOTES
+
+    campaign_id = new_campaign(database, S.REVIEWING)
+    full = "n" * (MAX_NOTES - 5)
+    with database.transaction() as s:
+        s.get(Campaign, campaign_id).notes = full
+    with database.transaction() as s:
+        deals.decline(s, campaign_id, "clashes with an exclusive", ACTOR)
+    with database.session() as s:
+        campaign = s.get(Campaign, campaign_id)
+        last = deals.history(s, campaign_id)[-1]
+    assert campaign.status is S.DECLINED and campaign.notes == full  # still within the limit
+    assert "clashes with an exclusive" in last.action  # the reason is kept in the history
+
+
 def test_overdue_offers_expire_with_a_history_entry(database: Database) -> None:
     late = new_campaign(database, S.NEGOTIATING, respond_by=TODAY - timedelta(days=1))
     on_time = new_campaign(database, S.REVIEWING, respond_by=TODAY)

@@ -18,6 +18,7 @@ from talent_tui.cli.common import (
     open_db,
     out,
     print_json,
+    refuse,
     resolve_creator,
 )
 from talent_tui.core import locations
@@ -184,7 +185,7 @@ def _invalid(exc: Exception) -> typer.Exit:
                 f"[bold red]error:[/] {escape(f'{field}: {message}')}", markup=True, soft_wrap=True
             )
         return typer.Exit(EXIT_INPUT)
-    return fail(str(exc))
+    return refuse(exc)
 
 
 def _creator_json(session: Any, creator_id: int) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from talent_tui.core import money
 from talent_tui.core.config import settings
 from talent_tui.core.errors import DomainError
+from talent_tui.core.fields import MAX_NOTES
 from talent_tui.services import audit, typed_text
 from talent_tui.store.models import (
     TAB_OF_STATUS,
@@ -151,9 +152,13 @@ def transition(
     if reason:
         action = f"{action} ({reason})"
         if to in (S.DECLINED, S.CANCELLED):
-            campaign.notes = (campaign.notes + "\n" if campaign.notes else "") + (
+            # The reason is always in the history; it joins the notes only while they stay
+            # within the notes limit (an export must import again).
+            notes = (campaign.notes + "\n" if campaign.notes else "") + (
                 f"{STATUS_LABELS[to].capitalize()}: {reason}"
             )
+            if len(notes) <= MAX_NOTES:
+                campaign.notes = notes
     audit.record(session, actor, "campaign", campaign_id, action, before, snapshot(campaign))
     session.flush()
     return campaign
