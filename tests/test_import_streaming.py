@@ -348,3 +348,16 @@ def test_cli_text_lists_changes_readably_and_bounded(database: Database, tmp_pat
     [summary, change] = result.stdout.splitlines()
     assert change.startswith("  @nora: notes set to one") and change.endswith("two")
     assert all(ch.isprintable() for ch in change)
+
+
+def test_an_endless_line_after_the_first_megabyte_is_refused_unread(
+    database: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "tail.csv"
+    path.write_bytes(b"name,tiktok_handle\nA,@a\n" + b"x" * (base.MAX_LINE_CHARS + 10))
+    with pytest.raises(importers.ImportFailed) as caught:
+        importers.import_file(database, "creators", path)
+    assert [str(e) for e in caught.value.errors] == [
+        f"tail.csv:3:file: line longer than {base.MAX_LINE_CHARS:,} characters: not a CSV file"
+    ]
+    assert stored(database) == {}

@@ -18,7 +18,8 @@ whole file: the shared checks (`duplicates`, `check_shares`) keep what they have
 so a duplicate in a later batch, or a group's shares split over batches, is still found.
 
 Refused before anything is read: a path that is not a regular file (a directory, /dev/zero,
-a pipe) and a CSV file with no line break in its first LINE_PROBE_BYTES (binary data).
+a pipe) and a CSV file with no line break in its first LINE_PROBE_BYTES (binary data); later,
+a line longer than MAX_LINE_CHARS is refused before it is read whole.
 
 JSON is parsed whole by the standard library, so a JSON file is limited to MAX_JSON_BYTES
 (64 MB, about 200,000 creators); a larger one is refused with the advice to use CSV.
@@ -53,6 +54,7 @@ MAX_REPORTED_CHANGES = 1_000  # updated rows whose field changes the report list
 MAX_KEPT_ERRORS = 1_000  # problems kept in detail (the first, by row); the rest are counted
 BATCH_ROWS = 5_000  # rows parsed, checked and written at a time
 LINE_PROBE_BYTES = 1 << 20  # a CSV file needs a line break within its first megabyte
+MAX_LINE_CHARS = 1 << 20  # and no line longer than this anywhere
 MAX_JSON_BYTES = 64 << 20  # JSON is parsed whole: larger files are refused (use CSV)
 SHARE_TOLERANCE = fields.SHARE_TOLERANCE
 
@@ -286,7 +288,7 @@ class CsvRows:
 
     def __init__(self, source: str, stream: IO[str]):
         self.source = source
-        self._reader = csv.reader(stream)
+        self._reader = csv.reader(_bounded_lines(source, stream))
         self._line = 1  # the line the next record starts on
         header: list[str] | None = None
         for start, record in self._records():
@@ -341,6 +343,27 @@ class CsvRows:
             if len(record) != width:
                 problem = f"{len(record)} cells, header has {width}"
             yield SourceRow(start, values, problem)
+
+
+def _bounded_lines(source: str, stream: IO[str]) -> Iterator[str]:
+    """The stream's lines, refusing one longer than MAX_LINE_CHARS (binary data past the first
+    megabyte) before it is read whole: no line of a CSV file comes near it."""
+    number = 0
+    while line := stream.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise ImportFailed(
+                source,
+                [
+                    RowError(
+                        source,
+                        number,
+                        "file",
+                        f"line longer than {MAX_LINE_CHARS:,} characters: not a CSV file",
+                    )
+                ],
+            )
+        yield line
 
 
 def csv_rows(source: str, text: str) -> SourceRows:
