@@ -20,7 +20,7 @@ from talent_tui.core.text import printable
 if TYPE_CHECKING:
     from talent_tui.io.importers import FieldChange, ImportReport
 
-PROGRESS_THRESHOLD = 1 << 20  # bytes: a smaller file imports before a bar would be seen
+PROGRESS_THRESHOLD = 128 << 10  # bytes (some thousands of rows): smaller files need no bar
 CHANGES_SHOWN = 20  # changed rows the plain-text report lists; --json lists more
 
 

@@ -349,7 +349,13 @@ def _bounded_lines(source: str, stream: IO[str]) -> Iterator[str]:
     """The stream's lines, refusing one longer than MAX_LINE_CHARS (binary data past the first
     megabyte) before it is read whole: no line of a CSV file comes near it."""
     number = 0
-    while line := stream.readline(MAX_LINE_CHARS + 1):
+    while True:
+        try:
+            line = stream.readline(MAX_LINE_CHARS + 1)
+        except OSError as exc:
+            raise _file_error(source, exc.strerror or str(exc)) from None
+        if not line:
+            return
         number += 1
         if len(line) > MAX_LINE_CHARS:
             raise ImportFailed(
