@@ -163,9 +163,10 @@ def test_import_report_reads_as_a_sentence(runner: CliRunner, tmp_path: Path) ->
     db = str(tmp_path / "t.db")
     dry = run(runner, "--db", db, "import", "creators", str(path), "--dry-run")
     assert dry.exit_code == 0
-    assert dry.stdout.strip() == (
-        "Would import f.csv (creators): 1 row, 1 new, 0 updated, 0 unchanged."
-    )
+    assert dry.stdout.splitlines() == [
+        "Would import f.csv (creators): 1 row, 1 new, 0 updated, 0 unchanged.",
+        "Dry run: nothing was written.",
+    ]
     real = run(runner, "--db", db, "import", "creators", str(path))
     assert real.stdout.strip() == "Imported f.csv (creators): 1 row, 1 new, 0 updated, 0 unchanged."
     path.write_text("name,tiktok_handle\nMina Park,@mina.park\nLeo,@leo\n", encoding="utf-8")

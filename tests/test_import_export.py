@@ -246,10 +246,10 @@ def test_big_import_shows_progress_on_a_terminal_only(
     db = str(tmp_path / "t.db")
     result = runner.invoke(cli.app, ["--db", db, "import", "creators", str(path)])
     assert result.exit_code == 0
-    assert "Checking big.csv" in progress.getvalue()
+    assert "Importing big.csv" in progress.getvalue()
 
     progress.truncate(0)
     quiet = runner.invoke(cli.app, ["--db", db, "import", "creators", str(path), "--json"])
     assert quiet.exit_code == 0
     assert json.loads(quiet.stdout)["unchanged"] == 10_001  # re-run: nothing changed
-    assert "Checking" not in progress.getvalue()
+    assert "Importing" not in progress.getvalue()

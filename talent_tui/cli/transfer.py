@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,7 +17,11 @@ from talent_tui.cli.common import (
 )
 from talent_tui.core.text import printable
 
-PROGRESS_THRESHOLD = 10_000
+if TYPE_CHECKING:
+    from talent_tui.io.importers import FieldChange, ImportReport
+
+PROGRESS_THRESHOLD = 128 << 10  # bytes (some thousands of rows): smaller files need no bar
+CHANGES_SHOWN = 20  # changed rows the plain-text report lists; --json lists more
 
 
 def import_cmd(
@@ -34,41 +38,42 @@ def import_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON only.")] = False,
 ) -> None:
     """Import a file, all or nothing. Rows are matched on natural keys, so re-runs are safe."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
     from talent_tui.io import importers
 
     if kind not in importers.KINDS:
         raise fail(f"unknown import kind {kind!r} (one of: {', '.join(importers.KINDS)})")
     database = open_db()
-    show_progress = not as_json and out.is_terminal
+    show_progress = not as_json and out.is_terminal and _size(file) > PROGRESS_THRESHOLD
     try:
-        rows = importers.read_rows(file, fmt)
-        if show_progress and len(rows) > PROGRESS_THRESHOLD:
+        if show_progress:
             columns = (
                 TextColumn("{task.description}"),
                 BarColumn(),
-                MofNCompleteColumn(),
+                DownloadColumn(),
                 TimeElapsedColumn(),
             )
             with Progress(*columns, console=err, transient=True) as progress:
-                task = progress.add_task(f"Checking {file.name}", total=len(rows))
+                task = progress.add_task(
+                    printable(f"Importing {file.name}"), total=_size(file) or None
+                )
 
                 def advance(done: int, total: int) -> None:
-                    progress.update(task, completed=done)
-                    if done == total:
-                        progress.update(task, description="Writing", total=None)
+                    progress.update(task, completed=done, total=total)
 
-                report = importers.import_source(database, kind, rows, file.name, dry_run, advance)
+                report = importers.import_file(
+                    database, kind, file, fmt=fmt, dry_run=dry_run, progress=advance
+                )
         else:
-            report = importers.import_source(database, kind, rows, file.name, dry_run)
+            report = importers.import_file(database, kind, file, fmt=fmt, dry_run=dry_run)
     except importers.ImportFailed as exc:
         if as_json:
             print_json(
                 {
                     "ok": False,
                     "errors": [e.as_dict() for e in exc.errors[: importers.MAX_REPORTED_ERRORS]],
-                    "total_errors": len(exc.errors),
+                    "total_errors": exc.total,
                 }
             )
         raise fail(str(exc)) from None
@@ -77,14 +82,49 @@ def import_cmd(
         return
     verb = "Would import" if dry_run else "Imported"
     rows_text = "1 row" if report.rows == 1 else f"{report.rows} rows"
-    out.print(
-        printable(
-            f"{verb} {file.name} ({kind}): {rows_text}, "
-            f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged."
-        ),
-        markup=False,
-        soft_wrap=True,
-    )
+    lines = [
+        f"{verb} {file.name} ({kind}): {rows_text}, "
+        f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged."
+    ]
+    lines.extend(change_lines(report))
+    if dry_run:
+        lines.append("Dry run: nothing was written.")
+    for line in lines:
+        out.print(printable(line), markup=False, soft_wrap=True)
+
+
+def change_lines(report: ImportReport, limit: int = CHANGES_SHOWN) -> list[str]:
+    """The changed fields of the first `limit` updated rows, one line each ("@nora: niche
+    fitness → food; notes cleared"), then how many more there are."""
+    lines = [
+        f"  {row.key}: " + "; ".join(_change(f) for f in row.fields)
+        for row in report.changes[:limit]
+    ]
+    more = report.changes_total - len(lines)
+    if more > 0:
+        listed = len(report.changes)
+        hint = (
+            "use --json for all"
+            if listed == report.changes_total
+            else (f"--json lists the first {listed}")
+        )
+        lines.append(f"  … and {more} more ({hint})")
+    return lines
+
+
+def _change(change: FieldChange) -> str:
+    if change.after == "(empty)":
+        return f"{change.field} cleared"
+    if change.before == "(empty)":
+        return f"{change.field} set to {change.after}"
+    return f"{change.field} {change.before} → {change.after}"
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
 
 
 def export_cmd(

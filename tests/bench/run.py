@@ -3,6 +3,7 @@ a time measured within this one run (so machine speed and noise cancel in the ra
 
     python tests/bench/run.py --json          # full run (about a minute)
     python tests/bench/run.py --json --creators 20000   # quicker, smaller
+    python tests/bench/run.py --json --import-rows 50000   # a smaller streamed-import file
 
 Figures:
   import_rows_per_s, import_ratio_vs_sqlite  talent's CSV import vs raw sqlite3 executemany of
@@ -13,6 +14,10 @@ Figures:
                                              updated, median of 20 (goal <= 50 ms)
   peak_rss_mb                                peak resident memory of an app process that opened
                                              the big roster, scrolled and searched (<= 250)
+  import_1m_peak_rss_mb, import_1m_seconds   peak resident memory (and wall time) of a cold
+                                             `talent import creators` child process importing a
+                                             1,000,000-row CSV (--import-rows) into an empty
+                                             database (goal <= 400 MB: the CSV is streamed)
 """
 
 from __future__ import annotations
@@ -213,6 +218,30 @@ except OSError:
 """
 
 
+def import_peak_rss_mb(csv_path: Path, db_path: Path) -> tuple[float, float]:
+    """Peak RSS (MB) and wall time (s) of `talent import creators` run cold in a child
+    process. The peak is that child's own, from wait4() (what `/usr/bin/time -v` reports);
+    ru_maxrss is in kilobytes on Linux."""
+    import os
+
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); sys.argv[0] = 'talent'; "
+        "from talent_tui.launch import main; main()"
+    )
+    command = [sys.executable, "-c", code, "--db", str(db_path), "import", "creators"]
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        child = subprocess.Popen([*command, str(csv_path)], stdout=output, stderr=output)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        said = output.read().decode(errors="replace")
+    if child.returncode != 0 or "Imported" not in said:
+        raise SystemExit(f"talent import failed ({child.returncode}): {said}")
+    return usage.ru_maxrss / 1024, elapsed
+
+
 def peak_rss_mb(db_path: Path) -> float:
     code = RSS_PROBE.format(root=str(ROOT), db=str(db_path))
     result = subprocess.run(
@@ -226,6 +255,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
     parser.add_argument("--creators", type=int, default=100_000)
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=1_000_000,
+        help="rows of the CSV whose import's peak memory is measured (0: skip)",
+    )
     args = parser.parse_args()
     log = (lambda *a: None) if args.json else (lambda *a: print(*a, file=sys.stderr))
 
@@ -254,6 +289,13 @@ def main() -> None:
         log("memory…")
         rss = peak_rss_mb(tmpdir / "big.db")
 
+        import_rss = import_seconds = None
+        if args.import_rows:
+            log(f"import memory, {args.import_rows:,} rows…")
+            huge_csv = tmpdir / "huge.csv"
+            make_csv(huge_csv, args.import_rows, seed=11)
+            import_rss, import_seconds = import_peak_rss_mb(huge_csv, tmpdir / "huge.db")
+
     figures = {
         "creators": args.creators,
         "import_seconds": round(ours, 3),
@@ -266,11 +308,15 @@ def main() -> None:
         "search_ms_median": round(statistics.median(searches), 2),
         "search_ms_max": round(max(searches), 2),
         "peak_rss_mb": round(rss, 1),
+        "import_rows": args.import_rows,
+        "import_1m_peak_rss_mb": None if import_rss is None else round(import_rss, 1),
+        "import_1m_seconds": None if import_seconds is None else round(import_seconds, 1),
         "goals": {
             "import_ratio_vs_sqlite": ">= 0.3",
             "first_paint_ratio": "<= 1.5",
             "search_ms_median": "<= 50",
             "peak_rss_mb": "<= 250",
+            "import_1m_peak_rss_mb": "<= 400",
         },
     }
     print(json.dumps(figures, indent=None if args.json else 2))

@@ -1,8 +1,9 @@
 """Imports: CSV or JSON files into the store, all or nothing.
 
-Every kind goes through the same three steps (`base`): read the file into numbered rows,
-validate every row (collecting *all* errors as file:row:field), then write inside one
-transaction. Each kind is one module here; importing it registers its spec. Rows are matched
+Every kind goes through the same steps (`base`): read the file into numbered rows, validate
+every row (collecting *all* errors as file:row:field) and write, inside one transaction; a CSV
+file is streamed through these steps in batches, so its size does not decide the memory used
+(JSON is read whole, up to `MAX_JSON_BYTES`). Each kind is one module here; importing it registers its spec. Rows are matched
 on a natural key (a creator's TikTok handle, a campaign's external id, a brand's name), so
 running the same import twice changes nothing the second time.
 """
@@ -19,11 +20,16 @@ from talent_tui.io.importers import (  # noqa: F401 - importing a kind registers
 )
 from talent_tui.io.importers.base import (
     ANALYZE_AFTER,
+    BATCH_ROWS,
     KINDS,
+    LINE_PROBE_BYTES,
+    MAX_JSON_BYTES,
+    MAX_KEPT_ERRORS,
     MAX_REPORTED_CHANGES,
     MAX_REPORTED_ERRORS,
     SHARE_TOLERANCE,
     SPECS,
+    CsvRows,
     FieldChange,
     ImportFailed,
     ImportReport,
@@ -46,11 +52,16 @@ from talent_tui.io.importers.brands import target_to_text
 
 __all__ = [
     "ANALYZE_AFTER",
+    "BATCH_ROWS",
     "KINDS",
+    "LINE_PROBE_BYTES",
+    "MAX_JSON_BYTES",
+    "MAX_KEPT_ERRORS",
     "MAX_REPORTED_CHANGES",
     "MAX_REPORTED_ERRORS",
     "SHARE_TOLERANCE",
     "SPECS",
+    "CsvRows",
     "FieldChange",
     "ImportFailed",
     "ImportReport",

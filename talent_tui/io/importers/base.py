@@ -4,6 +4,25 @@ writes one file in one transaction (all or nothing).
 
 A kind (one module next to this one) supplies a `KindSpec`: its columns, a row parser built
 from the field rules in `talent_tui.core.fields`, and a writer.
+
+Streaming: a CSV file is read, decoded (UTF-8, with or without a BOM) and parsed as it is
+imported, BATCH_ROWS rows at a time: each batch is parsed, checked and written inside the
+one transaction the import is, so a bad row anywhere (row 900,000 too) still leaves nothing
+written, and a dry run still rolls everything back. What is kept for the whole file is
+bounded per row at most by a small lookup entry (the keys the whole-file checks have seen):
+the first MAX_KEPT_ERRORS problems and the first MAX_REPORTED_CHANGES changed rows are kept
+in detail, the rest only counted. A 1,000,000-row creators CSV imports in well under 400 MB.
+
+`KindSpec.check_rows` is called once per batch with a `Batch`, whose `state` lives for the
+whole file: the shared checks (`duplicates`, `check_shares`) keep what they have seen there,
+so a duplicate in a later batch, or a group's shares split over batches, is still found.
+
+Refused before anything is read: a path that is not a regular file (a directory, /dev/zero,
+a pipe) and a CSV file with no line break in its first LINE_PROBE_BYTES (binary data); later,
+a line longer than MAX_LINE_CHARS is refused before it is read whole.
+
+JSON is parsed whole by the standard library, so a JSON file is limited to MAX_JSON_BYTES
+(64 MB, about 200,000 creators); a larger one is refused with the advice to use CSV.
 """
 
 from __future__ import annotations
@@ -11,13 +30,15 @@ from __future__ import annotations
 import csv
 import enum
 import io
+import itertools
 import json
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -29,7 +50,12 @@ from talent_tui.store.models import Creator, Dimension
 
 KINDS = ("creators", "metrics", "demographics", "rates", "brands", "campaigns")
 MAX_REPORTED_ERRORS = 50
-MAX_REPORTED_CHANGES = 50  # updated rows whose field changes the report lists
+MAX_REPORTED_CHANGES = 1_000  # updated rows whose field changes the report lists
+MAX_KEPT_ERRORS = 1_000  # problems kept in detail (the first, by row); the rest are counted
+BATCH_ROWS = 5_000  # rows parsed, checked and written at a time
+LINE_PROBE_BYTES = 1 << 20  # a CSV file needs a line break within its first megabyte
+MAX_LINE_CHARS = 1 << 20  # and no line longer than this anywhere
+MAX_JSON_BYTES = 64 << 20  # JSON is parsed whole: larger files are refused (use CSV)
 SHARE_TOLERANCE = fields.SHARE_TOLERANCE
 
 ProgressCallback = Callable[[int, int], None]
@@ -63,15 +89,17 @@ class RowError:
 
 
 class ImportFailed(DomainError):
-    """Validation failed; nothing was written. `errors` holds every problem found."""
+    """Validation failed; nothing was written. `errors` holds the problems found (the first
+    MAX_KEPT_ERRORS by row) and `total` counts them all."""
 
-    def __init__(self, source: str, errors: list[RowError]):
+    def __init__(self, source: str, errors: list[RowError], total: int | None = None):
         self.source = source
         self.errors = errors
+        self.total = len(errors) if total is None else total
         shown = "\n".join(str(e) for e in errors[:MAX_REPORTED_ERRORS])
-        more = len(errors) - MAX_REPORTED_ERRORS
+        more = self.total - min(len(errors), MAX_REPORTED_ERRORS)
         tail = f"\n… and {more} more" if more > 0 else ""
-        super().__init__(f"{len(errors)} error(s) in {source}; nothing was imported\n{shown}{tail}")
+        super().__init__(f"{self.total} error(s) in {source}; nothing was imported\n{shown}{tail}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,50 +203,179 @@ def detect_format(path: Path, explicit: str | None = None) -> str:
     return fmt
 
 
-def read_rows(path: Path, fmt: str | None = None) -> SourceRows:
-    """Numbered rows from a CSV (UTF-8 with or without BOM, any newline) or a JSON list."""
-    fmt = detect_format(path, fmt)
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):,.0f} MB"
+
+
+@contextmanager
+def _open_regular(path: Path, fmt: str) -> Iterator[tuple[BinaryIO, int]]:
+    """The file opened for reading, with its size: refused, before anything is read, when it is
+    not a regular file (a directory, a device such as /dev/zero, a pipe), a JSON file over
+    MAX_JSON_BYTES, or a CSV file with no line break in its first LINE_PROBE_BYTES."""
+    source = path.name
     try:
-        raw = path.read_bytes()
+        info = path.stat()
     except OSError as exc:
-        raise _file_error(path.name, exc.strerror or str(exc)) from None
+        raise _file_error(source, exc.strerror or str(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _file_error(source, "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise _file_error(
+            source, "not a regular file (a device, pipe or socket); save the data to a file first"
+        )
+    if fmt == "json" and info.st_size > MAX_JSON_BYTES:
+        raise _file_error(
+            source,
+            f"{_megabytes(info.st_size)} of JSON is over the {_megabytes(MAX_JSON_BYTES)} limit "
+            "(JSON is read whole); export it as CSV, which is read row by row",
+        )
+    try:
+        binary = path.open("rb")
+    except OSError as exc:
+        raise _file_error(source, exc.strerror or str(exc)) from None
+    with binary:
+        if fmt == "csv":
+            try:
+                head = binary.read(LINE_PROBE_BYTES + 1)
+            except OSError as exc:
+                raise _file_error(source, exc.strerror or str(exc)) from None
+            probe = head[:LINE_PROBE_BYTES]
+            if len(head) > LINE_PROBE_BYTES and b"\n" not in probe and b"\r" not in probe:
+                raise _file_error(
+                    source,
+                    f"no line break in its first {_megabytes(LINE_PROBE_BYTES)}: "
+                    "not a CSV file (binary data?)",
+                )
+            binary.seek(0)
+        yield binary, info.st_size
+
+
+def read_rows(path: Path, fmt: str | None = None) -> SourceRows:
+    """Numbered rows from a CSV (UTF-8 with or without BOM, any newline) or a JSON list, all
+    in memory (for small files such as the demo's; `import_file` streams a CSV instead)."""
+    fmt = detect_format(path, fmt)
+    if fmt == "json":
+        return _read_json(path)
+    with _open_regular(path, fmt) as (binary, _size):
+        rows = CsvRows(path.name, _text(binary))
+        return SourceRows(rows, rows.columns, rows.header_row)
+
+
+def _text(binary: BinaryIO) -> io.TextIOWrapper:
+    """Text decoded as it is read: UTF-8, with or without a BOM; csv handles the newlines."""
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+
+
+def _read_json(path: Path) -> SourceRows:
+    with _open_regular(path, "json") as (binary, _size):
+        try:
+            raw = binary.read()
+        except OSError as exc:
+            raise _file_error(path.name, exc.strerror or str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _file_error(path.name, f"not UTF-8 text ({exc.reason})") from None
-    if fmt == "json":
-        return _json_rows(path.name, text)
-    return csv_rows(path.name, text)
+    del raw
+    return _json_rows(path.name, text)
+
+
+class CsvRows:
+    """A CSV file's rows, read and decoded as they are iterated: the header is read at once
+    (so columns are checked before any row), each later record when asked for. Rows are keyed
+    by the header's (lower-cased) names; a row whose number of cells differs from the header's
+    comes with a `problem`, so validation reports it with the others."""
+
+    def __init__(self, source: str, stream: IO[str]):
+        self.source = source
+        self._reader = csv.reader(_bounded_lines(source, stream))
+        self._line = 1  # the line the next record starts on
+        header: list[str] | None = None
+        for start, record in self._records():
+            header = [name.strip().lower() for name in record]
+            self.header_row = start
+            break
+        if header is None:
+            raise _file_error(source, "empty file: no header row")
+        first: dict[str, int] = {}
+        for index, name in enumerate(header, start=1):
+            if name and name in first:
+                raise ImportFailed(
+                    source,
+                    [
+                        RowError(
+                            source,
+                            self.header_row,
+                            name,
+                            f"duplicate column {name!r} (columns {first[name]} and {index})",
+                        )
+                    ],
+                )
+            first.setdefault(name, index)
+        self._header = header
+        self.columns = tuple(name for name in header if name)
+
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        """Non-blank records with the line each starts on; bad CSV and bad UTF-8 refused."""
+        reader = self._reader
+        try:
+            for record in reader:
+                start, self._line = self._line, reader.line_num + 1
+                if not record or all(not cell.strip() for cell in record):
+                    continue
+                yield start, record
+        except csv.Error as exc:
+            raise ImportFailed(
+                self.source, [RowError(self.source, self._line, "file", f"bad CSV: {exc}")]
+            ) from None
+        except UnicodeDecodeError as exc:
+            near = f" near line {self._line}" if self._line > 1 else ""
+            raise _file_error(self.source, f"not UTF-8 text ({exc.reason}){near}") from None
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        header = self._header
+        width = len(header)
+        restore = cells.restore
+        for start, record in self._records():
+            # Undo the exporter's spreadsheet guard ("'=1+1" is "=1+1"): core.cells.
+            values = {n: restore(c) for n, c in zip(header, record, strict=False) if n}
+            problem = None
+            if len(record) != width:
+                problem = f"{len(record)} cells, header has {width}"
+            yield SourceRow(start, values, problem)
+
+
+def _bounded_lines(source: str, stream: IO[str]) -> Iterator[str]:
+    """The stream's lines, refusing one longer than MAX_LINE_CHARS (binary data past the first
+    megabyte) before it is read whole: no line of a CSV file comes near it."""
+    number = 0
+    while True:
+        try:
+            line = stream.readline(MAX_LINE_CHARS + 1)
+        except OSError as exc:
+            raise _file_error(source, exc.strerror or str(exc)) from None
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise ImportFailed(
+                source,
+                [
+                    RowError(
+                        source,
+                        number,
+                        "file",
+                        f"line longer than {MAX_LINE_CHARS:,} characters: not a CSV file",
+                    )
+                ],
+            )
+        yield line
 
 
 def csv_rows(source: str, text: str) -> SourceRows:
-    """Rows keyed by the header's (lower-cased) names; a row whose number of cells differs
-    from the header's is kept with a `problem`, so validation reports it with the others."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    header_row = 1
-    rows: list[SourceRow] = []
-    line = 1
-    try:
-        for record in reader:
-            start, line = line, reader.line_num + 1
-            if not record or all(not cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = [name.strip().lower() for name in record]
-                header_row = start
-                continue
-            # Undo the exporter's spreadsheet guard ("'=1+1" is "=1+1"): core.cells.
-            values = {n: cells.restore(c) for n, c in zip(header, record, strict=False) if n}
-            problem = None
-            if len(record) != len(header):
-                problem = f"{len(record)} cells, header has {len(header)}"
-            rows.append(SourceRow(start, values, problem))
-    except csv.Error as exc:
-        raise ImportFailed(source, [RowError(source, line, "file", f"bad CSV: {exc}")]) from None
-    if header is None:
-        raise _file_error(source, "empty file: no header row")
-    return SourceRows(rows, tuple(name for name in header if name), header_row)
+    """All rows of CSV `text` (see `CsvRows`)."""
+    rows = CsvRows(source, io.StringIO(text, newline=""))
+    return SourceRows(rows, rows.columns, rows.header_row)
 
 
 def _json_rows(source: str, text: str) -> SourceRows:
@@ -243,7 +400,15 @@ def _json_rows(source: str, text: str) -> SourceRows:
     for index, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             raise ImportFailed(source, [RowError(source, index, "row", "expected a JSON object")])
-        rows.append(SourceRow(index, {str(k).strip().lower(): v for k, v in item.items()}))
+        values: dict[str, Any] = {}
+        for key, value in item.items():
+            name = str(key).strip().lower()
+            if name in values:
+                raise ImportFailed(
+                    source, [RowError(source, index, name, f"duplicate key {name!r}")]
+                )
+            values[name] = value
+        rows.append(SourceRow(index, values))
     return rows
 
 
@@ -310,6 +475,16 @@ class Counter:
             self.changes.append(RowChanges(row.number, key, tuple(found)))
         return True
 
+    def add(self, other: Counter) -> None:
+        """Count another batch's rows in."""
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.changes_total += other.changes_total
+        room = MAX_REPORTED_CHANGES - len(self.changes)
+        if room > 0:
+            self.changes.extend(other.changes[:room])
+
 
 class _Merged:
     """A stored row as it will be once `data` is applied (what an "after" value is shown
@@ -360,10 +535,43 @@ def apply(obj: Any, data: Mapping[str, Any]) -> None:
         setattr(obj, key, value)
 
 
+class CheckState:
+    """What the whole-file checks remember from one batch of a file to the next: `memo` holds
+    their lookups (keys seen, running sums), `finishers` what they report once every row has
+    been seen."""
+
+    def __init__(self) -> None:
+        self.memo: dict[Any, Any] = {}
+        self.finishers: dict[Any, Callable[[], list[RowError]]] = {}
+
+    def finish(self) -> list[RowError]:
+        return [error for report in self.finishers.values() for error in report()]
+
+
+class Batch(list[tuple[SourceRow, dict[str, Any]]]):
+    """One batch of parsed rows, as `KindSpec.check_rows` is given it while a file streams,
+    with the file's `CheckState`."""
+
+    def __init__(self, rows: Iterable[tuple[SourceRow, dict[str, Any]]], state: CheckState):
+        super().__init__(rows)
+        self.state = state
+
+
+def _memo(rows: Any, key: Any, make: Callable[[], Any]) -> Any:
+    """The file-wide memo entry `key` when `rows` is a streamed `Batch`, else a fresh one."""
+    state = getattr(rows, "state", None)
+    if state is None:
+        return make()
+    if key not in state.memo:
+        state.memo[key] = make()
+    return state.memo[key]
+
+
 def duplicates(
     rows: list[tuple[SourceRow, dict[str, Any]]], source: str, key: Callable[[dict], Any], name: str
 ) -> list[RowError]:
-    seen: dict[Any, int] = {}
+    """A row whose key an earlier row of the file has (in an earlier batch too)."""
+    seen: dict[Any, int] = _memo(rows, ("duplicates", name), dict)
     errors = []
     for row, data in rows:
         k = key(data)
@@ -443,43 +651,53 @@ def parse_segment(v: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_shares(rows, source: str, group_key: Callable[[dict], Any]) -> list[RowError]:  # noqa: ANN001
-    groups: dict[Any, list[tuple[SourceRow, dict]]] = defaultdict(list)
+    """Each group's shares sum to one. For a streamed file the sums run over every batch and
+    are reported once the whole file has been read."""
+    # group → [its first row's number, that row's dimension, the running sum of shares]
+    groups: dict[Any, list[Any]] = _memo(rows, ("shares",), dict)
     for row, data in rows:
-        groups[group_key(data)].append((row, data))
-    errors = []
-    for members in groups.values():
-        total = sum(data["share"] for _, data in members)
-        if not fields.shares_sum_to_one(total):
-            first_row, first = members[0]
-            errors.append(
-                RowError(
-                    source,
-                    first_row.number,
-                    "share",
-                    f"{first['dimension'].value} shares sum to {total:.3f}, expected 1.0",
-                )
+        entry = groups.get(group_key(data))
+        if entry is None:
+            groups[group_key(data)] = [row.number, data["dimension"].value, data["share"]]
+        else:
+            entry[2] += data["share"]
+
+    def report() -> list[RowError]:
+        return [
+            RowError(
+                source, number, "share", f"{dimension} shares sum to {total:.3f}, expected 1.0"
             )
-    return errors
+            for number, dimension, total in groups.values()
+            if not fields.shares_sum_to_one(total)
+        ]
+
+    state = getattr(rows, "state", None)
+    if state is None:
+        return report()
+    state.finishers[("shares",)] = report
+    return []
 
 
 # --- the driver ---------------------------------------------------------------------------
 
 
-def _check_columns(spec: KindSpec, rows: list[SourceRow], source: str) -> list[RowError]:
+def _check_columns(spec: KindSpec, rows: Iterable[SourceRow], source: str) -> list[RowError]:
     """Unknown and missing columns: from the CSV header (even with no rows after it), else
-    from the keys the rows use (JSON), each reported on the first row that shows it."""
+    from the keys the rows use (JSON, in memory), each reported on the first row that shows
+    it."""
     columns: tuple[str, ...] | None = getattr(rows, "columns", None)
     first_seen: dict[str, int] = {}
     if columns is not None:
         header_row = getattr(rows, "header_row", 1)
         first_seen = dict.fromkeys(columns, header_row)
-    elif rows:
-        header_row = rows[0].number
-        for row in rows:
+    else:
+        listed = rows if isinstance(rows, list) else list(rows)
+        if not listed:
+            return []
+        header_row = listed[0].number
+        for row in listed:
             for name in row.values:
                 first_seen.setdefault(name, row.number)
-    else:
-        return []
     errors = []
     unknown = [name for name in first_seen if name not in spec.columns]
     if unknown:
@@ -493,17 +711,37 @@ def _check_columns(spec: KindSpec, rows: list[SourceRow], source: str) -> list[R
     return errors
 
 
-def _check(
-    kind: str, rows: list[SourceRow], source: str, progress: ProgressCallback | None = None
+class _Problems:
+    """Every problem counted; the first MAX_KEPT_ERRORS by row kept (memory stays bounded
+    however many rows are bad)."""
+
+    def __init__(self) -> None:
+        self.kept: list[RowError] = []
+        self.total = 0
+
+    def extend(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.total += 1
+            self.kept.append(error)
+        if len(self.kept) > 2 * MAX_KEPT_ERRORS:
+            self._trim()
+
+    def _trim(self) -> None:
+        self.kept.sort(key=lambda e: e.row)
+        del self.kept[MAX_KEPT_ERRORS:]
+
+    def failure(self, source: str) -> ImportFailed:
+        self._trim()
+        return ImportFailed(source, self.kept, self.total)
+
+
+def _parse(
+    spec: KindSpec, rows: list[SourceRow], source: str
 ) -> tuple[list[tuple[SourceRow, dict[str, Any]]], list[RowError]]:
-    """Parse every row: the clean ones, and every problem found in the others."""
-    spec = spec_of(kind)
-    errors = _check_columns(spec, rows, source)
-    if errors:
-        return [], errors
+    """Parse a batch: the clean rows, and every problem found in the others."""
     clean: list[tuple[SourceRow, dict[str, Any]]] = []
-    total = len(rows)
-    for index, row in enumerate(rows, start=1):
+    errors: list[RowError] = []
+    for row in rows:
         if row.problem is not None:
             errors.append(RowError(source, row.number, "row", row.problem))
             continue
@@ -513,20 +751,98 @@ def _check(
             errors.append(RowError(source, row.number, exc.field, exc.message))
         except FieldErrors as exc:
             errors.extend(RowError(source, row.number, e.field, e.message) for e in exc.errors)
-        if progress is not None and (index % 1000 == 0 or index == total):
-            progress(index, total)
-    if spec.check_rows is not None:
-        errors.extend(spec.check_rows(clean, source))
     return clean, errors
+
+
+# Stands in the list a writer is given once the import is known to fail: the kinds then only
+# look up references (unknown creators, brands), so those are reported in the same run.
+_FAILING = RowError("", 0, "", "")
+
+
+def _batches(rows: Iterable[SourceRow]) -> Iterator[list[SourceRow]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, BATCH_ROWS)):
+        yield batch
+
+
+def _stream(
+    session: Session,
+    kind: str,
+    rows: Iterable[SourceRow],
+    source: str,
+    done: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate and write `rows` batch by batch in the caller's transaction; `done(n)` after
+    each batch. Raises ImportFailed when any row is bad, after reading them all, so every
+    problem is reported at once; the caller must then roll its transaction back."""
+    spec = spec_of(kind)
+    problems = _Problems()
+    problems.extend(_check_columns(spec, rows, source))
+    if problems.total:
+        raise problems.failure(source)
+    state = CheckState()
+    counter = Counter()
+    count = 0
+    for batch in _batches(rows):
+        count += len(batch)
+        clean, found = _parse(spec, batch, source)
+        if spec.check_rows is not None:
+            checked = spec.check_rows(Batch(clean, state), source)
+            if checked:
+                bad = {error.row for error in checked}
+                clean = [item for item in clean if item[0].number not in bad]
+                found.extend(checked)
+        if clean and not problems.total and not found:
+            counter.add(spec.write(session, clean, source, found))
+        elif clean:
+            # Rows already failed: look up the clean ones only (unknown creators, brands),
+            # in a savepoint; what the writer may still write is rolled back with the rest.
+            sink = found or [_FAILING]
+            mark = len(sink)
+            try:
+                with session.begin_nested():
+                    spec.write(session, clean, source, sink)
+            except sa.exc.IntegrityError:
+                pass
+            found.extend(sink[mark:] if sink is not found else ())
+        problems.extend(found)
+        del batch, clean, found
+        if done is not None:
+            done(count)
+    problems.extend(state.finish())
+    if problems.total:
+        raise problems.failure(source)
+    session.flush()
+    return ImportReport(
+        kind=kind,
+        source=source,
+        rows=count,
+        new=counter.new,
+        updated=counter.updated,
+        unchanged=counter.unchanged,
+        changes=counter.changes,
+        changes_total=counter.changes_total,
+    )
 
 
 def validate(
     kind: str, rows: list[SourceRow], source: str, progress: ProgressCallback | None = None
 ) -> list[tuple[SourceRow, dict[str, Any]]]:
-    """Parse every row; raise ImportFailed listing every problem, or return the clean rows."""
-    clean, errors = _check(kind, rows, source, progress)
-    if errors:
-        raise ImportFailed(source, sorted(errors, key=lambda e: e.row))
+    """Parse every row (in memory) and run the kind's whole-file checks; raise ImportFailed
+    listing every problem, or return the clean rows. Nothing is looked up or written."""
+    spec = spec_of(kind)
+    problems = _Problems()
+    problems.extend(_check_columns(spec, rows, source))
+    if problems.total:
+        raise problems.failure(source)
+    clean, errors = _parse(spec, list(rows), source)
+    problems.extend(errors)
+    if spec.check_rows is not None:
+        problems.extend(spec.check_rows(clean, source))
+    if progress is not None:
+        progress(len(rows), len(rows))
+    if problems.total:
+        raise problems.failure(source)
     return clean
 
 
@@ -539,33 +855,10 @@ def import_rows(
 ) -> ImportReport:
     """Validate and write `rows` in the caller's transaction. Raises ImportFailed on any error,
     listing the bad fields and the bad references (unknown creator, brand) together; the
-    caller's transaction must then be rolled back."""
-    spec = spec_of(kind)
-    clean, errors = _check(kind, rows, source, progress)
-    counter = Counter()
-    if clean and not errors:
-        counter = spec.write(session, clean, source, errors)
-    elif clean:
-        # Rows already failed; still look up the clean ones so unknown creators and brands are
-        # reported in the same run. Duplicates among them may clash: that is reported already.
-        try:
-            with session.begin_nested():
-                spec.write(session, clean, source, errors)
-        except sa.exc.IntegrityError:
-            pass
-    if errors:
-        raise ImportFailed(source, sorted(errors, key=lambda e: e.row))
-    session.flush()
-    return ImportReport(
-        kind=kind,
-        source=source,
-        rows=len(rows),
-        new=counter.new,
-        updated=counter.updated,
-        unchanged=counter.unchanged,
-        changes=counter.changes,
-        changes_total=counter.changes_total,
-    )
+    caller's transaction must then be rolled back. `progress(rows done, rows)`."""
+    total = len(rows)
+    done = None if progress is None else (lambda n: progress(n, total))
+    return _stream(session, kind, rows, source, done)
 
 
 def import_file(
@@ -577,8 +870,24 @@ def import_file(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Import one file in one transaction; a dry run validates and counts, then rolls back."""
-    return import_source(database, kind, read_rows(path, fmt), path.name, dry_run, progress)
+    """Import one file in one transaction; a dry run validates and counts, then rolls back.
+    A CSV file is read as it is imported, so memory stays bounded at any size;
+    `progress(bytes read, file size)` after each batch of rows."""
+    fmt = detect_format(path, fmt)
+    if fmt == "json":
+        rows = _read_json(path)
+        return import_source(database, kind, rows, path.name, dry_run, progress)
+    with _open_regular(path, fmt) as (binary, size):
+        stream = _text(binary)
+        rows_ = CsvRows(path.name, stream)
+
+        def done(_count: int) -> None:
+            if progress is not None:
+                progress(min(binary.tell(), size), size)
+
+        return _in_transaction(
+            database, lambda s: _stream(s, kind, rows_, path.name, done), dry_run
+        )
 
 
 def import_source(
@@ -590,10 +899,18 @@ def import_source(
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import rows already read, in one transaction (rolled back for a dry run)."""
+    return _in_transaction(
+        database, lambda s: import_rows(s, kind, rows, source, progress), dry_run
+    )
+
+
+def _in_transaction(
+    database: Any, work: Callable[[Session], ImportReport], dry_run: bool
+) -> ImportReport:
     with database.writer() as session:
         transaction = session.begin()
         try:
-            report = import_rows(session, kind, rows, source, progress)
+            report = work(session)
         except BaseException:
             transaction.rollback()
             raise
