@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 
 from talent_tui.core.config import settings
 
@@ -13,12 +14,23 @@ def today() -> date:
     return settings().today or datetime.now().astimezone().date()
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def days_before(day: date, days: int) -> date:
+    """`day` minus `days`, or the first day there is (1 January of year 1) when that is
+    earlier."""
+    if days >= day.toordinal():
+        return date.min
+    return day - timedelta(days=days)
+
+
 def parse_iso_date(text: str) -> date:
     """Strict YYYY-MM-DD; raises ValueError with a readable message otherwise."""
     value = text.strip()
     try:
-        if len(value) != 10:
-            raise ValueError
+        if not _ISO_DAY.fullmatch(value):
+            raise ValueError  # also what fromisoformat would read: week dates (2026-W01-1)
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"not a date in YYYY-MM-DD form: {text!r}") from None

@@ -76,9 +76,15 @@ class FieldError(DomainError):
 
 
 def text_of(values: Mapping[str, Any], name: str) -> str:
+    """A cell as text. A JSON list, object or true/false is not a cell's value: refused (a
+    number is its text)."""
     raw = values.get(name)
     if raw is None:
         return ""
+    if isinstance(raw, bool):
+        raise FieldError(name, f"expected a value, not {str(raw).lower()}")
+    if isinstance(raw, (list, dict, tuple)):
+        raise FieldError(name, "expected a single value, not a list or an object")
     return str(raw).strip()
 
 
@@ -250,6 +256,8 @@ def fraction(values: Mapping[str, Any], name: str, required: bool = False) -> fl
         if required:
             raise FieldError(name, "required")
         return None
+    if isinstance(raw, bool):
+        raise FieldError(name, f"not a rate: {str(raw).lower()} (write 4.5% or 0.045)")
     percent = text.endswith("%")
     try:
         number = float(text.rstrip("%")) if not isinstance(raw, (int, float)) else float(raw)
@@ -311,7 +319,15 @@ def bucket(values: Mapping[str, Any], name: str, dimension: str) -> str:
                 name, f"{text} is a user-assigned code, not a country (use e.g. US, KR, GB)"
             )
         return text
-    return text.lower()
+    return _lower_within(name, text, MAX_BUCKET)
+
+
+def _lower_within(name: str, text: str, limit: int) -> str:
+    """Lower case, still within `limit` characters (a few letters grow: 'İ' becomes two)."""
+    lowered = text.lower()
+    if len(lowered) > limit:
+        raise FieldError(name, f"longer than {limit} characters")
+    return lowered
 
 
 def shares_sum_to_one(total: float) -> bool:
@@ -399,7 +415,9 @@ CREATOR_FIELD_PARSERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] 
     "youtube_handle": lambda v: {"youtube_handle": handle(v, "youtube_handle", required=False)},
     "followers": lambda v: {"followers": integer(v, "followers", required=False)},
     "engagement_rate": lambda v: {"engagement_rate": fraction(v, "engagement_rate")},
-    "niche": lambda v: {"niche": (opt_text(v, "niche", MAX_NICHE) or "").lower() or None},
+    "niche": lambda v: {
+        "niche": _lower_within("niche", opt_text(v, "niche", MAX_NICHE) or "", MAX_NICHE) or None
+    },
     "tags": lambda v: {"tags": tags(v)},
     "email": lambda v: {"email": email(v)},
     "phone": lambda v: {"phone": opt_text(v, "phone", MAX_PHONE)},

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from talent_tui.core.dates import days_before
 from talent_tui.store.models import Creator, MetricSnapshot
 
 
@@ -40,7 +41,7 @@ def growth(points: Sequence[Point], days: int) -> float | None:
     if not points:
         return None
     latest = points[-1]
-    start = value_at(points, latest.day - timedelta(days=days))
+    start = value_at(points, days_before(latest.day, days))
     if start is None or start == 0:
         return None
     return latest.value / start - 1
@@ -112,7 +113,7 @@ def summarize(history: Sequence[MetricSnapshot], trend_months: int = 12) -> Crea
     latest = history[-1]
     followers = series(history, "followers")
     engagement = series(history, "engagement_rate")
-    window_start = latest.captured_on - timedelta(days=31 * trend_months - 15)
+    window_start = days_before(latest.captured_on, 31 * trend_months - 15)
     trend = [int(p.value) for p in followers if p.day >= window_start]
     return CreatorMetrics(
         captured_on=latest.captured_on,

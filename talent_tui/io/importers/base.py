@@ -389,6 +389,8 @@ def _json_rows(source: str, text: str) -> SourceRows:
         ) from None
     except RecursionError:
         raise _file_error(source, "bad JSON: nested too deeply") from None
+    except ValueError:  # an integer literal of more digits than Python converts (4,300)
+        raise _file_error(source, "bad JSON: a number with thousands of digits") from None
     if isinstance(data, dict):
         for key in ("rows", "items", "data"):
             if isinstance(data.get(key), list):

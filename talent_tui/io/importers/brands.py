@@ -68,6 +68,16 @@ def _parse_brand(v: Mapping[str, Any]) -> dict[str, Any]:
             target.append(parse_segment({str(k).lower(): val for k, val in item.items()}))
         except FieldError as exc:
             raise FieldError(f"target[{index}].{exc.field}", exc.message) from None
+    seen: set[tuple[Dimension, str]] = set()
+    for index, segment in enumerate(target, start=1):
+        key = (segment["dimension"], segment["bucket"])
+        if key in seen:
+            raise FieldError(
+                f"target[{index}]",
+                f"{segment['dimension'].value}:{segment['bucket']} appears twice (buckets "
+                "ignore case)",
+            )
+        seen.add(key)
     totals: dict[Dimension, float] = defaultdict(float)
     for segment in target:
         totals[segment["dimension"]] += segment["share"]
