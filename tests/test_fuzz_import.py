@@ -116,6 +116,9 @@ class Work:
     pristine: dict[str, list[tuple[Any, ...]]]
     dirty: bool = False  # an import may have written since the last reset
 
+    def __repr__(self) -> str:
+        return f"Work({self.path})"
+
     def reset(self) -> None:
         if not self.dirty:
             return
@@ -1333,6 +1336,8 @@ def fuzz_files(draw: st.DrawFn, kind_name: str, fmt: str) -> FuzzFile:
         return FuzzFile(kind, fmt, columns, rows, f"unknown column {name!r}")
     if what == "shape" and fmt == "csv":
         shape = draw(st.sampled_from(["extra cell", "short row", "double column"]))
+        if shape == "short row" and len(columns) < 2:
+            shape = "extra cell"  # one cell fewer of one would be a blank line (skipped)
         index = draw(st.integers(0, len(rows) - 1))
         if shape == "double column":
             for row in rows:
