@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -1709,6 +1710,7 @@ def test_talent_process_exit_code_is_0_or_1(template: Path, tmp_path: Path, case
         text=True,
         timeout=120,
         cwd=tmp_path,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},  # this checkout, installed or not
     )
     assert done.returncode in (0, 1), done.stderr
     assert "Traceback" not in done.stdout + done.stderr
