@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Verbosity, settings
 from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.widgets import Input, Static
@@ -21,6 +22,44 @@ from talent_tui.store import db as dbmod
 
 # The demo files are anchored on this day; loading "as of" it keeps dates exactly as written.
 TODAY = date(2026, 11, 1)
+
+
+# ---- Hypothesis profiles: `ci` (the default) and `--slow` ------------------------------------
+# ci: 200 examples per property, derandomized (the same examples on every run and machine, so a
+# red CI run is reproducible by running the same test again). slow: 5,000 random examples per
+# property; a failure prints `@reproduce_failure(...)` and the seed to paste back
+# (`--hypothesis-seed=N`). Tests that set their own `max_examples` keep it.
+_FUZZ_HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=_FUZZ_HEALTH,
+)
+settings.register_profile(
+    "slow",
+    max_examples=5_000,
+    deadline=None,
+    print_blob=True,
+    verbosity=Verbosity.normal,
+    suppress_health_check=[*_FUZZ_HEALTH, HealthCheck.data_too_large],
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        default=False,
+        help="Run the Hypothesis properties with 5,000 random examples each (default: 200, "
+        "derandomized).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.load_profile("slow" if config.getoption("--slow") else "ci")
 
 
 @pytest.fixture(autouse=True)
