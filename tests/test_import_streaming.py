@@ -233,9 +233,9 @@ def test_a_small_file_without_a_final_line_break_is_fine(
     database: Database, tmp_path: Path
 ) -> None:
     report = importers.import_file(
-        database, "creators", write(tmp_path, "n.csv", "name,tiktok_handle\nA,@a")
+        database, "creators", write(tmp_path, "n.csv", "name,tiktok_handle\nA,@ab")
     )
-    assert report.new == 1 and stored(database) == {"@a": None}
+    assert report.new == 1 and stored(database) == {"@ab": None}
 
 
 @pytest.mark.parametrize(
