@@ -103,6 +103,19 @@ def new_database(path: Path) -> dbmod.Database:
     return database
 
 
+def with_creator(path: Path, name: str, handle: str, *, schema: str | None = None) -> Path:
+    """A database file holding one creator (at an older schema when `schema` is given)."""
+    database = new_database(path)
+    with database.transaction() as session:
+        factories.creator(session, name=name, tiktok_handle=handle)
+    if schema is not None:
+        from alembic import command
+
+        command.downgrade(dbmod.alembic_config(database), schema)
+    database.dispose()
+    return path
+
+
 def with_overdue_offer(path: Path) -> int:
     """A database with one pending offer whose respond-by date (2026-11-10) has passed by the
     subprocesses' TALENT_TODAY (2026-11-27)."""
@@ -190,10 +203,7 @@ def creators_csv(path: Path, count: int, prefix: str = "k") -> Path:
 
 def test_a_read_during_a_long_import_sees_the_state_before_it(tmp_path: Path) -> None:
     path = tmp_path / "long.db"
-    database = new_database(path)
-    with database.transaction() as session:
-        factories.creator(session, name="Already Here", tiktok_handle="@already.here")
-    database.dispose()
+    with_creator(path, "Already Here", "@already.here")
     source = creators_csv(tmp_path / "big.csv", 30_000)
     importer = talent(path, "import", "creators", str(source))
     wait_for_write_lock(path, importer)
@@ -229,10 +239,7 @@ def read_only(path: Path) -> Iterator[None]:
 
 def test_a_read_only_database_can_be_read_and_a_change_says_read_only(tmp_path: Path) -> None:
     path = tmp_path / "ro.db"
-    database = new_database(path)
-    with database.transaction() as session:
-        factories.creator(session, name="Read Only", tiktok_handle="@read.only")
-    database.dispose()
+    with_creator(path, "Read Only", "@read.only")
     before = digest(path)
     with read_only(path):
         code, out, err = finish(talent(path, "creators", "list"))
@@ -264,14 +271,8 @@ def test_four_processes_creating_one_new_database_at_once(tmp_path: Path) -> Non
 
 
 def test_four_processes_upgrading_one_old_database_make_one_copy(tmp_path: Path) -> None:
-    from alembic import command
-
     path = tmp_path / "old.db"
-    database = new_database(path)
-    with database.transaction() as session:
-        factories.creator(session, name="Kept Safe", tiktok_handle="@kept.safe")
-    command.downgrade(dbmod.alembic_config(database), "0002_roster_scale")
-    database.dispose()
+    with_creator(path, "Kept Safe", "@kept.safe", schema="0002_roster_scale")
     openers = [talent(path, "creators", "list") for _ in range(4)]
     upgraded = 0
     for process in openers:
@@ -291,14 +292,8 @@ def test_four_processes_upgrading_one_old_database_make_one_copy(tmp_path: Path)
 def test_a_failed_copy_leaves_no_file_and_does_not_count_toward_the_kept_three(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from alembic import command
-
     path = tmp_path / "old.db"
-    database = new_database(path)
-    with database.transaction() as session:
-        factories.creator(session, name="Kept Safe", tiktok_handle="@kept.safe")
-    command.downgrade(dbmod.alembic_config(database), "0002_roster_scale")
-    database.dispose()
+    with_creator(path, "Kept Safe", "@kept.safe", schema="0002_roster_scale")
     older = [tmp_path / f"old.db.bak-0001_baseline-2026010{i}T000000000000Z" for i in (1, 2, 3)]
     for copy in older:
         copy.write_bytes(b"an older copy")
