@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -66,8 +67,8 @@ class Settings:
         today = None
         if pinned is not None:
             try:
-                if len(pinned) != 10:
-                    raise ValueError
+                if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", pinned):
+                    raise ValueError  # fromisoformat also reads week dates (2026-W01-1)
                 today = date.fromisoformat(pinned)
             except ValueError:
                 raise ConfigError(

@@ -25,6 +25,13 @@ def days_before(day: date, days: int) -> date:
     return day - timedelta(days=days)
 
 
+def days_after(day: date, days: int) -> date:
+    """`day` plus `days`, or the last day there is (31 December 9999) when that is later."""
+    if days >= date.max.toordinal() - day.toordinal():
+        return date.max
+    return day + timedelta(days=days)
+
+
 def parse_iso_date(text: str) -> date:
     """Strict YYYY-MM-DD; raises ValueError with a readable message otherwise."""
     value = text.strip()

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from talent_tui.core.cells import neutralise
 from talent_tui.core.money import to_major
 from talent_tui.io import importers
+from talent_tui.services import deals
 from talent_tui.store.models import (
     AudienceSegment,
     Brand,
@@ -147,7 +148,13 @@ def _campaigns(session: Session) -> Iterator[dict[str, Any]]:
     campaigns = list(session.exec(select(Campaign)))
     # Ordered by the id written, so a campaign without an external id sits where it will
     # sit once re-imported (with that id).
-    external = {c.id: c.external_id or f"talent-{c.id}" for c in campaigns}
+    # A campaign made before talent gave every campaign an id is written with the id it
+    # would get now (see deals.own_external_id), never one another campaign holds.
+    taken = {c.external_id for c in campaigns if c.external_id}
+    external = {}
+    for c in campaigns:
+        external[c.id] = c.external_id or deals.own_external_id(session, c.id, taken)
+        taken.add(external[c.id])
     for c in sorted(campaigns, key=lambda c: (external[c.id], c.id)):
         yield {
             "external_id": external[c.id],

@@ -76,7 +76,20 @@ def check_output_path(path: Path, database_path: Path | None = None) -> Path:
         raise OutputPathError(f"{path} is a folder, not a file name")
     if not stat.S_ISREG(info.st_mode):
         raise OutputPathError(f"{path} is not a regular file (a device, pipe or socket)")
+    if _is_sqlite_file(target):
+        raise OutputPathError(
+            f"{path} is a database (a SQLite file); talent will not write over it "
+            "(nothing was written)"
+        )
     return target
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, col, select
 
-from talent_tui.core.dates import parse_iso_date
+from talent_tui.core.dates import days_after, parse_iso_date
 from talent_tui.core.errors import DomainError
 from talent_tui.core.fields import MAX_LINE
 from talent_tui.services import typed_text
@@ -113,7 +113,7 @@ class FollowUp:
 
 
 def follow_ups_due(session: Session, today: date, days: int = 7) -> Iterator[FollowUp]:
-    horizon = today + timedelta(days=days)
+    horizon = days_after(today, days)
     statement = (
         select(Interaction, Creator.name, Brand.name)
         .outerjoin(Creator, col(Creator.id) == col(Interaction.creator_id))

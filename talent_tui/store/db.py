@@ -73,7 +73,12 @@ def resolve_url(db: str | None = None) -> str:
         return path_to_url(locations.default_db_path())
     if is_url(value):
         return value
-    return path_to_url(Path(value).expanduser())
+    path = Path(value).expanduser()
+    if value.endswith(("/", os.sep)) or path.is_dir():
+        raise DatabaseError(
+            f"{value} is a folder; give the database a file name, such as {path / 'talent.db'}"
+        )
+    return path_to_url(path)
 
 
 def path_to_url(path: Path) -> str:
@@ -378,6 +383,9 @@ def _has_user_tables(conn: sa.Connection) -> bool:
 
 
 KEEP_BACKUPS = 3
+# What follows `<file>` in the name of a copy talent made: only these are ever pruned (a
+# `talent.db.bak-before-my-experiment` of the user's own is not talent's to delete).
+_COPY_NAME = re.compile(r"\.bak-(?:\d{4}_[a-z0-9_]+|unversioned)-\d{8}T\d{12}Z")
 
 
 def known_revisions(database: Database) -> set[str]:
@@ -442,7 +450,11 @@ def backup_before_migration(database: Database, revision: str | None) -> Path:
     target = path.with_name(f"{path.name}.bak-{revision or 'unversioned'}-{stamp}")
     backup_sqlite(database, target)
     copies = sorted(
-        (p for p in path.parent.glob(f"{path.name}.bak-*") if not p.name.endswith(".tmp")),
+        (
+            p
+            for p in path.parent.glob(f"{path.name}.bak-*")
+            if _COPY_NAME.fullmatch(p.name[len(path.name) :])
+        ),
         key=lambda p: p.stat().st_mtime,
     )
     for old in copies[:-KEEP_BACKUPS]:

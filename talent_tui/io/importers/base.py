@@ -378,11 +378,26 @@ def csv_rows(source: str, text: str) -> SourceRows:
     return SourceRows(rows, rows.columns, rows.header_row)
 
 
+class _JsonObject(dict[str, Any]):
+    """A JSON object that remembers a key it was given twice (json keeps only the last)."""
+
+    twice: str | None = None
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
+    result = _JsonObject()
+    for key, value in pairs:
+        if key in result and result.twice is None:
+            result.twice = key
+        result[key] = value
+    return result
+
+
 def _json_rows(source: str, text: str) -> SourceRows:
     if not text.strip():
         raise _file_error(source, "empty file: expected a JSON list of objects")
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_json_object)
     except json.JSONDecodeError as exc:
         raise ImportFailed(
             source, [RowError(source, exc.lineno, "file", f"bad JSON: {exc.msg}")]
@@ -402,6 +417,11 @@ def _json_rows(source: str, text: str) -> SourceRows:
     for index, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             raise ImportFailed(source, [RowError(source, index, "row", "expected a JSON object")])
+        if isinstance(item, _JsonObject) and item.twice is not None:
+            name = item.twice.strip().lower()
+            raise ImportFailed(
+                source, [RowError(source, index, name, f"duplicate key {item.twice!r}")]
+            )
         values: dict[str, Any] = {}
         for key, value in item.items():
             name = str(key).strip().lower()

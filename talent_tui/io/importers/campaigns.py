@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -93,6 +94,12 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
     if errors:
         return counter
     existing = by_key(session, Campaign, Campaign.external_id, [d["external_id"] for _, d in rows])
+    for _, data in rows:  # an export names a campaign without a stored id as talent-<its id>
+        own = _OWN_ID.fullmatch(data["external_id"])
+        if own and data["external_id"] not in existing:
+            campaign = session.get(Campaign, int(own.group(1)))
+            if campaign is not None and campaign.external_id is None:
+                existing[data["external_id"]] = campaign
     now = utcnow()
     actor = f"import:{source}"
     created: list[Campaign] = []
@@ -164,6 +171,8 @@ def _write_campaigns(session, rows, source, errors) -> Counter:  # noqa: ANN001
         )
     return counter
 
+
+_OWN_ID = re.compile(r"talent-([0-9]{1,18})")
 
 # The column each field is read from, where the names differ; and how the summary shows it.
 _SOURCES = {"fee_minor": "fee", "creator_id": "tiktok_handle", "brand_id": "brand"}

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from talent_tui.core import money
+from talent_tui.core.dates import days_after
 from talent_tui.core.fields import MAX_INVOICE_NUMBER
 from talent_tui.services import audit
 from talent_tui.services.deals.offers import current_offer
@@ -29,7 +30,7 @@ DEFAULT_NET_DAYS = 30  # when the terms say nothing about payment
 def due_after(issued_on: date, net_days: int | None) -> date:
     """When an invoice issued on `issued_on` is due: after the terms' net days (30 when the
     terms do not say)."""
-    return issued_on + timedelta(days=DEFAULT_NET_DAYS if net_days is None else net_days)
+    return days_after(issued_on, DEFAULT_NET_DAYS if net_days is None else net_days)
 
 
 def default_due_on(session: Session, campaign_id: int, issued_on: date) -> date:

@@ -365,6 +365,26 @@ def accept(session: Session, campaign_id: int, actor: str) -> Campaign:
     return transition(session, campaign_id, S.ACCEPTED, actor, f"terms of version {offer.version}")
 
 
+OWN_ID_PREFIX = "talent-"
+
+
+def own_external_id(session: Session, campaign_id: int, taken: set[str] | None = None) -> str:
+    """The external id talent gives a campaign made in the app or with `campaigns add`:
+    `talent-<id>`, or `talent-<id>-2`, … when an imported campaign already holds that one. It
+    is what an export writes, so importing the export matches the campaign instead of copying
+    it. `taken` is a set of ids known to be in use (else the database is asked)."""
+    candidate, suffix = f"{OWN_ID_PREFIX}{campaign_id}", 1
+    while (
+        candidate in taken
+        if taken is not None
+        else session.exec(select(Campaign.id).where(Campaign.external_id == candidate)).first()
+        is not None
+    ):
+        suffix += 1
+        candidate = f"{OWN_ID_PREFIX}{campaign_id}-{suffix}"
+    return candidate
+
+
 def add_campaign(
     session: Session,
     creator_id: int,
@@ -405,6 +425,8 @@ def add_campaign(
     )
     session.add(campaign)
     session.flush()
+    if campaign.external_id is None:
+        campaign.external_id = own_external_id(session, id_of(campaign))
     campaign_id = id_of(campaign)
     session.add(
         Offer(campaign_id=campaign_id, version=1, proposed_by=Party.BRAND, created_by=actor, **data)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from talent_tui.core import money
+from talent_tui.core.dates import days_after
 from talent_tui.services import campaigns, interactions
 from talent_tui.services.deals.deliverables import (
     D,
@@ -158,7 +159,7 @@ def deal_flow(session: Session) -> list[Stage]:
 def due_items(session: Session, today: date, days: int = 7) -> list[DueItem]:
     """Overdue items and those due within `days`: offer replies, deliverables, unpaid invoices,
     follow-ups. Overdue first, then by date."""
-    horizon = today + timedelta(days=days)
+    horizon = days_after(today, days)
     items: list[DueItem] = []
     offers_due = session.exec(
         select(Campaign, Creator.name)
