@@ -297,4 +297,4 @@ def test_missing_file_and_unknown_kind_are_errors(runner: CliRunner, tmp_path: P
     assert "nope.csv: No such file or directory" in missing.stderr
     assert "nope.csv:0" not in missing.stderr
     unknown = run(runner, "--db", db, "import", "planets", str(tmp_path / "nope.csv"))
-    assert unknown.exit_code == 1 and "planets" in unknown.stderr
+    assert unknown.exit_code == 2 and "planets" in unknown.stderr

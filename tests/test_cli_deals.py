@@ -141,7 +141,7 @@ def test_deliverable_status_flow_and_bad_status(demo_db: Database) -> None:
     assert run(demo_db, "deliverables", "status", str(item.id), "draft_submitted").exit_code == 0
     assert run(demo_db, "deliverables", "feedback", str(item.id), "Brighter please").exit_code == 0
     bad = run(demo_db, "deliverables", "status", str(item.id), "published")
-    assert bad.exit_code == 1 and "unknown status" in bad.stderr
+    assert bad.exit_code == 2 and "unknown status" in bad.stderr
     with demo_db.session() as s:
         assert [f.text for f in deals.feedback_of(s, item.id)] == ["Brighter please"]
 
@@ -311,7 +311,7 @@ def test_campaigns_show_json_keeps_its_shape(demo_db: Database) -> None:
 
 def test_campaign_list_refusals_and_log_follow_up_before_today(demo_db: Database) -> None:
     bad_tab = run(demo_db, "campaigns", "list", "--tab", "someday")
-    assert bad_tab.exit_code == 1 and "unknown tab 'someday'" in bad_tab.stderr
+    assert bad_tab.exit_code == 2 and "unknown tab 'someday'" in bad_tab.stderr
     nobody = run(demo_db, "campaigns", "list", "--creator", "@nobody")
     assert nobody.exit_code == 1 and "Traceback" not in nobody.output
     early = run(

@@ -161,3 +161,42 @@ def test_a_json_key_given_twice_is_refused(tmp_path: Path) -> None:
     assert "twice.json:1:name: duplicate key 'name'" in result.stderr
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT count(*) FROM creators").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("creators", "list", "--sort", "bogus"),
+        ("campaigns", "list", "--tab", "bogus"),
+        ("export", "creators", "--format", "xml"),
+        ("export", "bogus"),
+        ("import", "bogus", "x.csv"),
+        ("report", "bogus", "x"),
+        ("mediakit", "@dana.park", "-f", "docx"),
+    ],
+)
+def test_a_value_that_is_not_one_of_the_choices_is_usage_exit_2(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result = talent(seeded(tmp_path / "a.db"), *args)
+    assert result.exit_code == 2, result.output
+    assert "unknown" in result.stderr
+
+
+def test_what_export_prints_carries_no_control_character(tmp_path: Path) -> None:
+    path = seeded(tmp_path / "a.db")
+    with sqlite3.connect(path) as connection:  # another program wrote it; imports refuse it
+        connection.execute(
+            "UPDATE creators SET name = ?, notes = ?",
+            ("Evil\x1b[2J\x1b]0;PWNED\x07Name\u202e", "line one\nline\x9btwo"),
+        )
+    for fmt in ("csv", "json"):
+        result = talent(path, "export", "creators", "--format", fmt)
+        assert result.exit_code == 0, result.output
+        shown = result.stdout
+        # CSV shows them as pictures; JSON escapes C0 itself (\u001b) and the rest as pictures.
+        visible = "Evil␛[2J␛]0;PWNED␇Name" if fmt == "csv" else "Evil\\u001b[2J"
+        assert visible in shown
+        assert not any(ch in shown for ch in "\x1b\x07\x9b\u202e")
+    result = talent(path, "mediakit", "@dana.park", "-f", "md")
+    assert result.exit_code == 0 and "\x1b" not in result.stdout and "␛" in result.stdout

@@ -37,8 +37,12 @@ def campaigns_list(
     """List campaigns: open ones soonest first, then finished ones most recent first."""
     from talent_tui.services import campaigns, roster
 
-    def query(session: Any) -> list[campaigns.CampaignSummary]:
+    try:
         which = campaigns.parse_tab(tab) if tab is not None else None
+    except ValueError as exc:
+        raise cli.usage(f"--tab: {exc}") from None
+
+    def query(session: Any) -> list[campaigns.CampaignSummary]:
         creator_id = roster.find_creator(session, creator).id if creator is not None else None
         return campaigns.list_campaigns(session, creator_id, which)
 

@@ -27,7 +27,7 @@ out = Console(highlight=False, markup=False)
 err = Console(stderr=True, highlight=False, markup=False)
 
 EXIT_INPUT = 1  # bad input, not found, invalid file
-# 2 is Click's own code for bad usage (unknown option, bad option value).
+EXIT_USAGE = 2  # Click's own code for bad usage: an unknown option or a bad option value
 EXIT_DATABASE = 3  # the database cannot be opened
 EXIT_BUG = 70  # EX_SOFTWARE: something talent did not expect; the traceback is in the log
 
@@ -55,6 +55,12 @@ def set_options(value: Options) -> None:
 
 def options() -> Options:
     return _options.get() or Options()
+
+
+def usage(message: str) -> typer.Exit:
+    """A value that is not one of an option's or argument's choices: exit code 2, as Click
+    gives for its own choices."""
+    return fail(message, EXIT_USAGE)
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:

@@ -20,6 +20,7 @@ from talent_tui.cli.common import (
     print_json,
     refuse,
     resolve_creator,
+    usage,
 )
 from talent_tui.core import locations
 from talent_tui.core.fields import MAX_ID
@@ -35,7 +36,7 @@ def _parse_sort(value: str) -> Any:
     try:
         return SortKey(value.replace("-", "_"))
     except ValueError:
-        raise fail(
+        raise usage(
             f"unknown sort {value!r} (one of: {', '.join(k.value for k in SortKey)})"
         ) from None
 

@@ -48,7 +48,7 @@ def deliverables_status(
         target = DeliverableStatus(status.replace("-", "_").replace(" ", "_"))
     except ValueError:
         allowed = ", ".join(s.value for s in DeliverableStatus)
-        raise cli.fail(f"unknown status {status!r} (one of: {allowed})") from None
+        raise cli.usage(f"unknown status {status!r} (one of: {allowed})") from None
     run(lambda s: deals.set_deliverable_status(s, deliverable_id, target, cli.actor(), url))
     cli.out.print(f"Deliverable {deliverable_id}: {target.value}.")
 

@@ -113,7 +113,7 @@ def _write(output: Path | None, text: str, database: Database) -> None:
     if output is None:
         import sys
 
-        sys.stdout.write(text)
+        sys.stdout.write(printable(text, keep_newlines=True))
         return
     try:
         target = check_output_path(output, database.path)
@@ -137,7 +137,7 @@ def mediakit_cmd(
     from talent_tui.services import reports
 
     if fmt not in render.MEDIA_KIT_FORMATS:
-        raise cli.fail(f"unknown format {fmt!r} ({' or '.join(render.MEDIA_KIT_FORMATS)})")
+        raise cli.usage(f"unknown format {fmt!r} ({' or '.join(render.MEDIA_KIT_FORMATS)})")
     database = cli.open_db()
     with database.session() as session:
         kit = reports.media_kit(session, _creator(session, creator).id, today())
@@ -160,9 +160,9 @@ def report_cmd(
     from talent_tui.services import reports
 
     if kind not in ("creator", "brand", "period"):
-        raise cli.fail(f"unknown report {kind!r} (creator, brand or period)")
+        raise cli.usage(f"unknown report {kind!r} (creator, brand or period)")
     if fmt not in render.REPORT_FORMATS:
-        raise cli.fail(f"unknown format {fmt!r} ({', '.join(render.REPORT_FORMATS)})")
+        raise cli.usage(f"unknown format {fmt!r} ({', '.join(render.REPORT_FORMATS)})")
     if kind != "period" and not subject:
         raise cli.fail(f"a {kind} report needs the {kind}")
     try:

@@ -14,6 +14,7 @@ from talent_tui.cli.common import (
     open_db,
     out,
     print_json,
+    usage,
 )
 from talent_tui.core.text import printable
 
@@ -43,7 +44,7 @@ def import_cmd(
     from talent_tui.io import importers
 
     if kind not in importers.KINDS:
-        raise fail(f"unknown import kind {kind!r} (one of: {', '.join(importers.KINDS)})")
+        raise usage(f"unknown import kind {kind!r} (one of: {', '.join(importers.KINDS)})")
     database = open_db()
     show_progress = not as_json and out.is_terminal and _size(file) > PROGRESS_THRESHOLD
     try:
@@ -140,15 +141,15 @@ def export_cmd(
     from talent_tui.io import exporters
 
     if kind not in exporters.KINDS:
-        raise fail(f"unknown export kind {kind!r} (one of: {', '.join(exporters.KINDS)})")
+        raise usage(f"unknown export kind {kind!r} (one of: {', '.join(exporters.KINDS)})")
     if fmt not in exporters.FORMATS:
-        raise fail(f"unknown format {fmt!r} (csv or json)")
+        raise usage(f"unknown format {fmt!r} (csv or json)")
     database = open_db()
     with database.session() as session:
         rows = exporters.export_rows(session, kind, fmt)
     text = exporters.render(kind, rows, fmt)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(printable(text, keep_newlines=True))
         return
     from talent_tui.io.files import OutputPathError, check_output_path, write_atomically
 
