@@ -346,8 +346,13 @@ def test_cli_text_lists_changes_readably_and_bounded(database: Database, tmp_pat
     result = run("--db", str(database.path), "import", "creators", str(back))
     assert result.exit_code == 0
     [summary, change] = result.stdout.splitlines()
-    assert change.startswith("  @nora: notes set to one") and change.endswith("two")
+    assert change == "  @nora: notes set to one\u2424two"
     assert all(ch.isprintable() for ch in change)
+
+    # A change that only turns a space into a line break does not print as no change.
+    spaced = write(tmp_path, "d.csv", "name,tiktok_handle,notes\nNora Quinn,@nora,one two\n")
+    result = run("--db", str(database.path), "import", "creators", str(spaced))
+    assert result.stdout.splitlines()[1] == "  @nora: notes one\u2424two → one two"
 
 
 def test_an_endless_line_after_the_first_megabyte_is_refused_unread(

@@ -114,11 +114,18 @@ def change_lines(report: ImportReport, limit: int = CHANGES_SHOWN) -> list[str]:
 
 
 def _change(change: FieldChange) -> str:
+    before, after = _one_line(change.before), _one_line(change.after)
     if change.after == "(empty)":
         return f"{change.field} cleared"
     if change.before == "(empty)":
-        return f"{change.field} set to {change.after}"
-    return f"{change.field} {change.before} → {change.after}"
+        return f"{change.field} set to {after}"
+    return f"{change.field} {before} → {after}"
+
+
+def _one_line(value: str) -> str:
+    """A value on one line with its line breaks and tabs visible (a change that only turns a
+    space into a line break must not print as two identical values)."""
+    return value.replace("\r\n", "\n").translate({0x0A: "\u2424", 0x0D: "\u240d", 0x09: "\u2409"})
 
 
 def _size(file: Path) -> int:
