@@ -957,6 +957,12 @@ def relations(
 
     if kind.name == "creators":
         duplicates(lambda v: val(v, "tiktok_handle"), "tiktok_handle")
+        for number, _row, v in parsed:
+            # An empty followers cell may start a new creator at 0, but not blank a stored
+            # creator's count.
+            stored = val(v, "tiktok_handle") in CREATORS
+            if stored and "followers" in v and v["followers"].value is None:
+                found.append((number, "followers", "empty count of a stored creator"))
     elif kind.name == "metrics":
         duplicates(lambda v: (val(v, "tiktok_handle"), val(v, "captured_on")), "captured_on")
         if not found:
