@@ -237,8 +237,7 @@ def has_invisible(text: str) -> bool:
 def v_text(raw: Any, limit: int, required: bool, *, empty: Any = None, multiline=False) -> Verdict:
     text = cell_text(raw)
     if text is NONSCALAR:
-        # Rules leave it open; stored, it must be the value's text.
-        return Verdict(EITHER, str(raw).strip(), "JSON non-scalar in a text column")
+        return refuse("a JSON list, object or true/false is not a cell's value")
     if not text:
         return refuse("required") if required else Verdict(ACCEPT, empty)
     if len(text) > limit:
@@ -259,7 +258,7 @@ TIKTOK_SAFE = re.compile(r"[a-z0-9_]{3,24}")
 def v_handle(raw: Any, required: bool) -> Verdict:
     text = cell_text(raw)
     if text is NONSCALAR:
-        return Verdict(EITHER, "@" + str(raw).strip().lstrip("@").lower(), "non-scalar")
+        return refuse("a JSON list, object or true/false is not a handle")
     if not text:
         return refuse("required") if required else Verdict(ACCEPT, None)
     normal = "@" + text.removeprefix("@").lower()
@@ -425,7 +424,7 @@ def v_bucket(raw: Any, dimension: Any) -> Verdict:
 def v_deliverable(raw: Any) -> Verdict:
     text = cell_text(raw)
     if text is NONSCALAR:
-        return Verdict(EITHER, " ".join(str(raw).split()).lower())
+        return refuse("a JSON list, object or true/false is not a deliverable")
     text = " ".join(text.split()).lower()
     if not text:
         return refuse("required")
