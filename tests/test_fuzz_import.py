@@ -238,6 +238,8 @@ def v_text(raw: Any, limit: int, required: bool, *, empty: Any = None, multiline
     text = cell_text(raw)
     if text is NONSCALAR:
         return refuse("a JSON list, object or true/false is not a cell's value")
+    if multiline:  # Windows (CRLF) and old Mac (CR) line ends are newlines
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text:
         return refuse("required") if required else Verdict(ACCEPT, empty)
     if len(text) > limit:
@@ -438,7 +440,7 @@ def v_deliverable(raw: Any) -> Verdict:
 def v_tags(raw: Any) -> Verdict:
     text = cell_text(raw)
     if text is NONSCALAR:
-        return Verdict(EITHER, SKIP)
+        return refuse("a JSON list, object or true/false is not a cell's value")
     joined = ";".join(t.strip().lower() for t in text.replace(",", ";").split(";") if t.strip())
     if len(joined) > 500:
         return refuse("too long")
