@@ -31,6 +31,7 @@ from talent_tui.services import campaigns, creators, deals, roster
 from talent_tui.store.models import Tab
 from talent_tui.store.watch import open_replacement, watcher_for
 from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs, pane_id
+from talent_tui.widgets.inputs import SafeInput
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 from talent_tui.widgets.stats import StatsPanel
 
@@ -115,7 +116,7 @@ class MainScreen(Guarded, Screen):
         yield Header(show_clock=False, icon="◆")
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
-                yield Input(placeholder="Search  (/)", id="search", select_on_focus=False)
+                yield SafeInput(placeholder="Search  (/)", id="search", select_on_focus=False)
                 yield RosterList(id="roster")
                 yield Static(id="roster-status")
             with Vertical(id="detail"):

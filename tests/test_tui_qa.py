@@ -1,0 +1,169 @@
+"""Defects found by adversarial QA, each reproduced with real keys (a burst as tmux sends it)
+and checked against what is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from textual.widgets import Input
+
+from talent_tui.screens.document import DocumentScreen
+from talent_tui.screens.fields import FieldsForm
+from talent_tui.screens.forms import CreatorForm
+from talent_tui.screens.main import MainScreen
+from talent_tui.screens.rates import RateEditor
+from talent_tui.services import creators, roster
+from talent_tui.store.db import Database
+from talent_tui.store.models import Creator
+
+from .conftest import focused_on, make_app, screen_text, settle, type_fast
+
+HANDLE = "@zoecarter.style"
+
+
+def creator_id_of(database: Database, handle: str = HANDLE) -> int:
+    with database.session() as s:
+        return roster.find_creator(s, handle).id
+
+
+def stored_creator(database: Database, creator_id: int) -> Creator:
+    with database.session() as s:
+        return roster.get_creator(s, creator_id)
+
+
+async def open_edit(pilot, creator_id: int) -> CreatorForm:  # noqa: ANN001
+    pilot.app.screen.jump_to(creator_id)
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, CreatorForm)
+    await focused_on(pilot, "#field-name")
+    return form
+
+
+# ---- 1. a burst ending in Ctrl+S saves everything typed before it ---------------------------
+
+
+async def test_a_burst_ending_in_ctrl_s_saves_every_key_of_it(demo_db: Database) -> None:
+    creator_id = creator_id_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_edit(pilot, creator_id)
+        await type_fast(pilot, "tab", "tab", "tab", "tab", "ctrl+u", *"niche1", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)  # saved and closed
+        assert app.failures == []
+    assert stored_creator(demo_db, creator_id).niche == "niche1"
+
+
+async def test_a_burst_across_fields_ending_in_enter_on_the_last_field_saves_it_all(
+    demo_db: Database,
+) -> None:
+    creator_id = creator_id_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_edit(pilot, creator_id)
+        keys = ["ctrl+u", *"Zoe Q", "tab", "tab", "tab", "tab", "ctrl+u", *"knits"]
+        keys += ["shift+tab"] * 4 + ["tab"] * 11 + ["ctrl+u", *"fast note", "enter"]
+        await type_fast(pilot, *keys)
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    saved = stored_creator(demo_db, creator_id)
+    assert (saved.name, saved.niche, saved.notes) == ("Zoe Q", "knits", "fast note")
+
+
+async def test_a_rate_burst_ending_in_ctrl_s_saves_the_rate(demo_db: Database) -> None:
+    creator_id = creator_id_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.jump_to(creator_id)
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, RateEditor)
+        app.screen.query_one("#rate-deliverable", Input).focus()
+        await focused_on(pilot, "#rate-deliverable")
+        await type_fast(pilot, *"podcast", "tab", *"275 usd", "ctrl+s")
+        await settle(pilot)
+        assert app.failures == []
+    with demo_db.session() as s:
+        rates = {
+            r.deliverable: (r.amount_minor, r.currency) for r in creators.rates_of(s, creator_id)
+        }
+    assert rates["podcast"] == (27_500, "USD")
+
+
+async def test_a_report_path_typed_fast_then_ctrl_s_is_written(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    target = tmp_path / "fast-report.md"
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.jump_to(creator_id_of(demo_db))
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentScreen)
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldsForm)
+        await focused_on(pilot, "#field-format")
+        await type_fast(pilot, "ctrl+u", *"md", "tab", "ctrl+u", *str(target), "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentScreen), screen_text(app)
+        assert app.failures == []
+    assert target.read_text(encoding="utf-8").strip()
+
+
+# ---- 2. control characters stored by another program never reach the terminal --------------
+
+
+async def test_the_edit_form_shows_control_characters_as_symbols(demo_db: Database) -> None:
+    creator_id = creator_id_of(demo_db)
+    hostile = "Zoe\x1b[2J\x1b]0;PWNED\x07\x00x"
+    with demo_db.engine.begin() as connection:  # as another program would write it
+        connection.execute(
+            sa.text("update creators set name = :n, niche = :n where id = :id"),
+            {"n": hostile, "id": creator_id},
+        )
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = await open_edit(pilot, creator_id)
+        assert form.query_one("#field-name", Input).value == hostile  # the real text is kept
+        shown = screen_text(app)
+        assert "\x1b" not in shown and "\x07" not in shown and "\x00" not in shown
+        assert "Zoe␛[2J␛]0;PWNED␇␀x" in shown
+        # The cursor moves over it one symbol per character.
+        name = form.query_one("#field-name", Input)
+        await pilot.press("end", "left", "left")
+        assert name.cursor_position == len(hostile) - 2
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.failures == []
+    assert stored_creator(demo_db, creator_id).name == hostile  # nothing was written
+
+
+async def test_saving_a_control_character_is_refused_beside_the_field(demo_db: Database) -> None:
+    creator_id = creator_id_of(demo_db)
+    with demo_db.engine.begin() as connection:
+        connection.execute(
+            sa.text("update creators set niche = :n where id = :id"),
+            {"n": "be\x1bauty", "id": creator_id},
+        )
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = await open_edit(pilot, creator_id)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "control character" in str(form.query_one("#error-niche").render())
+    assert stored_creator(demo_db, creator_id).niche == "be\x1bauty"
