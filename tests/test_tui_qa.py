@@ -3,6 +3,7 @@ and checked against what is stored."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,10 +13,11 @@ from talent_tui.screens.document import DocumentScreen
 from talent_tui.screens.fields import FieldsForm
 from talent_tui.screens.forms import CreatorForm
 from talent_tui.screens.main import MainScreen
+from talent_tui.screens.metrics import MetricsScreen
 from talent_tui.screens.rates import RateEditor
-from talent_tui.services import creators, roster
+from talent_tui.services import creators, metrics, roster
 from talent_tui.store.db import Database
-from talent_tui.store.models import Creator
+from talent_tui.store.models import Creator, MetricSnapshot
 
 from .conftest import focused_on, make_app, screen_text, settle, type_fast
 
@@ -167,3 +169,66 @@ async def test_saving_a_control_character_is_refused_beside_the_field(demo_db: D
         assert app.screen is form
         assert "control character" in str(form.query_one("#error-niche").render())
     assert stored_creator(demo_db, creator_id).niche == "be\x1bauty"
+
+
+# ---- 3. the metrics chart draws snapshots dated at the ends of the calendar ----------------
+
+
+def only_snapshots(database: Database, creator_id: int, *days: date) -> None:
+    with database.transaction() as s:
+        for old in metrics.snapshots(s, creator_id):
+            s.delete(old)
+        s.flush()
+        for n, day in enumerate(days):
+            s.add(
+                MetricSnapshot(
+                    creator_id=creator_id,
+                    captured_on=day,
+                    followers=10_000 + n * 5_000,
+                    avg_views=2_000 + n,
+                    engagement_rate=0.04 + n / 100,
+                )
+            )
+        s.flush()
+        metrics.refresh_latest(s, [creator_id])
+
+
+async def chart_through_every_key(pilot, creator_id: int) -> list[str]:  # noqa: ANN001
+    """Open the metrics screen and press every range and metric key; what the screen showed."""
+    pilot.app.screen.jump_to(creator_id)
+    await settle(pilot)
+    await pilot.press("m")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, MetricsScreen)
+    shown = []
+    for key in ("3", "6", "y", "0", "v", "e", "f"):
+        await pilot.press(key)
+        await settle(pilot)
+        await pilot.pause(0.05)  # the chart redraws on a timer
+        shown.append(screen_text(pilot.app))
+    return shown
+
+
+async def test_metrics_dated_year_1_and_year_9999_are_charted(demo_db: Database) -> None:
+    creator_id = creator_id_of(demo_db)
+    only_snapshots(demo_db, creator_id, date(1, 1, 1), date(9999, 12, 31))
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = await chart_through_every_key(pilot, creator_id)
+        assert app.failures == []
+        assert isinstance(app.screen, MetricsScreen)
+    everything = shown[3]  # "0": all of it
+    assert "0001-01-01" in everything and "9999-12-31" in everything
+    assert "9999-12-31" in shown[0]  # 3 months: the newest point only
+
+
+async def test_a_single_snapshot_dated_year_1_is_charted(demo_db: Database) -> None:
+    creator_id = creator_id_of(demo_db)
+    only_snapshots(demo_db, creator_id, date(1, 1, 1))
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = await chart_through_every_key(pilot, creator_id)
+        assert app.failures == []
+    assert all("0001-01-01" in text for text in shown)
