@@ -3,6 +3,7 @@ and checked against what is stored."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -16,10 +17,18 @@ from talent_tui.screens.main import MainScreen
 from talent_tui.screens.metrics import MetricsScreen
 from talent_tui.screens.rates import RateEditor
 from talent_tui.services import creators, metrics, roster
+from talent_tui.store import db as dbmod
 from talent_tui.store.db import Database
 from talent_tui.store.models import Creator, MetricSnapshot
 
-from .conftest import focused_on, make_app, screen_text, settle, type_fast
+from .conftest import (
+    focused_on,
+    make_app,
+    screen_text,
+    settle,
+    settle_despite_failures,
+    type_fast,
+)
 
 HANDLE = "@zoecarter.style"
 
@@ -232,3 +241,92 @@ async def test_a_single_snapshot_dated_year_1_is_charted(demo_db: Database) -> N
         shown = await chart_through_every_key(pilot, creator_id)
         assert app.failures == []
     assert all("0001-01-01" in text for text in shown)
+
+
+# ---- 4. the database file deleted while the app is open -------------------------------------
+
+
+def archived_at(database_path: Path, handle: str = HANDLE) -> object:
+    fresh = dbmod.open_database(str(database_path), migrate=False)
+    try:
+        with fresh.session() as s:
+            return roster.find_creator(s, handle).archived_at
+    finally:
+        fresh.dispose()
+
+
+async def wait_for_notice(pilot, words: str, attempts: int = 60) -> None:  # noqa: ANN001
+    """The change watcher looks every 2 s."""
+    for _ in range(attempts):
+        if any(words in f"{n.title}: {n.message}" for n in pilot.app._notifications):
+            return
+        await pilot.pause(0.1)
+    messages = [n.message for n in pilot.app._notifications]
+    raise AssertionError(f"no notice saying {words!r}: {messages}")
+
+
+async def test_a_deleted_database_file_is_said_and_nothing_is_written(
+    demo_db: Database, demo_template: Path
+) -> None:
+    path = demo_db.path
+    assert path is not None
+    creator_id = creator_id_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.jump_to(creator_id)
+        await settle(pilot)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+        await pilot.press("x")  # archive: before the watcher has even looked
+        await settle_despite_failures(pilot)
+        assert not path.exists()  # no empty file made in its place
+        notices = [n.message for n in app._notifications]
+        assert any(f"{path} was deleted or moved" in n for n in notices), notices
+        assert app.failures == []
+
+        await wait_for_notice(pilot, "Database file missing: The database file")
+        assert "file missing" in str(app.screen.query_one("HeaderTitle").render())
+        await pilot.press("e")  # the form cannot load either: said, not crashed
+        await settle_despite_failures(pilot)
+        if isinstance(app.screen, CreatorForm):
+            await pilot.press("escape")
+            await settle_despite_failures(pilot)
+        assert not path.exists()
+        assert app.failures == []
+
+        # A file put back at the path is opened, as a replaced file is, and used.
+        shutil.copyfile(demo_template, path)
+        await wait_for_notice(pilot, "reloaded")
+        await settle(pilot)
+        app.screen.jump_to(creator_id_of(app.database))
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.failures == []
+    assert archived_at(path) is not None
+
+
+async def test_a_database_file_moved_away_and_back_is_used_again(demo_db: Database) -> None:
+    path = demo_db.path
+    assert path is not None
+    aside = path.with_name("aside.db")
+    creator_id = creator_id_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.jump_to(creator_id)
+        await settle(pilot)
+        path.rename(aside)
+        await wait_for_notice(pilot, "Database file missing: The database file")
+        await pilot.press("x")
+        await settle_despite_failures(pilot)
+        assert not path.exists()
+        aside.rename(path)
+        await wait_for_notice(pilot, "is back")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.failures == []
+    assert archived_at(path) is not None

@@ -29,7 +29,7 @@ from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.rates import RateEditor
 from talent_tui.services import campaigns, creators, deals, roster
 from talent_tui.store.models import Tab
-from talent_tui.store.watch import open_replacement, watcher_for
+from talent_tui.store.watch import missing_message, open_replacement, watcher_for
 from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs, pane_id
 from talent_tui.widgets.inputs import SafeInput
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
@@ -128,8 +128,9 @@ class MainScreen(Guarded, Screen):
     def on_mount(self) -> None:
         self.query_one("#body").loading = True
         self.reload()
-        self._watcher = watcher_for(self.database)
+        self._watcher = watcher_for(self.app.database_handle)
         self._replacement_tries = 0
+        self._missing = False  # the file is gone from its path, and the user was told
         self.set_interval(2.0, self._poll_changes)
 
     def _poll_changes(self) -> None:
@@ -140,6 +141,11 @@ class MainScreen(Guarded, Screen):
         select something else (the creator just added). The commit is seen on the next tick."""
         if any(w.node is self and w.is_running for w in self.workers):
             return
+        if self._watcher.gone():
+            self._file_missing()
+            return
+        if self._missing and not self._watcher.replaced():
+            self._file_back()
         if self._watcher.replaced():
             self._open_replacement()
             return
@@ -147,11 +153,35 @@ class MainScreen(Guarded, Screen):
             self.action_refresh(quiet=True)
             self.app.post_message(DataChanged())  # screens above this one reload too
 
+    def _file_missing(self) -> None:
+        """The file was deleted or moved away (not replaced): say so, once, and keep saying
+        it in the title; every read and write is refused meanwhile (see `app.database`)."""
+        if self._missing:
+            return
+        self._missing = True
+        path = self.app.database_handle.path
+        self.app.sub_title = f"{path.name if path else ''} — file missing"
+        self.notify(
+            missing_message(path) if path else "The database file is missing.",
+            title="Database file missing",
+            severity="error",
+            timeout=30,
+        )
+
+    def _file_back(self) -> None:
+        """The same file was put back (moved back): carry on with it."""
+        self._missing = False
+        path = self.app.database_handle.path
+        self.app.sub_title = path.name if path else ""
+        self.action_refresh(quiet=True)
+        self.app.post_message(DataChanged())
+        self.notify("The database file is back; saving works again.", timeout=8)
+
     def _open_replacement(self) -> None:
         """The file was replaced (`talent demo --reset` in another terminal): open the new
         one and show it, instead of the deleted file's data. Until the new file is ready
         (still being built), the next tick tries again; if it never is, the user is told."""
-        fresh = open_replacement(self.database)
+        fresh = open_replacement(self.app.database_handle)
         if fresh is None:
             self._replacement_tries += 1
             if self._replacement_tries == 5:
@@ -163,6 +193,9 @@ class MainScreen(Guarded, Screen):
                 )
             return
         self._replacement_tries = 0
+        if self._missing:
+            self._missing = False
+            self.app.sub_title = fresh.path.name if fresh.path else ""
         self.app.use_database(fresh)
         self._watcher.close()
         self._watcher = watcher_for(fresh)
