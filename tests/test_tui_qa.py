@@ -330,3 +330,31 @@ async def test_a_database_file_moved_away_and_back_is_used_again(demo_db: Databa
         await settle(pilot)
         assert app.failures == []
     assert archived_at(path) is not None
+
+
+async def test_a_report_saved_after_the_file_was_deleted_is_refused_in_words(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    path = demo_db.path
+    assert path is not None
+    target = tmp_path / "gone-report.md"
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.jump_to(creator_id_of(demo_db))
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        await pilot.press("w")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FieldsForm)
+        await focused_on(pilot, "#field-format")
+        await type_fast(pilot, "ctrl+u", *"md", "tab", "ctrl+u", *str(target), "ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "was deleted or moved" in str(form.query_one("#form-status").render())
+        assert app.failures == []
+    assert not path.exists() and not target.exists()

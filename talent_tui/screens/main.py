@@ -443,10 +443,10 @@ class MainScreen(Guarded, Screen):
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
-        creator_id, today, database = self.creator_id, self.app.today, self.database
+        creator_id, today, app = self.creator_id, self.app.today, self.app
 
         def produce(fmt: str) -> str:
-            with database.session() as session:
+            with app.database.session() as session:
                 return render.media_kit(reports.media_kit(session, creator_id, today), fmt)
 
         renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.MEDIA_KIT_FORMATS}
@@ -459,10 +459,10 @@ class MainScreen(Guarded, Screen):
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
-        creator_id, today, database = self.creator_id, self.app.today, self.database
+        creator_id, today, app = self.creator_id, self.app.today, self.app
 
         def produce(fmt: str) -> str:
-            with database.session() as session:
+            with app.database.session() as session:
                 report = reports.build_report(session, today, creator_id=creator_id)
             return render.report(report, fmt)
 
