@@ -18,6 +18,7 @@ from talent_tui.screens.help import HelpScreen
 from talent_tui.screens.main import MainScreen
 from talent_tui.services.deals import default_actor
 from talent_tui.store.db import Database
+from talent_tui.store.watch import DatabaseMissing, missing_message
 
 
 class TalentApp(Guarded, App[None]):
@@ -40,16 +41,32 @@ class TalentApp(Guarded, App[None]):
         super().__init__()
         # What went wrong and was reported, oldest first (see failures.report); tests read it.
         self.failures: list[tuple[str, BaseException]] = []
-        self.database = database
+        self._database = database
         self._today = today
         self.actor = actor or default_actor()
         path = database.path
         self.sub_title = path.name if path is not None else database.describe()
 
+    @property
+    def database(self) -> Database:
+        """The open database, for every read and write. While its file is gone from its path
+        (deleted or moved away under the app) this refuses with `DatabaseMissing`: a pooled
+        connection would write into the deleted file, a new one would make an empty file with
+        no tables there. The main screen's watcher says so, and reopens a file put back."""
+        handle = self._database
+        if handle.path is not None and not handle.path.exists():
+            raise DatabaseMissing(missing_message(handle.path))
+        return handle
+
+    @property
+    def database_handle(self) -> Database:
+        """The open database handle even while its file is missing (for the watcher)."""
+        return self._database
+
     def use_database(self, database: Database) -> None:
         """Work on `database` from now on (the file at the same path, replaced under the app);
         the old handle is closed. Screens read `app.database` each time, so they follow."""
-        old, self.database = self.database, database
+        old, self._database = self._database, database
         old.dispose()
 
     @property

@@ -120,7 +120,7 @@ class DealFlowScreen(Guarded, Screen):
         from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
         from talent_tui.services import reports
 
-        today, database = self.app.today, self.app.database
+        today, app = self.app.today, self.app
 
         def submit(values: dict[str, str]) -> str:
             days = {}
@@ -142,7 +142,7 @@ class DealFlowScreen(Guarded, Screen):
             start, end = (parse_iso_date(p) for p in result.split())
 
             def produce(fmt: str) -> str:
-                with database.session() as session:
+                with app.database.session() as session:
                     report = reports.build_report(session, today, start=start, end=end)
                 return render.report(report, fmt)
 

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from talent_tui.core.errors import DomainError
 from talent_tui.failures import Guarded
+from talent_tui.widgets.inputs import SafeInput, after_typing
 
 
 class FieldList(Guarded, VerticalScroll, can_focus=False):
@@ -64,6 +65,7 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         self.form_fields = list(fields)
         self.submit = submit
         self._close_with: tuple[Any] | None = None  # what to close with, once saved
+        self._judged: dict[str, str] = {}  # the values the shown errors are about
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box", classes="fields-form"):
@@ -72,7 +74,7 @@ class FieldsForm(Guarded, ModalScreen[Any]):
                 for f in self.form_fields:
                     with Horizontal(classes="form-row"):
                         yield Label(f.label, classes="form-label")
-                        yield Input(
+                        yield SafeInput(
                             value=f.value,
                             placeholder=f.hint,
                             id=f"field-{f.name}",
@@ -87,8 +89,8 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         checks everything again."""
         name = (event.input.id or "").removeprefix("field-")
         errors = self.query(f"#error-{name}")
-        if not name or not errors:
-            return
+        if not name or not errors or self._judged.get(name) == event.value:
+            return  # a late echo of a key typed before saving: the error is about this value
         error = errors.first(Static)
         if error.has_class("-shown"):
             error.update("")
@@ -109,9 +111,14 @@ class FieldsForm(Guarded, ModalScreen[Any]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    @after_typing
     def action_save(self) -> None:
+        """Saves what was typed, all of it: after the keys typed before Ctrl+S (or Enter) have
+        reached their fields, however fast they came."""
+        values = self.values()
+        self._judged = dict(values)
         self.query_one("#form-status", Static).update("Saving…")
-        self.run_submit(self.values())
+        self.run_submit(values)
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="form", name="Saving the form")
     def run_submit(self, values: dict[str, str]) -> tuple[bool, Any]:

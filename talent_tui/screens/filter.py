@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import roster
+from talent_tui.widgets.inputs import SafeInput
 
 # What the screen returns: ("niche", "food"), ("tag", "kfood"), ("clear", "") or None (cancel).
 Choice = tuple[str, str]
@@ -32,7 +33,7 @@ class FilterScreen(Guarded, ModalScreen[Choice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="filter-box"):
             yield Static("Filter the roster by niche or tag", id="filter-title")
-            yield Input(placeholder="type to narrow", id="filter-search", select_on_focus=False)
+            yield SafeInput(placeholder="type to narrow", id="filter-search", select_on_focus=False)
             yield OptionList(id="filter-options")
         yield Footer()
 

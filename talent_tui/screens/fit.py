@@ -150,10 +150,10 @@ class FitScreen(Guarded, Screen):
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
-        today, database = self.app.today, self.app.database
+        today, app = self.app.today, self.app
 
         def produce(fmt: str) -> str:
-            with database.session() as session:
+            with app.database.session() as session:
                 report = reports.build_report(session, today, brand_id=brand_id)
             return render.report(report, fmt)
 

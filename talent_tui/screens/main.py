@@ -29,8 +29,9 @@ from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.rates import RateEditor
 from talent_tui.services import campaigns, creators, deals, roster
 from talent_tui.store.models import Tab
-from talent_tui.store.watch import open_replacement, watcher_for
+from talent_tui.store.watch import missing_message, open_replacement, watcher_for
 from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs, pane_id
+from talent_tui.widgets.inputs import SafeInput
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 from talent_tui.widgets.stats import StatsPanel
 
@@ -115,7 +116,7 @@ class MainScreen(Guarded, Screen):
         yield Header(show_clock=False, icon="◆")
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
-                yield Input(placeholder="Search  (/)", id="search", select_on_focus=False)
+                yield SafeInput(placeholder="Search  (/)", id="search", select_on_focus=False)
                 yield RosterList(id="roster")
                 yield Static(id="roster-status")
             with Vertical(id="detail"):
@@ -127,8 +128,9 @@ class MainScreen(Guarded, Screen):
     def on_mount(self) -> None:
         self.query_one("#body").loading = True
         self.reload()
-        self._watcher = watcher_for(self.database)
+        self._watcher = watcher_for(self.app.database_handle)
         self._replacement_tries = 0
+        self._missing = False  # the file is gone from its path, and the user was told
         self.set_interval(2.0, self._poll_changes)
 
     def _poll_changes(self) -> None:
@@ -139,6 +141,11 @@ class MainScreen(Guarded, Screen):
         select something else (the creator just added). The commit is seen on the next tick."""
         if any(w.node is self and w.is_running for w in self.workers):
             return
+        if self._watcher.gone():
+            self._file_missing()
+            return
+        if self._missing and not self._watcher.replaced():
+            self._file_back()
         if self._watcher.replaced():
             self._open_replacement()
             return
@@ -146,11 +153,35 @@ class MainScreen(Guarded, Screen):
             self.action_refresh(quiet=True)
             self.app.post_message(DataChanged())  # screens above this one reload too
 
+    def _file_missing(self) -> None:
+        """The file was deleted or moved away (not replaced): say so, once, and keep saying
+        it in the title; every read and write is refused meanwhile (see `app.database`)."""
+        if self._missing:
+            return
+        self._missing = True
+        path = self.app.database_handle.path
+        self.app.sub_title = f"{path.name if path else ''} — file missing"
+        self.notify(
+            missing_message(path) if path else "The database file is missing.",
+            title="Database file missing",
+            severity="error",
+            timeout=30,
+        )
+
+    def _file_back(self) -> None:
+        """The same file was put back (moved back): carry on with it."""
+        self._missing = False
+        path = self.app.database_handle.path
+        self.app.sub_title = path.name if path else ""
+        self.action_refresh(quiet=True)
+        self.app.post_message(DataChanged())
+        self.notify("The database file is back; saving works again.", timeout=8)
+
     def _open_replacement(self) -> None:
         """The file was replaced (`talent demo --reset` in another terminal): open the new
         one and show it, instead of the deleted file's data. Until the new file is ready
         (still being built), the next tick tries again; if it never is, the user is told."""
-        fresh = open_replacement(self.database)
+        fresh = open_replacement(self.app.database_handle)
         if fresh is None:
             self._replacement_tries += 1
             if self._replacement_tries == 5:
@@ -162,6 +193,9 @@ class MainScreen(Guarded, Screen):
                 )
             return
         self._replacement_tries = 0
+        if self._missing:
+            self._missing = False
+            self.app.sub_title = fresh.path.name if fresh.path else ""
         self.app.use_database(fresh)
         self._watcher.close()
         self._watcher = watcher_for(fresh)
@@ -409,10 +443,10 @@ class MainScreen(Guarded, Screen):
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
-        creator_id, today, database = self.creator_id, self.app.today, self.database
+        creator_id, today, app = self.creator_id, self.app.today, self.app
 
         def produce(fmt: str) -> str:
-            with database.session() as session:
+            with app.database.session() as session:
                 return render.media_kit(reports.media_kit(session, creator_id, today), fmt)
 
         renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.MEDIA_KIT_FORMATS}
@@ -425,10 +459,10 @@ class MainScreen(Guarded, Screen):
         from talent_tui.screens.document import DocumentScreen
         from talent_tui.services import reports
 
-        creator_id, today, database = self.creator_id, self.app.today, self.database
+        creator_id, today, app = self.creator_id, self.app.today, self.app
 
         def produce(fmt: str) -> str:
-            with database.session() as session:
+            with app.database.session() as session:
                 report = reports.build_report(session, today, creator_id=creator_id)
             return render.report(report, fmt)
 

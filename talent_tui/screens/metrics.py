@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 
 from rich.table import Table
 from rich.text import Text
@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual_plotext import PlotextPlot
 
+from talent_tui.core.dates import days_before
 from talent_tui.core.money import compact_number
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
@@ -41,6 +42,19 @@ def bars(distribution: dict[str, float], width: int = 18, limit: int | None = No
         part = share / total
         table.add_row(bucket, "█" * max(1, round(part * width)), f"{part:.0%}")
     return table
+
+
+def day_ticks(days: list[int], count: int = 4) -> tuple[list[int], list[str]]:
+    """Where to label the x axis of a chart drawn against day numbers (`date.toordinal()`),
+    and the dates to write there. The plot library is never given dates: it turns them into
+    timestamps and computes ticks outside the years Python can hold (a snapshot dated
+    0001-01-01 or 9999-12-31, both accepted, made every redraw fail)."""
+    low, high = min(days), max(days)
+    if low == high:
+        ticks = [low]
+    else:
+        ticks = sorted({low + round(i * (high - low) / (count - 1)) for i in range(count)})
+    return ticks, [date.fromordinal(day).isoformat() for day in ticks]
 
 
 AGE_ORDER = ("13-17", "18-24", "25-34", "35-44", "45-54", "55+")
@@ -92,7 +106,7 @@ class MetricsScreen(Guarded, Screen):
         with self.app.database.session() as session:
             profile = roster.profile(session, self.creator_id)
             latest = profile.metrics.captured_on or self.app.today
-            since = None if days is None else latest - timedelta(days=days)
+            since = None if days is None else days_before(latest, days)
             points = metrics.history_points(session, self.creator_id, self.metric, since)
             audience = fit.creator_audience(session, self.creator_id)
         self.app.call_from_thread(self.show, profile, points, audience, label)
@@ -117,14 +131,11 @@ class MetricsScreen(Guarded, Screen):
         plt = chart.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.date_form("Y-m-d")
         if points:
             scale = 100 if self.metric == "engagement_rate" else 1
-            plt.plot(
-                [p.day.isoformat() for p in points],
-                [p.value * scale for p in points],
-                marker="braille",
-            )
+            days = [p.day.toordinal() for p in points]
+            plt.plot(days, [p.value * scale for p in points], marker="braille")
+            plt.xticks(*day_ticks(days))
         plt.title(f"{name}{' (%)' if self.metric == 'engagement_rate' else ''}")
         chart.refresh()
 

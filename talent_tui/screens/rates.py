@@ -19,6 +19,7 @@ from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.forms import ConfirmScreen
 from talent_tui.services import creators, roster
+from talent_tui.widgets.inputs import SafeInput, after_typing
 from talent_tui.widgets.tables import PlainTable
 
 
@@ -48,7 +49,7 @@ class RateEditor(Guarded, ModalScreen[bool]):
             yield Static("", id="rates-empty")
             with Horizontal(classes="form-row"):
                 yield Label("Deliverable", classes="form-label")
-                yield Input(
+                yield SafeInput(
                     placeholder="video, live, story, bundle, ugc…",
                     id="rate-deliverable",
                     select_on_focus=False,
@@ -56,7 +57,7 @@ class RateEditor(Guarded, ModalScreen[bool]):
             yield Static("", id="error-deliverable", classes="field-error")
             with Horizontal(classes="form-row"):
                 yield Label("Amount", classes="form-label")
-                yield Input(
+                yield SafeInput(
                     placeholder="1,200.50 USD  ·  ₩1,500,000  ·  1200 eur",
                     id="rate-amount",
                     select_on_focus=False,
@@ -125,8 +126,7 @@ class RateEditor(Guarded, ModalScreen[bool]):
         if focused is not None and focused.id == "rate-deliverable":
             self.set_focus(self.query_one("#rate-amount", Input))  # now, not after the queue
         elif focused is not None and focused.id == "rate-amount":
-            # After the keys typed before Enter, still in the field's own queue.
-            focused.call_later(self.action_save)
+            self.action_save()  # after the keys typed before Enter (see after_typing)
         else:
             raise SkipAction()
 
@@ -154,7 +154,10 @@ class RateEditor(Guarded, ModalScreen[bool]):
         error.set_class(bool(message), "-shown")
         self.query_one(f"#rate-{field}", Input).set_class(bool(message), "-invalid")
 
+    @after_typing
     def action_save(self) -> None:
+        """Saves what was typed, all of it: after the keys typed before Ctrl+S (or Enter)
+        have reached their fields, however fast they came."""
         deliverable = self.query_one("#rate-deliverable", Input).value
         amount = self.query_one("#rate-amount", Input).value
         self._error("deliverable", "")

@@ -12,7 +12,20 @@ import os
 import sqlite3
 from pathlib import Path
 
+from talent_tui.core.errors import DomainError
+from talent_tui.core.text import printable
 from talent_tui.store import db as dbmod
+
+
+class DatabaseMissing(DomainError):
+    """The database file was deleted or moved away while the app had it open."""
+
+
+def missing_message(path: Path) -> str:
+    return (
+        f"The database file {printable(str(path))} was deleted or moved; talent cannot save "
+        "anything until it is back."
+    )
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -65,6 +78,11 @@ class ChangeWatcher:
             return False
         now = _identity(self.path)
         return now is not None and now != self.identity
+
+    def gone(self) -> bool:
+        """Whether no file is at the watched path any more (deleted or moved away, and
+        nothing put there yet)."""
+        return self.path is not None and self.identity is not None and _identity(self.path) is None
 
     def close(self) -> None:
         if self.connection is not None:
