@@ -134,4 +134,4 @@ def test_list_sorts_and_filters(demo_db: Database) -> None:
         expected = {r.id for r in roster.RosterQuery(niche="food").page(s, 0, None)}
     assert {r["id"] for r in food} == expected
     bad = run(demo_db, "creators", "list", "--sort", "height")
-    assert bad.exit_code == 1 and "height" in bad.stderr
+    assert bad.exit_code == 2 and "height" in bad.stderr

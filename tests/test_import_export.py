@@ -220,9 +220,9 @@ def test_cli_export_to_file_and_dry_run_report(demo_db: dbmod.Database, tmp_path
 def test_export_rejects_unknown_kind_and_format(demo_db: dbmod.Database) -> None:
     runner = CliRunner()
     bad_kind = runner.invoke(cli.app, ["--db", demo_db.url, "export", "planets"])
-    assert bad_kind.exit_code == 1 and "planets" in bad_kind.stderr
+    assert bad_kind.exit_code == 2 and "planets" in bad_kind.stderr
     bad_fmt = runner.invoke(cli.app, ["--db", demo_db.url, "export", "rates", "-f", "xml"])
-    assert bad_fmt.exit_code == 1 and "xml" in bad_fmt.stderr
+    assert bad_fmt.exit_code == 2 and "xml" in bad_fmt.stderr
 
 
 def _big_creators_csv(path: Path, rows: int) -> None:

@@ -67,12 +67,12 @@ def db_backup(
 
     if is_journal_of(target, path):
         raise fail(f"{target} is the database or one of its journals; choose another name")
+    if target.is_file():  # a backup never replaces a file, a copy of its own or not
+        raise fail(f"{target} already exists; choose another name")
     try:
         check_output_path(target)
     except OutputPathError as exc:
         raise fail(str(exc)) from None
-    if target.exists():
-        raise fail(f"{target} already exists; choose another name")
     try:
         dbmod.backup_sqlite(database, target)
     except dbmod.DatabaseError as exc:
