@@ -161,6 +161,15 @@ async def test_title_comes_back_after_the_archive_view(demo_db: Database) -> Non
         await pilot.press("a")
         await settle(pilot)
         assert header_title(app) == "talent — demo.db"
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("escape")  # Escape leaves the archive too
+        await settle(pilot)
+        assert header_title(app) == "talent — demo.db"
+        assert not app.screen.view.archived
+        await pilot.press("escape")  # and on the roster does nothing more
+        await settle(pilot)
+        assert header_title(app) == "talent — demo.db" and not app.screen.view.archived
 
 
 async def test_footer_follows_the_archive_view(demo_db: Database) -> None:

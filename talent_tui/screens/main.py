@@ -506,6 +506,9 @@ class MainScreen(Guarded, Screen):
 
     def action_escape(self) -> None:
         search = self.query_one("#search", Input)
+        if self.view.archived and self.roster_list.has_focus:
+            self.action_toggle_archive()  # Escape on the archive's list: back to the roster
+            return
         if search.has_focus and search.value:
             keep = self.creator_id
             with search.prevent(Input.Changed):
