@@ -28,6 +28,7 @@ from talent_tui.screens.filter import Choice, FilterScreen
 from talent_tui.screens.forms import ConfirmScreen, CreatorForm
 from talent_tui.screens.rates import RateEditor
 from talent_tui.services import campaigns, creators, deals, roster
+from talent_tui.store.db import Database
 from talent_tui.store.models import Tab
 from talent_tui.store.watch import missing_message, open_replacement, watcher_for
 from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs, pane_id
@@ -177,11 +178,22 @@ class MainScreen(Guarded, Screen):
         self.app.post_message(DataChanged())
         self.notify("The database file is back; saving works again.", timeout=8)
 
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="reopen",
+        name="Opening the replaced database",
+    )
     def _open_replacement(self) -> None:
         """The file was replaced (`talent demo --reset` in another terminal): open the new
-        one and show it, instead of the deleted file's data. Until the new file is ready
-        (still being built), the next tick tries again; if it never is, the user is told."""
+        one, off the event loop (opening may wait while its maker still holds the lock)."""
         fresh = open_replacement(self.app.database_handle)
+        self.app.call_from_thread(self._use_replacement, fresh)
+
+    def _use_replacement(self, fresh: Database | None) -> None:
+        """Show the new file instead of the deleted file's data. Until it is ready (still
+        being built), the next tick tries again; if it never is, the user is told."""
         if fresh is None:
             self._replacement_tries += 1
             if self._replacement_tries == 5:
