@@ -1,10 +1,23 @@
-"""The Textual application: one database, the main screen, help and the command palette."""
+"""The Textual application: one database, the main screen, help and the command palette.
+
+Start-up is built for the first frame: the app can start on a `sqlitefile.DatabaseFile` (a
+current SQLite file, read through the stdlib driver), paint the roster and the highlighted
+creator from it, and only then open the database through SQLAlchemy in a worker, expire
+overdue offers and import the other screens' modules, so a key pressed a moment later opens
+its screen at once. Nothing on the path to the first frame imports SQLAlchemy, SQLModel,
+Alembic, Typer, plotext or Markdown (tests/test_startup.py checks it).
+"""
 
 from __future__ import annotations
 
+import gc
+import importlib
+import threading
+from contextlib import AbstractContextManager
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.widgets import Input
@@ -12,13 +25,37 @@ from textual.widgets import Input
 from talent_tui import failures
 from talent_tui.commands import CreatorCommands, TalentPalette
 from talent_tui.core import dates
+from talent_tui.core.config import settings
 from talent_tui.failures import Guarded
 from talent_tui.messages import DataChanged, JumpToCreator
-from talent_tui.screens.help import HelpScreen
 from talent_tui.screens.main import MainScreen
-from talent_tui.services.deals import default_actor
-from talent_tui.store.db import Database
 from talent_tui.store.watch import DatabaseMissing, missing_message
+
+if TYPE_CHECKING:
+    from talent_tui.store.db import Database
+    from talent_tui.store.handle import DatabaseFile
+
+# How long a worker that needs the ORM waits for the first frame before it goes ahead anyway.
+FIRST_FRAME_WAIT_S = 3.0
+
+# What the other screens need, imported in the background once the first frame is up.
+WARM_MODULES = (
+    "talent_tui.screens.help",
+    "talent_tui.screens.dealflow",
+    "talent_tui.screens.campaign",
+    "talent_tui.screens.metrics",
+    "talent_tui.screens.forms",
+    "talent_tui.screens.rates",
+    "talent_tui.screens.filter",
+    "talent_tui.screens.interactions",
+    "talent_tui.screens.fit",
+    "talent_tui.screens.document",
+    "talent_tui.services.campaigns",
+    "talent_tui.services.creators",
+    "talent_tui.services.deals",
+    "talent_tui.services.reports",
+    "talent_tui.io.render",
+)
 
 
 class TalentApp(Guarded, App[None]):
@@ -36,38 +73,94 @@ class TalentApp(Guarded, App[None]):
     ]
 
     def __init__(
-        self, database: Database, *, today: date | None = None, actor: str | None = None
+        self,
+        database: Database | DatabaseFile,
+        *,
+        today: date | None = None,
+        actor: str | None = None,
     ) -> None:
         super().__init__()
         # What went wrong and was reported, oldest first (see failures.report); tests read it.
         self.failures: list[tuple[str, BaseException]] = []
-        self._database = database
+        self._handle: Database | DatabaseFile = database
+        self._opened: Database | None = None if database.quick else database.open()
+        self._opening = threading.Lock()
+        self.frame_shown = threading.Event()  # the first frame with the roster is up
         self._today = today
-        self.actor = actor or default_actor()
+        self.actor = actor or settings().actor
         path = database.path
         self.sub_title = path.name if path is not None else database.describe()
 
     @property
     def database(self) -> Database:
-        """The open database, for every read and write. While its file is gone from its path
-        (deleted or moved away under the app) this refuses with `DatabaseMissing`: a pooled
-        connection would write into the deleted file, a new one would make an empty file with
-        no tables there. The main screen's watcher says so, and reopens a file put back."""
-        handle = self._database
-        if handle.path is not None and not handle.path.exists():
-            raise DatabaseMissing(missing_message(handle.path))
-        return handle
+        """The open database, for every write and the ORM's reads; opened on first use if the
+        background opening has not finished yet (a worker then waits for it). While its file
+        is gone from its path (deleted or moved away under the app) this refuses with
+        `DatabaseMissing`: a pooled connection would write into the deleted file, a new one
+        would make an empty file with no tables there. The main screen's watcher says so,
+        and reopens a file put back."""
+        self._refuse_missing()
+        if self._opened is None:
+            if threading.current_thread() is not threading.main_thread():
+                # A worker that needs the ORM lets the first frame be painted first (the
+                # import would compete with it); it then opens the database, or waits for
+                # the background opening to finish.
+                self.frame_shown.wait(FIRST_FRAME_WAIT_S)
+            with self._opening:
+                if self._opened is None:
+                    self._opened = self._handle.open()
+        return self._opened
+
+    def reading(self) -> AbstractContextManager[Any]:
+        """One read transaction for the roster's plain-SQL reads (see `services.roster`):
+        available from the first frame, before SQLAlchemy is loaded."""
+        self._refuse_missing()
+        return (self._opened or self._handle).reading()
+
+    def _refuse_missing(self) -> None:
+        path = self._handle.path
+        if path is not None and not path.exists():
+            raise DatabaseMissing(missing_message(path))
 
     @property
-    def database_handle(self) -> Database:
-        """The open database handle even while its file is missing (for the watcher)."""
-        return self._database
+    def database_handle(self) -> Database | DatabaseFile:
+        """The database even while its file is missing (for the watcher)."""
+        return self._opened or self._handle
 
     def use_database(self, database: Database) -> None:
         """Work on `database` from now on (the file at the same path, replaced under the app);
         the old handle is closed. Screens read `app.database` each time, so they follow."""
-        old, self._database = self._database, database
-        old.dispose()
+        with self._opening:
+            old = self._opened
+            self._handle = self._opened = database
+        if old is not None:
+            old.dispose()
+
+    def first_frame_shown(self) -> None:
+        """The roster is on screen: open the database fully and warm the other screens, in
+        the background. Garbage collection, held off during start-up, resumes."""
+        if self.frame_shown.is_set():
+            return
+        self.frame_shown.set()
+        gc.enable()
+        self._open_in_background()
+
+    @work(thread=True, exit_on_error=False, group="open", name="Opening the database")
+    def _open_in_background(self) -> None:
+        from talent_tui.services import deals
+
+        database = self.database
+        # Offers past their respond-by date expire when the app opens the database (never
+        # waiting for another process that is writing: the next start does it then).
+        expired = deals.expire_on_open(database, self.today)
+        if expired:
+            self.call_from_thread(self._expired, len(expired))
+        for name in WARM_MODULES:
+            importlib.import_module(name)
+
+    def _expired(self, count: int) -> None:
+        self.notify(f"{count} offer(s) passed their respond-by date and expired.", timeout=6)
+        self.post_message(DataChanged())
 
     @property
     def today(self) -> date:
@@ -128,5 +221,7 @@ class TalentApp(Guarded, App[None]):
             self.push_screen(TalentPalette(id="--command-palette"))
 
     def action_help(self) -> None:
+        from talent_tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

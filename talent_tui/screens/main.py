@@ -8,7 +8,8 @@ time: a count and the page around the cursor first, further pages as the list as
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -24,17 +25,24 @@ from textual.worker import get_current_worker
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.messages import DataChanged
-from talent_tui.screens.filter import Choice, FilterScreen
-from talent_tui.screens.forms import ConfirmScreen, CreatorForm
-from talent_tui.screens.rates import RateEditor
-from talent_tui.services import campaigns, creators, deals, roster
-from talent_tui.store.db import Database
-from talent_tui.store.models import Tab
+from talent_tui.services import roster
+from talent_tui.store.kinds import Tab
 from talent_tui.store.watch import missing_message, open_replacement, watcher_for
 from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs, pane_id
 from talent_tui.widgets.inputs import SafeInput
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 from talent_tui.widgets.stats import StatsPanel
+
+if TYPE_CHECKING:
+    from talent_tui.screens.filter import Choice
+    from talent_tui.services import creators
+    from talent_tui.store.db import Database
+
+# The first frame is painted from `app.reading()` (no ORM); the screens, forms and services
+# for changes are imported where they are used (the app warms them in the background).
+
+# A search counts this far before the first page is drawn; the exact count follows.
+COUNT_FIRST = 1_000
 
 EMPTY_TEXT = """\
 [b]No creators yet.[/b]
@@ -44,12 +52,6 @@ Load the demo roster to look around:  [b]talent demo[/b]
 Import your own from a CSV file:      [b]talent --db {db} import creators FILE.csv[/b]
 
 Press [b]?[/b] for help, [b]q[/b] to quit."""
-
-
-@dataclass(frozen=True)
-class CreatorView:
-    profile: roster.CreatorProfile
-    campaigns: dict[Tab, list[campaigns.CampaignRow]]
 
 
 # Actions that need a creator under the cursor, and those only for one view of the roster.
@@ -127,7 +129,6 @@ class MainScreen(Guarded, Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#body").loading = True
         self.reload()
         self._watcher = watcher_for(self.app.database_handle)
         self._replacement_tries = 0
@@ -268,35 +269,41 @@ class MainScreen(Guarded, Screen):
     )
     def load_roster(self, generation: int, view: roster.RosterQuery, keep_id: int | None) -> None:
         worker = get_current_worker()
-        if generation == 1:
-            # Offers past their respond-by date expire when the app opens the database.
-            expired = deals.expire_on_open(self.database, self.app.today)
-            if expired:
-                self.app.call_from_thread(
-                    self.notify,
-                    f"{len(expired)} offer(s) passed their respond-by date and expired.",
-                    timeout=6,
-                )
-        with self.database.session() as session:
-            total = view.count(session)
+        searching = bool(view.search)
+        with self.app.reading() as connection:
+            # A search keystroke counts only as far as it must to draw the first page; the
+            # exact number of matches follows (a one-letter search can match 100,000).
+            total = view.count(connection, upto=COUNT_FIRST if searching else None)
+            exact = not searching or total < COUNT_FIRST
             unfiltered = view == roster.RosterQuery(sort=view.sort)
             if unfiltered:
                 live_total = total
             elif self._totals_fresh and self.live_total:
                 live_total = self.live_total  # a search keystroke does not change the roster
             else:
-                live_total = roster.count_creators(session, False)
+                live_total = roster.count_creators(connection, False)
             cursor = 0
             if keep_id is not None:
-                position = view.position_of(session, keep_id)
+                position = view.position_of(connection, keep_id)
                 cursor = position if position is not None else 0
             page = cursor // PAGE_SIZE
-            pages = {page: view.page(session, page * PAGE_SIZE, PAGE_SIZE)}
-            archived_any = live_total == 0 and roster.count_creators(session) > 0
-        if not worker.is_cancelled:
+            pages = {page: view.page(connection, page * PAGE_SIZE, PAGE_SIZE)}
+            archived_any = live_total == 0 and roster.count_creators(connection) > 0
+            if worker.is_cancelled:
+                return
             self.app.call_from_thread(
                 self._show_roster, generation, view, live_total, total, pages, cursor, archived_any
             )
+            if not exact and not worker.is_cancelled:
+                total = view.count(connection)
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(self._show_total, generation, total)
+
+    def _show_total(self, generation: int, total: int) -> None:
+        """The exact number of matches, after the first page was drawn."""
+        if self.is_attached and generation == self.generation:
+            self.roster_list.set_total(generation, total)
+            self._update_status(total)
 
     def _show_roster(
         self,
@@ -314,7 +321,6 @@ class MainScreen(Guarded, Screen):
             return
         self.live_total = live_total
         self._totals_fresh = True
-        self.query_one("#body").loading = False
         empty = live_total == 0 and not view.archived and not archived_any
         self.set_class(empty, "-empty")
         if empty:
@@ -323,11 +329,13 @@ class MainScreen(Guarded, Screen):
         roster_list = self.roster_list
         roster_list.empty_text = self._empty_text(view)
         roster_list.reset(generation, total, pages, cursor, view.sort)
-        self._update_status(total)
+        self._update_status(total, counting=bool(view.search) and total >= COUNT_FIRST)
         self.query_one("#detail").display = total > 0
         if total == 0:
             self.creator_id = None
         self.refresh_bindings()
+        if generation == 1:
+            self.call_after_refresh(self.app.first_frame_shown)
 
     def _empty_text(self, view: roster.RosterQuery) -> str:
         if view.search:
@@ -338,15 +346,16 @@ class MainScreen(Guarded, Screen):
             return "No creator has this niche or tag."
         return "No creators."
 
-    def _update_status(self, total: int) -> None:
+    def _update_status(self, total: int, counting: bool = False) -> None:
         view = self.view
         filtered = bool(view.search or view.niche or view.tag)
+        shown = f"{total:,}+" if counting else f"{total:,}"  # "+": still counting
         if view.archived:
-            count = f"Archive: {total:,}"
+            count = f"Archive: {shown}"
         elif filtered:
-            count = f"{total:,}/{self.live_total:,}"
+            count = f"{shown}/{self.live_total:,}"
         else:
-            count = f"{total:,}"
+            count = shown
         detail = view.describe().removeprefix("archived · ").removeprefix("archived")
         self.query_one("#roster-status", Static).update(Text(f"{count} · {detail}".rstrip(" ·")))
 
@@ -357,8 +366,8 @@ class MainScreen(Guarded, Screen):
 
     @work(exit_on_error=False, thread=True, group="pages", name="Loading a page of the roster")
     def load_page(self, generation: int, view: roster.RosterQuery, page: int) -> None:
-        with self.database.session() as session:
-            rows = view.page(session, page * PAGE_SIZE, PAGE_SIZE)
+        with self.app.reading() as connection:
+            rows = view.page(connection, page * PAGE_SIZE, PAGE_SIZE)
         self.app.call_from_thread(self.roster_list.add_page, generation, page, rows)
 
     @on(Input.Changed, "#search")
@@ -402,24 +411,35 @@ class MainScreen(Guarded, Screen):
         name="Loading the creator",
     )
     def load_creator(self, creator_id: int) -> None:
+        """The stats panel first (plain reads, ready from the first frame), then the
+        campaigns (through the ORM, which may still be loading just after start)."""
         worker = get_current_worker()
         today = self.app.today
-        with self.database.session() as session:
+        with self.app.reading() as connection:
             try:
-                profile = roster.profile(session, creator_id)
+                profile = roster.profile(connection, creator_id)
             except roster.CreatorNotFound:
                 return
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._show_profile, profile)
+        database = self.database  # after the first frame (see TalentApp.database)
+        from talent_tui.services import campaigns
+
+        with database.session() as session:
             rows = campaigns.by_tab(session, creator_id, today)
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_creator, CreatorView(profile, rows))
+            self.app.call_from_thread(self._show_campaigns, creator_id, rows)
 
-    def _show_creator(self, view: CreatorView) -> None:
-        if not self.is_attached:  # closed before its worker finished
+    def _show_profile(self, profile: roster.CreatorProfile) -> None:
+        if not self.is_attached or profile.id != self.creator_id:
+            return  # closed, or the cursor moved on while this was loading
+        self.query_one(StatsPanel).show(profile)
+
+    def _show_campaigns(self, creator_id: int, rows: dict) -> None:  # type: ignore[type-arg]
+        if not self.is_attached or creator_id != self.creator_id:
             return
-        if view.profile.id != self.creator_id:
-            return  # the cursor moved on while this was loading
-        self.query_one(StatsPanel).show(view.profile)
-        self.query_one(CampaignTabs).show(view.campaigns)
+        self.query_one(CampaignTabs).show(rows)
 
     @on(DataTable.RowSelected)
     def campaign_chosen(self, event: DataTable.RowSelected) -> None:
@@ -537,6 +557,8 @@ class MainScreen(Guarded, Screen):
         self.reload(keep_id=self.creator_id)
 
     def action_filter(self) -> None:
+        from talent_tui.screens.filter import FilterScreen
+
         def apply(choice: Choice | None) -> None:
             if choice is None:
                 return
@@ -574,6 +596,8 @@ class MainScreen(Guarded, Screen):
     # ---- changes ------------------------------------------------------------------------
 
     def action_add(self) -> None:
+        from talent_tui.screens.forms import CreatorForm
+
         def added(creator_id: int | None) -> None:
             if creator_id is not None:
                 self.notify("Creator added")
@@ -582,6 +606,8 @@ class MainScreen(Guarded, Screen):
         self.app.push_screen(CreatorForm(), added)
 
     def action_edit(self) -> None:
+        from talent_tui.screens.forms import CreatorForm
+
         if self.creator_id is None:
             return
         creator_id = self.creator_id
@@ -595,6 +621,8 @@ class MainScreen(Guarded, Screen):
         self.app.push_screen(CreatorForm(creator_id), edited)
 
     def action_rates(self) -> None:
+        from talent_tui.screens.rates import RateEditor
+
         if self.creator_id is None:
             return
         creator_id = self.creator_id
@@ -623,6 +651,8 @@ class MainScreen(Guarded, Screen):
         name="Archiving or restoring",
     )
     def set_archived(self, creator_id: int, archived: bool) -> None:
+        from talent_tui.services import creators
+
         with self.database.transaction() as session:
             if archived:
                 name = creators.archive(session, creator_id).name
@@ -673,11 +703,15 @@ class MainScreen(Guarded, Screen):
         name="Checking the creator can be deleted",
     )
     def ask_delete(self, creator_id: int) -> None:
+        from talent_tui.services import creators
+
         with self.database.session() as session:
             summary = creators.deletable(session, creator_id)
         self.app.call_from_thread(self._confirm_delete, creator_id, summary)
 
     def _confirm_delete(self, creator_id: int, summary: creators.DeleteSummary) -> None:
+        from talent_tui.screens.forms import ConfirmScreen
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.delete_creator(creator_id)
@@ -697,6 +731,8 @@ class MainScreen(Guarded, Screen):
         name="Deleting a creator for good",
     )
     def delete_creator(self, creator_id: int) -> None:
+        from talent_tui.services import creators
+
         with self.database.transaction() as session:
             summary = creators.delete(session, creator_id)
         self.app.call_from_thread(self._deleted, creator_id, summary.name)

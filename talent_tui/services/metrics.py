@@ -5,12 +5,78 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any, Protocol
 
 from talent_tui.core.dates import days_before
-from talent_tui.store.models import Creator, MetricSnapshot
+from talent_tui.store.plain import fetch_all
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from talent_tui.store.models import MetricSnapshot
+
+# The ORM is imported by the functions that query through it: the stats panel's first frame
+# reads snapshots with the stdlib driver (`snapshot_rows`) and summarizes them here.
+
+
+class Snapshot(Protocol):
+    """What `summarize` reads of a snapshot: a stored `MetricSnapshot` or a `SnapshotRow`."""
+
+    @property
+    def captured_on(self) -> date: ...
+    @property
+    def followers(self) -> int: ...
+    @property
+    def avg_views(self) -> int | None: ...
+    @property
+    def six_sec_view_rate(self) -> float | None: ...
+    @property
+    def completion_rate(self) -> float | None: ...
+    @property
+    def engagement_rate(self) -> float | None: ...
+    @property
+    def likes(self) -> int | None: ...
+    @property
+    def comments(self) -> int | None: ...
+    @property
+    def shares(self) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRow:
+    """A snapshot as read by `snapshot_rows`, without the ORM."""
+
+    captured_on: date
+    followers: int
+    avg_views: int | None
+    six_sec_view_rate: float | None
+    completion_rate: float | None
+    engagement_rate: float | None
+    likes: int | None
+    comments: int | None
+    shares: int | None
+
+
+SNAPSHOT_COLUMNS = (
+    "captured_on, followers, avg_views, six_sec_view_rate, completion_rate, engagement_rate,"
+    " likes, comments, shares"
+)
+
+
+def snapshot_rows(connection: Any, creator_id: int) -> list[SnapshotRow]:
+    """A creator's snapshots, oldest first, read through a DB-API connection (see
+    `store.plain.dbapi`)."""
+    rows = fetch_all(
+        connection,
+        f"SELECT {SNAPSHOT_COLUMNS} FROM metric_snapshots WHERE creator_id = ?"
+        " ORDER BY captured_on",
+        (creator_id,),
+    )
+    return [SnapshotRow(_day(row[0]), *row[1:]) for row in rows]
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +114,10 @@ def growth(points: Sequence[Point], days: int) -> float | None:
 
 
 def snapshots(session: Session, creator_id: int) -> list[MetricSnapshot]:
+    from sqlmodel import col, select
+
+    from talent_tui.store.models import MetricSnapshot
+
     statement = (
         select(MetricSnapshot)
         .where(MetricSnapshot.creator_id == creator_id)
@@ -56,7 +126,7 @@ def snapshots(session: Session, creator_id: int) -> list[MetricSnapshot]:
     return list(session.exec(statement))
 
 
-def series(history: Sequence[MetricSnapshot], field: str) -> list[Point]:
+def series(history: Sequence[Snapshot], field: str) -> list[Point]:
     return [
         Point(snap.captured_on, float(getattr(snap, field)))
         for snap in history
@@ -96,7 +166,7 @@ class CreatorMetrics:
     split: EngagementSplit | None = None
 
 
-def engagement_split(snapshot: MetricSnapshot) -> EngagementSplit | None:
+def engagement_split(snapshot: Snapshot) -> EngagementSplit | None:
     parts = (snapshot.likes, snapshot.comments, snapshot.shares)
     if any(p is None for p in parts):
         return None
@@ -107,7 +177,7 @@ def engagement_split(snapshot: MetricSnapshot) -> EngagementSplit | None:
     return EngagementSplit(likes, comments, shares)
 
 
-def summarize(history: Sequence[MetricSnapshot], trend_months: int = 12) -> CreatorMetrics:
+def summarize(history: Sequence[Snapshot], trend_months: int = 12) -> CreatorMetrics:
     if not history:
         return CreatorMetrics(None, None, None, None, None, [])
     latest = history[-1]
@@ -158,6 +228,11 @@ def history_points(
 def refresh_latest(session: Session, creator_ids: Iterable[int]) -> None:
     """Copy each creator's newest snapshot, and the 30-day growth computed from the history,
     onto the creator row the roster sorts on."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from talent_tui.store.models import Creator, MetricSnapshot
+
     latest = (
         sa.select(col(MetricSnapshot.followers), col(MetricSnapshot.engagement_rate))
         .where(col(MetricSnapshot.creator_id) == col(Creator.id))

@@ -2,23 +2,35 @@
 
 The roster can hold 100,000 creators, so nothing here loads it whole: callers ask for a count
 and for pages of light rows, ordered and filtered in SQL.
+
+The roster's reads are plain SQL run through a DB-API connection, not the ORM: the TUI's
+first frame and `talent creators list` read through the stdlib `sqlite3` driver
+(`store.sqlitefile.reading`) before SQLAlchemy is even imported, and everything else passes a
+`Session`, whose own connection runs the same statements (`dbapi`). One set of queries, one
+set of rules, whichever way in. The few functions that hand out ORM objects (`get_creator`,
+`find_creator`) import the ORM when called.
 """
 
 from __future__ import annotations
 
 import enum
+import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
-
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from talent_tui.core import fields
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import without_controls
 from talent_tui.services import metrics
-from talent_tui.store.models import Campaign, Creator, Rate, Tab, statuses_in
+from talent_tui.store.kinds import Tab, statuses_in
+from talent_tui.store.plain import dbapi, fetch_all
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from talent_tui.store.models import Creator
 
 
 class CreatorNotFound(DomainError, LookupError):
@@ -55,6 +67,22 @@ OPEN_STATUSES = statuses_in(Tab.PENDING) + statuses_in(Tab.ACTIVE)
 FTS_MIN_CHARS = 3  # the trigram index needs three characters; shorter searches scan
 
 
+def _is_sqlite(source: Any) -> bool:
+    return isinstance(dbapi(source), sqlite3.Connection)
+
+
+def _has_search_index(source: Any) -> bool:
+    if not _is_sqlite(source):
+        return False
+    found = fetch_all(
+        source, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'creators_fts'"
+    )
+    return bool(found)
+
+
+# ---- the roster view -------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class RosterRow:
     """One line of the roster list: just what the list shows."""
@@ -81,36 +109,36 @@ class RosterRow:
         }
 
 
-def _open_deals_column() -> sa.ScalarSelect[int]:
-    return (
-        sa.select(sa.func.count())
-        .select_from(Campaign)
-        .where(col(Campaign.creator_id) == col(Creator.id), col(Campaign.status).in_(OPEN_STATUSES))
-        .correlate(Creator)
-        .scalar_subquery()
-    )
+# How many campaigns of a creator are open (pending or active).
+OPEN_DEALS_SQL = (
+    "(SELECT count(*) FROM campaigns WHERE campaigns.creator_id = creators.id"
+    f" AND campaigns.status IN ({', '.join(repr(str(s)) for s in OPEN_STATUSES)}))"
+)
+ROW_COLUMNS = (
+    "id, name, tiktok_handle, followers, engagement_rate, follower_growth_30d, "
+    f"{OPEN_DEALS_SQL}, archived_at IS NOT NULL"
+)
+
+# Each order as (column, descending); ties are broken by id. A NULL sorts last in every order.
+ORDERS: dict[SortKey, tuple[tuple[str, bool], ...]] = {
+    SortKey.NAME: (("name", False),),
+    SortKey.FOLLOWERS: (("followers", True),),
+    SortKey.ENGAGEMENT: (("engagement_rate", True),),
+    SortKey.GROWTH: (("follower_growth_30d", True),),
+    SortKey.OPEN_DEALS: ((OPEN_DEALS_SQL, True), ("name", False)),
+}
+NULLABLE = {"engagement_rate", "follower_growth_30d"}
 
 
-def _row_columns() -> tuple[Any, ...]:
-    return (
-        Creator.id,
-        Creator.name,
-        Creator.tiktok_handle,
-        Creator.followers,
-        Creator.engagement_rate,
-        Creator.follower_growth_30d,
-        _open_deals_column().label("open_deals"),
-        col(Creator.archived_at).is_not(None).label("archived"),
-    )
-
-
-# A statement _where narrows: a count, a page of rows or a numbered subquery.
-SelectT = TypeVar("SelectT", bound=sa.Select[Any])
+def _row(values: Sequence[Any]) -> RosterRow:
+    (id_, name, handle, followers, engagement, growth, open_deals, archived) = values
+    return RosterRow(id_, name, handle, followers, engagement, growth, open_deals, bool(archived))
 
 
 @dataclass(frozen=True)
 class RosterQuery:
-    """A filtered, ordered view of the roster that can be counted and paged."""
+    """A filtered, ordered view of the roster that can be counted and paged. Every method
+    takes a DB-API connection or an ORM `Session` (see `dbapi`)."""
 
     search: str = ""
     sort: SortKey = SortKey.NAME
@@ -130,81 +158,102 @@ class RosterQuery:
         parts.append(f"by {self.sort.label}")
         return " · ".join(parts)
 
-    def _where(self, statement: SelectT, session: Session) -> SelectT:
-        if self.archived:
-            statement = statement.where(col(Creator.archived_at).is_not(None))
-        else:
-            statement = statement.where(col(Creator.archived_at).is_(None))
+    def _where(self, source: Any) -> tuple[str, list[object]]:
+        clauses = ["archived_at IS NOT NULL" if self.archived else "archived_at IS NULL"]
+        params: list[object] = []
         if self.niche:
-            statement = statement.where(sa.func.lower(Creator.niche) == self.niche.lower())
+            clauses.append("lower(niche) = ?")
+            params.append(self.niche.lower())
         if self.tag:
-            pattern = f"%;{_escape_like(self.tag.lower())};%"
-            statement = statement.where(
-                (";" + sa.func.lower(Creator.tags) + ";").like(pattern, escape="\\")
-            )
+            clauses.append("(';' || lower(tags) || ';') LIKE ? ESCAPE '\\'")
+            params.append(f"%;{_escape_like(self.tag.lower())};%")
         # A NUL would end the FTS5 phrase early (an SQL error); no control character is ever
         # part of a name or handle, so they are dropped from the search text.
         text = without_controls(self.search).lstrip("@").strip()
-        if not text:
-            return statement
-        if len(text) >= FTS_MIN_CHARS and _has_search_index(session):
-            phrase = '"' + text.replace('"', '""') + '"'
-            matches = sa.text("SELECT rowid FROM creators_fts WHERE creators_fts MATCH :q")
-            return statement.where(
-                col(Creator.id).in_(matches.bindparams(q=phrase).columns(sa.column("rowid")))
-            )
-        if len(text) < FTS_MIN_CHARS:
+        if text and len(text) >= FTS_MIN_CHARS and _has_search_index(source):
+            clauses.append("id IN (SELECT rowid FROM creators_fts WHERE creators_fts MATCH ?)")
+            params.append('"' + text.replace('"', '""') + '"')
+        elif text and len(text) < FTS_MIN_CHARS:
             # One or two characters: names and handles that start with them (indexed ranges).
             low, high = _prefix_range(text)
-            return statement.where(
-                sa.or_(
-                    sa.and_(sa.func.lower(Creator.name) >= low, sa.func.lower(Creator.name) < high),
-                    sa.and_(
-                        col(Creator.tiktok_handle) >= "@" + low,
-                        col(Creator.tiktok_handle) < "@" + high,
-                    ),
-                )
+            clauses.append(
+                "((lower(name) >= ? AND lower(name) < ?)"
+                " OR (tiktok_handle >= ? AND tiktok_handle < ?))"
             )
-        pattern = f"%{_escape_like(text)}%"
-        return statement.where(
-            sa.or_(
-                col(Creator.name).ilike(pattern, escape="\\"),
-                col(Creator.tiktok_handle).ilike(pattern, escape="\\"),
+            params += [low, high, "@" + low, "@" + high]
+        elif text:
+            clauses.append(
+                "(lower(name) LIKE lower(?) ESCAPE '\\'"
+                " OR lower(tiktok_handle) LIKE lower(?) ESCAPE '\\')"
             )
+            pattern = f"%{_escape_like(text)}%"
+            params += [pattern, pattern]
+        return " AND ".join(clauses), params
+
+    def _order(self, source: Any) -> str:
+        # SQLite sorts NULLs last when descending; others are told (an explicit NULLS LAST
+        # would keep SQLite from walking the sort's index).
+        nulls_last = "" if _is_sqlite(source) else " NULLS LAST"
+        terms = [
+            f"{column} DESC{nulls_last if column in NULLABLE else ''}" if descending else column
+            for column, descending in ORDERS[self.sort]
+        ]
+        return ", ".join([*terms, "id"])
+
+    def count(self, source: Any, upto: int | None = None) -> int:
+        """How many creators the view holds; with `upto`, counting stops there (a search
+        keystroke needs the first page now, the exact number can follow)."""
+        where, params = self._where(source)
+        if upto is None:
+            sql = f"SELECT count(*) FROM creators WHERE {where}"
+        else:
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM creators WHERE {where} LIMIT ?)"
+            params = [*params, upto]
+        return int(fetch_all(source, sql, params)[0][0])
+
+    def page(self, source: Any, offset: int, limit: int | None) -> list[RosterRow]:
+        where, params = self._where(source)
+        sql = f"SELECT {ROW_COLUMNS} FROM creators WHERE {where} ORDER BY {self._order(source)}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        elif offset:
+            sql += " LIMIT -1 OFFSET ?" if _is_sqlite(source) else " OFFSET ?"
+            params.append(offset)
+        return [_row(values) for values in fetch_all(source, sql, params)]
+
+    def position_of(self, source: Any, creator_id: int) -> int | None:
+        """Index of a creator within this view (for keeping the cursor on it), or None if
+        filtered out: the number of the view's rows that come before it, counted along the
+        order's index instead of numbering every row."""
+        where, params = self._where(source)
+        order = ORDERS[self.sort]
+        columns = ", ".join(column for column, _ in order)
+        found = fetch_all(
+            source,
+            f"SELECT {columns} FROM creators WHERE id = ? AND {where}",
+            [creator_id, *params],
         )
+        if not found:
+            return None
+        before, before_params = _before(order, found[0], creator_id)
+        sql = f"SELECT count(*) FROM creators WHERE {where} AND {before}"
+        return int(fetch_all(source, sql, [*params, *before_params])[0][0])
 
-    def _order(self) -> tuple[Any, ...]:
-        if self.sort is SortKey.FOLLOWERS:
-            return (col(Creator.followers).desc(), col(Creator.id))
-        if self.sort is SortKey.ENGAGEMENT:
-            return (col(Creator.engagement_rate).desc().nulls_last(), col(Creator.id))
-        if self.sort is SortKey.GROWTH:
-            return (col(Creator.follower_growth_30d).desc().nulls_last(), col(Creator.id))
-        if self.sort is SortKey.OPEN_DEALS:
-            return (_open_deals_column().desc(), col(Creator.name), col(Creator.id))
-        return (col(Creator.name), col(Creator.id))
 
-    def count(self, session: Session) -> int:
-        statement = self._where(sa.select(sa.func.count()).select_from(Creator), session)
-        return int(session.execute(statement).scalar_one())
-
-    def page(self, session: Session, offset: int, limit: int | None) -> list[RosterRow]:
-        statement = self._where(sa.select(*_row_columns()), session).order_by(*self._order())
-        statement = statement.offset(offset).limit(limit)
-        return [RosterRow(*row) for row in session.execute(statement)]
-
-    def position_of(self, session: Session, creator_id: int) -> int | None:
-        """Index of a creator within this view (for jumping to it), or None if filtered out."""
-        numbered = self._where(
-            sa.select(
-                col(Creator.id),
-                sa.func.row_number().over(order_by=self._order()).label("position"),
-            ),
-            session,
-        ).subquery()
-        statement = sa.select(numbered.c.position).where(numbered.c.id == creator_id)
-        position = session.execute(statement).scalar()
-        return None if position is None else position - 1
+def _before(
+    order: Sequence[tuple[str, bool]], values: Sequence[object], creator_id: int
+) -> tuple[str, list[object]]:
+    """The condition "comes before a row with `values` (and `creator_id`)" in `order`
+    followed by id: ahead on the first column, or equal there and before on the rest."""
+    if not order:
+        return "id < ?", [creator_id]
+    (column, descending), value = order[0], values[0]
+    rest, rest_params = _before(order[1:], values[1:], creator_id)
+    if value is None:  # NULLs come last: every non-NULL value is ahead
+        return f"({column} IS NOT NULL OR ({column} IS NULL AND {rest}))", rest_params
+    ahead = f"{column} {'>' if descending else '<'} ?"
+    return f"({ahead} OR ({column} = ? AND {rest}))", [value, value, *rest_params]
 
 
 def _prefix_range(text: str) -> tuple[str, str]:
@@ -214,31 +263,23 @@ def _prefix_range(text: str) -> tuple[str, str]:
     return low, low[:-1] + chr(ord(low[-1]) + 1)
 
 
-def _has_search_index(session: Session) -> bool:
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
-        return False
-    found = session.execute(
-        sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'creators_fts'")
-    ).first()
-    return found is not None
-
-
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_creators(session: Session, search: str = "", limit: int | None = None) -> list[RosterRow]:
+def list_creators(source: Any, search: str = "", limit: int | None = None) -> list[RosterRow]:
     query = RosterQuery(search=search)
-    return query.page(session, 0, limit)
+    return query.page(source, 0, limit)
 
 
-def count_creators(session: Session, include_archived: bool = True) -> int:
-    live = RosterQuery().count(session)
-    return live + RosterQuery(archived=True).count(session) if include_archived else live
+def count_creators(source: Any, include_archived: bool = True) -> int:
+    live = RosterQuery().count(source)
+    return live + RosterQuery(archived=True).count(source) if include_archived else live
 
 
 def get_creator(session: Session, creator_id: int) -> Creator:
+    from talent_tui.store.models import Creator
+
     creator = session.get(Creator, creator_id)
     if creator is None:
         raise CreatorNotFound(f"no creator with id {creator_id}")
@@ -247,6 +288,10 @@ def get_creator(session: Session, creator_id: int) -> Creator:
 
 def find_creator(session: Session, ref: str) -> Creator:
     """A creator by id ("12") or TikTok handle ("@name" or "name")."""
+    from sqlmodel import select
+
+    from talent_tui.store.models import Creator
+
     ref = ref.strip()
     if ref.isdigit():
         number = fields.row_id(ref)
@@ -261,10 +306,10 @@ def find_creator(session: Session, ref: str) -> Creator:
 
 
 def search_names(
-    session: Session, text: str, limit: int = 20, archived: bool = False
+    source: Any, text: str, limit: int = 20, archived: bool = False
 ) -> list[RosterRow]:
     """Creators whose name or handle contains `text`, best matches (prefix) first."""
-    rows = RosterQuery(search=text, archived=archived).page(session, 0, limit * 5)
+    rows = RosterQuery(search=text, archived=archived).page(source, 0, limit * 5)
     needle = without_controls(text).lstrip("@").lower()
     rows.sort(key=lambda r: (not r.name.lower().startswith(needle), r.name.lower()))
     return rows[:limit]
@@ -298,44 +343,63 @@ class CreatorProfile:
 DELIVERABLE_ORDER = ("video", "live", "story", "bundle", "ugc")
 
 
-def profile(session: Session, creator_id: int) -> CreatorProfile:
-    creator = get_creator(session, creator_id)
-    history = metrics.snapshots(session, creator_id)
-    rates = session.exec(select(Rate).where(Rate.creator_id == creator_id)).all()
+def profile(source: Any, creator_id: int) -> CreatorProfile:
+    """The stats-and-rates panel of one creator (three indexed reads, no ORM)."""
+    found = fetch_all(
+        source,
+        "SELECT name, tiktok_handle, instagram_handle, youtube_handle, niche, tags,"
+        " commission_bp, archived_at IS NOT NULL, followers, engagement_rate"
+        " FROM creators WHERE id = ?",
+        (creator_id,),
+    )
+    if not found:
+        raise CreatorNotFound(f"no creator with id {creator_id}")
+    (name, handle, instagram, youtube, niche, tags, commission, archived, followers, rate) = found[
+        0
+    ]
+    rates = fetch_all(
+        source,
+        "SELECT deliverable, amount_minor, currency, updated_at FROM rates WHERE creator_id = ?",
+        (creator_id,),
+    )
     order = {name: index for index, name in enumerate(DELIVERABLE_ORDER)}
     rate_lines = sorted(
-        (RateLine(r.deliverable, r.amount_minor, r.currency, r.updated_at.date()) for r in rates),
+        (
+            RateLine(str(d), amount, currency, _utc_day(updated))
+            for d, amount, currency, updated in rates
+        ),
         key=lambda line: (order.get(line.deliverable, len(order)), line.deliverable),
     )
-    summary = metrics.summarize(history)
+    summary = metrics.summarize(metrics.snapshot_rows(source, creator_id))
     if summary.followers is None:
         # No history yet: the roster's figures are all we know.
-        summary = metrics.CreatorMetrics(
-            None, creator.followers, None, creator.engagement_rate, None, []
-        )
+        summary = metrics.CreatorMetrics(None, followers, None, rate, None, [])
     return CreatorProfile(
         id=creator_id,
-        name=creator.name,
-        tiktok_handle=creator.tiktok_handle,
-        instagram_handle=creator.instagram_handle,
-        youtube_handle=creator.youtube_handle,
-        niche=creator.niche,
-        tags=[t for t in creator.tags.split(";") if t],
-        commission_bp=creator.commission_bp,
-        archived=creator.archived_at is not None,
+        name=name,
+        tiktok_handle=handle,
+        instagram_handle=instagram,
+        youtube_handle=youtube,
+        niche=niche,
+        tags=[t for t in tags.split(";") if t],
+        commission_bp=commission,
+        archived=bool(archived),
         metrics=summary,
         rates=rate_lines,
     )
 
 
-def open_deal_count(session: Session, creator_id: int) -> int:
-    open_statuses = statuses_in(Tab.PENDING) + statuses_in(Tab.ACTIVE)
-    statement = (
-        sa.select(sa.func.count())
-        .select_from(Campaign)
-        .where(col(Campaign.creator_id) == creator_id, col(Campaign.status).in_(open_statuses))
-    )
-    return int(session.execute(statement).scalar_one())
+def _utc_day(value: object) -> date:
+    """The UTC day of a stored timestamp (stored as naive UTC: the text's first ten
+    characters on SQLite, a datetime elsewhere)."""
+    if isinstance(value, date):
+        return value if type(value) is date else value.date()  # type: ignore[attr-defined]
+    return date.fromisoformat(str(value)[:10])
+
+
+def open_deal_count(source: Any, creator_id: int) -> int:
+    found = fetch_all(source, f"SELECT {OPEN_DEALS_SQL} FROM creators WHERE id = ?", (creator_id,))
+    return int(found[0][0]) if found else 0
 
 
 @dataclass(frozen=True)
@@ -346,17 +410,15 @@ class Facets:
     tags: list[tuple[str, int]]
 
 
-def facets(session: Session) -> Facets:
-    live = col(Creator.archived_at).is_(None)
-    niche_rows = session.execute(
-        sa.select(col(Creator.niche), sa.func.count())
-        .where(live, col(Creator.niche).is_not(None))
-        .group_by(col(Creator.niche))
-        .order_by(sa.func.count().desc(), col(Creator.niche))
-    ).all()
+def facets(source: Any) -> Facets:
+    niche_rows = fetch_all(
+        source,
+        "SELECT niche, count(*) FROM creators WHERE archived_at IS NULL AND niche IS NOT NULL"
+        " GROUP BY niche ORDER BY count(*) DESC, niche",
+    )
     tag_counts: dict[str, int] = {}
-    for (tags,) in session.execute(
-        sa.select(col(Creator.tags)).where(live, col(Creator.tags) != "")
+    for (tags,) in fetch_all(
+        source, "SELECT tags FROM creators WHERE archived_at IS NULL AND tags != ''"
     ):
         for tag in tags.split(";"):
             if tag:

@@ -10,24 +10,33 @@ import contextlib
 import os
 import re
 import sqlite3
-import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from talent_tui.core import locations
 from talent_tui.core.config import settings
-from talent_tui.core.errors import DomainError
-
-# Kept in step with the newest file in migrations/versions (a test checks it), so opening an
-# up-to-date database needs no Alembic import at all.
-SCHEMA_HEAD = "0003_deals"
+from talent_tui.store.sqlitefile import (  # noqa: F401 - re-exported for callers of store.db
+    DEMO_APPLICATION_ID,
+    SCHEMA_HEAD,
+    DatabaseBusy,
+    DatabaseError,
+    DatabaseReadOnly,
+    application_id,
+    busy_timeout_ms,
+    file_for,
+    is_demo_file,
+    is_url,
+    path_to_url,
+    read_only_connection,
+    reading,
+    refuse_foreign,
+)
 
 T = TypeVar("T")
 
@@ -45,49 +54,13 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: AN
     return not (type_ in ("table", "index") and unmanaged)
 
 
-class DatabaseError(DomainError):
-    """The database cannot be opened or upgraded; the message says why and where."""
-
-
-class DatabaseBusy(DatabaseError):
-    """Another process held the write lock for longer than a change may wait."""
-
-
-class DatabaseReadOnly(DatabaseError):
-    """The database file (or its folder) cannot be written; reading it works."""
-
-
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-
-
-def is_url(value: str) -> bool:
-    """A `scheme://…` URL; anything else given as a database is a plain file path."""
-    return _SCHEME.match(value) is not None
-
-
 def resolve_url(db: str | None = None) -> str:
-    """`--db PATH|URL`, else $TALENT_DB, else the user's data directory. A value without
-    `scheme://` is a file path, whatever it contains (`?`, `%41`, `#` are part of the name)."""
-    value = db or settings().db
-    if value is None:
-        return path_to_url(locations.default_db_path())
-    if is_url(value):
-        return value
-    path = Path(value).expanduser()
-    if value.endswith(("/", os.sep)) or path.is_dir():
-        raise DatabaseError(
-            f"{value} is a folder; give the database a file name, such as {path / 'talent.db'}"
-        )
-    return path_to_url(path)
-
-
-def path_to_url(path: Path) -> str:
-    """The SQLite URL of a file. `%`, `?` and `#` are escaped so the URL parser hands the exact
-    name back (it unquotes the database part and would take `?` as the start of options)."""
-    text = str(path.resolve())
-    for char, escaped in (("%", "%25"), ("?", "%3F"), ("#", "%23")):
-        text = text.replace(char, escaped)
-    return f"sqlite:///{text}"
+    """`--db PATH|URL`, else $TALENT_DB, else the user's data directory, as a URL (the rule
+    itself is `sqlitefile.file_for`)."""
+    path = file_for(db)
+    if path is not None:
+        return path_to_url(path)
+    return db or settings().db or ""
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -122,11 +95,6 @@ def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record) -> None:  
         # A read-only file that is not in WAL mode yet: it can still be read as it is.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-def busy_timeout_ms() -> int:
-    """How long a change waits for another writer (`TALENT_WAIT`, default 30 s)."""
-    return int(settings().wait_s * 1000)
 
 
 WRITE = {"talent_write": True}
@@ -210,6 +178,7 @@ class Database:
     url: str
     engine: Engine
     backup: str | None = None  # the copy taken before the last schema upgrade, if any
+    quick = False  # open already (see store.handle.DatabaseFile)
 
     @property
     def path(self) -> Path | None:
@@ -259,6 +228,22 @@ class Database:
     def describe(self) -> str:
         return describe_url(self.url)
 
+    def open(self) -> Database:
+        """Already open (the same call as on a `sqlitefile.DatabaseFile`)."""
+        return self
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """One read transaction for the roster's plain-SQL reads (`services.roster`): the
+        stdlib driver on a SQLite file, else a session (its connection runs the same SQL)."""
+        path = self.path
+        if path is not None:
+            with reading(path) as connection:
+                yield connection
+        else:
+            with self.session() as session:
+                yield session
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -286,68 +271,12 @@ def _reason(exc: BaseException) -> str:
     return text.split("\n(Background on this error at:")[0].strip() or type(exc).__name__
 
 
-# PRAGMA application_id of a database built by `talent demo` ("TLDM"): only such a database
-# may be thrown away by `demo --reset`. Setting it needs no schema change.
-DEMO_APPLICATION_ID = 0x544C444D
-
-# Talent's Alembic revisions are named NNNN_words (a newer talent's too).
-_TALENT_REVISION = re.compile(r"^\d{4}_[a-z0-9_]+$")
-
-
-def _read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot change the file (no journal mode switch, no tables)."""
-    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
-    return sqlite3.connect(uri, uri=True)
-
-
-def application_id(path: Path) -> int | None:
-    """The file's PRAGMA application_id, read without changing it; None when unreadable."""
-    try:
-        with contextlib.closing(_read_only(path)) as conn:
-            return int(conn.execute("PRAGMA application_id").fetchone()[0])
-    except (sqlite3.Error, OSError):
-        return None
-
-
-def is_demo_file(path: Path) -> bool:
-    return application_id(path) == DEMO_APPLICATION_ID
-
-
 def mark_demo(database: Database) -> None:
     """Mark the database as built by `talent demo` (so `demo --reset` may empty it)."""
     if database.path is None:
         return
     with database.engine.begin() as conn:
         conn.exec_driver_sql(f"PRAGMA application_id={DEMO_APPLICATION_ID}")
-
-
-def refuse_foreign(path: Path) -> None:
-    """A file that is neither empty nor a talent database (talent's `alembic_version`) is
-    refused before anything opens it for writing, so it stays byte for byte as it was."""
-    try:
-        if not path.is_file() or path.stat().st_size == 0:
-            return
-        with contextlib.closing(_read_only(path)) as conn:
-            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-            if not names:
-                return  # a SQLite file with nothing in it yet
-            revision = None
-            if "alembic_version" in names:
-                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-                revision = row[0] if row else None
-    except sqlite3.Error as exc:
-        raise DatabaseError(
-            f"cannot open database {path}: {_reason(exc)}; it is not a talent database and "
-            "was not changed"
-        ) from exc
-    except OSError as exc:
-        raise DatabaseError(f"cannot open database {path}: {_reason(exc)}") from exc
-    if not isinstance(revision, str) or not _TALENT_REVISION.match(revision):
-        raise DatabaseError(
-            f"cannot open database {path}: it is a SQLite file of another application, not a "
-            "talent database; it was not changed. Give --db a new file name, or a talent "
-            "database."
-        )
 
 
 def open_database(db: str | None = None, *, migrate: bool = True) -> Database:
@@ -494,7 +423,7 @@ def backup_sqlite(database: Database, target: Path) -> None:  # noqa: D401
         target.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
         with (
-            contextlib.closing(_read_only(source)) as src,
+            contextlib.closing(read_only_connection(source)) as src,
             contextlib.closing(sqlite3.connect(tmp)) as dst,
         ):
             src.backup(dst)

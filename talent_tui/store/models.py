@@ -16,6 +16,13 @@ from sqlmodel import Field, SQLModel
 
 from talent_tui.core import fields
 
+# The enums live in store.kinds (importable without the ORM); re-exported here.
+from talent_tui.store.kinds import TAB_OF_STATUS as TAB_OF_STATUS
+from talent_tui.store.kinds import CampaignStatus as CampaignStatus
+from talent_tui.store.kinds import Dimension as Dimension
+from talent_tui.store.kinds import Tab as Tab
+from talent_tui.store.kinds import statuses_in as statuses_in
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -48,52 +55,6 @@ def _enum(enum_cls: type[enum.Enum], length: int = 20) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
-
-
-class Dimension(enum.StrEnum):
-    """The axes of an audience: who follows a creator, or whom a brand wants to reach."""
-
-    GENDER = "gender"
-    AGE = "age"
-    COUNTRY = "country"
-
-
-class CampaignStatus(enum.StrEnum):
-    OFFER_RECEIVED = "offer_received"
-    REVIEWING = "reviewing"
-    NEGOTIATING = "negotiating"
-    ACCEPTED = "accepted"
-    IN_PRODUCTION = "in_production"
-    COMPLETED = "completed"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
-
-
-class Tab(enum.StrEnum):
-    """The four campaign lists of the main screen; each status belongs to exactly one."""
-
-    PENDING = "pending"
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    INACTIVE = "inactive"
-
-
-TAB_OF_STATUS: dict[CampaignStatus, Tab] = {
-    CampaignStatus.OFFER_RECEIVED: Tab.PENDING,
-    CampaignStatus.REVIEWING: Tab.PENDING,
-    CampaignStatus.NEGOTIATING: Tab.PENDING,
-    CampaignStatus.ACCEPTED: Tab.ACTIVE,
-    CampaignStatus.IN_PRODUCTION: Tab.ACTIVE,
-    CampaignStatus.COMPLETED: Tab.COMPLETED,
-    CampaignStatus.DECLINED: Tab.INACTIVE,
-    CampaignStatus.EXPIRED: Tab.INACTIVE,
-    CampaignStatus.CANCELLED: Tab.INACTIVE,
-}
-
-
-def statuses_in(tab: Tab) -> list[CampaignStatus]:
-    return [status for status, owner in TAB_OF_STATUS.items() if owner is tab]
 
 
 class Creator(SQLModel, table=True):

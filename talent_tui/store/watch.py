@@ -11,10 +11,14 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
-from talent_tui.store import db as dbmod
+
+if TYPE_CHECKING:
+    from talent_tui.store import db as dbmod
+    from talent_tui.store.handle import DatabaseFile
 
 
 class DatabaseMissing(DomainError):
@@ -95,10 +99,12 @@ def watcher_for(database: object) -> ChangeWatcher:
     return ChangeWatcher(getattr(database, "path", None))
 
 
-def open_replacement(database: dbmod.Database) -> dbmod.Database | None:
+def open_replacement(database: dbmod.Database | DatabaseFile) -> dbmod.Database | None:
     """The database now at `database`'s path, opened without changing it, once it is ready
     (its schema complete: whoever made it has finished migrating); None while it is not, or
     when it is not a talent database."""
+    from talent_tui.store import db as dbmod
+
     if database.path is None or not database.path.exists():
         return None
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -13,10 +14,12 @@ from textual.widgets import Static, TabbedContent, TabPane
 from talent_tui.core.money import format_short, format_whole
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
-from talent_tui.services.campaigns import CampaignRow
-from talent_tui.store.models import Tab
+from talent_tui.store.kinds import Tab
 from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
+
+if TYPE_CHECKING:
+    from talent_tui.services.campaigns import CampaignRow
 
 TAB_TITLES = {
     Tab.PENDING: "Pending",

@@ -108,7 +108,7 @@ class RosterList(Guarded, ScrollView, can_focus=True):
         self.pages: dict[int, list[RosterRow]] = {}
         self._requested: set[int] = set()
         self._announced: int | None = None
-        self.empty_text = "No creators match."
+        self.empty_text = "Loading…"  # until the screen's first answer
 
     # ---- data ---------------------------------------------------------------------------
 
@@ -129,6 +129,14 @@ class RosterList(Guarded, ScrollView, can_focus=True):
         self._announced = None
         self.virtual_size = Size(0, total * ROW_HEIGHT)
         self.cursor = cursor
+        self.refresh()
+
+    def set_total(self, generation: int, total: int) -> None:
+        """The view holds `total` rows after all (its count was first cut short)."""
+        if generation != self.generation:
+            return
+        self.total = total
+        self.virtual_size = Size(0, total * ROW_HEIGHT)
         self.refresh()
 
     def add_page(self, generation: int, page: int, rows: Sequence[RosterRow]) -> None:

@@ -1,0 +1,36 @@
+"""A database before SQLAlchemy opens it: the TUI's first frame is read from this."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from talent_tui.store.sqlitefile import path_to_url, reading
+
+if TYPE_CHECKING:
+    from talent_tui.store.db import Database
+
+
+class DatabaseFile:
+    """A current talent SQLite file (see `sqlitefile.is_current`) that SQLAlchemy has not opened yet: it
+    can be read (`reading`) at once, and `open()` gives the full `store.db.Database` for
+    everything else. The TUI starts on one and opens it in the background."""
+
+    quick = True  # read without the ORM until opened
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.url = path_to_url(path)
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return reading(self.path)
+
+    def open(self) -> Database:
+        from talent_tui.store.db import open_database
+
+        return open_database(str(self.path))
