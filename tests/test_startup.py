@@ -341,3 +341,65 @@ def test_the_day_of_a_rate_is_its_utc_day(database: dbmod.Database) -> None:
     with sqlitefile.reading(path) as connection:
         (line,) = roster.profile(connection, cid).rates
     assert line.updated_on == date(2026, 11, 26) == (late + timedelta(0)).date()
+
+
+# ---- in the app -----------------------------------------------------------------------------
+
+
+async def test_the_app_starts_on_a_plain_file_then_opens_it_and_expires_overdue_offers(
+    database: dbmod.Database,
+) -> None:
+    """Started on a DatabaseFile (as `talent` does), the roster shows at once; after the first
+    frame the database is opened in the background and an overdue offer expires, with a
+    notice, and the campaigns list follows."""
+    from talent_tui.app import TalentApp
+    from talent_tui.store.handle import DatabaseFile
+    from tests.conftest import settle
+
+    path = database.path
+    assert path is not None
+    with database.transaction() as s:
+        dana = factories.creator(s, name="Dana Park")
+        offer = factories.offer(s, dana, received_on=date(2026, 11, 3))  # respond by the 10th
+        offer_id = offer.id
+    database.dispose()
+    app = TalentApp(DatabaseFile(path), today=date(2026, 11, 27), actor="mina")
+    assert app._opened is None  # nothing opened through the ORM yet
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        assert app.frame_shown.is_set()
+        assert app._opened is not None
+        notices = " ".join(str(n.message) for n in app._notifications)
+        assert "1 offer(s) passed their respond-by date and expired" in notices
+        assert app.screen.query_one("#roster").rows[0].name == "Dana Park"
+    with sqlite3.connect(path) as connection:
+        status = connection.execute(
+            "SELECT status FROM campaigns WHERE id = ?", (offer_id,)
+        ).fetchone()[0]
+    assert status == "expired"
+
+
+async def test_a_broad_search_shows_its_first_page_then_the_exact_count(
+    database: dbmod.Database,
+) -> None:
+    from tests.conftest import make_app, settle
+
+    with database.transaction() as s:
+        now = datetime.now(UTC).replace(tzinfo=None)
+        s.connection().exec_driver_sql(
+            "INSERT INTO creators (name, tiktok_handle, followers, commission_bp, tags, notes,"
+            " created_at, updated_at) VALUES (?, ?, ?, 0, '', '', ?, ?)",
+            [(f"Kara {i:04}", f"@kara{i}", i, now, now) for i in range(1_234)]
+            + [(f"Zed {i}", f"@zed{i}", i, now, now) for i in range(3)],
+        )
+    app = make_app(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "k", "a")
+        await settle(pilot)
+        roster_list = app.screen.query_one("#roster")
+        assert roster_list.total == 1_234
+        assert roster_list.rows[0].name == "Kara 0000"
+        status = str(app.screen.query_one("#roster-status").render())
+        assert status.startswith("1,234/1,237 · by name"), status

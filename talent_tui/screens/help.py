@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from importlib.resources import files
 
+from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
 from talent_tui.failures import Guarded
 
@@ -24,7 +25,9 @@ class HelpScreen(Guarded, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Markdown(help_text())
+            # Rich's Markdown in one widget: Textual's Markdown widget mounts a widget per
+            # block and took several times as long to open.
+            yield Static(Markdown(help_text()), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
