@@ -43,13 +43,15 @@ T = TypeVar("T")
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-# Tables that live outside the SQLModel metadata on purpose (the FTS5 search index and its
-# shadow tables); migrations create them and schema comparison ignores them.
-UNMANAGED_PREFIXES = ("creators_fts", "ix_creators_name_lower")
+# Tables and indexes that live outside the SQLModel metadata on purpose (the FTS5 search index
+# and its shadow tables, the lower(name) index, the roster's partial sort indexes, which
+# reflection cannot describe); migrations create them and schema comparison ignores them.
+UNMANAGED_PREFIXES = ("creators_fts", "ix_creators_name_lower", "ix_creators_roster_")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
-    """Alembic filter: leave the unmanaged search-index tables out of autogenerate."""
+    """Alembic filter: leave the unmanaged tables and indexes (UNMANAGED_PREFIXES) out of
+    autogenerate."""
     unmanaged = name is not None and name.startswith(UNMANAGED_PREFIXES)
     return not (type_ in ("table", "index") and unmanaged)
 

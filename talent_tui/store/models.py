@@ -61,15 +61,20 @@ class Creator(SQLModel, table=True):
     __tablename__ = "creators"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(index=True, max_length=fields.MAX_NAME)
+    # The roster's sorts and its live/archive split are served by partial indexes that
+    # migration 0004 creates (ix_creators_roster_*, outside this metadata), not by `index=True`.
+    name: str = Field(max_length=fields.MAX_NAME)
     tiktok_handle: str = Field(unique=True, index=True, max_length=fields.MAX_HANDLE)
     instagram_handle: str | None = Field(default=None, max_length=fields.MAX_HANDLE)
     youtube_handle: str | None = Field(default=None, max_length=fields.MAX_HANDLE)
     # Latest audience size and engagement, kept in step with the newest MetricSnapshot so the
     # roster can sort and page without touching the history.
-    followers: int = Field(default=0, index=True)
-    engagement_rate: float | None = Field(default=None, index=True)
-    follower_growth_30d: float | None = Field(default=None, index=True)
+    followers: int = Field(default=0)
+    engagement_rate: float | None = Field(default=None)
+    follower_growth_30d: float | None = Field(default=None)
+    # Campaigns in the pending and active tabs, kept exact by triggers on `campaigns` (migration
+    # 0004) so the roster can sort on it. Read it; never assign it (the ORM would write it).
+    open_deals: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     niche: str | None = Field(default=None, index=True, max_length=fields.MAX_NICHE)
     tags: str = Field(default="", max_length=fields.MAX_TAGS, description="semicolon-separated")
     email: str | None = Field(default=None, max_length=fields.MAX_EMAIL)
