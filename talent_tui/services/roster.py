@@ -24,7 +24,6 @@ from talent_tui.core import fields
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import without_controls
 from talent_tui.services import metrics
-from talent_tui.store.kinds import Tab, statuses_in
 from talent_tui.store.plain import dbapi, fetch_all
 
 if TYPE_CHECKING:
@@ -63,7 +62,6 @@ SORT_LABELS = {
     SortKey.OPEN_DEALS: "open deals",
 }
 
-OPEN_STATUSES = statuses_in(Tab.PENDING) + statuses_in(Tab.ACTIVE)
 FTS_MIN_CHARS = 3  # the trigram index needs three characters; shorter searches scan
 
 
@@ -109,23 +107,21 @@ class RosterRow:
         }
 
 
-# How many campaigns of a creator are open (pending or active).
-OPEN_DEALS_SQL = (
-    "(SELECT count(*) FROM campaigns WHERE campaigns.creator_id = creators.id"
-    f" AND campaigns.status IN ({', '.join(repr(str(s)) for s in OPEN_STATUSES)}))"
-)
+# How many campaigns of a creator are open (pending or active) is stored on the creator and
+# kept exact by triggers on campaigns (migration 0004), so the roster can sort on it by index.
 ROW_COLUMNS = (
-    "id, name, tiktok_handle, followers, engagement_rate, follower_growth_30d, "
-    f"{OPEN_DEALS_SQL}, archived_at IS NOT NULL"
+    "id, name, tiktok_handle, followers, engagement_rate, follower_growth_30d, open_deals,"
+    " archived_at IS NOT NULL"
 )
 
 # Each order as (column, descending); ties are broken by id. A NULL sorts last in every order.
+# Every order has a partial index per view (live, archive), see migration 0004.
 ORDERS: dict[SortKey, tuple[tuple[str, bool], ...]] = {
     SortKey.NAME: (("name", False),),
     SortKey.FOLLOWERS: (("followers", True),),
     SortKey.ENGAGEMENT: (("engagement_rate", True),),
     SortKey.GROWTH: (("follower_growth_30d", True),),
-    SortKey.OPEN_DEALS: ((OPEN_DEALS_SQL, True), ("name", False)),
+    SortKey.OPEN_DEALS: (("open_deals", True), ("name", False)),
 }
 NULLABLE = {"engagement_rate", "follower_growth_30d"}
 
@@ -225,7 +221,7 @@ class RosterQuery:
     def position_of(self, source: Any, creator_id: int) -> int | None:
         """Index of a creator within this view (for keeping the cursor on it), or None if
         filtered out: the number of the view's rows that come before it, counted along the
-        order's index instead of numbering every row."""
+        order's index (a few range counts) instead of numbering every row."""
         where, params = self._where(source)
         order = ORDERS[self.sort]
         columns = ", ".join(column for column, _ in order)
@@ -236,24 +232,34 @@ class RosterQuery:
         )
         if not found:
             return None
-        before, before_params = _before(order, found[0], creator_id)
-        sql = f"SELECT count(*) FROM creators WHERE {where} AND {before}"
-        return int(fetch_all(source, sql, [*params, *before_params])[0][0])
+        counts, count_params = [], []
+        for condition, condition_params in _before(order, found[0], creator_id):
+            counts.append(f"(SELECT count(*) FROM creators WHERE {where} AND {condition})")
+            count_params += [*params, *condition_params]
+        return int(fetch_all(source, "SELECT " + " + ".join(counts), count_params)[0][0])
 
 
 def _before(
     order: Sequence[tuple[str, bool]], values: Sequence[object], creator_id: int
-) -> tuple[str, list[object]]:
-    """The condition "comes before a row with `values` (and `creator_id`)" in `order`
-    followed by id: ahead on the first column, or equal there and before on the rest."""
-    if not order:
-        return "id < ?", [creator_id]
-    (column, descending), value = order[0], values[0]
-    rest, rest_params = _before(order[1:], values[1:], creator_id)
-    if value is None:  # NULLs come last: every non-NULL value is ahead
-        return f"({column} IS NOT NULL OR ({column} IS NULL AND {rest}))", rest_params
-    ahead = f"{column} {'>' if descending else '<'} ?"
-    return f"({ahead} OR ({column} = ? AND {rest}))", [value, value, *rest_params]
+) -> list[tuple[str, list[object]]]:
+    """Disjoint conditions that together say "comes before the row with `values` (and
+    `creator_id`) in `order`, then id": ahead on the first column; or equal there and ahead
+    on the second; …; or equal on all and a smaller id. Each is one index range (an OR would
+    make SQLite scan), so their counts add up to the position."""
+    conditions: list[tuple[str, list[object]]] = []
+    equal: list[str] = []
+    equal_params: list[object] = []
+    for (column, descending), value in zip(order, values, strict=True):
+        if value is None:  # NULLs come last: every non-NULL value is ahead
+            conditions.append((" AND ".join([*equal, f"{column} IS NOT NULL"]), [*equal_params]))
+            equal.append(f"{column} IS NULL")
+            continue
+        ahead = f"{column} {'>' if descending else '<'} ?"
+        conditions.append((" AND ".join([*equal, ahead]), [*equal_params, value]))
+        equal.append(f"{column} = ?")
+        equal_params.append(value)
+    conditions.append((" AND ".join([*equal, "id < ?"]), [*equal_params, creator_id]))
+    return conditions
 
 
 def _prefix_range(text: str) -> tuple[str, str]:
@@ -398,7 +404,7 @@ def _utc_day(value: object) -> date:
 
 
 def open_deal_count(source: Any, creator_id: int) -> int:
-    found = fetch_all(source, f"SELECT {OPEN_DEALS_SQL} FROM creators WHERE id = ?", (creator_id,))
+    found = fetch_all(source, "SELECT open_deals FROM creators WHERE id = ?", (creator_id,))
     return int(found[0][0]) if found else 0
 
 
