@@ -9,7 +9,7 @@ importing a command module changes nothing elsewhere.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -37,8 +37,9 @@ from talent_tui.cli.common import (
     report_bug,
     set_options,
 )
-from talent_tui.core import locations
-from talent_tui.store import db as dbmod
+
+if TYPE_CHECKING:
+    from talent_tui.store.db import Database
 
 
 def main_callback(
@@ -75,7 +76,7 @@ def main_callback(
         run_tui(open_db())
 
 
-def run_tui(database: dbmod.Database) -> None:
+def run_tui(database: Database) -> None:
     """Hand over to the TUI the launcher passed to `build_app` (the CLI never imports it)."""
     opener = options().open_tui
     if opener is None:
@@ -92,8 +93,10 @@ def demo(
     ] = False,
 ) -> None:
     """Open talent on demo data (a separate database; never your real one)."""
+    from talent_tui.core import locations
     from talent_tui.io import demo as demo_mod
     from talent_tui.services import roster
+    from talent_tui.store import db as dbmod
 
     target = options().db or dbmod.path_to_url(locations.demo_db_path())
     path = dbmod.sqlite_path(dbmod.resolve_url(target))
@@ -123,6 +126,9 @@ def demo(
 
 def _refuse_reset_of_real_data(path: Path) -> None:
     """`demo --reset` empties only a database `talent demo` built (or the default demo file)."""
+    from talent_tui.core import locations
+    from talent_tui.store import db as dbmod
+
     if not path.exists() or path.stat().st_size == 0:
         return
     if path.resolve() == locations.demo_db_path().resolve() or dbmod.is_demo_file(path):
