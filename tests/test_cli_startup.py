@@ -6,6 +6,7 @@ tests imported) and reads the names of the modules loaded when it exits.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -13,6 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
+import typer.core
+import typer.main
+
+from talent_tui.cli.lazy import Deferred
+from talent_tui.cli.main import COMMANDS, GROUPS, build_app
 
 # What only running a command may load: the database stack, the TUI and its charts.
 HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "textual", "plotext", "textual_plotext")
@@ -140,3 +147,41 @@ def test_an_empty_database_says_so(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert f"No creators in {db}." in result.stderr
+
+
+def _first_paragraph(text: str | None) -> str:
+    return inspect.cleandoc(text or "").split("\n\n")[0].strip()
+
+
+def test_each_listed_line_is_the_first_paragraph_of_the_commands_own_help() -> None:
+    """`talent --help` lists the lines registered in build_app; each must be what the command
+    itself says (its docstring's or group's first paragraph), or the two drift apart."""
+    root = typer.main.get_command(build_app())
+    assert isinstance(root, typer.core.TyperGroup)
+    for name, _module, line in (*COMMANDS, *GROUPS):
+        placeholder = root.commands[name]
+        assert isinstance(placeholder, Deferred)
+        real = placeholder.load()
+        assert not isinstance(real, Deferred) and real.name == name
+        assert _first_paragraph(real.help) == line, name
+        assert isinstance(real, typer.core.TyperGroup) == ((name, _module, line) in GROUPS)
+
+
+def test_talent_help_is_the_same_with_every_command_loaded(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    root = typer.main.get_command(build_app())
+    assert isinstance(root, typer.core.TyperGroup)
+
+    def help_text() -> str:
+        with pytest.raises(SystemExit):
+            root.main(["--help"], prog_name="talent")
+        return capsys.readouterr().out
+
+    listed = help_text()
+    for name, command in list(root.commands.items()):
+        if isinstance(command, Deferred):
+            root.commands[name] = command.load()
+    assert help_text() == listed
+    assert "│ import  " in listed and "│ log  " in listed

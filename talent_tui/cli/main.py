@@ -13,19 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from talent_tui.cli import (
-    brands,
-    campaigns,
-    creators,
-    database,
-    deals,
-    deliverables,
-    insights,
-    invoices,
-    log,
-    rates,
-    transfer,
-)
+from talent_tui.cli import lazy
 from talent_tui.cli.common import (
     Options,
     TuiOpener,
@@ -139,10 +127,39 @@ def _refuse_reset_of_real_data(path: Path) -> None:
     )
 
 
+# Every command and group of another module, in the order `talent --help` lists them (Typer
+# lists commands before groups): the name, the module whose `register(app)` adds it, and the
+# line `talent --help` shows for it, which is the first paragraph of the command's own help
+# (tests/test_cli_startup.py checks they agree). The module is imported when the command runs.
+COMMANDS = (
+    ("import", "transfer", "Import a file, all or nothing. Rows are matched on natural keys, so re-runs are safe."),
+    ("export", "transfer", "Export in the exact columns `talent import` reads back."),
+    ("fit", "insights", "Who fits this brand best: creators ranked by audience fit (0-100), with the reason."),
+    ("metrics", "insights", "A creator's key metrics from the latest snapshot, with growth over 30 and 90 days."),
+    ("mediakit", "insights", "A creator's media kit for negotiations: stats, metrics, rates, audience, recent work."),
+    ("report", "insights", "Campaigns won and lost, revenue and commission per currency, deliverables on time."),
+)  # fmt: skip
+GROUPS = (
+    ("creators", "creators", "List and inspect creators."),
+    ("rates", "rates", "A creator's rate card."),
+    ("db", "database", "Where the database lives, and its schema."),
+    ("brands", "brands", "Brands and their target audiences."),
+    ("campaigns", "campaigns", "Campaigns: offers, negotiation, lifecycle."),
+    ("deliverables", "deliverables", "What a campaign delivers, and feedback."),
+    ("invoices", "invoices", "Invoices per campaign."),
+    ("deals", "deals", "Across all deals: what is due."),
+    ("log", "log", "Calls, e-mails, meetings and notes; follow-ups."),
+)
+
+
 def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:
     """The whole command tree, every group registered here and nowhere else. `open_tui` is
     how `talent` (no subcommand) and `talent demo` open the app: the launcher passes it in,
-    so the command line stays independent of the TUI."""
+    so the command line stays independent of the TUI.
+
+    The commands of other modules are registered lazily (`cli.lazy`): `talent --help` lists
+    them from the names and lines above, and a command's module is imported only when that
+    command runs or shows its own help."""
     app = typer.Typer(
         context_settings={"obj": open_tui},
         # `run` turns an unexpected exception into one line and a log entry, not a traceback.
@@ -155,10 +172,10 @@ def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:
     )
     app.callback(invoke_without_command=True)(main_callback)
     app.command("demo")(demo)
-    groups = (creators, rates, transfer, database, brands, insights)
-    groups += (campaigns, deliverables, invoices, deals, log)
-    for group in groups:
-        group.register(app)
+    for name, module, help_line in COMMANDS:
+        lazy.command(app, name, f"talent_tui.cli.{module}", help_line)
+    for name, module, help_line in GROUPS:
+        lazy.group(app, name, f"talent_tui.cli.{module}", help_line)
     return app
 
 
