@@ -7,7 +7,7 @@ exit code 1; a change that is not allowed says why and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -17,7 +17,6 @@ from talent_tui.cli import common as cli
 from talent_tui.cli.dealkit import IdArg, read, run, today
 from talent_tui.core.money import format_money
 from talent_tui.core.text import printable
-from talent_tui.store.models import CampaignStatus, Party
 
 campaigns_app = typer.Typer(help="Campaigns: offers, negotiation, lifecycle.", no_args_is_help=True)
 
@@ -82,6 +81,8 @@ def campaigns_show(campaign_id: IdArg, as_json: cli.JsonOpt = False) -> None:
 
 
 def _print_campaign(detail: Any) -> None:
+    from talent_tui.store.models import Party
+
     out = cli.out
     summary = detail.summary
     out.print(
@@ -153,8 +154,9 @@ RespondOpt = Annotated[str | None, typer.Option("--respond-by", help="YYYY-MM-DD
 NoteOpt = Annotated[str, typer.Option("--note", help="Why, in a sentence.")]
 
 
-def _terms_command(side: Party, doc: str) -> Callable[..., None]:
-    """`counter` (our version) and `brand-counter` (theirs): the same options, one side."""
+def _terms_command(side: Literal["manager", "brand"], doc: str) -> Callable[..., None]:
+    """`counter` (our version) and `brand-counter` (theirs): the same options, one side: the
+    value of a `store.models.Party` (the enum is imported when the command runs)."""
 
     def command(
         campaign_id: IdArg,
@@ -169,7 +171,9 @@ def _terms_command(side: Party, doc: str) -> Callable[..., None]:
         note: NoteOpt = "",
     ) -> None:
         from talent_tui.services import deals
+        from talent_tui.store.models import Party
 
+        party = Party(side)
         if currency is not None and fee is None:
             raise cli.fail("--currency goes with --fee")
         typed = {
@@ -181,11 +185,11 @@ def _terms_command(side: Party, doc: str) -> Callable[..., None]:
         def change(session: Any) -> str:
             campaign = deals.get_campaign(session, campaign_id)
             changes = deals.parse_terms(typed, campaign.currency, currency)
-            offer = deals.propose(session, campaign_id, changes, cli.actor(), side, note, today())
+            offer = deals.propose(session, campaign_id, changes, cli.actor(), party, note, today())
             return f"version {offer.version}: {format_money(offer.fee_minor, offer.currency)}"
 
         summary = run(change)
-        who = "Counter-offer" if side is Party.MANAGER else "Brand's counter"
+        who = "Counter-offer" if party is Party.MANAGER else "Brand's counter"
         cli.out.print(f"{who} recorded as {summary}.")
 
     command.__doc__ = doc
@@ -194,19 +198,25 @@ def _terms_command(side: Party, doc: str) -> Callable[..., None]:
 
 campaigns_app.command("counter")(
     _terms_command(
-        Party.MANAGER,
+        "manager",
         "Propose changed terms (a new version, proposed by us); the deal is then negotiating.",
     )
 )
 campaigns_app.command("brand-counter")(
-    _terms_command(
-        Party.BRAND, "Record the brand's counter (a new version, proposed by the brand)."
-    )
+    _terms_command("brand", "Record the brand's counter (a new version, proposed by the brand).")
 )
 
 
-def _move(campaign_id: int, to: CampaignStatus, reason: str = "") -> None:
+# The values of the `store.models.CampaignStatus` members a command moves a campaign to.
+MoveTo = Literal["reviewing", "accepted", "declined", "in_production", "completed", "cancelled"]
+
+
+def _move(campaign_id: int, status: MoveTo, reason: str = "") -> None:
+    """Move a campaign to `status`, the value of a `store.models.CampaignStatus`."""
     from talent_tui.services import deals
+    from talent_tui.store.models import CampaignStatus
+
+    to = CampaignStatus(status)
 
     def change(session: Any) -> str:
         if to is CampaignStatus.ACCEPTED:
@@ -224,13 +234,13 @@ def _move(campaign_id: int, to: CampaignStatus, reason: str = "") -> None:
 @campaigns_app.command("review")
 def campaigns_review(campaign_id: IdArg) -> None:
     """Mark a new offer as under review."""
-    _move(campaign_id, CampaignStatus.REVIEWING)
+    _move(campaign_id, "reviewing")
 
 
 @campaigns_app.command("accept")
 def campaigns_accept(campaign_id: IdArg) -> None:
     """Accept the newest terms."""
-    _move(campaign_id, CampaignStatus.ACCEPTED)
+    _move(campaign_id, "accepted")
 
 
 @campaigns_app.command("decline")
@@ -239,19 +249,19 @@ def campaigns_decline(
     reason: Annotated[str, typer.Option("--reason", help="Why (kept in the history).")],
 ) -> None:
     """Decline an offer, with a reason."""
-    _move(campaign_id, CampaignStatus.DECLINED, reason)
+    _move(campaign_id, "declined", reason)
 
 
 @campaigns_app.command("start")
 def campaigns_start(campaign_id: IdArg) -> None:
     """An accepted campaign goes into production."""
-    _move(campaign_id, CampaignStatus.IN_PRODUCTION)
+    _move(campaign_id, "in_production")
 
 
 @campaigns_app.command("complete")
 def campaigns_complete(campaign_id: IdArg) -> None:
     """A campaign in production is done."""
-    _move(campaign_id, CampaignStatus.COMPLETED)
+    _move(campaign_id, "completed")
 
 
 @campaigns_app.command("cancel")
@@ -260,7 +270,7 @@ def campaigns_cancel(
     reason: Annotated[str, typer.Option("--reason", help="Why (kept in the history).")] = "",
 ) -> None:
     """Cancel a campaign that has not completed."""
-    _move(campaign_id, CampaignStatus.CANCELLED, reason)
+    _move(campaign_id, "cancelled", reason)
 
 
 @campaigns_app.command("add")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -22,10 +22,11 @@ from talent_tui.cli.common import (
     resolve_creator,
     usage,
 )
-from talent_tui.core import locations
 from talent_tui.core.fields import MAX_ID
 from talent_tui.core.text import printable
-from talent_tui.store import db as dbmod
+
+if TYPE_CHECKING:
+    from talent_tui.store.db import Database
 
 creators_app = typer.Typer(help="List and inspect creators.", no_args_is_help=True)
 
@@ -98,10 +99,10 @@ def creators_list(
     out.print(table)
 
 
-def _explain_empty(
-    database: dbmod.Database, stored: int, *, filtered: bool, archived: bool
-) -> None:
+def _explain_empty(database: Database, stored: int, *, filtered: bool, archived: bool) -> None:
     """Say why `creators list` printed nothing, and where the demo roster is if that is why."""
+    from talent_tui.core import locations
+
     if stored and filtered:
         message = "No creators match."
     elif stored:

@@ -16,7 +16,6 @@ from talent_tui.cli.common import (
     out,
     print_json,
 )
-from talent_tui.store import db as dbmod
 
 db_app = typer.Typer(help="Where the database lives, and its schema.", no_args_is_help=True)
 
@@ -24,6 +23,8 @@ db_app = typer.Typer(help="Where the database lives, and its schema.", no_args_i
 @db_app.command("path")
 def db_path() -> None:
     """Print the database in use (after --db and $TALENT_DB); a URL without its password."""
+    from talent_tui.store import db as dbmod
+
     out.print(dbmod.describe_url(dbmod.resolve_url(options().db)), soft_wrap=True, markup=False)
 
 
@@ -31,6 +32,8 @@ def db_path() -> None:
 def db_migrate() -> None:
     """Bring the database schema up to date, after copying the file aside (talent also does
     this by itself when it opens an older database)."""
+    from talent_tui.store import db as dbmod
+
     try:
         database = dbmod.open_database(options().db, migrate=False)
         before = dbmod.current_revision(database)
@@ -55,6 +58,8 @@ def db_backup(
 ) -> None:
     """A consistent copy of the database, safe while talent is open (SQLite's backup API)."""
     from datetime import UTC, datetime
+
+    from talent_tui.store import db as dbmod
 
     database = open_db()
     path = database.path
@@ -85,6 +90,8 @@ def db_check(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Integrity and foreign-key checks. Exit code 1 when something is wrong."""
+    from talent_tui.store import db as dbmod
+
     database = open_db()
     report = dbmod.check(database)
     if as_json:

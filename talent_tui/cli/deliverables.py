@@ -9,7 +9,6 @@ import typer
 from talent_tui.cli import common as cli
 from talent_tui.cli.dealkit import IdArg, day, run, today
 from talent_tui.core.fields import MAX_ID
-from talent_tui.store.models import DeliverableStatus
 
 deliverables_app = typer.Typer(help="What a campaign delivers, and feedback.", no_args_is_help=True)
 
@@ -43,6 +42,7 @@ def deliverables_status(
     """Move a deliverable along: planned → draft submitted → (changes requested) → approved →
     posted."""
     from talent_tui.services import deals
+    from talent_tui.store.models import DeliverableStatus
 
     try:
         target = DeliverableStatus(status.replace("-", "_").replace(" ", "_"))

@@ -4,7 +4,7 @@ says (fit for a brand, key metrics, a media kit, a report)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,7 +14,9 @@ from talent_tui.cli.brands import brand_or_fail
 from talent_tui.cli.common import JsonOpt
 from talent_tui.core.fields import MAX_ID
 from talent_tui.core.text import printable
-from talent_tui.store.db import Database
+
+if TYPE_CHECKING:
+    from talent_tui.store.db import Database
 
 
 def register(app: typer.Typer) -> None:

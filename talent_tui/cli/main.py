@@ -9,23 +9,11 @@ importing a command module changes nothing elsewhere.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from talent_tui.cli import (
-    brands,
-    campaigns,
-    creators,
-    database,
-    deals,
-    deliverables,
-    insights,
-    invoices,
-    log,
-    rates,
-    transfer,
-)
+from talent_tui.cli import lazy
 from talent_tui.cli.common import (
     Options,
     TuiOpener,
@@ -37,8 +25,9 @@ from talent_tui.cli.common import (
     report_bug,
     set_options,
 )
-from talent_tui.core import locations
-from talent_tui.store import db as dbmod
+
+if TYPE_CHECKING:
+    from talent_tui.store.db import Database
 
 
 def main_callback(
@@ -75,7 +64,7 @@ def main_callback(
         run_tui(open_db())
 
 
-def run_tui(database: dbmod.Database) -> None:
+def run_tui(database: Database) -> None:
     """Hand over to the TUI the launcher passed to `build_app` (the CLI never imports it)."""
     opener = options().open_tui
     if opener is None:
@@ -92,8 +81,10 @@ def demo(
     ] = False,
 ) -> None:
     """Open talent on demo data (a separate database; never your real one)."""
+    from talent_tui.core import locations
     from talent_tui.io import demo as demo_mod
     from talent_tui.services import roster
+    from talent_tui.store import db as dbmod
 
     target = options().db or dbmod.path_to_url(locations.demo_db_path())
     path = dbmod.sqlite_path(dbmod.resolve_url(target))
@@ -123,6 +114,9 @@ def demo(
 
 def _refuse_reset_of_real_data(path: Path) -> None:
     """`demo --reset` empties only a database `talent demo` built (or the default demo file)."""
+    from talent_tui.core import locations
+    from talent_tui.store import db as dbmod
+
     if not path.exists() or path.stat().st_size == 0:
         return
     if path.resolve() == locations.demo_db_path().resolve() or dbmod.is_demo_file(path):
@@ -133,10 +127,39 @@ def _refuse_reset_of_real_data(path: Path) -> None:
     )
 
 
+# Every command and group of another module, in the order `talent --help` lists them (Typer
+# lists commands before groups): the name, the module whose `register(app)` adds it, and the
+# line `talent --help` shows for it, which is the first paragraph of the command's own help
+# (tests/test_cli_startup.py checks they agree). The module is imported when the command runs.
+COMMANDS = (
+    ("import", "transfer", "Import a file, all or nothing. Rows are matched on natural keys, so re-runs are safe."),
+    ("export", "transfer", "Export in the exact columns `talent import` reads back."),
+    ("fit", "insights", "Who fits this brand best: creators ranked by audience fit (0-100), with the reason."),
+    ("metrics", "insights", "A creator's key metrics from the latest snapshot, with growth over 30 and 90 days."),
+    ("mediakit", "insights", "A creator's media kit for negotiations: stats, metrics, rates, audience, recent work."),
+    ("report", "insights", "Campaigns won and lost, revenue and commission per currency, deliverables on time."),
+)  # fmt: skip
+GROUPS = (
+    ("creators", "creators", "List and inspect creators."),
+    ("rates", "rates", "A creator's rate card."),
+    ("db", "database", "Where the database lives, and its schema."),
+    ("brands", "brands", "Brands and their target audiences."),
+    ("campaigns", "campaigns", "Campaigns: offers, negotiation, lifecycle."),
+    ("deliverables", "deliverables", "What a campaign delivers, and feedback."),
+    ("invoices", "invoices", "Invoices per campaign."),
+    ("deals", "deals", "Across all deals: what is due."),
+    ("log", "log", "Calls, e-mails, meetings and notes; follow-ups."),
+)
+
+
 def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:
     """The whole command tree, every group registered here and nowhere else. `open_tui` is
     how `talent` (no subcommand) and `talent demo` open the app: the launcher passes it in,
-    so the command line stays independent of the TUI."""
+    so the command line stays independent of the TUI.
+
+    The commands of other modules are registered lazily (`cli.lazy`): `talent --help` lists
+    them from the names and lines above, and a command's module is imported only when that
+    command runs or shows its own help."""
     app = typer.Typer(
         context_settings={"obj": open_tui},
         # `run` turns an unexpected exception into one line and a log entry, not a traceback.
@@ -149,10 +172,10 @@ def build_app(open_tui: TuiOpener | None = None) -> typer.Typer:
     )
     app.callback(invoke_without_command=True)(main_callback)
     app.command("demo")(demo)
-    groups = (creators, rates, transfer, database, brands, insights)
-    groups += (campaigns, deliverables, invoices, deals, log)
-    for group in groups:
-        group.register(app)
+    for name, module, help_line in COMMANDS:
+        lazy.command(app, name, f"talent_tui.cli.{module}", help_line)
+    for name, module, help_line in GROUPS:
+        lazy.group(app, name, f"talent_tui.cli.{module}", help_line)
     return app
 
 
