@@ -8,8 +8,10 @@ The root command's callback sets the invocation's `Options` once, in a context v
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,6 +22,7 @@ from rich.markup import escape
 
 if TYPE_CHECKING:
     from talent_tui.store.db import Database
+    from talent_tui.store.handle import DatabaseFile
 
 # markup=False: names and notes people typed ("[/sale]") are printed as written. Styling is
 # done with Text objects, or markup=True on a print whose input is escaped.
@@ -99,6 +102,40 @@ def open_db(db: str | None = None) -> Database:
             "(see `talent campaigns show ID`)."
         )
     return database
+
+
+@contextmanager
+def reading() -> Iterator[tuple[Database | DatabaseFile, Any]]:
+    """A read of the database for a listing: (the database, a connection for the plain-SQL
+    reads of `services.roster`). An up-to-date SQLite file with no offer overdue is read at
+    once through the stdlib driver, without loading the ORM; anything else is opened as
+    `open_db` does (created, upgraded, refused, or its overdue offers expired first)."""
+    quick = _quick_file()
+    if quick is not None:
+        with quick.reading() as connection:
+            yield quick, connection
+        return
+    database = open_db()
+    with database.reading() as connection:
+        yield database, connection
+
+
+def _quick_file() -> DatabaseFile | None:
+    from talent_tui.core.dates import today
+    from talent_tui.services.expiry import any_overdue
+    from talent_tui.store import sqlitefile
+    from talent_tui.store.handle import DatabaseFile
+
+    try:
+        path = sqlitefile.file_for(options().db)
+        if path is None or not path.is_file() or not sqlitefile.is_current(path):
+            return None
+        with sqlitefile.reading(path) as connection:
+            if any_overdue(connection, today()):
+                return None
+    except (sqlitefile.DatabaseError, OSError, sqlite3.Error):
+        return None  # open_db says what is wrong
+    return DatabaseFile(path)
 
 
 def actor() -> str:

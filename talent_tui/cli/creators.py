@@ -18,6 +18,7 @@ from talent_tui.cli.common import (
     open_db,
     out,
     print_json,
+    reading,
     refuse,
     resolve_creator,
     usage,
@@ -27,6 +28,7 @@ from talent_tui.core.text import printable
 
 if TYPE_CHECKING:
     from talent_tui.store.db import Database
+    from talent_tui.store.handle import DatabaseFile
 
 creators_app = typer.Typer(help="List and inspect creators.", no_args_is_help=True)
 
@@ -65,15 +67,13 @@ def creators_list(
     query = roster.RosterQuery(
         search=search, sort=_parse_sort(sort), niche=niche, tag=tag, archived=archived
     )
-    database = open_db()
-    with database.session() as session:
-        rows = query.page(session, 0, limit)
+    with reading() as (database, connection):
+        rows = query.page(connection, 0, limit)
+        stored = roster.count_creators(connection) if not rows and not as_json else 0
     if as_json:
         print_json([row.as_dict() for row in rows])
         return
     if not rows:
-        with database.session() as session:
-            stored = roster.count_creators(session)
         _explain_empty(database, stored, filtered=bool(search or niche or tag), archived=archived)
         return
     table = Table(box=None, header_style="bold")
@@ -99,7 +99,9 @@ def creators_list(
     out.print(table)
 
 
-def _explain_empty(database: Database, stored: int, *, filtered: bool, archived: bool) -> None:
+def _explain_empty(
+    database: Database | DatabaseFile, stored: int, *, filtered: bool, archived: bool
+) -> None:
     """Say why `creators list` printed nothing, and where the demo roster is if that is why."""
     from talent_tui.core import locations
 

@@ -175,10 +175,14 @@ def decline(session: Session, campaign_id: int, reason: str, actor: str) -> Camp
 
 
 def _overdue(today: date) -> Any:
-    return select(Campaign).where(
-        col(Campaign.status).in_(statuses_in(Tab.PENDING)),
-        col(Campaign.respond_by).is_not(None),
-        col(Campaign.respond_by) < today,
+    import sqlalchemy as sa
+
+    from talent_tui.services.expiry import OVERDUE_SQL
+
+    return (
+        select(Campaign)
+        .where(sa.text(OVERDUE_SQL).bindparams(today=today))
+        .order_by(col(Campaign.id))
     )
 
 
@@ -201,10 +205,11 @@ def expire_on_open(database: Any, today: date | None = None) -> list[int]:
     does it take the write lock, without waiting. When another talent is writing (or the
     file is read-only) nothing expires now; the next open does it."""
     from talent_tui.core.dates import today as local_today
+    from talent_tui.services.expiry import any_overdue
 
     day = today or local_today()
-    with database.session() as session:
-        if session.exec(_overdue(day).limit(1)).first() is None:
+    with database.reading() as connection:
+        if not any_overdue(connection, day):
             return []
     done, expired = database.write_if_free(lambda session: expire_overdue(session, day))
     return expired if done and expired else []
