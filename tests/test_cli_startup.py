@@ -185,3 +185,57 @@ def test_talent_help_is_the_same_with_every_command_loaded(
             root.commands[name] = command.load()
     assert help_text() == listed
     assert "│ import  " in listed and "│ log  " in listed
+
+
+# ---- a listing reads without the ORM, unless something must change first -------------------
+
+
+def test_creators_list_on_an_up_to_date_file_loads_no_orm(tmp_path: Path) -> None:
+    from talent_tui.store import db as dbmod
+    from tests import factories
+
+    path = tmp_path / "talent.db"
+    database = dbmod.open_database(str(path))
+    with database.transaction() as s:
+        factories.creator(s, name="Dana Park", tiktok_handle="@dana.park", followers=1200)
+    database.dispose()
+    result, loaded = talent(tmp_path, "--db", str(path), "creators", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    assert loaded.isdisjoint(HEAVY), sorted(loaded.intersection(HEAVY))
+    (row,) = json.loads(result.stdout)
+    assert (row["name"], row["tiktok_handle"], row["followers"]) == (
+        "Dana Park",
+        "@dana.park",
+        1200,
+    )
+
+
+def test_creators_list_with_an_overdue_offer_opens_fully_and_expires_it(tmp_path: Path) -> None:
+    """An overdue offer still counts as open until it expires: the listing opens the database
+    as every command does, the offer expires (said on stderr), and the count shows it."""
+    from datetime import date
+
+    from talent_tui.store import db as dbmod
+    from tests import factories
+
+    path = tmp_path / "talent.db"
+    database = dbmod.open_database(str(path))
+    with database.transaction() as s:
+        dana = factories.creator(s, name="Dana Park")
+        factories.offer(s, dana, received_on=date(2020, 1, 1))  # long overdue
+    database.dispose()
+    result, loaded = talent(tmp_path, "--db", str(path), "creators", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "sqlalchemy" in loaded
+    assert "1 offer(s) passed their respond-by date and expired" in result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["open_deals"] == 0
+    again, loaded = talent(tmp_path, "--db", str(path), "creators", "list", "--json")
+    assert loaded.isdisjoint(HEAVY) and json.loads(again.stdout) == [row]
+
+
+def test_creators_list_on_a_new_file_creates_it_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    result, loaded = talent(tmp_path, "--db", str(path), "creators", "list")
+    assert result.returncode == 0, result.stderr
+    assert path.is_file() and "No creators in" in result.stderr
