@@ -27,6 +27,7 @@ JSON is parsed whole by the standard library, so a JSON file is limited to MAX_J
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import enum
 import io
@@ -34,7 +35,7 @@ import itertools
 import json
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -546,6 +547,9 @@ class KindSpec:
         None
     )
     nested: tuple[str, ...] = field(default_factory=tuple)
+    # Entered around writing the whole file, inside its transaction (and outside any
+    # savepoint): the creators kind fills the search index once here (store.search_index).
+    bulk: Callable[[Session], AbstractContextManager[Any]] | None = None
 
 
 def differs(obj: Any, data: Mapping[str, Any]) -> bool:
@@ -805,36 +809,38 @@ def _stream(
     state = CheckState()
     counter = Counter()
     count = 0
-    for batch in _batches(rows):
-        count += len(batch)
-        clean, found = _parse(spec, batch, source)
-        if spec.check_rows is not None:
-            checked = spec.check_rows(Batch(clean, state), source)
-            if checked:
-                bad = {error.row for error in checked}
-                clean = [item for item in clean if item[0].number not in bad]
-                found.extend(checked)
-        if clean and not problems.total and not found:
-            counter.add(spec.write(session, clean, source, found))
-        elif clean:
-            # Rows already failed: look up the clean ones only (unknown creators, brands),
-            # in a savepoint; what the writer may still write is rolled back with the rest.
-            sink = found or [_FAILING]
-            mark = len(sink)
-            try:
-                with session.begin_nested():
-                    spec.write(session, clean, source, sink)
-            except sa.exc.IntegrityError:
-                pass
-            found.extend(sink[mark:] if sink is not found else ())
-        problems.extend(found)
-        del batch, clean, found
-        if done is not None:
-            done(count)
-    problems.extend(state.finish())
-    if problems.total:
-        raise problems.failure(source)
-    session.flush()
+    bulk = spec.bulk(session) if spec.bulk is not None else contextlib.nullcontext()
+    with bulk:
+        for batch in _batches(rows):
+            count += len(batch)
+            clean, found = _parse(spec, batch, source)
+            if spec.check_rows is not None:
+                checked = spec.check_rows(Batch(clean, state), source)
+                if checked:
+                    bad = {error.row for error in checked}
+                    clean = [item for item in clean if item[0].number not in bad]
+                    found.extend(checked)
+            if clean and not problems.total and not found:
+                counter.add(spec.write(session, clean, source, found))
+            elif clean:
+                # Rows already failed: look up the clean ones only (unknown creators, brands),
+                # in a savepoint; what the writer may still write is rolled back with the rest.
+                sink = found or [_FAILING]
+                mark = len(sink)
+                try:
+                    with session.begin_nested():
+                        spec.write(session, clean, source, sink)
+                except sa.exc.IntegrityError:
+                    pass
+                found.extend(sink[mark:] if sink is not found else ())
+            problems.extend(found)
+            del batch, clean, found
+            if done is not None:
+                done(count)
+        problems.extend(state.finish())
+        if problems.total:
+            raise problems.failure(source)
+        session.flush()
     return ImportReport(
         kind=kind,
         source=source,

@@ -1,4 +1,6 @@
-"""Creators, matched on their TikTok handle. New ones go in as one bulk insert."""
+"""Creators, matched on their TikTok handle. New ones go in as one bulk insert per batch, and
+the search index is filled once for all of them when the file is written
+(`store.search_index`), not row by row by its trigger."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from talent_tui.store.models import (
     Creator,
     utcnow,
 )
+from talent_tui.store.search_index import deferred_insert_indexing
 
 # Parsed data's key for the handles today's platform rule refuses: {field: (handle, message)}.
 # Such a handle is fine on a stored creator that already has it (a file exported before the
@@ -174,6 +177,8 @@ SPEC = KindSpec(
     check_rows=lambda rows, source: duplicates(
         rows, source, lambda d: d["tiktok_handle"], "tiktok_handle"
     ),
+    # Never updates a row it inserted (a handle appears once per file), as the index needs.
+    bulk=lambda session: deferred_insert_indexing(session.connection()),
 )
 
 
