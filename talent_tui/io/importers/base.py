@@ -655,6 +655,54 @@ def stored_for_creators(
     return ids, {key(obj): obj for obj in session.exec(statement)}
 
 
+def insert_many(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with the same keys, each a column of `table`) in one executemany
+    of plain tuples: each column's bind processor (a UTC datetime's conversion, …) runs once
+    per value, and once per run of the same object (every new row's `now`), instead of
+    SQLAlchemy's per-row parameter handling (a third of a bulk insert's time). A column left
+    out must have no Python-side default: it is stored as NULL (or the database's default)."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    if dialect.paramstyle != "qmark":  # SQLite's; another driver goes SQLAlchemy's way
+        connection.execute(table.insert(), rows)
+        return
+    keys = list(rows[0])
+    missing = [c.name for c in table.c if c.name not in keys and c.default is not None]
+    if missing:
+        raise ValueError(f"insert_many into {table.name}: no value for {', '.join(missing)}")
+    converters = [
+        (index, _same_object_once(process))
+        for index, key in enumerate(keys)
+        if (process := table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    width = len(keys)
+    params = []
+    for row in rows:
+        if len(row) != width:
+            raise ValueError("insert_many: every row needs the same keys")
+        values = [row[key] for key in keys]
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        params.append(tuple(values))
+    quote = dialect.identifier_preparer.quote
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(table.name), ", ".join(map(quote, keys)), ", ".join("?" * width)
+    )
+    connection.exec_driver_sql(sql, params)
+
+
+def _same_object_once(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    last: list[Any] = [object(), None]
+
+    def convert(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, process(value)
+        return last[1]
+
+    return convert
+
+
 def gather(parsers: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
     """Run each field parser; raise FieldErrors naming every failing field at once."""
     data: dict[str, Any] = {}

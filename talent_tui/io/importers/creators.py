@@ -27,6 +27,7 @@ from talent_tui.io.importers.base import (
     apply,
     by_key,
     duplicates,
+    insert_many,
     present,
     register,
 )
@@ -151,7 +152,7 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
     session.flush()
     table = Creator.__table__
     for start in range(0, len(fresh), BULK_CHUNK):
-        session.connection().execute(table.insert(), fresh[start : start + BULK_CHUNK])
+        insert_many(session.connection(), table, fresh[start : start + BULK_CHUNK])
     return counter
 
 
