@@ -247,3 +247,18 @@ def test_a_database_without_the_index_imports_as_before(database: Database, tmp_
 def test_suspending_outside_a_transaction_is_refused(database: Database) -> None:
     with database.engine.connect() as connection, pytest.raises(RuntimeError):
         search_index.suspend(connection)
+
+
+def test_the_import_connection_gets_its_page_cache_size_back(
+    database: Database, tmp_path: Path
+) -> None:
+    def cache_size() -> int:
+        with database.engine.connect() as connection:
+            return connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+
+    before = cache_size()
+    importers.import_file(
+        database, "creators", write(tmp_path, "c.csv", [f"Fresh {n},@fresh{n}," for n in range(30)])
+    )
+    assert cache_size() == before
+    assert before != -base.IMPORT_CACHE_KIB

