@@ -48,7 +48,11 @@ def _parse_creator(v: Mapping[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     problems: list[FieldError] = []
     refused: dict[str, tuple[str, str]] = {}
-    for parse in CREATOR_FIELD_PARSERS.values():
+    for column, parse in CREATOR_FIELD_PARSERS.items():
+        if column not in v and column not in _REQUIRED:
+            # An absent column parses to its empty value, which is the column's default for a
+            # new creator (_CREATOR_DEFAULTS) and left alone on a stored one: skip it.
+            continue
         try:
             data.update(parse(v))
         except FieldError as exc:
@@ -94,6 +98,7 @@ def _handle_errors(
     ]
 
 
+_REQUIRED = ("name", "tiktok_handle")  # parsed even when absent: refused as missing
 _CREATOR_DEFAULTS = {
     "instagram_handle": None,
     "youtube_handle": None,
@@ -123,7 +128,7 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
     for row, data in rows:
         creator = existing.get(data["tiktok_handle"])
         refused = _handle_errors(row, data, creator, source)
-        if data["followers"] is None:
+        if "followers" in data and data["followers"] is None:
             data.pop("followers")
             if creator is not None and "followers" in row.values:
                 # The column is there but the cell is empty: a stored creator always has a
@@ -172,7 +177,7 @@ SPEC = KindSpec(
         "notes",
         "archived_on",
     ),
-    required=("name", "tiktok_handle"),
+    required=_REQUIRED,
     parse=_parse_creator,
     write=_write_creators,
     check_rows=lambda rows, source: duplicates(
