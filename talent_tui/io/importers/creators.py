@@ -1,4 +1,6 @@
-"""Creators, matched on their TikTok handle. New ones go in as one bulk insert."""
+"""Creators, matched on their TikTok handle. New ones go in as one bulk insert per batch, and
+the search index is filled once for all of them when the file is written
+(`store.search_index`), not row by row by its trigger."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from talent_tui.io.importers.base import (
     apply,
     by_key,
     duplicates,
+    insert_many,
     present,
     register,
 )
@@ -32,6 +35,7 @@ from talent_tui.store.models import (
     Creator,
     utcnow,
 )
+from talent_tui.store.search_index import deferred_insert_indexing
 
 # Parsed data's key for the handles today's platform rule refuses: {field: (handle, message)}.
 # Such a handle is fine on a stored creator that already has it (a file exported before the
@@ -44,7 +48,11 @@ def _parse_creator(v: Mapping[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     problems: list[FieldError] = []
     refused: dict[str, tuple[str, str]] = {}
-    for parse in CREATOR_FIELD_PARSERS.values():
+    for column, parse in CREATOR_FIELD_PARSERS.items():
+        if column not in v and column not in _REQUIRED:
+            # An absent column parses to its empty value, which is the column's default for a
+            # new creator (_CREATOR_DEFAULTS) and left alone on a stored one: skip it.
+            continue
         try:
             data.update(parse(v))
         except FieldError as exc:
@@ -90,6 +98,7 @@ def _handle_errors(
     ]
 
 
+_REQUIRED = ("name", "tiktok_handle")  # parsed even when absent: refused as missing
 _CREATOR_DEFAULTS = {
     "instagram_handle": None,
     "youtube_handle": None,
@@ -119,7 +128,7 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
     for row, data in rows:
         creator = existing.get(data["tiktok_handle"])
         refused = _handle_errors(row, data, creator, source)
-        if data["followers"] is None:
+        if "followers" in data and data["followers"] is None:
             data.pop("followers")
             if creator is not None and "followers" in row.values:
                 # The column is there but the cell is empty: a stored creator always has a
@@ -148,7 +157,7 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
     session.flush()
     table = Creator.__table__
     for start in range(0, len(fresh), BULK_CHUNK):
-        session.connection().execute(table.insert(), fresh[start : start + BULK_CHUNK])
+        insert_many(session.connection(), table, fresh[start : start + BULK_CHUNK])
     return counter
 
 
@@ -168,12 +177,14 @@ SPEC = KindSpec(
         "notes",
         "archived_on",
     ),
-    required=("name", "tiktok_handle"),
+    required=_REQUIRED,
     parse=_parse_creator,
     write=_write_creators,
     check_rows=lambda rows, source: duplicates(
         rows, source, lambda d: d["tiktok_handle"], "tiktok_handle"
     ),
+    # Never updates a row it inserted (a handle appears once per file), as the index needs.
+    bulk=lambda session: deferred_insert_indexing(session.connection()),
 )
 
 
