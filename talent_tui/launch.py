@@ -43,7 +43,7 @@ def quick_target(argv: list[str]) -> tuple[Path, str | None] | None:
     from talent_tui.core import locations
     from talent_tui.core.config import ConfigError, settings
     from talent_tui.core.fields import FieldError, actor_name
-    from talent_tui.store import sqlitefile
+    from talent_tui.store.handle import current_file
 
     options: dict[str, str] = {}
     demo = False
@@ -64,15 +64,15 @@ def quick_target(argv: list[str]) -> tuple[Path, str | None] | None:
     try:
         settings()
         actor = actor_name(options["--as"]) if "--as" in options else None
-        db = options.get("--db")
-        path = locations.demo_db_path() if demo and db is None else sqlitefile.file_for(db)
-        if path is None or not path.is_file() or not sqlitefile.is_current(path):
-            return None
-        if demo and not _has_creators(path):
-            return None  # `talent demo` loads the demo data first
-    except (ConfigError, FieldError, sqlitefile.DatabaseError, OSError):
+    except (ConfigError, FieldError):
         return None  # the full command line says what is wrong
-    return path, actor
+    db = options.get("--db")
+    if demo and db is None:
+        db = str(locations.demo_db_path())
+    quick = current_file(db)
+    if quick is None or (demo and not _has_creators(quick.path)):
+        return None  # `talent demo` loads the demo data first
+    return quick.path, actor
 
 
 def _has_creators(path: Path) -> bool:

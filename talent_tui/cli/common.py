@@ -8,7 +8,6 @@ The root command's callback sets the invocation's `Options` once, in a context v
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -122,20 +121,13 @@ def reading() -> Iterator[tuple[Database | DatabaseFile, Any]]:
 
 def _quick_file() -> DatabaseFile | None:
     from talent_tui.core.dates import today
-    from talent_tui.services.expiry import any_overdue
-    from talent_tui.store import sqlitefile
-    from talent_tui.store.handle import DatabaseFile
+    from talent_tui.services.expiry import overdue_or_unreadable
+    from talent_tui.store.handle import current_file
 
-    try:
-        path = sqlitefile.file_for(options().db)
-        if path is None or not path.is_file() or not sqlitefile.is_current(path):
-            return None
-        with sqlitefile.reading(path) as connection:
-            if any_overdue(connection, today()):
-                return None
-    except (sqlitefile.DatabaseError, OSError, sqlite3.Error):
-        return None  # open_db says what is wrong
-    return DatabaseFile(path)
+    quick = current_file(options().db)
+    if quick is None or overdue_or_unreadable(quick, today()):
+        return None
+    return quick
 
 
 def actor() -> str:

@@ -8,6 +8,7 @@ expires the overdue offers) when something is.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from typing import Any
 
@@ -28,3 +29,13 @@ def any_overdue(source: Any, today: date) -> bool:
     """Whether some pending offer's respond-by date is before `today` (one indexed read)."""
     sql = f"SELECT 1 FROM campaigns WHERE {OVERDUE_SQL.replace(':today', '?')} LIMIT 1"
     return bool(fetch_all(source, sql, (today.isoformat(),)))
+
+
+def overdue_or_unreadable(handle: Any, today: date) -> bool:
+    """Whether a database must be opened fully before it is read: an offer is overdue (it
+    expires on open), or the quick read itself fails (the full open says why)."""
+    try:
+        with handle.reading() as connection:
+            return any_overdue(connection, today)
+    except sqlite3.Error:
+        return True

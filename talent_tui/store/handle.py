@@ -34,3 +34,19 @@ class DatabaseFile:
         from talent_tui.store.db import open_database
 
         return open_database(str(self.path))
+
+
+def current_file(db: str | None) -> DatabaseFile | None:
+    """The SQLite file `--db` (else $TALENT_DB, else the default) names, when it is an
+    up-to-date talent database that can be read as it is; None for anything the full
+    `store.db.open_database` must handle (a URL, a new, older or foreign file, a folder…),
+    which also says what is wrong."""
+    from talent_tui.store import sqlitefile
+
+    try:
+        path = sqlitefile.file_for(db)
+        if path is None or not path.is_file() or not sqlitefile.is_current(path):
+            return None
+    except (sqlitefile.DatabaseError, OSError):
+        return None
+    return DatabaseFile(path)

@@ -681,7 +681,8 @@ def insert_many(connection: sa.Connection, table: sa.Table, rows: list[dict[str,
     of plain tuples: each column's bind processor (a UTC datetime's conversion, …) runs once
     per value, and once per run of the same object (every new row's `now`), instead of
     SQLAlchemy's per-row parameter handling (a third of a bulk insert's time). A column left
-    out must have no Python-side default: it is stored as NULL (or the database's default)."""
+    out is stored as its constant default, else NULL (or the database's default); one with a
+    computed default must be given."""
     if not rows:
         return
     dialect = connection.dialect
@@ -689,9 +690,23 @@ def insert_many(connection: sa.Connection, table: sa.Table, rows: list[dict[str,
         connection.execute(table.insert(), rows)
         return
     keys = list(rows[0])
-    missing = [c.name for c in table.c if c.name not in keys and c.default is not None]
+    # A column left out with a constant default (open_deals = 0) gets it; a computed default
+    # (a timestamp, …) must be given by the caller.
+    constants = {
+        c.name: c.default.arg
+        for c in table.c
+        if c.name not in keys and c.default is not None and c.default.is_scalar
+    }
+    missing = [
+        c.name
+        for c in table.c
+        if c.name not in keys and c.default is not None and c.name not in constants
+    ]
     if missing:
         raise ValueError(f"insert_many into {table.name}: no value for {', '.join(missing)}")
+    if constants:
+        rows = [{**row, **constants} for row in rows]
+        keys = list(rows[0])
     converters = [
         (index, _same_object_once(process))
         for index, key in enumerate(keys)
