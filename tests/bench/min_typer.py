@@ -46,8 +46,10 @@ def list_creators(
     finally:
         connection.close()
     keys = ("id", "name", "tiktok_handle", "followers", "engagement_rate", "follower_growth_30d")
-    data = [{**dict(zip(keys, row[:6], strict=True)), "open_deals": row[6], "archived": False}
-            for row in rows]
+    data = [
+        {**dict(zip(keys, row[:6], strict=True)), "open_deals": row[6], "archived": False}
+        for row in rows
+    ]
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:

@@ -53,8 +53,10 @@ def _incomplete_from(text: str) -> int | None:
     start = None
     for opener in _STRING_OPENERS:  # OSC/DCS/...: open until BEL (OSC) or ESC \\
         at = text.rfind(opener)
-        if at != -1 and "\x1b\\" not in text[at:] and not (
-            opener == "\x1b]" and "\x07" in text[at:]
+        if (
+            at != -1
+            and "\x1b\\" not in text[at:]
+            and not (opener == "\x1b]" and "\x07" in text[at:])
         ):
             start = at if start is None else min(start, at)
     last = text.rfind("\x1b")
