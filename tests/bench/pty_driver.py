@@ -26,7 +26,7 @@ import struct
 import subprocess
 import termios
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from re import Pattern
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/APC/PM/SOS strings (ESC P/_/^/X ... ST),
@@ -295,16 +295,23 @@ class PtyApp:
 
     # ---- ending -------------------------------------------------------------------------
 
-    def close(self, quit_keys: str = "q", grace: float = 2.0) -> int | None:
-        """Ask the app to quit (`quit_keys`), wait up to `grace` seconds while draining its
-        output, then SIGKILL its process group; always reap it and close the pty."""
+    def close(self, quit_keys: str | Sequence[str] = "q", grace: float = 2.0) -> int | None:
+        """Ask the app to quit (`quit_keys`; a sequence is typed one after the other, each
+        once the screen was quiet for 0.2 s, as Escape must not run into the next key), wait
+        up to `grace` seconds in all while draining its output, then SIGKILL its process
+        group; always reap it and close the pty."""
         if self.pid not in _LIVE:
             return self.process.returncode
         try:
             if self.process.poll() is None and grace > 0:
-                with contextlib.suppress(OSError, PtyTimeout):
-                    self.send(quit_keys)
                 deadline = time.perf_counter() + grace
+                keys = [quit_keys] if isinstance(quit_keys, str) else list(quit_keys)
+                for i, key in enumerate(keys):
+                    if i:
+                        with contextlib.suppress(OSError, PtyExited):
+                            self.wait_idle(0.2, max(0.0, deadline - time.perf_counter()))
+                    with contextlib.suppress(OSError, PtyTimeout):
+                        self.send(key)
                 while self.process.poll() is None and time.perf_counter() < deadline:
                     with contextlib.suppress(PtyExited, OSError):
                         self._read(0.05)

@@ -185,6 +185,14 @@ def first_name(db: Path) -> str:
     return row[0]
 
 
+def count_creators(db: Path) -> int:
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return connection.execute("SELECT count(*) FROM creators").fetchone()[0]
+    finally:
+        connection.close()
+
+
 def name_pattern(name: str) -> str:
     """A regex for the first characters of `name` as the roster draws them: up to 8
     characters and 10 terminal cells (a wide character takes two)."""
@@ -294,6 +302,7 @@ class Bench:
             self.talent_root = ""
         self.log_on = args.verbose
         self.raw: dict[str, object] = {}  # every sample, for the JSON
+        self.unclean: list[str] = []  # apps that did not end on q within 2 s (killed)
 
     def keep(self, name: str, samples: object) -> None:
         def rounded(value: object) -> object:
@@ -379,6 +388,10 @@ class Bench:
                     )
                     floor_s.append(ran.seconds)
                 self.debug(f"import {kind}: {ran.seconds:.2f} s")
+                if count_creators(db) != args.creators:
+                    raise BenchError(
+                        f"{kind} import stored {count_creators(db)} creators, not {args.creators}"
+                    )
                 if kind == "talent" and not self.big.exists():
                     db.rename(self.big)
                 else:
@@ -395,7 +408,13 @@ class Bench:
 
     # ---- 1. first paint -----------------------------------------------------------------
 
-    def paint_once(self, argv: Sequence[str], pattern: str) -> float:
+    def closed(self, app: PtyApp, what: str, keys: Sequence[str] = ("q",)) -> None:
+        code = app.close(keys)
+        if code != 0:
+            self.unclean.append(f"{what}: exit code {code}")
+            self.debug(f"{what} did not end cleanly on q (exit code {code})")
+
+    def paint_once(self, argv: Sequence[str], pattern: str, what: str) -> float:
         app = PtyApp(argv, self.env, cwd=self.env["HOME"])
         try:
             seen = app.wait_for(pattern, PAINT_TIMEOUT)
@@ -403,7 +422,7 @@ class Bench:
         except (PtyTimeout, PtyExited) as exc:
             raise BenchError(f"first paint: {exc}") from None
         finally:
-            app.close()
+            self.closed(app, f"first paint {what}")
 
     def first_paint(self) -> dict[str, float]:
         big_name, small_name = first_name(self.big), first_name(self.small)
@@ -421,7 +440,7 @@ class Bench:
             shift = round_ % len(kinds)
             for kind in kinds[shift:] + kinds[:shift]:
                 argv, pattern = runs[kind]
-                ms = self.paint_once(argv, pattern)
+                ms = self.paint_once(argv, pattern, kind)
                 times[kind].append(ms)
                 self.debug(f"paint {kind}: {ms:.0f} ms")
         self.keep("first_paint_ms", times)
@@ -542,11 +561,16 @@ class Bench:
             app.mark()
             sent = app.send(key)
             seen = app.wait_for(sentinel, SCREEN_TIMEOUT)
+            # Back to the main screen, where q quits: Escape, then until the screen is quiet
+            # (an app still on the screen after 2 s is killed and listed in unclean_exits).
+            app.send("\x1b")
+            with contextlib.suppress(PtyExited):
+                app.wait_idle(0.5, 5.0)
             return (seen - sent) * 1000
         except (PtyTimeout, PtyExited) as exc:
             raise BenchError(f"screen {name}: {exc}") from None
         finally:
-            app.close()
+            self.closed(app, f"screen {name}")
 
     def screens(self) -> dict[str, float]:
         paint = name_pattern(first_name(self.demo))
@@ -732,7 +756,8 @@ def search_queries(db: Path, total: int, seed: int = 5) -> list[str]:
 
 
 def _install_paint_hook():  # noqa: ANN202
-    """Record the time of the first line the roster list draws after each reset()."""
+    """Record the time the roster list has drawn its first line after each reset(), once the
+    row under the cursor is loaded (a placeholder drawn while a page loads does not count)."""
     from talent_tui.widgets.roster import RosterList
 
     painted: list[float] = []
@@ -744,10 +769,12 @@ def _install_paint_hook():  # noqa: ANN202
         return original_reset(self, *args, **kwargs)
 
     def render_line(self, y):  # noqa: ANN001, ANN202
-        if armed["on"]:
+        strip = original_render(self, y)
+        # Counted once the row under the cursor is there to draw (not a "…" placeholder).
+        if armed["on"] and (self.total == 0 or self.current is not None):
             armed["on"] = False
             painted.append(time.perf_counter())
-        return original_render(self, y)
+        return strip
 
     RosterList.reset, RosterList.render_line = reset, render_line
     return painted
@@ -1137,6 +1164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if row.passed and all(figures.get(k) is not None for k in row.needs)
     }
     figures["all_passed"] = all(figures["passed"].values())
+    figures["unclean_exits"] = bench.unclean
     figures["raw"] = bench.raw
     figures["bench_seconds"] = round(time.perf_counter() - started, 1)
     print_table(lines)
