@@ -185,6 +185,18 @@ def first_name(db: Path) -> str:
     return row[0]
 
 
+def settle(db: Path) -> None:
+    """Fold the WAL into the database file, so copying or renaming the file alone is whole."""
+    connection = sqlite3.connect(db)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+    for suffix in ("-wal", "-shm"):
+        if Path(f"{db}{suffix}").exists() and Path(f"{db}{suffix}").stat().st_size:
+            raise BenchError(f"{db}{suffix} is still in use after a checkpoint")
+
+
 def count_creators(db: Path) -> int:
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
@@ -338,6 +350,7 @@ class Bench:
         make_csv(small_csv, 30, seed=3)
         self.template = tmp / "template.db"
         self.talent_run("--db", str(self.template), "db", "migrate")
+        settle(self.template)
         self.big = tmp / "big.db"
         self.small = tmp / "small.db"
         shutil.copy(self.template, self.small)
@@ -393,7 +406,10 @@ class Bench:
                         f"{kind} import stored {count_creators(db)} creators, not {args.creators}"
                     )
                 if kind == "talent" and not self.big.exists():
+                    settle(db)
                     db.rename(self.big)
+                    for suffix in ("-wal", "-shm"):
+                        Path(f"{db}{suffix}").unlink(missing_ok=True)
                 else:
                     for suffix in ("", "-wal", "-shm"):
                         Path(f"{db}{suffix}").unlink(missing_ok=True)
