@@ -36,8 +36,9 @@ Figures
       and handles in the database. Measured in-process in a child process (headless
       `run_test`, 80×24): the query minus its last character is set first and its results
       drawn, then the last character is pressed; the time runs from the key press to the first
-      line the roster list draws after it was reset with the new result (a hook on
-      `RosterList.reset` / `RosterList.render_line`).
+      line the roster list draws after it was reset with the new result, once the row under
+      the cursor is loaded (a hook on `RosterList.reset` / `RosterList.render_line`). It
+      leaves out terminal input parsing and writing the frame: see search_pty below.
   search_pty_ms_median (goal <= 16), search_pty_ms_p95
       cross-check of the above in the pty, one cold `talent --db BIG.db` for all of them:
       --pty-keystrokes queries of 3+ characters whose match count (substring of name or
