@@ -84,7 +84,12 @@ class TalentApp(Guarded, App[None]):
         self.failures: list[tuple[str, BaseException]] = []
         self._handle: Database | DatabaseFile = database
         self._opened: Database | None = None if database.quick else database.open()
-        self._opening = threading.Lock()
+        # Held while a module is imported after start (the ORM, services, screens): one thread
+        # imports at a time. Two threads importing the same packages at once can be handed a
+        # partially initialised module (importlib's deadlock avoidance, SQLAlchemy's import
+        # cycles). The background warm-up takes it per module; every lazy import in the main
+        # screen and in workers takes it too (`with self.app.imports:`).
+        self.imports = threading.RLock()
         self.frame_shown = threading.Event()  # the first frame with the roster is up
         self._today = today
         self.actor = actor or settings().actor
@@ -106,7 +111,7 @@ class TalentApp(Guarded, App[None]):
                 # import would compete with it); it then opens the database, or waits for
                 # the background opening to finish.
                 self.frame_shown.wait(FIRST_FRAME_WAIT_S)
-            with self._opening:
+            with self.imports:
                 if self._opened is None:
                     self._opened = self._handle.open()
         return self._opened
@@ -130,7 +135,7 @@ class TalentApp(Guarded, App[None]):
     def use_database(self, database: Database) -> None:
         """Work on `database` from now on (the file at the same path, replaced under the app);
         the old handle is closed. Screens read `app.database` each time, so they follow."""
-        with self._opening:
+        with self.imports:
             old = self._opened
             self._handle = self._opened = database
         if old is not None:
@@ -147,16 +152,17 @@ class TalentApp(Guarded, App[None]):
 
     @work(thread=True, exit_on_error=False, group="open", name="Opening the database")
     def _open_in_background(self) -> None:
-        from talent_tui.services import deals
-
         database = self.database
+        with self.imports:
+            from talent_tui.services import deals
         # Offers past their respond-by date expire when the app opens the database (never
         # waiting for another process that is writing: the next start does it then).
         expired = deals.expire_on_open(database, self.today)
         if expired:
             self.call_from_thread(self._expired, len(expired))
-        for name in WARM_MODULES:
-            importlib.import_module(name)
+        for name in WARM_MODULES:  # one at a time: a waiting worker or key goes in between
+            with self.imports:
+                importlib.import_module(name)
 
     def _expired(self, count: int) -> None:
         self.notify(f"{count} offer(s) passed their respond-by date and expired.", timeout=6)
@@ -221,7 +227,8 @@ class TalentApp(Guarded, App[None]):
             self.push_screen(TalentPalette(id="--command-palette"))
 
     def action_help(self) -> None:
-        from talent_tui.screens.help import HelpScreen
+        with self.imports:
+            from talent_tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from talent_tui.core import money
 from talent_tui.core.dates import parse_iso_date
@@ -26,6 +26,7 @@ from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import deals
 from talent_tui.store.models import CampaignStatus, DeliverableStatus, Party
+from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.tables import PlainTable
 
 S = CampaignStatus
@@ -116,7 +117,7 @@ class CampaignScreen(Guarded, Screen):
                     yield Static(id="deal-invoice-totals")
                 with TabPane("History", id="pane-history"):
                     yield PlainTable(id="deal-history", cursor_type="row")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#deal-deliverables", DataTable).add_columns(

@@ -7,13 +7,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, TabbedContent, TabPane
 
 from talent_tui.core import money
 from talent_tui.core.dates import short_day
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import deals
+from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
 
@@ -34,7 +35,7 @@ class DealFlowScreen(Guarded, Screen):
                 yield PlainTable(id="flow-pipeline", cursor_type="row")
             with TabPane("Due this week", id="pane-due"):
                 yield PlainTable(id="flow-due", cursor_type="row")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "deal flow"

@@ -12,11 +12,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Header, Markdown
 
 from talent_tui.failures import Guarded
 from talent_tui.io.files import OutputPathError, check_output_path, write_atomically
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+from talent_tui.widgets.footer import KeysFooter
 
 # format -> function producing the file's text
 Renderers = dict[str, Callable[[], str]]
@@ -38,7 +39,7 @@ class DocumentScreen(Guarded, Screen):
         yield Header(show_clock=False, icon="◆")
         with VerticalScroll(id="doc-scroll"):
             yield Markdown(id="doc")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = self.doc_title

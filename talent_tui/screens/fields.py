@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from talent_tui.core.errors import DomainError
 from talent_tui.failures import Guarded
+from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.inputs import SafeInput, after_typing
 
 
@@ -82,7 +83,7 @@ class FieldsForm(Guarded, ModalScreen[Any]):
                         )
                     yield Static("", id=f"error-{f.name}", classes="field-error")
             yield Static("Ctrl+S saves · Esc cancels", id="form-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """An edited field's error goes with the edit (it was about the old value); saving

@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import roster
+from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.inputs import SafeInput
 
 # What the screen returns: ("niche", "food"), ("tag", "kfood"), ("clear", "") or None (cancel).
@@ -35,7 +36,7 @@ class FilterScreen(Guarded, ModalScreen[Choice | None]):
             yield Static("Filter the roster by niche or tag", id="filter-title")
             yield SafeInput(placeholder="type to narrow", id="filter-search", select_on_focus=False)
             yield OptionList(id="filter-options")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter-options", OptionList).loading = True

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets import DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from talent_tui.core.money import compact_number
@@ -20,6 +20,7 @@ from talent_tui.messages import JumpToCreator
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import brands, fit
 from talent_tui.store.models import Dimension
+from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.roster import fit as fit_text
 from talent_tui.widgets.tables import PlainTable
 
@@ -45,7 +46,7 @@ class FitScreen(Guarded, Screen):
                 yield Static(id="fit-target")
                 yield PlainTable(id="fit-table", cursor_type="row")
                 yield Static(id="fit-reason")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "who fits this brand best"

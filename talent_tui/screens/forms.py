@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import creators, roster
+from talent_tui.widgets.footer import KeysFooter
 
 
 class CreatorForm(FieldsForm):
@@ -193,7 +194,7 @@ class ConfirmScreen(Guarded, ModalScreen[bool]):
             if self.detail:
                 yield Static(Text(self.detail), id="confirm-detail")
             yield Static(f"{yes}    [b]n[/b] / [b]Esc[/b] no", id="confirm-keys")
-        yield Footer()
+        yield KeysFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.enter_confirms if action == "enter" else True

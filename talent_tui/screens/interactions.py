@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import interactions
 from talent_tui.store.models import Interaction
+from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.tables import PlainTable
 
 
@@ -36,7 +37,7 @@ class InteractionsScreen(Guarded, ModalScreen[None]):
             yield PlainTable(id="log-table", cursor_type="row")
             yield Static("n log a call, email, meeting or note · space marks a follow-up done",
                          id="log-hint")  # fmt: skip
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#log-table", DataTable).add_columns("Date", "Kind", "Summary", "Follow up")

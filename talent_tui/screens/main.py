@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from talent_tui.core.text import printable
@@ -28,7 +28,8 @@ from talent_tui.messages import DataChanged
 from talent_tui.services import roster
 from talent_tui.store.kinds import Tab
 from talent_tui.store.watch import missing_message, open_replacement, watcher_for
-from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs, pane_id
+from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs
+from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.inputs import SafeInput
 from talent_tui.widgets.roster import PAGE_SIZE, RosterList
 from talent_tui.widgets.stats import StatsPanel
@@ -126,10 +127,10 @@ class MainScreen(Guarded, Screen):
                 yield StatsPanel(id="stats")
                 yield CampaignTabs(id="campaigns")
         yield Static(id="empty")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.reload()
+        self._first_view()
         self._watcher = watcher_for(self.app.database_handle)
         self._replacement_tries = 0
         self._missing = False  # the file is gone from its path, and the user was told
@@ -264,6 +265,45 @@ class MainScreen(Guarded, Screen):
         self.generation += 1
         self.load_roster(self.generation, self.view, keep_id)
 
+    def _first_view(self) -> None:
+        """The roster's first page, read here, on the spot (a few indexed reads through the
+        stdlib driver: milliseconds), so the first frame drawn already shows it; a worker's
+        round trip would draw an empty frame first. Anything that goes wrong falls back to
+        the worker (which reads again and reports what failed)."""
+        self.generation += 1
+        try:
+            with self.app.reading() as connection:
+                shown = self._read_view(connection, self.view, None)
+        except Exception:  # noqa: BLE001 - reported by the worker
+            self.load_roster(self.generation, self.view, None)
+            return
+        self._show_roster(self.generation, self.view, *shown)
+
+    def _read_view(
+        self,
+        connection: object,
+        view: roster.RosterQuery,
+        keep_id: int | None,
+        upto: int | None = None,
+    ) -> tuple[int, int, dict[int, list[roster.RosterRow]], int, bool]:
+        """(live total, total, {page: rows}, cursor, whether anything is archived) of a view."""
+        total = view.count(connection, upto=upto)
+        unfiltered = view == roster.RosterQuery(sort=view.sort)
+        if unfiltered:
+            live_total = total
+        elif self._totals_fresh and self.live_total:
+            live_total = self.live_total  # a search keystroke does not change the roster
+        else:
+            live_total = roster.count_creators(connection, False)
+        cursor = 0
+        if keep_id is not None:
+            position = view.position_of(connection, keep_id)
+            cursor = position if position is not None else 0
+        page = cursor // PAGE_SIZE
+        pages = {page: view.page(connection, page * PAGE_SIZE, PAGE_SIZE)}
+        archived_any = live_total == 0 and roster.count_creators(connection) > 0
+        return live_total, total, pages, cursor, archived_any
+
     @work(
         exit_on_error=False, thread=True, exclusive=True, group="roster", name="Loading the roster"
     )
@@ -273,28 +313,13 @@ class MainScreen(Guarded, Screen):
         with self.app.reading() as connection:
             # A search keystroke counts only as far as it must to draw the first page; the
             # exact number of matches follows (a one-letter search can match 100,000).
-            total = view.count(connection, upto=COUNT_FIRST if searching else None)
-            exact = not searching or total < COUNT_FIRST
-            unfiltered = view == roster.RosterQuery(sort=view.sort)
-            if unfiltered:
-                live_total = total
-            elif self._totals_fresh and self.live_total:
-                live_total = self.live_total  # a search keystroke does not change the roster
-            else:
-                live_total = roster.count_creators(connection, False)
-            cursor = 0
-            if keep_id is not None:
-                position = view.position_of(connection, keep_id)
-                cursor = position if position is not None else 0
-            page = cursor // PAGE_SIZE
-            pages = {page: view.page(connection, page * PAGE_SIZE, PAGE_SIZE)}
-            archived_any = live_total == 0 and roster.count_creators(connection) > 0
+            upto = COUNT_FIRST if searching else None
+            shown = self._read_view(connection, view, keep_id, upto)
             if worker.is_cancelled:
                 return
-            self.app.call_from_thread(
-                self._show_roster, generation, view, live_total, total, pages, cursor, archived_any
-            )
-            if not exact and not worker.is_cancelled:
+            self.app.call_from_thread(self._show_roster, generation, view, *shown)
+            total = shown[1]
+            if searching and total >= COUNT_FIRST and not worker.is_cancelled:
                 total = view.count(connection)
                 if not worker.is_cancelled:
                     self.app.call_from_thread(self._show_total, generation, total)
@@ -424,7 +449,8 @@ class MainScreen(Guarded, Screen):
             return
         self.app.call_from_thread(self._show_profile, profile)
         database = self.database  # after the first frame (see TalentApp.database)
-        from talent_tui.services import campaigns
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.services import campaigns
 
         with database.session() as session:
             rows = campaigns.by_tab(session, creator_id, today)
@@ -436,10 +462,10 @@ class MainScreen(Guarded, Screen):
             return  # closed, or the cursor moved on while this was loading
         self.query_one(StatsPanel).show(profile)
 
-    def _show_campaigns(self, creator_id: int, rows: dict) -> None:  # type: ignore[type-arg]
+    async def _show_campaigns(self, creator_id: int, rows: dict) -> None:  # type: ignore[type-arg]
         if not self.is_attached or creator_id != self.creator_id:
             return
-        self.query_one(CampaignTabs).show(rows)
+        await self.query_one(CampaignTabs).show(rows)
 
     @on(DataTable.RowSelected)
     def campaign_chosen(self, event: DataTable.RowSelected) -> None:
@@ -447,7 +473,8 @@ class MainScreen(Guarded, Screen):
             self.open_campaign(int(event.row_key.value))
 
     def open_campaign(self, campaign_id: int) -> None:
-        from talent_tui.screens.campaign import CampaignScreen
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.campaign import CampaignScreen
 
         self.app.push_screen(CampaignScreen(campaign_id))
 
@@ -457,23 +484,26 @@ class MainScreen(Guarded, Screen):
             self.load_creator(self.creator_id)
 
     def action_deal_flow(self) -> None:
-        from talent_tui.screens.dealflow import DealFlowScreen
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.dealflow import DealFlowScreen
 
         self.app.push_screen(DealFlowScreen())
 
     def action_metrics(self) -> None:
         if self.creator_id is None:
             return
-        from talent_tui.screens.metrics import MetricsScreen
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.metrics import MetricsScreen
 
         self.app.push_screen(MetricsScreen(self.creator_id))
 
     def action_media_kit(self) -> None:
         if self.creator_id is None:
             return
-        from talent_tui.io import render
-        from talent_tui.screens.document import DocumentScreen
-        from talent_tui.services import reports
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.io import render
+            from talent_tui.screens.document import DocumentScreen
+            from talent_tui.services import reports
 
         creator_id, today, app = self.creator_id, self.app.today, self.app
 
@@ -487,9 +517,10 @@ class MainScreen(Guarded, Screen):
     def action_report(self) -> None:
         if self.creator_id is None:
             return
-        from talent_tui.io import render
-        from talent_tui.screens.document import DocumentScreen
-        from talent_tui.services import reports
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.io import render
+            from talent_tui.screens.document import DocumentScreen
+            from talent_tui.services import reports
 
         creator_id, today, app = self.creator_id, self.app.today, self.app
 
@@ -504,14 +535,16 @@ class MainScreen(Guarded, Screen):
         )
 
     def action_brand_fit(self) -> None:
-        from talent_tui.screens.fit import FitScreen
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.fit import FitScreen
 
         self.app.push_screen(FitScreen())
 
     def action_interactions(self) -> None:
         if self.creator_id is None:
             return
-        from talent_tui.screens.interactions import InteractionsScreen
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.interactions import InteractionsScreen
 
         self.app.push_screen(InteractionsScreen(creator_id=self.creator_id))
 
@@ -527,14 +560,10 @@ class MainScreen(Guarded, Screen):
         self.roster_list.focus()
 
     def action_focus_campaigns(self) -> None:
-        tabs = self.query_one(CampaignTabs)
-        active = tabs.active or pane_id(Tab.PENDING)
-        tabs.table(Tab(active.removeprefix("tab-"))).focus()
+        self.query_one(CampaignTabs).focus_table()
 
     def action_show_tab(self, tab: str) -> None:
-        tabs = self.query_one(CampaignTabs)
-        tabs.select_tab(Tab(tab))
-        tabs.table(Tab(tab)).focus()
+        self.query_one(CampaignTabs).focus_table(Tab(tab))
 
     def action_escape(self) -> None:
         search = self.query_one("#search", Input)
@@ -557,7 +586,8 @@ class MainScreen(Guarded, Screen):
         self.reload(keep_id=self.creator_id)
 
     def action_filter(self) -> None:
-        from talent_tui.screens.filter import FilterScreen
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.filter import FilterScreen
 
         def apply(choice: Choice | None) -> None:
             if choice is None:
@@ -596,7 +626,8 @@ class MainScreen(Guarded, Screen):
     # ---- changes ------------------------------------------------------------------------
 
     def action_add(self) -> None:
-        from talent_tui.screens.forms import CreatorForm
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.forms import CreatorForm
 
         def added(creator_id: int | None) -> None:
             if creator_id is not None:
@@ -606,7 +637,8 @@ class MainScreen(Guarded, Screen):
         self.app.push_screen(CreatorForm(), added)
 
     def action_edit(self) -> None:
-        from talent_tui.screens.forms import CreatorForm
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.forms import CreatorForm
 
         if self.creator_id is None:
             return
@@ -621,7 +653,8 @@ class MainScreen(Guarded, Screen):
         self.app.push_screen(CreatorForm(creator_id), edited)
 
     def action_rates(self) -> None:
-        from talent_tui.screens.rates import RateEditor
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.rates import RateEditor
 
         if self.creator_id is None:
             return
@@ -651,7 +684,8 @@ class MainScreen(Guarded, Screen):
         name="Archiving or restoring",
     )
     def set_archived(self, creator_id: int, archived: bool) -> None:
-        from talent_tui.services import creators
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.services import creators
 
         with self.database.transaction() as session:
             if archived:
@@ -703,14 +737,16 @@ class MainScreen(Guarded, Screen):
         name="Checking the creator can be deleted",
     )
     def ask_delete(self, creator_id: int) -> None:
-        from talent_tui.services import creators
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.services import creators
 
         with self.database.session() as session:
             summary = creators.deletable(session, creator_id)
         self.app.call_from_thread(self._confirm_delete, creator_id, summary)
 
     def _confirm_delete(self, creator_id: int, summary: creators.DeleteSummary) -> None:
-        from talent_tui.screens.forms import ConfirmScreen
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.forms import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -731,7 +767,8 @@ class MainScreen(Guarded, Screen):
         name="Deleting a creator for good",
     )
     def delete_creator(self, creator_id: int) -> None:
-        from talent_tui.services import creators
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.services import creators
 
         with self.database.transaction() as session:
             summary = creators.delete(session, creator_id)

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual_plotext import PlotextPlot
 
 from talent_tui.core.dates import days_before
@@ -19,6 +19,7 @@ from talent_tui.core.money import compact_number
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import fit, metrics, roster
+from talent_tui.widgets.footer import KeysFooter
 
 RANGES = {
     "3": ("3 months", 92),
@@ -86,7 +87,7 @@ class MetricsScreen(Guarded, Screen):
             with Horizontal(id="metrics-lower"):
                 yield Static(id="metrics-figures")
                 yield Static(id="metrics-audience")
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "metrics"

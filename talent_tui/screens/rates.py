@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from talent_tui.core import money
 from talent_tui.core.errors import DomainError
@@ -19,6 +19,7 @@ from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.forms import ConfirmScreen
 from talent_tui.services import creators, roster
+from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.inputs import SafeInput, after_typing
 from talent_tui.widgets.tables import PlainTable
 
@@ -67,7 +68,7 @@ class RateEditor(Guarded, ModalScreen[bool]):
                 "Enter on a rate: edit it · Ctrl+S or Enter in Amount: save · x: remove",
                 id="rates-hint",
             )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#rates-table", DataTable)

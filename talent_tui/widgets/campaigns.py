@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
@@ -112,18 +111,36 @@ class CampaignTable(PlainTable):
 
 
 class CampaignTabs(Guarded, Vertical):
-    """Pending / Active / Completed / Inactive, each a CampaignTable; titles carry counts."""
+    """Pending / Active / Completed / Inactive, each a CampaignTable; titles carry counts.
 
-    def compose(self) -> ComposeResult:
-        with TabbedContent(id="campaign-tabs"):
-            for tab in Tab:
-                with TabPane(TAB_TITLES[tab], id=pane_id(tab)):
-                    yield CampaignTable(tab, id=f"table-{tab.value}")
-                    yield Static(
-                        f"No {TAB_TITLES[tab].lower()} campaigns.",
-                        id=f"empty-{tab.value}",
-                        classes="tab-empty",
-                    )
+    The tabs (four tables and their headers, a good part of the main screen's widgets) are
+    built when the first campaigns arrive, which is after the first frame: the roster is on
+    screen sooner. A tab chosen or focus asked for before then is applied once they are built.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._wanted_tab: Tab | None = None
+        self._wants_focus = False
+
+    @property
+    def built(self) -> bool:
+        return bool(self.query("#campaign-tabs"))
+
+    def _tabbed_content(self) -> TabbedContent:
+        panes = []
+        for tab in Tab:
+            table = CampaignTable(tab, id=f"table-{tab.value}")
+            empty = Static(
+                f"No {TAB_TITLES[tab].lower()} campaigns.",
+                id=f"empty-{tab.value}",
+                classes="tab-empty",
+            )
+            panes.append(TabPane(TAB_TITLES[tab], table, empty, id=pane_id(tab)))
+        tabbed = TabbedContent(id="campaign-tabs")
+        for pane in panes:  # as `with TabbedContent(): yield pane` does in a compose
+            tabbed.compose_add_child(pane)
+        return tabbed
 
     @property
     def tabbed(self) -> TabbedContent:
@@ -131,20 +148,37 @@ class CampaignTabs(Guarded, Vertical):
 
     @property
     def active(self) -> str:
-        return self.tabbed.active
+        return self.tabbed.active if self.built else ""
 
     def table(self, tab: Tab) -> CampaignTable:
         return self.query_one(f"#table-{tab.value}", CampaignTable)
 
-    def show(self, rows: Mapping[Tab, Sequence[CampaignRow]]) -> None:
+    async def show(self, rows: Mapping[Tab, Sequence[CampaignRow]]) -> None:
+        if not self.built:
+            await self.mount(self._tabbed_content())
+            if self._wanted_tab is not None:
+                self.tabbed.active = pane_id(self._wanted_tab)
+            if self._wants_focus:
+                self.table(self._wanted_tab or Tab.PENDING).focus()
         for tab in Tab:
             campaigns = rows.get(tab, ())
             self.tabbed.get_tab(pane_id(tab)).label = f"{TAB_TITLES[tab]} {len(campaigns)}"
             self.table(tab).fill(campaigns)
             self.query_one(f"#empty-{tab.value}").display = not campaigns
 
-    def clear_all(self) -> None:
-        self.show({})
+    def focus_table(self, tab: Tab | None = None) -> None:
+        """Focus `tab`'s table (the active one if None), now or once the tabs are built."""
+        if not self.built:
+            self._wanted_tab = tab or self._wanted_tab
+            self._wants_focus = True
+            return
+        if tab is not None:
+            self.tabbed.active = pane_id(tab)
+        active = self.tabbed.active or pane_id(Tab.PENDING)
+        self.table(Tab(active.removeprefix("tab-"))).focus()
 
     def select_tab(self, tab: Tab) -> None:
+        if not self.built:
+            self._wanted_tab = tab
+            return
         self.tabbed.active = pane_id(tab)
