@@ -409,7 +409,13 @@ class MainScreen(Guarded, Screen):
         if event.creator_id != self.creator_id:
             self.creator_id = event.creator_id
             self.refresh_bindings()
-            self.load_creator(event.creator_id)
+            # After the list is drawn: the panel's update (and its layout) would otherwise go
+            # first and hold back the frame that shows what was typed or where the cursor is.
+            self.call_after_refresh(self._load_highlighted, event.creator_id)
+
+    def _load_highlighted(self, creator_id: int) -> None:
+        if creator_id == self.creator_id and self.is_attached:
+            self.load_creator(creator_id)
 
     @on(RosterList.Selected)
     def creator_selected(self, event: RosterList.Selected) -> None:
