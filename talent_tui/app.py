@@ -204,8 +204,11 @@ class TalentApp(Guarded, App[None]):
         focused.call_later(self.run_action, active.binding.action, focused)
         return True
 
-    def on_mount(self) -> None:
-        self.push_screen(MainScreen())
+    def get_default_screen(self) -> MainScreen:
+        """The main screen is the app's first screen (not pushed over a blank one): its first
+        frame is drawn once the app has started, instead of inside Textual's start-up batch,
+        where a pushed screen's first full frame was dropped and the roster came a frame late."""
+        return MainScreen()
 
     def on_data_changed(self, _message: DataChanged) -> None:
         """Another process committed: every open screen that shows data reloads it."""

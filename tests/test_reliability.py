@@ -285,7 +285,7 @@ async def test_markup_like_names_are_shown_as_written_everywhere(demo_db: dbmod.
             assert app.is_running, keys
             await pilot.press("escape")
             await settle(pilot)
-            if not isinstance(app.screen, type(app.screen_stack[1])):
+            if not isinstance(app.screen, type(app.screen_stack[0])):
                 await pilot.press("escape")
                 await settle(pilot)
         for keys in (["g"], ["f"], ["b"]):

@@ -446,7 +446,7 @@ async def test_the_deal_screen_shows_a_change_made_by_another_process(demo_db: D
         campaign_id = await open_first_pending(pilot)
         title = app.screen.query_one("#deal-title", Static)
         assert "offer received" in text_of(title)
-        main = app.screen_stack[1]
+        main = app.screen_stack[0]  # the main screen is the first screen
         assert isinstance(main, MainScreen)
         with demo_db.transaction() as s:  # another process starts reviewing it…
             deals.start_review(s, campaign_id, "someone else")
