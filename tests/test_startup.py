@@ -403,3 +403,39 @@ async def test_a_broad_search_shows_its_first_page_then_the_exact_count(
         assert roster_list.rows[0].name == "Kara 0000"
         status = str(app.screen.query_one("#roster-status").render())
         assert status.startswith("1,234/1,237 · by name"), status
+
+
+def test_a_read_given_no_time_is_stopped_by_sqlite(database: dbmod.Database) -> None:
+    path = database.path
+    assert path is not None
+    with database.transaction() as s:
+        now = datetime.now(UTC).replace(tzinfo=None)
+        s.connection().exec_driver_sql(
+            "INSERT INTO creators (name, tiktok_handle, followers, commission_bp, tags, notes,"
+            " created_at, updated_at) VALUES (?, ?, ?, 0, '', '', ?, ?)",
+            [(f"Ana {i:04}", f"@ana{i}", i, now, now) for i in range(3_000)],
+        )
+    query = RosterQuery(search="a", sort=SortKey.FOLLOWERS)
+    with pytest.raises(sqlitefile.ReadTooLong), sqlitefile.reading(path, within_s=0) as conn:
+        query.page(conn, 0, None)
+    with sqlitefile.reading(path, within_s=5) as conn:  # time enough: the whole answer
+        assert len(query.page(conn, 0, None)) == 3_000
+
+
+async def test_a_search_too_slow_for_the_ui_thread_is_answered_by_a_worker(
+    demo_db: dbmod.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no time at all for a read on the UI thread, every keystroke's search goes to the
+    worker, and the list still ends up showing exactly the matches."""
+    from talent_tui.screens import main
+    from tests.conftest import make_app, settle
+
+    monkeypatch.setattr(main, "INLINE_S", 0.0)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"aiko")
+        await settle(pilot)
+        names = [row.name for row in app.screen.query_one("#roster").rows]
+        assert names == ["Aiko Tanaka"]
+        assert app.failures == []

@@ -44,6 +44,10 @@ if TYPE_CHECKING:
 
 # A search counts this far before the first page is drawn; the exact count follows.
 COUNT_FIRST = 1_000
+# How long a read on the UI thread may take (a keystroke's search; the first view) before it
+# is left to a worker (see MainScreen._read_inline).
+INLINE_S = 0.008
+FIRST_VIEW_S = 0.05
 
 EMPTY_TEXT = """\
 [b]No creators yet.[/b]
@@ -130,7 +134,8 @@ class MainScreen(Guarded, Screen):
         yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self._first_view()
+        if not self._read_inline(within_s=FIRST_VIEW_S):
+            self.load_roster(self.generation, self.view, None)
         self._watcher = watcher_for(self.app.database_handle)
         self._replacement_tries = 0
         self._missing = False  # the file is gone from its path, and the user was told
@@ -265,19 +270,27 @@ class MainScreen(Guarded, Screen):
         self.generation += 1
         self.load_roster(self.generation, self.view, keep_id)
 
-    def _first_view(self) -> None:
-        """The roster's first page, read here, on the spot (a few indexed reads through the
-        stdlib driver: milliseconds), so the first frame drawn already shows it; a worker's
-        round trip would draw an empty frame first. Anything that goes wrong falls back to
-        the worker (which reads again and reports what failed)."""
+    def _read_inline(self, keep_id: int | None = None, within_s: float = INLINE_S) -> bool:
+        """Read the current view here, on the UI thread, and show it: the roster's reads are
+        a few indexed queries through the stdlib driver (milliseconds), and done here the
+        frame that follows already shows them, where a worker's round trip costs a frame.
+        SQLite stops the read if it runs past `within_s` (a broad search on a huge roster);
+        then, or on any other trouble, this says False and the caller asks a worker, which
+        reads again (and reports what failed)."""
         self.generation += 1
+        generation, view = self.generation, self.view
+        searching = bool(view.search)
         try:
-            with self.app.reading() as connection:
-                shown = self._read_view(connection, self.view, None)
-        except Exception:  # noqa: BLE001 - reported by the worker
-            self.load_roster(self.generation, self.view, None)
-            return
-        self._show_roster(self.generation, self.view, *shown)
+            with self.app.reading(within_s) as connection:
+                shown = self._read_view(
+                    connection, view, keep_id, COUNT_FIRST if searching else None
+                )
+        except Exception:  # noqa: BLE001 - the worker reads again and reports what failed
+            return False
+        self._show_roster(generation, view, *shown)
+        if searching and shown[1] >= COUNT_FIRST:
+            self.count_exactly(generation, view)
+        return True
 
     def _read_view(
         self,
@@ -323,6 +336,15 @@ class MainScreen(Guarded, Screen):
                 total = view.count(connection)
                 if not worker.is_cancelled:
                     self.app.call_from_thread(self._show_total, generation, total)
+
+    @work(exit_on_error=False, thread=True, exclusive=True, group="count", name="Counting")
+    def count_exactly(self, generation: int, view: roster.RosterQuery) -> None:
+        """The exact number of matches of a broad search, after its first page was drawn."""
+        worker = get_current_worker()
+        with self.app.reading() as connection:
+            total = view.count(connection)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_total, generation, total)
 
     def _show_total(self, generation: int, total: int) -> None:
         """The exact number of matches, after the first page was drawn."""
@@ -398,7 +420,8 @@ class MainScreen(Guarded, Screen):
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
         self.view = replace(self.view, search=event.value.strip())
-        self.reload()
+        if not self._read_inline():
+            self.load_roster(self.generation, self.view, None)
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:

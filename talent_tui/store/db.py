@@ -27,6 +27,7 @@ from talent_tui.store.sqlitefile import (  # noqa: F401 - re-exported for caller
     DatabaseBusy,
     DatabaseError,
     DatabaseReadOnly,
+    ReadTooLong,
     application_id,
     busy_timeout_ms,
     file_for,
@@ -235,13 +236,17 @@ class Database:
         return self
 
     @contextmanager
-    def reading(self) -> Iterator[Any]:
+    def reading(self, within_s: float | None = None) -> Iterator[Any]:
         """One read transaction for the roster's plain-SQL reads (`services.roster`): the
-        stdlib driver on a SQLite file, else a session (its connection runs the same SQL)."""
+        stdlib driver on a SQLite file, else a session (its connection runs the same SQL).
+        A time limit (`within_s`, see `sqlitefile.reading`) can only be kept on SQLite:
+        elsewhere it is refused with `ReadTooLong` before anything is read."""
         path = self.path
         if path is not None:
-            with reading(path) as connection:
+            with reading(path, within_s) as connection:
                 yield connection
+        elif within_s is not None:
+            raise ReadTooLong(f"{self.describe()}: a read cannot be given a time limit")
         else:
             with self.session() as session:
                 yield session

@@ -27,8 +27,10 @@ class DatabaseFile:
     def describe(self) -> str:
         return str(self.path)
 
-    def reading(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return reading(self.path)
+    def reading(
+        self, within_s: float | None = None
+    ) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return reading(self.path, within_s)
 
     def open(self) -> Database:
         from talent_tui.store.db import open_database

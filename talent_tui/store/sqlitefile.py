@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,11 +153,19 @@ def busy_timeout_ms() -> int:
     return int(settings().wait_s * 1000)
 
 
+class ReadTooLong(DatabaseError):
+    """A read given a time limit (`reading(path, within_s=…)`) did not finish within it."""
+
+
 @contextlib.contextmanager
-def reading(path: Path) -> Iterator[sqlite3.Connection]:
+def reading(path: Path, within_s: float | None = None) -> Iterator[sqlite3.Connection]:
     """One read transaction on the file through the stdlib driver: every query inside sees
     the same committed state, and none can write. In WAL mode a reader never waits for a
-    writer; the busy timeout covers the moment another process switches a file to WAL."""
+    writer; the busy timeout covers the moment another process switches a file to WAL.
+
+    With `within_s`, SQLite itself stops any statement still running after that many seconds
+    (a progress handler) and `ReadTooLong` is raised: for a read on the UI thread that must
+    not hold up the screen, which then asks a worker instead."""
     # mode=rw: a file deleted meanwhile is an error here, not a new empty database.
     uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=rw"
     connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
@@ -164,7 +173,15 @@ def reading(path: Path) -> Iterator[sqlite3.Connection]:
         connection.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
         connection.execute("PRAGMA query_only=1")
         connection.execute("BEGIN")
-        yield connection
+        if within_s is not None:
+            deadline = time.perf_counter() + within_s
+            connection.set_progress_handler(lambda: time.perf_counter() > deadline, 1_000)
+        try:
+            yield connection
+        except sqlite3.OperationalError as exc:
+            if within_s is not None and "interrupted" in str(exc):
+                raise ReadTooLong(f"a read of {path} took longer than {within_s:g} s") from None
+            raise
     finally:
         with contextlib.suppress(sqlite3.Error):
             connection.rollback()
