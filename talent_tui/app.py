@@ -12,22 +12,15 @@ from __future__ import annotations
 
 import gc
 import importlib
-import os
 import threading
 from contextlib import AbstractContextManager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-# Textual draws at most TEXTUAL_FPS frames a second and holds a change back until the next
-# frame's tick; at its default 60 that tick added 8-16 ms to every keystroke's answer. 120 halves
-# the wait (frames are still only drawn when something changed). Set before Textual reads it; a
-# value the user set wins.
-os.environ.setdefault("TEXTUAL_FPS", "120")
-
-from textual import events, work  # noqa: E402 - after TEXTUAL_FPS is set
-from textual.app import App  # noqa: E402
-from textual.binding import Binding  # noqa: E402
-from textual.widgets import Input  # noqa: E402
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Input
 
 from talent_tui import failures
 from talent_tui.commands import CreatorCommands, TalentPalette
