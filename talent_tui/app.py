@@ -91,6 +91,7 @@ class TalentApp(Guarded, App[None]):
         # screen and in workers takes it too (`with self.app.imports:`).
         self.imports = threading.RLock()
         self.frame_shown = threading.Event()  # the first frame with the roster is up
+        self._early_keys: list[events.Key] | None = []  # until the main screen is built
         self._today = today
         self.actor = actor or settings().actor
         path = database.path
@@ -182,9 +183,20 @@ class TalentApp(Guarded, App[None]):
         super()._handle_exception(error)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self._early_keys is not None:
+            # The main screen is not built yet (it is the app's first screen): keep the key
+            # and press it once it is (see keys_ready), so nothing typed at once is lost.
+            self._early_keys.append(event)
+            return
         if isinstance(event, events.Key) and not event.is_forwarded and self._queue_in_input(event):
             return
         await super().on_event(event)
+
+    def keys_ready(self) -> None:
+        """The main screen is built: press the keys that arrived before, in their order."""
+        early, self._early_keys = self._early_keys, None
+        for key in early or ():
+            self.post_message(events.Key(key.key, key.character))
 
     def _queue_in_input(self, event: events.Key) -> bool:
         """Run an editing key (Backspace, Delete, arrows, Home, End, Enter…) of the focused

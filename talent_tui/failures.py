@@ -139,6 +139,15 @@ class Guarded:
             node = type(self).__name__
             report(self.app, f"{node} ({type(message).__name__})", error)  # type: ignore[attr-defined]
 
+    async def on_event(self, event: Message) -> None:
+        """Events (a key, and the action its binding runs) reach a node here, not through
+        `_on_message`: guarded the same way."""
+        try:
+            await super().on_event(event)  # type: ignore[misc]
+        except Exception as error:  # noqa: BLE001 - the policy: report, keep running
+            node = type(self).__name__
+            report(self.app, f"{node} ({type(event).__name__})", error)  # type: ignore[attr-defined]
+
     def run_worker(
         self, work: Any, name: str | None = "", *args: Any, **kwargs: Any
     ) -> Worker[Any]:

@@ -439,3 +439,46 @@ async def test_a_search_too_slow_for_the_ui_thread_is_answered_by_a_worker(
         names = [row.name for row in app.screen.query_one("#roster").rows]
         assert names == ["Aiko Tanaka"]
         assert app.failures == []
+
+
+async def test_keys_typed_before_the_main_screen_is_built_act_once_it_is(
+    demo_db: dbmod.Database,
+) -> None:
+    """The main screen is the app's first screen: keys that arrive before it is built are
+    held, then pressed in order (a search typed at once is not lost, and no action runs on a
+    screen without its widgets)."""
+    from tests.conftest import make_app, settle
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app._early_keys = []  # as at start: the screen not built yet
+        await pilot.press("slash", *"bella")
+        await pilot.pause()
+        search = app.screen.query_one("#search")
+        assert search.value == ""  # held, not acted on
+        app.keys_ready()
+        await settle(pilot)
+        assert search.value == "bella"
+        assert [row.name for row in app.screen.query_one("#roster").rows] == ["Bella Ross"]
+        assert app.failures == []
+
+
+async def test_an_action_that_fails_is_reported_and_the_app_keeps_running(
+    demo_db: dbmod.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key's action that raises is shown and logged like any handler's failure."""
+    from talent_tui.screens.main import MainScreen
+    from tests.conftest import make_app, settle
+
+    def broken(self: MainScreen) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(MainScreen, "action_cycle_sort", broken)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.is_running
+        assert [str(error) for _, error in app.failures] == ["boom"]

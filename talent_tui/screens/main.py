@@ -117,6 +117,7 @@ class MainScreen(Guarded, Screen):
         self.live_total = 0
         self._totals_fresh = False
         self.last_archived: tuple[int, str] | None = None
+        self._ready = False  # built and mounted (see check_action)
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -134,12 +135,16 @@ class MainScreen(Guarded, Screen):
         yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        if not self._read_inline(within_s=FIRST_VIEW_S):
-            self.load_roster(self.generation, self.view, None)
+        self._ready = True
         self._watcher = watcher_for(self.app.database_handle)
         self._replacement_tries = 0
         self._missing = False  # the file is gone from its path, and the user was told
         self.set_interval(2.0, self._poll_changes)
+        try:
+            if not self._read_inline(within_s=FIRST_VIEW_S):
+                self.load_roster(self.generation, self.view, None)
+        finally:
+            self.app.keys_ready()  # what was typed meanwhile acts on the roster now shown
 
     def _poll_changes(self) -> None:
         """Another program (say `talent import`) committed: show the new data.
@@ -244,6 +249,8 @@ class MainScreen(Guarded, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that cannot do anything here (the footer follows)."""
+        if not self._ready:
+            return False  # keys typed before the screen is built (it is the app's first)
         empty = self.has_class("-empty")
         if empty and action not in {"add", "toggle_archive", "deal_flow"}:
             return False
