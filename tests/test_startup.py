@@ -467,18 +467,19 @@ async def test_keys_typed_before_the_main_screen_is_built_act_once_it_is(
 async def test_an_action_that_fails_is_reported_and_the_app_keeps_running(
     demo_db: dbmod.Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A key's action that raises is shown and logged like any handler's failure."""
+    """A key's action that raises is shown and logged like any handler's failure: here the
+    search key, a priority binding, which the app runs from its own key event."""
     from talent_tui.screens.main import MainScreen
     from tests.conftest import make_app, settle
 
     def broken(self: MainScreen) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(MainScreen, "action_cycle_sort", broken)
+    monkeypatch.setattr(MainScreen, "action_focus_search", broken)
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("s")
+        await pilot.press("slash")
         await settle(pilot)
         assert app.is_running
         assert [str(error) for _, error in app.failures] == ["boom"]
