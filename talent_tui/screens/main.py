@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 COUNT_FIRST = 1_000
 # How long a read on the UI thread may take (a keystroke's search; the first view) before it
 # is left to a worker (see MainScreen._read_inline).
-INLINE_S = 0.008
+INLINE_S = 0.012
 FIRST_VIEW_S = 0.05
 
 EMPTY_TEXT = """\
@@ -136,6 +136,7 @@ class MainScreen(Guarded, Screen):
 
     def on_mount(self) -> None:
         self._ready = True
+        self.watch(self.query_one("#search", Input), "value", self._search_typed, init=False)
         self._watcher = watcher_for(self.app.database_handle)
         self._replacement_tries = 0
         self._missing = False  # the file is gone from its path, and the user was told
@@ -424,11 +425,19 @@ class MainScreen(Guarded, Screen):
             rows = view.page(connection, page * PAGE_SIZE, PAGE_SIZE)
         self.app.call_from_thread(self.roster_list.add_page, generation, page, rows)
 
-    @on(Input.Changed, "#search")
-    def search_changed(self, event: Input.Changed) -> None:
-        self.view = replace(self.view, search=event.value.strip())
+    def _search_typed(self, value: str) -> None:
+        """The search box's text changed (a watcher: called as the key is handled, before
+        Textual draws the typed character, so the character and its result share a frame)."""
+        search = value.strip()
+        if search == self.view.search:
+            return
+        self.view = replace(self.view, search=search)
         if not self._read_inline():
             self.load_roster(self.generation, self.view, None)
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self._search_typed(event.value)  # already done by the watcher, unless set otherwise
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
