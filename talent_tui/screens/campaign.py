@@ -127,7 +127,8 @@ class CampaignScreen(Guarded, Screen):
             "Number", "Amount", "Issued", "Due", "Paid"
         )
         self.query_one("#deal-history", DataTable).add_columns("When (UTC)", "Who", "What")
-        self.query_one("#deal-body").loading = True
+        # No loading overlay: the deal's title and terms appear with its data (an overlay is
+        # a widget mounted and removed, a restyle of the screen each time).
         self.reload()
 
     @property
@@ -144,7 +145,6 @@ class CampaignScreen(Guarded, Screen):
         if not self.is_attached:  # closed while loading
             return
         self.data = data
-        self.query_one("#deal-body").loading = False
         summary = data.summary
         title = Text()
         title.append(printable(summary.name), style="bold")

@@ -27,6 +27,7 @@ class DealFlowScreen(Guarded, Screen):
         Binding("enter", "open", "Open", show=False),
         Binding("R", "report", "Period report"),
     ]
+    _shown = False  # the data has been shown once
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -43,11 +44,13 @@ class DealFlowScreen(Guarded, Screen):
             "Campaign", "Creator", "Fee", "Next"
         )
         self.query_one("#flow-due", DataTable).add_columns("Due", "What", "Kind")
-        self.query_one("#flow-tabs").loading = True
+        # No loading overlay: the tab titles get their counts when the data is there (an
+        # overlay is a widget mounted and removed, a restyle of the screen each time).
         self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self._shown:  # back from a deal: what changed there shows here (the first time,
+            self.reload()  # on_mount has just asked)
 
     @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the deal flow")
     def reload(self) -> None:
@@ -60,7 +63,7 @@ class DealFlowScreen(Guarded, Screen):
     def show(self, stages: list[deals.Stage], due: list[deals.DueItem]) -> None:
         if not self.is_attached:  # closed while loading
             return
-        self.query_one("#flow-tabs").loading = False
+        self._shown = True
         today = self.app.today
         table = self.query_one("#flow-pipeline", DataTable)
         table.clear()
