@@ -144,8 +144,7 @@ class MainScreen(Guarded, Screen):
         self._missing = False  # the file is gone from its path, and the user was told
         self.set_interval(2.0, self._poll_changes)
         try:
-            if not self._read_inline(within_s=FIRST_VIEW_S):
-                self.load_roster(self.generation, self.view, None)
+            self._read_inline(within_s=FIRST_VIEW_S)
         finally:
             self.app.keys_ready()  # what was typed meanwhile acts on the roster now shown
 
@@ -280,13 +279,12 @@ class MainScreen(Guarded, Screen):
         self.generation += 1
         self.load_roster(self.generation, self.view, keep_id)
 
-    def _read_inline(self, keep_id: int | None = None, within_s: float = INLINE_S) -> bool:
+    def _read_inline(self, keep_id: int | None = None, within_s: float = INLINE_S) -> None:
         """Read the current view here, on the UI thread, and show it: the roster's reads are
         a few indexed queries through the stdlib driver (milliseconds), and done here the
         frame that follows already shows them, where a worker's round trip costs a frame.
         SQLite stops the read if it runs past `within_s` (a broad search on a huge roster);
-        then, or on any other trouble, this says False and the caller asks a worker, which
-        reads again (and reports what failed)."""
+        then, or on any other trouble, a worker reads again (and reports what failed)."""
         self.generation += 1
         generation, view = self.generation, self.view
         searching = bool(view.search)
@@ -296,11 +294,11 @@ class MainScreen(Guarded, Screen):
                     connection, view, keep_id, COUNT_FIRST if searching else None
                 )
         except Exception:  # noqa: BLE001 - the worker reads again and reports what failed
-            return False
+            self.load_roster(generation, view, keep_id)
+            return
         self._show_roster(generation, view, *shown)
         if searching and shown[1] >= COUNT_FIRST:
             self.count_exactly(generation, view)
-        return True
 
     def _read_view(
         self,
@@ -341,11 +339,8 @@ class MainScreen(Guarded, Screen):
             if worker.is_cancelled:
                 return
             self.app.call_from_thread(self._show_roster, generation, view, *shown)
-            total = shown[1]
-            if searching and total >= COUNT_FIRST and not worker.is_cancelled:
-                total = view.count(connection)
-                if not worker.is_cancelled:
-                    self.app.call_from_thread(self._show_total, generation, total)
+        if searching and shown[1] >= COUNT_FIRST and not worker.is_cancelled:
+            self.app.call_from_thread(self.count_exactly, generation, view)
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="count", name="Counting")
     def count_exactly(self, generation: int, view: roster.RosterQuery) -> None:
@@ -434,12 +429,7 @@ class MainScreen(Guarded, Screen):
         if search == self.view.search:
             return
         self.view = replace(self.view, search=search)
-        if not self._read_inline():
-            self.load_roster(self.generation, self.view, None)
-
-    @on(Input.Changed, "#search")
-    def search_changed(self, event: Input.Changed) -> None:
-        self._search_typed(event.value)  # already done by the watcher, unless set otherwise
+        self._read_inline()
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
