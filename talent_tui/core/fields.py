@@ -36,6 +36,7 @@ MAX_NOTES = 10_000  # notes over several lines (creators, brands, campaigns)
 MAX_HANDLE = 100  # the stored handle columns; each platform's own rule is far shorter
 MAX_EXTERNAL_ID = 100  # a brand's reference for a campaign
 MAX_NICHE = 60
+MAX_CATEGORY = 60  # a brand's category; a deal's exclusivity category ("beauty", "fintech")
 MAX_TAGS = 500  # all of a creator's tags, as stored ("a;b;c")
 MAX_EMAIL = 200
 MAX_PHONE = 60

@@ -136,7 +136,9 @@ class Brand(SQLModel, table=True):
     contact_name: str | None = Field(default=None, max_length=fields.MAX_NAME)
     email: str | None = Field(default=None, max_length=fields.MAX_EMAIL)
     website: str | None = Field(default=None, max_length=fields.MAX_WEBSITE)
+    category: str | None = Field(default=None, max_length=fields.MAX_CATEGORY)
     notes: str = Field(default="")
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -207,6 +209,12 @@ class Offer(SQLModel, table=True):
     deliverables: str = Field(default="", max_length=fields.MAX_DELIVERABLES)
     usage_days: int | None = None
     exclusivity_days: int | None = None
+    # The exclusivity's category and window, and when the brand's usage rights end (dates,
+    # inclusive): what the conflict check compares across a creator's deals.
+    exclusivity_category: str | None = Field(default=None, max_length=fields.MAX_CATEGORY)
+    exclusive_from: date | None = None
+    exclusive_until: date | None = None
+    usage_until: date | None = None
     net_days: int | None = None
     upfront_bp: int | None = None
     respond_by: date | None = None
