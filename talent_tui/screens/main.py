@@ -308,8 +308,11 @@ class MainScreen(Guarded, Screen):
         upto: int | None = None,
     ) -> tuple[int, int, dict[int, list[roster.RosterRow]], int, bool]:
         """(live total, total, {page: rows}, cursor, whether anything is archived) of a view."""
-        total = view.count(connection, upto=upto)
         unfiltered = view == roster.RosterQuery(sort=view.sort)
+        if unfiltered and self._totals_fresh and self.live_total:
+            total = self.live_total  # a new order of the same roster (counted since it changed)
+        else:
+            total = view.count(connection, upto=upto)
         if unfiltered:
             live_total = total
         elif self._totals_fresh and self.live_total:
@@ -620,7 +623,7 @@ class MainScreen(Guarded, Screen):
     def action_cycle_sort(self) -> None:
         self.view = replace(self.view, sort=self.view.sort.next())
         self.notify(f"Sorted by {self.view.sort.label}", timeout=2)
-        self.reload(keep_id=self.creator_id)
+        self._read_inline(keep_id=self.creator_id)
 
     def action_filter(self) -> None:
         with self.app.imports:  # see TalentApp.imports

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,10 @@ SORT_LABELS = {
 }
 
 FTS_MIN_CHARS = 3  # the trigram index needs three characters; shorter searches scan
+# A short search matching at least this many creators is read by walking the order's index
+# and keeping the matches (a few thousand rows at most for a page); a narrower one reads its
+# matches and sorts them (at most this many).
+BROAD = 1_000
 
 
 def _is_sqlite(source: Any) -> bool:
@@ -154,7 +158,14 @@ class RosterQuery:
         parts.append(f"by {self.sort.label}")
         return " · ".join(parts)
 
-    def _where(self, source: Any) -> tuple[str, list[object]]:
+    def _text(self) -> str:
+        # A NUL would end the FTS5 phrase early (an SQL error); no control character is ever
+        # part of a name or handle, so they are dropped from the search text.
+        return without_controls(self.search).lstrip("@").strip()
+
+    def _where(self, source: Any, walk: bool = False) -> tuple[str, list[object]]:
+        """The view's WHERE clause and its parameters. `walk`: the search's terms are kept
+        from choosing an index (unary +), so SQLite walks the order's index instead."""
         clauses = ["archived_at IS NOT NULL" if self.archived else "archived_at IS NULL"]
         params: list[object] = []
         if self.niche:
@@ -163,18 +174,17 @@ class RosterQuery:
         if self.tag:
             clauses.append("(';' || lower(tags) || ';') LIKE ? ESCAPE '\\'")
             params.append(f"%;{_escape_like(self.tag.lower())};%")
-        # A NUL would end the FTS5 phrase early (an SQL error); no control character is ever
-        # part of a name or handle, so they are dropped from the search text.
-        text = without_controls(self.search).lstrip("@").strip()
+        text = self._text()
         if text and len(text) >= FTS_MIN_CHARS and _has_search_index(source):
             clauses.append("id IN (SELECT rowid FROM creators_fts WHERE creators_fts MATCH ?)")
             params.append('"' + text.replace('"', '""') + '"')
         elif text and len(text) < FTS_MIN_CHARS:
             # One or two characters: names and handles that start with them (indexed ranges).
             low, high = _prefix_range(text)
+            plus = "+" if walk else ""
             clauses.append(
-                "((lower(name) >= ? AND lower(name) < ?)"
-                " OR (tiktok_handle >= ? AND tiktok_handle < ?))"
+                f"(({plus}lower(name) >= ? AND {plus}lower(name) < ?)"
+                f" OR ({plus}tiktok_handle >= ? AND {plus}tiktok_handle < ?))"
             )
             params += [low, high, "@" + low, "@" + high]
         elif text:
@@ -208,7 +218,18 @@ class RosterQuery:
         return int(fetch_all(source, sql, params)[0][0])
 
     def page(self, source: Any, offset: int, limit: int | None) -> list[RosterRow]:
-        where, params = self._where(source)
+        text = self._text()
+        if limit is not None and 0 < len(text) < FTS_MIN_CHARS and _is_sqlite(source):
+            if self.sort is SortKey.NAME:
+                return self._name_prefix_page(source, text, offset, limit)
+            if self.count(source, upto=BROAD) >= BROAD:
+                return self._page(source, offset, limit, walk=True)
+        return self._page(source, offset, limit)
+
+    def _page(
+        self, source: Any, offset: int, limit: int | None, walk: bool = False
+    ) -> list[RosterRow]:
+        where, params = self._where(source, walk)
         sql = f"SELECT {ROW_COLUMNS} FROM creators WHERE {where} ORDER BY {self._order(source)}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
@@ -217,6 +238,36 @@ class RosterQuery:
             sql += " LIMIT -1 OFFSET ?" if _is_sqlite(source) else " OFFSET ?"
             params.append(offset)
         return [_row(values) for values in fetch_all(source, sql, params)]
+
+    def _name_prefix_page(self, source: Any, text: str, offset: int, limit: int) -> list[RosterRow]:
+        """A page of a one- or two-letter search in name order (SQLite). Read as one match
+        list it is every name and handle starting with the letters, sorted: thousands of
+        table rows at 100,000 creators. Instead each arm comes from an index in order, from
+        index entries alone: the names starting with each case of the letters (name order
+        is by code point, so "M…" and "m…" are two runs of the name index) and the handles
+        starting with them (the handle-and-name index of migration 0005); only the handle
+        arm is sorted, and every arm stops at the page's end."""
+        base, params = replace(self, search="")._where(source)
+        low, high = _prefix_range(text)
+        arms: list[str] = []
+        arm_params: list[object] = []
+        upto = offset + limit
+        for start in _case_variants(low):
+            arms.append(
+                f"SELECT * FROM (SELECT name, id FROM creators WHERE {base}"
+                " AND name >= ? AND name < ? ORDER BY name, id LIMIT ?)"
+            )
+            arm_params += [*params, start, _after_prefix(start), upto]
+        arms.append(
+            f"SELECT * FROM (SELECT name, id FROM creators WHERE {base}"
+            " AND tiktok_handle >= ? AND tiktok_handle < ? ORDER BY name, id LIMIT ?)"
+        )
+        arm_params += [*params, "@" + low, "@" + high, upto]
+        sql = (
+            f"SELECT {ROW_COLUMNS} FROM creators WHERE id IN (SELECT id FROM"
+            f" ({' UNION '.join(arms)}) ORDER BY name, id LIMIT ? OFFSET ?) ORDER BY name, id"
+        )
+        return [_row(values) for values in fetch_all(source, sql, [*arm_params, limit, offset])]
 
     def position_of(self, source: Any, creator_id: int) -> int | None:
         """Index of a creator within this view (for keeping the cursor on it), or None if
@@ -266,7 +317,22 @@ def _prefix_range(text: str) -> tuple[str, str]:
     """[low, high) covering every string that starts with `text`, lower-cased the way SQLite's
     lower() does it (ASCII only)."""
     low = "".join(ch.lower() if ch.isascii() else ch for ch in text)
-    return low, low[:-1] + chr(ord(low[-1]) + 1)
+    return low, _after_prefix(low)
+
+
+def _after_prefix(text: str) -> str:
+    """The least string above every string that starts with `text`."""
+    return text[:-1] + chr(ord(text[-1]) + 1)
+
+
+def _case_variants(low: str) -> list[str]:
+    """Every way of writing `low` (lower-cased by `_prefix_range`) that SQLite's lower()
+    maps back to it: each ASCII letter in either case ("lu": "LU", "Lu", "lU", "lu")."""
+    variants = [""]
+    for ch in low:
+        cases = (ch.upper(), ch) if ch.isascii() and ch.isalpha() else (ch,)
+        variants = [v + c for v in variants for c in cases]
+    return variants
 
 
 def _escape_like(text: str) -> str:

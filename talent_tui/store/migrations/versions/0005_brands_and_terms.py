@@ -1,6 +1,10 @@
 """Brands get a category and can be archived; a deal's terms carry an exclusivity category and
 window and the date the brand's usage rights end (what the conflict check compares).
 
+The roster gains a covering index of handles with names per view, so a one- or two-letter
+search in name order reads index entries only (services.roster: the handle arm of a
+name-prefix search), where it sorted thousands of table rows.
+
 Revision ID: 0005_brands_and_terms
 Revises: 0004_roster_sorts
 """
@@ -32,11 +36,27 @@ def _offers() -> list[sa.Column]:
     ]
 
 
+# Outside the models' metadata, like migration 0004's sort indexes (prefix `ix_creators_roster_`).
+HANDLE_INDEXES = {
+    "ix_creators_roster_live_handle": ("archived_at, tiktok_handle, name", "archived_at IS NULL"),
+    "ix_creators_roster_archived_handle": ("tiktok_handle, name", "archived_at IS NOT NULL"),
+}
+
+
 def upgrade() -> None:
+    for name, (columns, where) in HANDLE_INDEXES.items():
+        op.execute(f"CREATE INDEX {name} ON creators ({columns}) WHERE {where}")
     for column in _brands():
         op.add_column("brands", column)
     for column in _offers():
         op.add_column("offers", column)
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":  # statistics for the new indexes, as 0004 does
+        analyzed = bind.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+        ).first()
+        if analyzed is not None:
+            op.execute("ANALYZE creators")
 
 
 def downgrade() -> None:
@@ -44,3 +64,5 @@ def downgrade() -> None:
         op.drop_column("offers", column.name)
     for column in reversed(_brands()):
         op.drop_column("brands", column.name)
+    for name in HANDLE_INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
