@@ -17,7 +17,7 @@ from talent_tui.services import roster
 from talent_tui.store import db as dbmod
 from talent_tui.store.db import Database
 from talent_tui.store.models import Creator, Rate
-from talent_tui.widgets.roster import PAGE_SIZE, RosterList
+from talent_tui.widgets.roster import PAGE_SIZE, ROW_HEIGHT, RosterList
 
 from .conftest import fill, goto, make_app, settle
 
@@ -272,4 +272,39 @@ async def test_a_big_roster_loads_page_by_page(tmp_path: Path) -> None:
         await pilot.press("slash", *"c0123")
         await settle(pilot)
         assert [r.tiktok_handle for r in roster_list.rows] == [f"@c0123{i}" for i in range(10)]
+    database.dispose()
+
+
+async def test_the_scrollbar_and_status_follow_a_search(tmp_path: Path) -> None:
+    """A keystroke changes the list's row count without laying the screen out again
+    (RosterList._set_rows): the scrollbar still comes and goes with the rows, the list
+    still scrolls to its last row, and the status line shows each new count."""
+    database = dbmod.open_database(str(tmp_path / "big.db"))
+    rows = [
+        importers.SourceRow(i + 2, {"name": f"Creator {i:05d}", "tiktok_handle": f"@c{i:05d}"})
+        for i in range(300)
+    ]
+    with database.transaction() as s:
+        importers.import_rows(s, "creators", rows, "big.csv")
+    app = make_app(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        roster_list = screen.query_one(RosterList)
+        status = screen.query_one("#roster-status", Static)
+        assert roster_list.show_vertical_scrollbar
+        await pilot.press("slash", *"c0012")  # 10 rows: they fit, no scrollbar
+        await settle(pilot)
+        assert roster_list.total == 10 and not roster_list.show_vertical_scrollbar
+        assert roster_list.max_scroll_y == 0
+        assert str(status.render()).startswith("10/300")
+        await pilot.press("backspace")  # "c001": 100 rows
+        await settle(pilot)
+        assert roster_list.total == 100 and roster_list.show_vertical_scrollbar
+        assert roster_list.max_scroll_y == 100 * ROW_HEIGHT - roster_list.size.height
+        assert str(status.render()).startswith("100/300")
+        await pilot.press("enter", "end")
+        await settle(pilot)
+        assert roster_list.cursor == 99 and roster_list.scroll_y == roster_list.max_scroll_y
+        assert screen.creator_id == stored(database, "@c00199").id
     database.dispose()

@@ -117,6 +117,7 @@ class MainScreen(Guarded, Screen):
         self.view = roster.RosterQuery()
         self.generation = 0
         self.live_total = 0
+        self._status_lines = 0  # lines the roster's status line takes (see _update_status)
         self._totals_fresh = False
         self.last_archived: tuple[int, str] | None = None
         self._ready = False  # built and mounted (see check_action)
@@ -412,7 +413,14 @@ class MainScreen(Guarded, Screen):
         else:
             count = shown
         detail = view.describe().removeprefix("archived · ").removeprefix("archived")
-        self.query_one("#roster-status", Static).update(Text(f"{count} · {detail}".rstrip(" ·")))
+        status = self.query_one("#roster-status", Static)
+        text = Text(f"{count} · {detail}".rstrip(" ·"))
+        # The line may wrap (height auto): the screen is laid out again only when the number
+        # of lines changes, not on every keystroke's new count.
+        width = status.content_size.width
+        lines = len(text.wrap(self.app.console, width)) if width else 0
+        status.update(text, layout=not lines or lines != self._status_lines)
+        self._status_lines = lines
 
     @on(RosterList.PageNeeded)
     def page_needed(self, event: RosterList.PageNeeded) -> None:

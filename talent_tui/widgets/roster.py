@@ -127,7 +127,7 @@ class RosterList(Guarded, ScrollView, can_focus=True):
         self.pages = dict(pages)
         self._requested = set(pages)
         self._announced = None
-        self.virtual_size = Size(0, total * ROW_HEIGHT)
+        self._set_rows(total)
         self.cursor = cursor
         self.refresh()
 
@@ -136,8 +136,20 @@ class RosterList(Guarded, ScrollView, can_focus=True):
         if generation != self.generation:
             return
         self.total = total
-        self.virtual_size = Size(0, total * ROW_HEIGHT)
+        self._set_rows(total)
         self.refresh()
+
+    def _set_rows(self, total: int) -> None:
+        """The scrollable height for `total` rows. The list's own size never depends on its
+        rows (height: 1fr), so a new row count changes the scrollbar, not the screen's layout;
+        assigning `virtual_size` would lay the whole screen out again (a layout reactive),
+        5-15 ms on every search keystroke. The scrollbar appearing or going still lays the
+        screen out (`show_vertical_scrollbar` is a layout reactive). Textual's own
+        `_size_updated` updates a scroll view this way (pinned: textual <8.3)."""
+        size = Size(0, total * ROW_HEIGHT)
+        if size != self.virtual_size:
+            self.set_reactive(RosterList.virtual_size, size)
+            self._scroll_update(size)
 
     def add_page(self, generation: int, page: int, rows: Sequence[RosterRow]) -> None:
         if generation != self.generation:
