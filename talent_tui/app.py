@@ -13,9 +13,10 @@ from __future__ import annotations
 import gc
 import importlib
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events, work
 from textual.app import App
@@ -29,14 +30,21 @@ from talent_tui.core.config import settings
 from talent_tui.failures import Guarded
 from talent_tui.messages import DataChanged, JumpToCreator
 from talent_tui.screens.main import MainScreen
+from talent_tui.store.sqlitefile import ReadTooLong
 from talent_tui.store.watch import DatabaseMissing, missing_message
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from talent_tui.store.db import Database
     from talent_tui.store.handle import DatabaseFile
 
 # How long a worker that needs the ORM waits for the first frame before it goes ahead anyway.
 FIRST_FRAME_WAIT_S = 3.0
+# How long a screen's first read may take on the UI thread (see TalentApp.read_now).
+SCREEN_READ_S = 0.04
+
+T = TypeVar("T")
 
 # What the other screens need, imported in the background once the first frame is up.
 WARM_MODULES = (
@@ -123,6 +131,18 @@ class TalentApp(Guarded, App[None]):
         is stopped (`ReadTooLong`) if it runs longer: for reads on the UI thread."""
         self._refuse_missing()
         return (self._opened or self._handle).reading(within_s)
+
+    def read_now(self, read: Callable[[Session], T], within_s: float = SCREEN_READ_S) -> T:
+        """`read(session)` here, on the UI thread, for a screen's first view: done before the
+        screen's first frame, the frame shows the data, where a worker's answer comes a frame
+        or two later and lays the screen out again. Refused (`ReadTooLong`) while the
+        database is still being opened in the background, or when the read runs past
+        `within_s`; the screen then asks a worker, which also reports any other failure."""
+        self._refuse_missing()
+        if self._opened is None:
+            raise ReadTooLong("the database is still being opened")
+        with self._opened.session_within(within_s) as session:
+            return read(session)
 
     def _refuse_missing(self) -> None:
         path = self._handle.path

@@ -10,6 +10,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -250,6 +251,28 @@ class Database:
         else:
             with self.session() as session:
                 yield session
+
+    @contextmanager
+    def session_within(self, within_s: float) -> Iterator[Session]:
+        """A session for a read on the UI thread (a screen's first view) that SQLite stops
+        if its statements run longer than `within_s` (`ReadTooLong`; the caller then asks a
+        worker). Elsewhere a time limit cannot be kept, so it is refused before any read."""
+        if self.path is None:
+            raise ReadTooLong(f"{self.describe()}: a read cannot be given a time limit")
+        with self.session() as session:
+            raw = session.connection().connection.driver_connection
+            deadline = time.perf_counter() + within_s
+            raw.set_progress_handler(lambda: time.perf_counter() > deadline, 1_000)
+            try:
+                yield session
+            except sa.exc.OperationalError as exc:
+                if "interrupted" in str(exc.orig):
+                    message = f"a read of {self.path} took longer than {within_s:g} s"
+                    raise ReadTooLong(message) from None
+                raise
+            finally:
+                raw.set_progress_handler(None, 0)
+                session.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()
