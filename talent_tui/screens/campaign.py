@@ -127,9 +127,17 @@ class CampaignScreen(Guarded, Screen):
             "Number", "Amount", "Issued", "Due", "Paid"
         )
         self.query_one("#deal-history", DataTable).add_columns("When (UTC)", "Who", "What")
-        # No loading overlay: the deal's title and terms appear with its data (an overlay is
-        # a widget mounted and removed, a restyle of the screen each time).
-        self.reload()
+        # Read here when it is quick (the screen's first frame then shows the deal), else in
+        # a worker; no loading overlay (a widget mounted and removed, a restyle each time).
+        today = self.app.today
+        try:
+            data = self.app.read_now(
+                lambda session: deals.campaign_detail(session, self.campaign_id, today)
+            )
+        except Exception:  # noqa: BLE001 - the worker reads again and reports what failed
+            self.reload()
+            return
+        self.show(data)
 
     @property
     def actor(self) -> str:

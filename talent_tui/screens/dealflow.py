@@ -44,9 +44,17 @@ class DealFlowScreen(Guarded, Screen):
             "Campaign", "Creator", "Fee", "Next"
         )
         self.query_one("#flow-due", DataTable).add_columns("Due", "What", "Kind")
-        # No loading overlay: the tab titles get their counts when the data is there (an
-        # overlay is a widget mounted and removed, a restyle of the screen each time).
-        self.reload()
+        # Read here when it is quick (the screen's first frame then shows the data), else in
+        # a worker; no loading overlay (a widget mounted and removed, a restyle each time).
+        today = self.app.today
+        try:
+            stages, due = self.app.read_now(
+                lambda session: (deals.deal_flow(session), deals.due_items(session, today))
+            )
+        except Exception:  # noqa: BLE001 - the worker reads again and reports what failed
+            self.reload()
+            return
+        self.show(stages, due)
 
     def on_screen_resume(self) -> None:
         if self._shown:  # back from a deal: what changed there shows here (the first time,
