@@ -55,3 +55,49 @@ def test_read_now_waits_for_nothing(tmp_path: Path) -> None:
     with pytest.raises(ReadTooLong):
         app.read_now(lambda s: s.execute(sa.text(SLOW)).scalar_one(), within_s=0.05)
     opened.dispose()
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["read-now", "worker"])
+async def test_the_deal_screens_show_their_data_either_way(
+    demo_db: dbmod.Database, inline: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deal flow and a deal show the same data whether their first read is done on the
+    spot or, when that is refused (slow, or the database still opening), by a worker."""
+    from textual.widgets import DataTable, Static
+
+    from talent_tui.screens.campaign import CampaignScreen
+    from talent_tui.screens.dealflow import DealFlowScreen
+
+    from .conftest import make_app, settle
+
+    calls: list[bool] = []
+    real = TalentApp.read_now
+
+    def read_now(self: TalentApp, read, within_s: float = 0.04):  # noqa: ANN001, ANN202
+        calls.append(inline)
+        if not inline:
+            raise ReadTooLong("refused for the test")
+        return real(self, read, within_s)
+
+    monkeypatch.setattr(TalentApp, "read_now", read_now)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        flow = app.screen
+        assert isinstance(flow, DealFlowScreen)
+        pipeline = flow.query_one("#flow-pipeline", DataTable)
+        keys = [str(k.value) for k in pipeline.rows]
+        deal_keys = [k for k in keys if k.startswith("campaign:")]
+        assert deal_keys and pipeline.cursor_row == keys.index(deal_keys[0])
+        await pilot.press("1", "enter")  # the pipeline's table, then its first deal
+        await settle(pilot)
+        deal = app.screen
+        assert isinstance(deal, CampaignScreen)
+        assert deal.campaign_id == int(deal_keys[0].split(":")[1])
+        assert deal.data is not None and deal.data.summary.id == deal.campaign_id
+        assert str(deal.query_one("#deal-title", Static).render()).startswith(
+            deal.data.summary.name
+        )
+    assert calls == [inline, inline]
