@@ -51,6 +51,12 @@ def brand_form(app: Any, brand_id: int | None, values: dict[str, str]) -> Fields
             brands.parse_fields(field_values)
         except brands.InvalidBrand as exc:
             errors.update(exc.errors)
+        if "name" not in errors:  # a taken name is said with the other fields' problems
+            try:
+                with app.database.session() as session:
+                    brands.check_name_free(session, field_values["name"].strip(), brand_id)
+            except brands.InvalidBrand as exc:
+                errors.update(exc.errors)
         try:
             targets = brands.parse_targets({d.value: typed[d.value] for d in Dimension})
         except brands.InvalidBrand as exc:

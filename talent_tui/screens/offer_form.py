@@ -71,9 +71,10 @@ class OfferForm(FieldsForm):
 
     CSS_PATH = "brands.tcss"
     BINDINGS = [
-        # Not priority: they act in the brand field only, and pass elsewhere (SkipAction).
-        Binding("down", "brand_next", "Next brand", show=False),
-        Binding("up", "brand_previous", "Previous brand", show=False),
+        # Priority (the field list would scroll instead); they act in the brand field only
+        # and pass the key on elsewhere (SkipAction).
+        Binding("down", "brand_next", "Next brand", show=False, priority=True),
+        Binding("up", "brand_previous", "Previous brand", show=False, priority=True),
     ]
 
     def __init__(self, creator_id: int) -> None:

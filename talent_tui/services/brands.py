@@ -181,7 +181,8 @@ def form_values(brand: Brand) -> dict[str, str]:
     }
 
 
-def _check_name_free(session: Session, name: str, brand_id: int | None) -> None:
+def check_name_free(session: Session, name: str, brand_id: int | None) -> None:
+    """Refuse (InvalidBrand on "name") a name another brand has, whatever its case."""
     other = named(session, name)
     if other is not None and other.id != brand_id:
         state = " (archived)" if other.archived_at is not None else ""
@@ -196,7 +197,7 @@ def _snapshot(brand: Brand) -> dict[str, Any]:
 
 def add_brand(session: Session, values: Mapping[str, Any], actor: str) -> Brand:
     data = parse_fields(values)
-    _check_name_free(session, data["name"], None)
+    check_name_free(session, data["name"], None)
     brand = Brand(**data)
     session.add(brand)
     session.flush()
@@ -217,7 +218,7 @@ def edit_brand(
         raise InvalidBrand({name: "unknown field" for name in sorted(unknown)})
     values = form_values(brand) | {k: v for k, v in changes.items() if v is not None}
     data = parse_fields(values)
-    _check_name_free(session, data["name"], brand_id)
+    check_name_free(session, data["name"], brand_id)
     changed = [name for name in FIELD_NAMES if getattr(brand, name) != data[name]]
     if not changed:
         return []
