@@ -75,7 +75,7 @@ NEEDS_CREATOR = {
     "report",
     "new_offer",
 }
-ROSTER_ONLY = {"archive"}
+ROSTER_ONLY = {"archive", "new_offer"}
 ARCHIVE_ONLY = {"delete"}
 
 

@@ -22,7 +22,7 @@ from talent_tui.services import brands, deals, roster
 from talent_tui.widgets.inputs import after_typing
 
 FIELDS = (
-    FormField("brand", "Brand", "type to find one; a new name adds it"),
+    FormField("brand", "Brand", "type to narrow, ↑ ↓ Enter to pick, or a new name"),
     FormField("name", "Campaign", "required"),
     FormField("fee", "Fee", "e.g. 1,500 USD, ₩2,000,000, 900 eur"),
     FormField("deliverables", "Deliverables", "e.g. 2 videos + 1 story"),
@@ -40,7 +40,6 @@ FIELD_OF_TERM = {
     "exclusivity_days": "exclusive_until",
     "exclusive_until": "exclusive_until",
 }
-SUGGESTIONS = 6  # brands listed under the field at most (the list scrolls)
 NEW = "new"  # the option that adds the typed name as a new brand
 
 
@@ -124,7 +123,6 @@ class OfferForm(FieldsForm):
         if options:
             exact_at = next((i for i, (_, n) in enumerate(found) if n.casefold() == needle), 0)
             brand_list.highlighted = exact_at
-        brand_list.styles.max_height = SUGGESTIONS
         brand_list.set_class(bool(options) and self._on_brand(), "-shown")
 
     def _on_brand(self) -> bool:
