@@ -390,3 +390,18 @@ def test_campaigns_add_stores_the_windows_and_says_how_to_add_a_missing_brand(
     assert archived.exit_code == 1 and "talent brands unarchive 'Glow Lab'" in archived.stderr
     with database.session() as s:
         assert len(s.exec(select(Campaign)).all()) == 1  # nothing half-written
+
+
+def test_a_form_that_read_an_older_brand_is_refused_naming_what_changed(
+    database: Database,
+) -> None:
+    with database.transaction() as s:
+        brand_id = brands.add_brand(s, {"name": "Glow Lab"}, "mina").id
+        opened = brands.form_values(s.get(Brand, brand_id)) | brands.target_texts(s, brand_id)
+    with database.transaction() as s:
+        brands.edit_brand(s, brand_id, {"email": "hi@glow.example"}, "jun")
+        brands.set_target(s, brand_id, Dimension.AGE, {"18-24": 1.0}, "jun")
+    with database.session() as s, pytest.raises(brands.BrandChanged) as refused:
+        brands.check_unchanged(s, brand_id, opened)
+    assert refused.value.fields == ["email", "age"]
+    assert "(email, target age)" in str(refused.value)

@@ -156,3 +156,45 @@ async def test_archiving_asks_first_and_a_shows_the_archived_for_u_to_bring_back
     assert [e.action for e in entries if e.actor == "mina"] == [
         "brand archived", "brand unarchived",
     ]  # fmt: skip
+
+
+async def test_an_edit_never_overwrites_a_change_made_since_the_form_opened(
+    database: Database,
+) -> None:
+    seeded(database)
+    app = make_app(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_brands(pilot)
+        await pilot.press("down", "e")  # Glow Lab
+        await settle(pilot)
+        form = app.screen
+        with database.transaction() as s:  # another window, meanwhile
+            brand = brands.find_brand(s, "Glow Lab")
+            brands.edit_brand(s, brand.id, {"contact_name": "Someone Else"}, "jun")
+        await fill(pilot, "contact_name", "Ana Kim")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "changed elsewhere" in text_of(form.query_one("#error-contact_name"))
+        assert "nothing was saved" in text_of(form.query_one("#form-status"))
+    with database.session() as s:
+        assert brands.find_brand(s, "Glow Lab").contact_name == "Someone Else"
+
+
+async def test_n_after_a_search_that_found_nothing_starts_with_that_name(
+    database: Database,
+) -> None:
+    seeded(database)
+    app = make_app(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_brands(pilot)
+        await pilot.press("slash", *"Fresh Co", "enter")
+        await settle(pilot)
+        assert names(screen) == []
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen.query_one("#field-name").value == "Fresh Co"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert names(screen) == ["Byte Audio", "Fresh Co", "Glow Lab", "Peak Fuel"]
+        assert screen.row().name == "Fresh Co"

@@ -65,6 +65,8 @@ def brand_form(app: Any, brand_id: int | None, values: dict[str, str]) -> Fields
             raise FormProblem(errors)
         try:
             with app.database.transaction() as session:
+                if brand_id is not None:  # never over a change made since the form opened
+                    brands.check_unchanged(session, brand_id, values)
                 if brand_id is None:
                     saved = brands.add_brand(session, field_values, actor).id
                     assert saved is not None
@@ -74,6 +76,9 @@ def brand_form(app: Any, brand_id: int | None, values: dict[str, str]) -> Fields
                 brands.set_targets(session, saved, targets, actor)
         except brands.InvalidBrand as exc:
             raise FormProblem(exc.errors) from None
+        except brands.BrandChanged as exc:
+            problem = {name: "changed elsewhere" for name in exc.fields}
+            raise FormProblem(problem | {"": f"{exc}. Esc, then e, shows it now."}) from None
         return saved
 
     title = "Add a brand" if brand_id is None else f"Edit {values.get('name', 'brand')}"
@@ -301,7 +306,8 @@ class BrandsScreen(Guarded, Screen):
                 self.notify("Brand added")
                 self._go_to(brand_id)
 
-        self.app.push_screen(brand_form(self.app, None, {}), added)
+        start = {"name": self.search} if self.search and not self.rows else {}
+        self.app.push_screen(brand_form(self.app, None, start), added)
 
     def _go_to(self, brand_id: int) -> None:
         """Show `brand_id` under the cursor, clearing a search that would hide it."""

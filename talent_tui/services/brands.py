@@ -73,6 +73,18 @@ class InvalidTarget(DomainError):
     pass
 
 
+class BrandChanged(DomainError):
+    """The brand was changed elsewhere after a form read it; saving would overwrite that.
+    `fields` names what differs (field names, or a target's dimension)."""
+
+    def __init__(self, name: str, changed: list[str]):
+        self.fields = changed
+        what = ", ".join(LABELS.get(f, f"target {f}").lower() for f in changed)
+        super().__init__(
+            f"{name} was changed elsewhere since this form opened ({what}); nothing was saved"
+        )
+
+
 # ---- finding a brand ----------------------------------------------------------------------
 
 
@@ -403,6 +415,16 @@ def target_texts(session: Session, brand_id: int) -> dict[str, str]:
     """A brand's target audience as the lines a form starts from (one per dimension)."""
     target = brand_target(session, brand_id)
     return {d.value: format_distribution(target.get(d.value, {})) for d in Dimension}
+
+
+def check_unchanged(session: Session, brand_id: int, expected: Mapping[str, str]) -> None:
+    """Refuse (BrandChanged) when the brand no longer is what a form read (`form_values`
+    and `target_texts`, for the names in `expected`): another window or program changed it."""
+    brand = get_brand(session, brand_id)
+    current = form_values(brand) | target_texts(session, brand_id)
+    changed = [name for name, value in expected.items() if current.get(name, value) != value]
+    if changed:
+        raise BrandChanged(brand.name, changed)
 
 
 def set_target(
