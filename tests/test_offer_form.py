@@ -18,7 +18,7 @@ from talent_tui.store.models import AuditEntry, Brand, Campaign, CampaignStatus,
 from talent_tui.widgets.campaigns import CampaignTabs
 
 from . import factories
-from .conftest import TODAY, fill, make_app, settle, text_of
+from .conftest import TODAY, fill, make_app, settle, text_of, type_fast
 
 
 def seeded(database: Database) -> int:
@@ -171,3 +171,19 @@ async def test_bad_terms_are_named_beside_their_fields_and_nothing_is_stored(
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
     assert campaigns_of(database, creator_id) == []
+
+
+async def test_keys_typed_at_machine_speed_land_where_they_were_meant(
+    database: Database,
+) -> None:
+    creator_id = seeded(database)
+    app = make_app(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot)
+        await type_fast(pilot, *"glowi", "enter", *"Tea time", "tab", *"900 usd", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen), text_of(form.query_one("#form-status"))
+    (campaign,) = campaigns_of(database, creator_id)
+    with database.session() as s:
+        assert s.get(Brand, campaign.brand_id).name == "Glowing Tea"
+    assert (campaign.name, campaign.fee_minor) == ("Tea time", 90_000)

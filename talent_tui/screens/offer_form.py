@@ -81,6 +81,7 @@ class OfferForm(FieldsForm):
         self.creator_id = creator_id
         self.names: list[tuple[int, str]] = []  # live brands: (id, name), by name
         self._confirmed_new = ""  # a new brand's name (casefolded) the user said to add
+        self._suggested_for = ""  # the brand field's text the list was made for
 
     def on_mount(self) -> None:
         self.mount(BrandList(id="offer-brands"), after=self.query_one("#error-brand"))
@@ -109,6 +110,7 @@ class OfferForm(FieldsForm):
     def _suggest(self, text: str) -> None:
         """List the brands whose name holds `text` (those starting with it first), and the
         typed name as a new brand when no brand has exactly that name."""
+        self._suggested_for = text
         needle = text.strip().casefold()
         found = [(i, n) for i, n in self.names if needle in n.casefold()]
         found.sort(key=lambda item: not item[1].casefold().startswith(needle))
@@ -169,17 +171,26 @@ class OfferForm(FieldsForm):
         self.query_one("#field-name", Input).focus()
 
     def action_submit_field(self) -> None:
-        """Enter in the brand field takes the highlighted brand, then moves on."""
+        """Enter in the brand field takes the highlighted brand and moves on at once (the
+        keys that follow belong to the next field); the brand is taken once the keys typed
+        before Enter have reached the field."""
         if self._on_brand():
-            self._take_highlighted()
+            self._take_after_typing()
         super().action_submit_field()
+
+    @after_typing
+    def _take_after_typing(self) -> None:
+        field = self.query_one("#field-brand", Input)
+        if field.value != self._suggested_for:  # the list lags behind what was typed
+            self._suggest(field.value)
+        self._take_highlighted()
 
     # ---- saving -------------------------------------------------------------------------
 
     @after_typing
     def action_save(self) -> None:
         if self._on_brand():
-            self._take_highlighted()
+            self._take_after_typing()
         super().action_save()
 
     def _save(self, values: dict[str, str]) -> int:
