@@ -133,6 +133,11 @@ EXCURSIONS: dict[str, list[str]] = {
     "accept": ["g", "1", "enter", "a"],
     "sort": ["s", "s"],
     "search": ["slash"],
+    "brands": ["B"],
+    "new brand": ["B", "n"],
+    "edit brand": ["B", "e"],
+    "archive brand": ["B", "x"],
+    "new offer": ["o"],
 }
 
 

@@ -6,6 +6,7 @@ exit code 1; a change that is not allowed says why and changes nothing.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -282,7 +283,25 @@ def campaigns_add(
     currency: CurrencyOpt = None,
     respond_by: RespondOpt = None,
     usage_days: UsageOpt = None,
+    usage_until: Annotated[
+        str | None,
+        typer.Option("--usage-until", help="YYYY-MM-DD: the last day of the usage rights."),
+    ] = None,
     exclusivity_days: ExclusivityOpt = None,
+    exclusivity_category: Annotated[
+        str | None,
+        typer.Option(
+            "--exclusivity-category", help="e.g. beauty: what the creator may not promote."
+        ),
+    ] = None,
+    exclusive_from: Annotated[
+        str | None,
+        typer.Option("--exclusive-from", help="YYYY-MM-DD (default: the day the offer came)."),
+    ] = None,
+    exclusive_until: Annotated[
+        str | None,
+        typer.Option("--exclusive-until", help="YYYY-MM-DD: the exclusivity's last day."),
+    ] = None,
     net_days: NetOpt = None,
     upfront_pct: UpfrontOpt = None,
     deliverables: DeliverablesOpt = None,
@@ -291,18 +310,31 @@ def campaigns_add(
     ] = None,
     as_json: cli.JsonOpt = False,
 ) -> None:
-    """Record a new offer from a brand."""
+    """Record a new offer from a brand.
+
+    Usage rights given in days end that many days from today (the day the offer came);
+    exclusivity given in days runs from --exclusive-from (default today). The brand must
+    exist: `talent brands add NAME` adds one."""
     from talent_tui.services import brands, campaigns, deals, roster
 
     typed = {
         "fee": fee, "usage_days": usage_days, "exclusivity_days": exclusivity_days,
         "net_days": net_days, "upfront_pct": upfront_pct, "deliverables": deliverables,
-        "respond_by": respond_by,
+        "respond_by": respond_by, "usage_until": usage_until,
+        "exclusivity_category": exclusivity_category, "exclusive_from": exclusive_from,
+        "exclusive_until": exclusive_until,
     }  # fmt: skip
 
     def change(session: Any) -> campaigns.CampaignSummary:
         creator_row = roster.find_creator(session, creator)
-        brand_row = brands.find_brand(session, brand)
+        try:
+            brand_row = brands.brand_for_offer(session, brand, cli.actor())
+        except brands.BrandNotFound as exc:
+            hint = f"talent brands add {shlex.quote(brand.strip())}"
+            raise brands.BrandNotFound(f"{exc}; add it first: {hint}") from None
+        except brands.BrandArchived as exc:
+            hint = f"talent brands unarchive {shlex.quote(brand.strip())}"
+            raise brands.BrandArchived(f"{exc}: {hint}") from None
         terms = deals.new_terms(typed, currency)
         campaign = deals.add_campaign(
             session, creator_row.id, brand_row.id, name, terms, cli.actor(), today(), external_id

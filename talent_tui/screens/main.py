@@ -73,8 +73,9 @@ NEEDS_CREATOR = {
     "metrics",
     "media_kit",
     "report",
+    "new_offer",
 }
-ROSTER_ONLY = {"archive"}
+ROSTER_ONLY = {"archive", "new_offer"}
 ARCHIVE_ONLY = {"delete"}
 
 
@@ -100,6 +101,8 @@ class MainScreen(Guarded, Screen):
         Binding("l", "interactions", "Log", show=False),
         Binding("m", "metrics", "Metrics", show=False),
         Binding("b", "brand_fit", "Brand fit", show=False),
+        Binding("B", "brands", "Brands", show=False),
+        Binding("o", "new_offer", "New offer", show=False),
         Binding("K", "media_kit", "Media kit", show=False),
         Binding("R", "report", "Report", show=False),
         Binding("escape", "escape", "Back", show=False),
@@ -255,7 +258,7 @@ class MainScreen(Guarded, Screen):
         if not self._ready:
             return False  # keys typed before the screen is built (it is the app's first)
         empty = self.has_class("-empty")
-        if empty and action not in {"add", "toggle_archive", "deal_flow"}:
+        if empty and action not in {"add", "toggle_archive", "deal_flow", "brands"}:
             return False
         # Which view first: a key of the other view is hidden, not merely dimmed.
         if action in ROSTER_ONLY and self.view.archived:
@@ -587,6 +590,53 @@ class MainScreen(Guarded, Screen):
             from talent_tui.screens.fit import FitScreen
 
         self.app.push_screen(FitScreen())
+
+    def action_brands(self) -> None:
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.brands import BrandsScreen
+
+        self.app.push_screen(BrandsScreen())
+
+    def action_new_offer(self) -> None:
+        """A new incoming offer for the creator under the cursor; once saved, the campaign
+        list shows it highlighted in its tab."""
+        if self.creator_id is None:
+            return
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.offer_form import OfferForm
+
+        creator_id = self.creator_id
+
+        def saved(campaign_id: int | None) -> None:
+            if campaign_id is not None:
+                self.notify("Offer recorded")
+                self.reload(keep_id=creator_id, fresh_totals=True)  # its open-deal count
+                self.show_new_campaign(creator_id, campaign_id)
+
+        self.app.push_screen(OfferForm(creator_id), saved)
+
+    @work(exit_on_error=False, thread=True, group="new-offer", name="Showing the new offer")
+    def show_new_campaign(self, creator_id: int, campaign_id: int) -> None:
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.services import campaigns
+
+        with self.database.session() as session:
+            rows = campaigns.by_tab(session, creator_id, self.app.today)
+        self.app.call_from_thread(self._highlight_campaign, creator_id, campaign_id, rows)
+
+    async def _highlight_campaign(self, creator_id: int, campaign_id: int, rows: dict) -> None:  # type: ignore[type-arg]
+        if not self.is_attached or creator_id != self.creator_id:
+            return
+        await self._show_campaigns(creator_id, rows)
+        tab = next(
+            (t for t, found in rows.items() if any(r.id == campaign_id for r in found)), None
+        )
+        if tab is None:
+            return
+        tabs = self.query_one(CampaignTabs)
+        tabs.focus_table(tab)
+        table = tabs.table(tab)
+        table.move_cursor(row=table.get_row_index(str(campaign_id)), animate=False)
 
     def action_interactions(self) -> None:
         if self.creator_id is None:

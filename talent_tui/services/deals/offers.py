@@ -13,8 +13,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from talent_tui.core import money
-from talent_tui.core.dates import parse_iso_date
+from talent_tui.core.dates import days_after, days_before, parse_iso_date
 from talent_tui.core.fields import (
+    MAX_CATEGORY,
     MAX_DELIVERABLES,
     MAX_EXTERNAL_ID,
     MAX_LINE,
@@ -49,14 +50,28 @@ class Terms:
     net_days: int | None = None
     upfront_bp: int | None = None
     respond_by: date | None = None
+    # The windows the conflict check compares (dates, inclusive): what a new offer said, with
+    # the dates its days imply (see `settle_windows`); kept as they are by later versions.
+    exclusivity_category: str | None = None
+    exclusive_from: date | None = None
+    exclusive_until: date | None = None
+    usage_until: date | None = None
 
     def describe(self) -> dict[str, str]:
         """Readable value per term, for side-by-side views."""
         return {
             "fee": money.format_money(self.fee_minor, self.currency),
             "deliverables": self.deliverables or "—",
-            "usage rights": _days(self.usage_days),
-            "exclusivity": _days(self.exclusivity_days),
+            # An end date the usage's days imply is left out: the days say it.
+            "usage rights": _window(
+                None, self.usage_days, None, self.usage_until if self.usage_days is None else None
+            ),
+            "exclusivity": _window(
+                self.exclusivity_category,
+                self.exclusivity_days,
+                self.exclusive_from,
+                self.exclusive_until,
+            ),
             "payment": _payment(self.net_days, self.upfront_bp),
             "respond by": self.respond_by.isoformat() if self.respond_by else "—",
         }
@@ -67,6 +82,18 @@ TERM_FIELDS = tuple(f.name for f in fields(Terms))
 
 def _days(value: int | None) -> str:
     return "—" if value is None else f"{value} days"
+
+
+def _window(category: str | None, days: int | None, start: date | None, end: date | None) -> str:
+    """ "30 days", "beauty, 30 days, 2026-11-01 to 2026-11-30", "90 days, until 2027-01-29"."""
+    parts = [category] if category else []
+    if days is not None:
+        parts.append(_days(days))
+    if start is not None and end is not None:
+        parts.append(f"{start.isoformat()} to {end.isoformat()}")
+    elif end is not None:
+        parts.append(f"until {end.isoformat()}")
+    return ", ".join(parts) or "—"
 
 
 def _payment(net_days: int | None, upfront_bp: int | None) -> str:
@@ -181,16 +208,122 @@ def parse_terms(
     return changes
 
 
+# Typed terms only a new offer takes (a counter keeps them as they were): the exclusivity's
+# category and window and the day the usage rights end.
+WINDOW_TERMS = ("exclusivity_category", "exclusive_from", "exclusive_until", "usage_until")
+
+
+def _category(raw: str) -> str:
+    """Compared with brands' categories (kept in lower case), so lower case too."""
+    lowered = text(raw, "the exclusivity category", max_len=MAX_CATEGORY).lower()
+    if len(lowered) > MAX_CATEGORY:  # a few letters grow in lower case ("İ")
+        raise DealError(f"the exclusivity category is longer than {MAX_CATEGORY} characters")
+    return lowered
+
+
+_WINDOW_READERS: dict[str, Callable[[str], Any]] = {
+    "exclusivity_category": _category,
+    "exclusive_from": parse_iso_date,
+    "exclusive_until": parse_iso_date,
+    "usage_until": parse_iso_date,
+}
+
+
+def days_or_date(raw: str) -> tuple[str, str]:
+    """One typed field that takes either: "90", "90 days" -> ("90", ""); "2027-01-31" ->
+    ("", "2027-01-31"); "" -> ("", ""). Each part is then read by its own rule."""
+    cleaned = raw.strip()
+    if len(cleaned) >= 5 and cleaned[:4].isdigit() and cleaned[4] == "-":
+        return "", cleaned
+    for unit in ("days", "day", "d"):
+        if cleaned.lower().endswith(unit) and cleaned[: -len(unit)].strip():
+            return cleaned[: -len(unit)].strip(), ""
+    return cleaned, ""
+
+
 def new_terms(typed: Mapping[str, str | None], fee_currency: str | None = None) -> Terms:
     """The terms of a new offer from what was typed: the fee names its currency (a code or a
-    symbol, or `fee_currency`), and that becomes the deal's currency."""
+    symbol, or `fee_currency`), and that becomes the deal's currency. Besides TYPED_TERMS it
+    takes WINDOW_TERMS. Raises TermsInvalid naming every bad field."""
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {}
     try:
         price = money.parse_money(typed.get("fee") or "", fee_currency)
     except money.MoneyError as exc:
-        raise TermsInvalid({"fee": str(exc)}) from None
-    rest = {k: v for k, v in typed.items() if k != "fee"}
-    changes = parse_terms(rest, price.currency)
+        errors["fee"] = str(exc)
+        price = None
+    rest = {k: v for k, v in typed.items() if k != "fee" and k not in WINDOW_TERMS}
+    try:
+        changes = parse_terms(rest, price.currency if price else "USD")
+    except TermsInvalid as exc:
+        errors.update(exc.errors)
+    for name, read in _WINDOW_READERS.items():
+        raw = (typed.get(name) or "").strip()
+        if raw:
+            try:
+                changes[name] = read(raw)
+            except (ValueError, DealError) as exc:
+                errors[name] = str(exc)
+    if errors or price is None:
+        raise TermsInvalid(errors)
     return Terms(fee_minor=price.amount_minor, currency=price.currency, **changes)
+
+
+def settle_windows(terms: dict[str, Any], received_on: date) -> None:
+    """The one rule for a new offer's usage-rights and exclusivity windows (dates inclusive),
+    filled in `terms` (a dict of Terms fields):
+
+    - Usage rights given in days only end on the last of those days counted from the day the
+      offer was received (received_on + days - 1); an end date given is kept as written.
+      It may not be before the offer was received.
+    - An exclusivity window starts on `exclusive_from`, else on the day the offer was
+      received (or, given as days and an end date, that many days before the end). Given in
+      days it ends on the last of them; given by its end date its days are counted. Days and
+      dates that disagree, an end before the start or before the offer was received, and a
+      category with no window are refused. Zero days is no window.
+    """
+    usage_days, usage_until = terms.get("usage_days"), terms.get("usage_until")
+    if usage_until is None and usage_days:
+        terms["usage_until"] = days_after(received_on, usage_days - 1)
+    elif usage_until is not None and usage_until < received_on:
+        raise DealError(
+            f"usage rights end on {usage_until}, before the offer was received ({received_on})",
+            "usage_until",
+        )
+    category = terms.get("exclusivity_category") or None
+    start, end = terms.get("exclusive_from"), terms.get("exclusive_until")
+    days = terms.get("exclusivity_days") or None
+    if days is None and end is None:
+        if category or start is not None:
+            raise DealError(
+                "give the exclusivity's length in days or its end date", "exclusivity_days"
+            )
+        return
+    if start is None:
+        start = days_before(end, days - 1) if end is not None and days else received_on
+    if end is None:
+        assert days is not None
+        end = days_after(start, days - 1)
+    if end < start:
+        raise DealError(
+            f"the exclusivity ends on {end}, before it starts ({start})", "exclusive_until"
+        )
+    if end < received_on:
+        raise DealError(
+            f"the exclusivity ends on {end}, before the offer was received ({received_on})",
+            "exclusive_until",
+        )
+    counted = (end - start).days + 1
+    if days is not None and days != counted:
+        raise DealError(
+            f"{days} exclusivity days from {start} end on {days_after(start, days - 1)}, not {end}",
+            "exclusive_until",
+        )
+    if counted > MAX_TERM_DAYS:
+        raise DealError(
+            f"the exclusivity runs {counted} days; at most {MAX_TERM_DAYS}", "exclusive_until"
+        )
+    terms.update(exclusive_from=start, exclusive_until=end, exclusivity_days=counted)
 
 
 def check_terms(terms: dict[str, Any]) -> None:
@@ -223,6 +356,33 @@ def check_respond_by(respond_by: date | None, today: date | None) -> None:
         raise DealError(
             f"respond-by date {respond_by} is in the past (today is {today})", "respond_by"
         )
+
+
+def follow_windows(
+    before: Terms, terms: dict[str, Any], changes: Mapping[str, Any], start: date | None
+) -> None:
+    """A counter that changes a window's days moves its end date with them (the window keeps
+    its start; a window that had none starts on `start`, the day the offer was received), so
+    the dates the conflict check reads never contradict the days on the table. Zero days
+    clears the window's dates."""
+    if "usage_days" in changes and "usage_until" not in changes:
+        days = terms.get("usage_days")
+        if not days:
+            terms["usage_until"] = None
+        elif before.usage_days and before.usage_until is not None:
+            first = days_before(before.usage_until, before.usage_days - 1)
+            terms["usage_until"] = days_after(first, days - 1)
+        elif before.usage_until is None and start is not None:
+            terms["usage_until"] = days_after(start, days - 1)
+    if "exclusivity_days" in changes and "exclusive_until" not in changes:
+        days = terms.get("exclusivity_days")
+        if not days:
+            terms["exclusive_from"] = terms["exclusive_until"] = None
+        else:
+            opens = before.exclusive_from or start
+            if opens is not None:
+                terms["exclusive_from"] = opens
+                terms["exclusive_until"] = days_after(opens, days - 1)
 
 
 # ---- versions ------------------------------------------------------------------------------
@@ -317,6 +477,7 @@ def propose(
     current = current_offer(session, campaign)
     was = terms_of(current).describe()
     terms = asdict(terms_of(current)) | dict(changes)
+    follow_windows(terms_of(current), terms, changes, campaign.offer_received_on or today)
     check_terms(terms)
     if "respond_by" in changes:
         check_respond_by(changes["respond_by"], today)
@@ -401,6 +562,7 @@ def add_campaign(
     data = asdict(terms)
     check_terms(data)
     check_respond_by(data["respond_by"], received_on)
+    settle_windows(data, received_on)
     if external_id is not None:
         external_id = text(
             external_id, "the external id", max_len=MAX_EXTERNAL_ID, field="external_id"
