@@ -12,6 +12,7 @@ import html
 import io
 
 from talent_tui.core.cells import safe_cell
+from talent_tui.core.fields import deliverable_label
 from talent_tui.core.money import compact_number, format_money
 from talent_tui.core.text import printable
 from talent_tui.services import deals
@@ -20,7 +21,6 @@ from talent_tui.services.reports import MediaKit, Report, ReportCampaign
 
 MEDIA_KIT_FORMATS = ("md", "html")
 REPORT_FORMATS = ("md", "csv", "html")
-DELIVERABLE_LABELS = {"ugc": "UGC"}
 
 
 def _pct(value: float | None, signed: bool = False) -> str:
@@ -67,7 +67,7 @@ def kit_metrics(m: CreatorMetrics) -> list[tuple[str, str]]:
 def kit_rates(kit: MediaKit) -> list[tuple[str, str]]:
     return [
         (
-            DELIVERABLE_LABELS.get(r.deliverable, r.deliverable.capitalize()),
+            deliverable_label(r.deliverable),
             format_money(r.amount_minor, r.currency),
         )
         for r in kit.profile.rates
@@ -154,9 +154,7 @@ def _media_kit(kit: MediaKit, fmt: str) -> str:
         sections = [
             _html_list("At a glance", headline, strong=True),
             _html_list("Key metrics", key_metrics),
-            _html_list(
-                "Rates", [(k.capitalize(), v) for k, v in rates] or [("Rates", "on request")]
-            ),
+            _html_list("Rates", rates or [("Rates", "on request")]),
         ]
         audience = "".join(
             f"<h3>{e(d.capitalize())}</h3>"

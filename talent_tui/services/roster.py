@@ -346,7 +346,7 @@ class CreatorProfile:
     rates: list[RateLine]
 
 
-DELIVERABLE_ORDER = ("video", "live", "story", "bundle", "ugc")
+DELIVERABLE_ORDER = tuple(fields.DELIVERABLE_KINDS)
 
 
 def profile(source: Any, creator_id: int) -> CreatorProfile:
