@@ -47,7 +47,7 @@ def deliverables_edit(
     due: Annotated[
         str | None, typer.Option("--due", help="New due date, YYYY-MM-DD.", show_default=False)
     ] = None,
-    clear_due: Annotated[bool, typer.Option("--clear-due", help="Remove the due date.")] = False,
+    clear_due: Annotated[bool, cli.flag("--clear-due", help="Remove the due date.")] = False,
 ) -> None:
     """Change a deliverable's kind or due date (until it is posted)."""
     from talent_tui.services import deals
@@ -69,7 +69,7 @@ def deliverables_edit(
 @deliverables_app.command("delete")
 def deliverables_delete(
     deliverable_id: DeliverableId,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+    yes: Annotated[bool, cli.flag("--yes", "-y", help="Do not ask first.")] = False,
 ) -> None:
     """Delete a deliverable that is still planned (asks first unless --yes)."""
     from talent_tui.services import deals

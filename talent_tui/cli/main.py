@@ -19,6 +19,7 @@ from talent_tui.cli.common import (
     TuiOpener,
     err,
     fail,
+    flag,
     open_db,
     options,
     out,
@@ -74,10 +75,10 @@ def run_tui(database: Database) -> None:
 
 def demo(
     reset: Annotated[
-        bool, typer.Option("--reset", help="Throw the demo database away and rebuild it.")
+        bool, flag("--reset", help="Throw the demo database away and rebuild it.")
     ] = False,
     no_open: Annotated[
-        bool, typer.Option("--no-open", help="Only load the demo data; print where.")
+        bool, flag("--no-open", help="Only load the demo data; print where.")
     ] = False,
 ) -> None:
     """Open talent on demo data (a separate database; never your real one)."""
