@@ -56,8 +56,9 @@ def creators_list(
     with reading() as (database, connection):
         rows = query.page(connection, 0, limit)
         stored = roster.count_creators(connection) if not rows and not as_json else 0
+        contacts = roster.contacts(connection, [r.id for r in rows]) if as_json else {}
     if as_json:
-        print_json([row.as_dict() for row in rows])
+        print_json([_listed(row.as_dict(), contacts[row.id]) for row in rows])
         return
     if not rows:
         _explain_empty(database, stored, filtered=bool(search or niche or tag), archived=archived)
@@ -83,6 +84,19 @@ def creators_list(
             str(row.open_deals),
         )
     out.print(table)
+
+
+def _listed(row: dict[str, Any], contact: Any) -> dict[str, Any]:
+    """A `creators list --json` row: the roster's columns, then niche, tags, e-mail and the
+    commission as a percentage (`commission_pct`: 15.0 for 15%, 12.5 for 12.5%; stored as
+    basis points), the same keys and shapes as `creators show --json`."""
+    return {
+        **row,
+        "niche": contact.niche or "",
+        "tags": contact.tags,
+        "email": contact.email or "",
+        "commission_pct": contact.commission_bp / 100,
+    }
 
 
 def _explain_empty(
