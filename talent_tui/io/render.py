@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import html
 import io
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from talent_tui.core.cells import safe_cell
 from talent_tui.core.fields import deliverable_label
-from talent_tui.core.money import compact_number, format_money
+from talent_tui.core.money import compact_number, format_money, format_short, to_major
 from talent_tui.core.text import printable
 from talent_tui.services import deals
 from talent_tui.services.metrics import CreatorMetrics
@@ -92,7 +94,10 @@ def report_summary(report: Report) -> list[tuple[str, str]]:
         ("Period", report.period),
         ("Campaigns", f"{report.won} won, {report.lost} lost, {report.open} open{win_rate}"),
         ("Revenue (completed)", deals.format_totals(report.revenue)),
-        ("Manager's commission", deals.format_totals(report.commission)),
+    ]
+    if report.management:  # the manager's cut never goes to an advertiser
+        lines.append(("Manager's commission", deals.format_totals(report.commission)))
+    lines += [
         ("Open pipeline", deals.format_totals(report.pipeline)),
         (
             "Deliverables on time",
@@ -112,16 +117,55 @@ def report_summary(report: Report) -> list[tuple[str, str]]:
     return lines
 
 
-def campaign_cells(row: ReportCampaign) -> dict[str, str | int]:
+CAMPAIGN_COLUMNS = ("id", "campaign", "creator", "brand", "status", "fee", "commission", "date")
+
+
+def report_columns(report: Report) -> tuple[str, ...]:
+    """The campaign table's columns: never the report's own subject (every row of a
+    creator's report is that creator's), and the commission only for management."""
+    return tuple(
+        c
+        for c in CAMPAIGN_COLUMNS
+        if c != report.subject and (c != "commission" or report.management)
+    )
+
+
+def campaign_cells(row: ReportCampaign, money: Callable[[int, str], str]) -> dict[str, str | int]:
+    """One campaign line as text; `money` writes its amounts (exact, or short for a table
+    read on a screen)."""
     return {
         "id": row.id,
         "campaign": row.campaign,
         "creator": row.creator,
         "brand": row.brand,
-        "status": row.status.value,
-        "fee": format_money(row.fee_minor, row.currency),
+        "status": row.status.value.replace("_", " "),
+        "fee": money(row.fee_minor, row.currency),
+        "commission": "—"
+        if row.commission_minor is None
+        else money(row.commission_minor, row.currency),
         "date": row.day.isoformat() if row.day else "",
     }
+
+
+class CsvTables(str):
+    """A CSV report: one table per file. `tables` maps each table's name to its CSV text
+    (`summary`: section,key,value; `campaigns`: one row per campaign, amounts exact with
+    their currency). As a str it is the campaigns table alone, never two tables in one file;
+    `table_paths` names the files."""
+
+    tables: dict[str, str]
+
+    def __new__(cls, tables: dict[str, str]) -> CsvTables:
+        made = super().__new__(cls, tables["campaigns"])
+        made.tables = tables
+        return made
+
+
+def table_paths(path: Path, names: Iterable[str]) -> list[Path]:
+    """Where each table of a CSV report goes when the user names `path`: `report.csv` (or
+    `report`, or `report.md`) → `report-summary.csv`, `report-campaigns.csv`."""
+    stem = path.stem if path.suffix.lower() in (".csv", ".md", ".html") else path.name
+    return [path.with_name(f"{stem}-{name}.csv") for name in names]
 
 
 def media_kit(kit: MediaKit, fmt: str) -> str:
@@ -209,46 +253,65 @@ def _html_page(title: str, body: str) -> str:
     )
 
 
-CAMPAIGN_COLUMNS = ("id", "campaign", "creator", "brand", "status", "fee", "date")
-
-
 def report(report: Report, fmt: str) -> str:
-    """The report as md, csv or html; control characters shown, never written raw."""
+    """The report as md, csv or html; control characters shown, never written raw. A CSV
+    report is a `CsvTables` (one file per table)."""
+    if fmt == "csv":
+        tables = _report_csv(report)
+        return CsvTables({name: printable(t, keep_newlines=True) for name, t in tables.items()})
     return printable(_report(report, fmt), keep_newlines=True)
+
+
+def _report_csv(report: Report) -> dict[str, str]:
+    summary = io.StringIO(newline="")
+    writer = csv.writer(summary, lineterminator="\n")
+    writer.writerow(["section", "key", "value"])
+    for key, value in report_summary(report):
+        writer.writerow(["summary", safe_cell(key), safe_cell(value)])
+    for currency, amount in report.revenue.items():
+        writer.writerow(["revenue_minor", safe_cell(currency), amount])
+    for currency, amount in report.commission.items():
+        writer.writerow(["commission_minor", safe_cell(currency), amount])
+
+    campaigns = io.StringIO(newline="")
+    writer = csv.writer(campaigns, lineterminator="\n")
+    columns = report_columns(report)
+    writer.writerow(
+        [*columns[: columns.index("fee") + 1], "currency", *columns[columns.index("fee") + 1 :]]
+    )
+    for row in report.campaigns:
+        cells = campaign_cells(row, lambda minor, code: str(to_major(minor, code)))
+        if row.commission_minor is None:
+            cells["commission"] = ""
+        values = [cells[c] for c in columns]
+        at = columns.index("fee") + 1
+        values.insert(at, row.currency)
+        writer.writerow([safe_cell(v) for v in values])
+    return {"summary": summary.getvalue(), "campaigns": campaigns.getvalue()}
 
 
 def _report(report: Report, fmt: str) -> str:
     summary = report_summary(report)
+    columns = report_columns(report)
     if fmt == "md":
+        # Read on a screen (the app's preview is 80 columns wide): short amounts, exact in
+        # the summary above, the CSV and the HTML.
         lines = [f"# {report.title}", ""] + [f"- **{k}:** {v}" for k, v in summary]
         lines += ["", "## Campaigns", ""]
-        lines.append("| " + " | ".join(c.capitalize() for c in CAMPAIGN_COLUMNS) + " |")
-        lines.append("|" + "---|" * len(CAMPAIGN_COLUMNS))
+        lines.append("| " + " | ".join(c.capitalize() for c in columns) + " |")
+        lines.append("|" + "---|" * len(columns))
         for row in report.campaigns:
-            cells = [str(campaign_cells(row)[c]).replace("|", "\\|") for c in CAMPAIGN_COLUMNS]
-            lines.append("| " + " | ".join(cells) + " |")
+            cells = campaign_cells(row, format_short)
+            lines.append(
+                "| " + " | ".join(str(cells[c]).replace("|", "\\|") for c in columns) + " |"
+            )
         return "\n".join(lines) + "\n"
-    if fmt == "csv":
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["section", "key", "value"])
-        for key, value in summary:
-            writer.writerow(["summary", safe_cell(key), safe_cell(value)])
-        for currency, amount in report.revenue.items():
-            writer.writerow(["revenue_minor", safe_cell(currency), amount])
-        for currency, amount in report.commission.items():
-            writer.writerow(["commission_minor", safe_cell(currency), amount])
-        writer.writerow([])
-        writer.writerow(CAMPAIGN_COLUMNS)
-        for row in report.campaigns:
-            writer.writerow([safe_cell(campaign_cells(row)[c]) for c in CAMPAIGN_COLUMNS])
-        return buffer.getvalue()
     if fmt == "html":
         e = html.escape
-        head = "".join(f"<th>{e(c.capitalize())}</th>" for c in CAMPAIGN_COLUMNS)
+        head = "".join(f"<th>{e(c.capitalize())}</th>" for c in columns)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{e(str(cells[c]))}</td>" for c in CAMPAIGN_COLUMNS) + "</tr>"
-            for cells in map(campaign_cells, report.campaigns)
+            "<tr>" + "".join(f"<td>{e(str(cells[c]))}</td>" for c in columns) + "</tr>"
+            for cells in (campaign_cells(r, format_money) for r in report.campaigns)
         )
         body = (
             f"<h1>{e(report.title)}</h1>"

@@ -426,7 +426,9 @@ def contacts(source: Any, creator_ids: Sequence[int]) -> dict[int, Contact]:
             f"SELECT id, niche, tags, email, commission_bp FROM creators WHERE id IN ({marks})",
             chunk,
         ):
-            found[id_] = Contact(niche, [t for t in (tags or "").split(";") if t], email, commission)
+            found[id_] = Contact(
+                niche, [t for t in (tags or "").split(";") if t], email, commission
+            )
     return found
 
 
