@@ -121,7 +121,7 @@ def test_an_export_never_writes_over_another_database(tmp_path: Path) -> None:
     before = victim.read_bytes()
     for args in (
         ("export", "creators", "-o", str(victim)),
-        ("report", "creator", "@dana.park", "-f", "csv", "-o", str(victim)),
+        ("report", "creator", "@dana.park", "-f", "md", "-o", str(victim)),
     ):
         result = talent(path, *args)
         assert result.exit_code == 1, result.output
