@@ -143,7 +143,7 @@ def _write(output: Path | None, text: str, database: Database) -> None:
             write_atomically(target, body)
         except OSError as exc:
             raise cli.fail(f"cannot write {path}: {exc.strerror or exc}") from None
-        cli.err.print(printable(f"Wrote {path}."))
+        cli.err.print(printable(f"Wrote {path}."), soft_wrap=True)
 
 
 def mediakit_cmd(
