@@ -120,9 +120,7 @@ def delete_deliverable(session: Session, deliverable_id: int, actor: str) -> Del
             "only a planned deliverable can be deleted"
         )
     kept = {"deliverable": deliverable_id, "kind": deliverable.kind, "due_on": deliverable.due_on}
-    for item in session.exec(select(Feedback).where(Feedback.deliverable_id == deliverable_id)):
-        session.delete(item)
-    session.delete(deliverable)
+    session.delete(deliverable)  # its feedback goes with it (ON DELETE CASCADE)
     audit.record(
         session, actor, "campaign", id_of(campaign),
         f"deleted deliverable {deliverable_id} ({deliverable.kind})", kept, None,
