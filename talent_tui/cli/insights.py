@@ -166,8 +166,9 @@ def report_cmd(
     kind: Annotated[
         ReportKind,
         typer.Argument(
-            help="creator, brand (for the advertiser), period (everyone), or management "
-            "(everyone, with the manager's commission)"
+            help="brand: for the advertiser; period and management: everyone's campaigns, "
+            "management with the manager's commission",
+            show_default=False,
         ),
     ],
     subject: Annotated[
@@ -183,8 +184,11 @@ def report_cmd(
         ),
     ] = None,
 ) -> None:
-    """Campaigns won and lost, revenue per currency, deliverables on time; the management
-    report adds the manager's commission."""
+    """Campaigns won and lost, revenue per currency, deliverables on time; commission for management.
+
+    A brand report goes to the advertiser: only the management report shows the manager's
+    commission. A CSV report is one file per table (-o FILE writes FILE-summary.csv and
+    FILE-campaigns.csv)."""
     from talent_tui.core.dates import parse_iso_date, today
     from talent_tui.io import render
     from talent_tui.services import reports

@@ -138,7 +138,7 @@ COMMANDS = (
     ("fit", "insights", "Who fits this brand best: creators ranked by audience fit (0-100), with the reason."),
     ("metrics", "insights", "A creator's key metrics from the latest snapshot, with growth over 30 and 90 days."),
     ("mediakit", "insights", "A creator's media kit for negotiations: stats, metrics, rates, audience, recent work."),
-    ("report", "insights", "Campaigns won and lost, revenue and commission per currency, deliverables on time."),
+    ("report", "insights", "Campaigns won and lost, revenue per currency, deliverables on time; commission for management."),
 )  # fmt: skip
 GROUPS = (
     ("creators", "creators", "List and inspect creators."),
