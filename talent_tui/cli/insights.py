@@ -117,23 +117,20 @@ def metrics_cmd(
 
 def _write(output: Path | None, text: str, database: Database) -> None:
     """Print `text`, or write it to `output`; a CSV report (`render.CsvTables`) is one file
-    per table, named after `output` (`render.table_paths`), each checked before any is
+    per table, named after `output` (`render.output_files`), each checked before any is
     written."""
     from talent_tui.io import render
     from talent_tui.io.files import OutputPathError, check_output_path, write_atomically
 
-    files = [(output, text)] if output is not None else []
-    if isinstance(text, render.CsvTables):
-        if output is None:
+    if output is None:
+        if isinstance(text, render.CsvTables):
             names = " and ".join(f"FILE-{name}.csv" for name in text.tables)
             raise cli.usage(f"a CSV report is one file per table: give -o FILE (writes {names})")
-        paths = render.table_paths(output, text.tables)
-        files = list(zip(paths, text.tables.values(), strict=True))
-    if output is None:
         import sys
 
         sys.stdout.write(printable(text, keep_newlines=True))
         return
+    files = render.output_files(output, text)
     try:
         targets = [(check_output_path(path, database.path), body) for path, body in files]
     except OutputPathError as exc:

@@ -54,8 +54,8 @@ def invoices_add(
                 number,
                 over_fee_reason,
             ).id
-        except deals.OverFee as exc:
-            raise deals.OverFee(f"{exc} (--over-fee-reason TEXT)", exc.invoiced, exc.fee) from None
+        except deals.OverFee as exc:  # nothing is written: the transaction is rolled back
+            raise cli.fail(f"{exc} (--over-fee-reason TEXT)") from None
 
     invoice_id = run(issue)
     cli.out.print(f"Added invoice {invoice_id}.")

@@ -168,6 +168,14 @@ def table_paths(path: Path, names: Iterable[str]) -> list[Path]:
     return [path.with_name(f"{stem}-{name}.csv") for name in names]
 
 
+def output_files(path: Path, text: str) -> list[tuple[Path, str]]:
+    """The files to write for rendered `text` the user asked to save as `path`: that one
+    file, or one per table of a CSV report (`table_paths`)."""
+    if isinstance(text, CsvTables):
+        return list(zip(table_paths(path, text.tables), text.tables.values(), strict=True))
+    return [(path, text)]
+
+
 def media_kit(kit: MediaKit, fmt: str) -> str:
     """The media kit as md, csv or html; control characters shown, never written raw."""
     return printable(_media_kit(kit, fmt), keep_newlines=True)

@@ -461,6 +461,9 @@ class CampaignScreen(Guarded, Screen):
         item = self._selected_deliverable()
         if item is None:
             return
+        if item.status is DeliverableStatus.POSTED:
+            self.notify("This deliverable is posted; it stays as it was.", severity="warning")
+            return
         label = deliverable_label(item.kind)
 
         def save(session: Any, kind: str, due: date | None, no_due: bool) -> None:

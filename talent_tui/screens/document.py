@@ -17,7 +17,7 @@ from textual.widgets import Header, Markdown
 
 from talent_tui.failures import Guarded
 from talent_tui.io.files import OutputPathError, check_output_path, write_atomically
-from talent_tui.io.render import CsvTables, table_paths
+from talent_tui.io.render import output_files
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.widgets.footer import KeysFooter
 
@@ -79,11 +79,7 @@ class DocumentScreen(Guarded, Screen):
                     raise OutputPathError(f"{raw} is a folder, not a file name")
                 if not path.suffix:  # only a name without an extension gets one
                     path = path.with_name(f"{path.name}.{fmt}")
-                text = self.renderers[fmt]()
-                files = [(path, text)]
-                if isinstance(text, CsvTables):
-                    paths = table_paths(path, text.tables)
-                    files = list(zip(paths, text.tables.values(), strict=True))
+                files = output_files(path, self.renderers[fmt]())
                 targets = [(check_output_path(p, database_path), body) for p, body in files]
                 for target, body in targets:
                     write_atomically(target, body)

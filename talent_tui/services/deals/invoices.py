@@ -29,12 +29,10 @@ DEFAULT_NET_DAYS = 30  # when the terms say nothing about payment
 
 class OverFee(DealError):
     """The invoices of a deal would add up to more than its agreed fee, and no reason was
-    given. `invoiced` is what was invoiced before, `fee` the agreed fee (minor units)."""
+    given (the form shows it beside its reason field)."""
 
-    def __init__(self, message: str, invoiced: int, fee: int):
+    def __init__(self, message: str):
         super().__init__(message, "over_fee_reason")
-        self.invoiced = invoiced
-        self.fee = fee
 
 
 def invoiced_minor(session: Session, campaign_id: int, currency: str) -> int:
@@ -93,9 +91,7 @@ def add_invoice(
         already = money.format_money(invoiced, price.currency)
         raise OverFee(
             f"the invoices would add up to {total}, more than the agreed fee of {fee} "
-            f"({already} invoiced so far); say why to invoice over the fee",
-            invoiced,
-            campaign.fee_minor,
+            f"({already} invoiced so far); say why to invoice over the fee"
         )
     if due_on is None:
         due_on = default_due_on(session, campaign_id, issued_on)
