@@ -140,7 +140,8 @@ def campaign_cells(row: ReportCampaign, money: Callable[[int, str], str]) -> dic
         "brand": row.brand,
         "status": row.status.value.replace("_", " "),
         "fee": money(row.fee_minor, row.currency),
-        "commission": "—"
+        "currency": row.currency,
+        "commission": ""
         if row.commission_minor is None
         else money(row.commission_minor, row.currency),
         "date": row.day.isoformat() if row.day else "",
@@ -283,18 +284,14 @@ def _report_csv(report: Report) -> dict[str, str]:
 
     campaigns = io.StringIO(newline="")
     writer = csv.writer(campaigns, lineterminator="\n")
-    columns = report_columns(report)
-    writer.writerow(
-        [*columns[: columns.index("fee") + 1], "currency", *columns[columns.index("fee") + 1 :]]
-    )
+    # Amounts exact, in the currency's own units, with the currency in a column of its own.
+    columns: list[str] = []
+    for column in report_columns(report):
+        columns += [column, "currency"] if column == "fee" else [column]
+    writer.writerow(columns)
     for row in report.campaigns:
         cells = campaign_cells(row, lambda minor, code: str(to_major(minor, code)))
-        if row.commission_minor is None:
-            cells["commission"] = ""
-        values = [cells[c] for c in columns]
-        at = columns.index("fee") + 1
-        values.insert(at, row.currency)
-        writer.writerow([safe_cell(v) for v in values])
+        writer.writerow([safe_cell(cells[c]) for c in columns])
     return {"summary": summary.getvalue(), "campaigns": campaigns.getvalue()}
 
 
@@ -310,15 +307,14 @@ def _report(report: Report, fmt: str) -> str:
         lines.append("|" + "---|" * len(columns))
         for row in report.campaigns:
             cells = campaign_cells(row, format_short)
-            lines.append(
-                "| " + " | ".join(str(cells[c]).replace("|", "\\|") for c in columns) + " |"
-            )
+            shown = (str(cells[c] or "—").replace("|", "\\|") for c in columns)
+            lines.append("| " + " | ".join(shown) + " |")
         return "\n".join(lines) + "\n"
     if fmt == "html":
         e = html.escape
         head = "".join(f"<th>{e(c.capitalize())}</th>" for c in columns)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{e(str(cells[c]))}</td>" for c in columns) + "</tr>"
+            "<tr>" + "".join(f"<td>{e(str(cells[c] or '—'))}</td>" for c in columns) + "</tr>"
             for cells in (campaign_cells(r, format_money) for r in report.campaigns)
         )
         body = (
