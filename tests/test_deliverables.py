@@ -21,7 +21,7 @@ from talent_tui.store.db import Database
 from talent_tui.store.models import AuditEntry, Deliverable, DeliverableStatus, Feedback
 
 from . import factories
-from .conftest import fill, make_app, screen_text, settle
+from .conftest import fill, make_app, settle
 
 runner = CliRunner()
 DAY = factories.DAY
