@@ -240,3 +240,28 @@ async def test_delete_of_a_submitted_deliverable_says_why_not(database: Database
         assert str(screen.query_one("#deal-deliverables", DataTable).get_row_at(0)[0]) == "UGC"
     with database.session() as s:
         assert s.get(Deliverable, item_id) is not None
+
+
+def test_a_deleted_deliverables_history_stays_with_its_deal_even_when_its_id_is_reused(
+    database: Database,
+) -> None:
+    first, second = agreed(database), agreed(database)
+    with database.transaction() as s:
+        gone = deals.add_deliverable(s, first, "live", DAY, "me").id
+        deals.edit_deliverable(s, gone, "me", kind="story")
+    with database.transaction() as s:
+        deals.delete_deliverable(s, gone, "me")
+    with database.transaction() as s:
+        reused = deals.add_deliverable(s, second, "video", None, "me").id
+    assert reused == gone  # SQLite gives the next row the highest id again
+    with database.session() as s:
+        first_history = [e.action for e in deals.history(s, first)]
+        second_history = [e.action for e in deals.history(s, second)]
+    assert first_history[-3:] == [
+        "added live",
+        "edited live: kind story",
+        f"deleted deliverable {gone} (story)",
+    ]
+    assert [
+        a for a in second_history if "deliverable" in a or a.startswith(("added", "edited"))
+    ] == ["added video"]

@@ -130,3 +130,14 @@ async def test_invoice_form_asks_for_the_reason_beside_its_field(database: Datab
     assert amounts(database, campaign_id) == [3_500_000]
     with database.session() as s:
         assert deals.history(s, campaign_id)[-1].action.endswith("over the fee: late-payment fee")
+
+
+def test_a_long_reason_is_kept_whole_and_the_history_line_fits(database: Database) -> None:
+    campaign_id = deal(database, "100 USD")
+    reason = "agreed on the call: " + "x" * 480  # 500 characters, the longest a line may be
+    with database.transaction() as s:
+        deals.add_invoice(s, campaign_id, "150", None, DAY, None, "me", "N" * 60, reason)
+    with database.session() as s:
+        entry = deals.history(s, campaign_id)[-1]
+    assert len(entry.action) == 200 and entry.action.endswith("x…")
+    assert json.loads(entry.after)["over_fee_reason"] == reason

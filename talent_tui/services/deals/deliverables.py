@@ -5,7 +5,8 @@ while it is still planned."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -27,7 +28,13 @@ from talent_tui.services.deals.states import (
 from talent_tui.services.deals.states import (
     text as clean,
 )
-from talent_tui.store.models import Deliverable, DeliverableStatus, Feedback, utcnow
+from talent_tui.store.models import (
+    AuditEntry,
+    Deliverable,
+    DeliverableStatus,
+    Feedback,
+    utcnow,
+)
 
 D = DeliverableStatus
 
@@ -119,11 +126,16 @@ def delete_deliverable(session: Session, deliverable_id: int, actor: str) -> Del
             f"deliverable {deliverable_id} is {deliverable.status.value.replace('_', ' ')}; "
             "only a planned deliverable can be deleted"
         )
-    kept = {"deliverable": deliverable_id, "kind": deliverable.kind, "due_on": deliverable.due_on}
+    kept = {
+        "deliverable": deliverable_id,
+        "kind": deliverable.kind,
+        "due_on": deliverable.due_on,
+        "created_at": deliverable.created_at,  # where its own history starts (see history_spans)
+    }
     session.delete(deliverable)  # its feedback goes with it (ON DELETE CASCADE)
     audit.record(
         session, actor, "campaign", id_of(campaign),
-        f"deleted deliverable {deliverable_id} ({deliverable.kind})", kept, None,
+        f"{DELETED}{deliverable_id} ({deliverable.kind})", kept, None,
     )  # fmt: skip
     session.flush()
     return deliverable
@@ -188,6 +200,35 @@ def add_feedback(
         {"text": item.text, "given_on": given_on},
     )
     return item
+
+
+DELETED = "deleted deliverable "  # how a deletion's history line starts (on the campaign)
+
+
+def history_spans(
+    session: Session, campaign_id: int
+) -> list[tuple[int, datetime, datetime | None]]:
+    """(deliverable id, from, until) of every deliverable the campaign has or had: the
+    history entries of a deliverable are those with its id written in that span. SQLite may
+    give a deleted deliverable's id to the next one (of any campaign), so an id alone could
+    show another deliverable's history."""
+    spans: list[tuple[int, datetime, datetime | None]] = [
+        (id_of(d), d.created_at, None) for d in deliverables_of(session, campaign_id)
+    ]
+    deletions = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.entity == "campaign",
+            AuditEntry.entity_id == campaign_id,
+            col(AuditEntry.action).startswith(DELETED),
+        )
+    )
+    for entry in deletions:
+        kept = json.loads(entry.before or "{}")
+        if "deliverable" in kept and "created_at" in kept:
+            spans.append(
+                (int(kept["deliverable"]), datetime.fromisoformat(kept["created_at"]), entry.at)
+            )
+    return spans
 
 
 def deliverables_of(session: Session, campaign_id: int) -> list[Deliverable]:

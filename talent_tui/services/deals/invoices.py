@@ -22,9 +22,10 @@ from talent_tui.services.deals.states import (
     require_agreed,
     text,
 )
-from talent_tui.store.models import Invoice
+from talent_tui.store.models import AuditEntry, Invoice
 
 DEFAULT_NET_DAYS = 30  # when the terms say nothing about payment
+ACTION_LENGTH: int = AuditEntry.__table__.c.action.type.length  # type: ignore[attr-defined]
 
 
 class OverFee(DealError):
@@ -117,9 +118,11 @@ def add_invoice(
     session.flush()
     after: dict[str, object] = {"amount": str(price), "due_on": due_on}
     action = f"invoice {invoice.number or invoice.id} issued"
-    if over:
+    if over:  # the reason in full in `after`; the history line shows what fits its 200
         after["over_fee_reason"] = reason
-        action += f" over the fee: {reason}"
+        action += " over the fee: "
+        room = ACTION_LENGTH - len(action)
+        action += reason if len(reason) <= room else reason[: room - 1] + "…"
     audit.record(session, actor, "invoice", id_of(invoice), action, None, after)
     return invoice
 
