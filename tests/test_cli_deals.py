@@ -311,7 +311,7 @@ def test_campaigns_show_json_keeps_its_shape(demo_db: Database) -> None:
 
 def test_campaign_list_refusals_and_log_follow_up_before_today(demo_db: Database) -> None:
     bad_tab = run(demo_db, "campaigns", "list", "--tab", "someday")
-    assert bad_tab.exit_code == 2 and "unknown tab 'someday'" in bad_tab.stderr
+    assert bad_tab.exit_code == 2 and "'someday' is not one of 'pending'" in bad_tab.stderr
     nobody = run(demo_db, "campaigns", "list", "--creator", "@nobody")
     assert nobody.exit_code == 1 and "Traceback" not in nobody.output
     early = run(

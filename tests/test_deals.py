@@ -235,7 +235,7 @@ def test_overdue_offers_expire_with_a_history_entry(database: Database) -> None:
 
 
 def test_invoice_totals_stay_per_currency(database: Database) -> None:
-    krw = new_campaign(database, S.IN_PRODUCTION)
+    krw = new_campaign(database, S.IN_PRODUCTION, fee_minor=1_500_000)
     usd = new_campaign(database, S.IN_PRODUCTION, fee_minor=500_000, currency="USD")
     with database.transaction() as s:
         a = deals.add_invoice(s, krw, "1,000,000", None, TODAY - timedelta(days=40),

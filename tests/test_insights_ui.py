@@ -99,21 +99,29 @@ def test_media_kit_markdown_and_html(demo_db: Database, tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_creator_report_counts_and_money(demo_db: Database) -> None:
+def test_creator_report_counts_and_money(demo_db: Database, tmp_path: Path) -> None:
     with demo_db.session() as s:
         creator = roster.find_creator(s, "@haneul.eats")
         mine = s.exec(select(Campaign).where(Campaign.creator_id == creator.id)).all()
     won = sum(c.status in reports.WON for c in mine)
     lost = sum(c.status in reports.LOST for c in mine)
     revenue = sum(c.fee_minor for c in mine if c.status is CampaignStatus.COMPLETED)
-    result = run(demo_db, "report", "creator", "@haneul.eats", "-f", "csv")
+    result = run(
+        demo_db, "report", "creator", "@haneul.eats", "-f", "csv", "-o", str(tmp_path / "r.csv")
+    )
     assert result.exit_code == 0
-    rows = list(csv.reader(io.StringIO(result.stdout)))
+    rows = list(csv.reader(io.StringIO((tmp_path / "r-summary.csv").read_text(encoding="utf-8"))))
     summary = {r[1]: r[2] for r in rows if r and r[0] == "summary"}
     assert summary["Campaigns"].startswith(f"{won} won, {lost} lost")
     assert ["revenue_minor", "KRW", str(revenue)] in rows
+    assert not any(r[0] == "commission_minor" for r in rows)  # the management report's
+    assert "Manager's commission" not in summary
+    out = tmp_path / "m.csv"
+    assert run(demo_db, "report", "management", "-f", "csv", "-o", str(out)).exit_code == 0
+    lines = csv.DictReader(io.StringIO((tmp_path / "m-campaigns.csv").read_text(encoding="utf-8")))
+    done = [r for r in lines if r["creator"] == creator.name and r["status"] == "completed"]
     commission = deals.commission_minor(revenue, creator.commission_bp)
-    assert ["commission_minor", "KRW", str(commission)] in rows  # one rate, so one rounding
+    assert sum(int(r["commission"]) for r in done) == commission  # one rate, so one rounding
 
 
 def test_period_report_filters_by_date(demo_db: Database) -> None:

@@ -453,7 +453,7 @@ def test_a_database_in_a_folder_that_does_not_exist_is_refused_not_created(
 ) -> None:
     path = tmp_path / "Documnets" / "roster.db"  # a typo
     result = runner.invoke(cli.app, ["--db", str(path), "creators", "list"])
-    assert result.exit_code == 3
+    assert result.exit_code == 1  # bad input, not a database that cannot be opened
     assert "does not exist" in result.stderr and str(path.parent) in result.stderr
     assert not path.parent.exists()
 

@@ -121,7 +121,7 @@ def test_an_export_never_writes_over_another_database(tmp_path: Path) -> None:
     before = victim.read_bytes()
     for args in (
         ("export", "creators", "-o", str(victim)),
-        ("report", "creator", "@dana.park", "-f", "csv", "-o", str(victim)),
+        ("report", "creator", "@dana.park", "-f", "md", "-o", str(victim)),
     ):
         result = talent(path, *args)
         assert result.exit_code == 1, result.output
@@ -180,7 +180,7 @@ def test_a_value_that_is_not_one_of_the_choices_is_usage_exit_2(
 ) -> None:
     result = talent(seeded(tmp_path / "a.db"), *args)
     assert result.exit_code == 2, result.output
-    assert "unknown" in result.stderr
+    assert "unknown" in result.stderr or "is not one of" in result.stderr  # ours, or Click's
 
 
 def test_what_export_prints_carries_no_control_character(tmp_path: Path) -> None:

@@ -182,6 +182,7 @@ async def test_deliverables_and_invoices_from_the_keyboard(demo_db: Database) ->
         await pilot.press("i")
         await pilot.pause()
         await fill(pilot, "amount", "1,000,000")
+        await fill(pilot, "over_fee_reason", "agreed extra cut")  # kept only when over the fee
         await pilot.press("ctrl+s")
         await settle(pilot)
         invoices = app.screen.query_one("#deal-invoices", DataTable)
@@ -353,7 +354,10 @@ async def test_agreed_deal_forms_name_bad_fields_and_show_text_as_written(
         assert set(await submit(pilot, "n", {"kind": "\x1b[31mvideo"})) == {"kind"}
         assert set(await submit(pilot, "n", {"kind": "", "due": ""})) == {"kind"}
         assert set(await submit(pilot, "n", {"kind": "video", "due": "2026-02-30"})) == {"due"}
-        assert await submit(pilot, "n", {"kind": "video [/b]", "due": "2026-11-20"}) == {}
+        assert set(await submit(pilot, "n", {"kind": "video [/b]", "due": "2026-11-20"})) == {
+            "kind"
+        }
+        assert await submit(pilot, "n", {"kind": "UGC", "due": "2026-11-20"}) == {}
         table = app.screen.query_one("#deal-deliverables", DataTable)
         table.focus()
         assert set(await submit(pilot, "f", {"text": ""})) == {"text"}
@@ -373,7 +377,7 @@ async def test_agreed_deal_forms_name_bad_fields_and_show_text_as_written(
         feedback = deals.feedback_of(s, item.id)
         assert deals.invoices_of(s, active.id) == []
         assert s.get(Campaign, active.id).status is CampaignStatus.IN_PRODUCTION
-    assert item.kind == "video [/b]"
+    assert item.kind == "ugc"  # one of the rate card's kinds, typed in any case
     assert [f.text for f in feedback] == ["[red]Bigger[/red] logo [/b]"]
 
 

@@ -18,6 +18,7 @@ from talent_tui.cli import common as cli
 from talent_tui.cli.dealkit import IdArg, read, run, today
 from talent_tui.core.money import format_money
 from talent_tui.core.text import printable
+from talent_tui.store.kinds import Tab
 
 campaigns_app = typer.Typer(help="Campaigns: offers, negotiation, lifecycle.", no_args_is_help=True)
 
@@ -30,21 +31,16 @@ def register(app: typer.Typer) -> None:
 def campaigns_list(
     creator: Annotated[str | None, typer.Option("--creator", help="Id or TikTok handle.")] = None,
     tab: Annotated[
-        str | None, typer.Option("--tab", help="pending, active, completed or inactive")
+        Tab | None, typer.Option("--tab", help="Only this tab.", case_sensitive=False)
     ] = None,
     as_json: cli.JsonOpt = False,
 ) -> None:
     """List campaigns: open ones soonest first, then finished ones most recent first."""
     from talent_tui.services import campaigns, roster
 
-    try:
-        which = campaigns.parse_tab(tab) if tab is not None else None
-    except ValueError as exc:
-        raise cli.usage(f"--tab: {exc}") from None
-
     def query(session: Any) -> list[campaigns.CampaignSummary]:
         creator_id = roster.find_creator(session, creator).id if creator is not None else None
-        return campaigns.list_campaigns(session, creator_id, which)
+        return campaigns.list_campaigns(session, creator_id, tab)
 
     rows = read(query)
     if as_json:

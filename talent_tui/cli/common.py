@@ -36,7 +36,14 @@ EXIT_BUG = 70  # EX_SOFTWARE: something talent did not expect; the traceback is 
 # How the launcher opens the app on a database, as the given actor (see talent_tui.launch).
 TuiOpener = Callable[["Database", str | None], None]
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+
+def flag(*names: str, help: str) -> Any:  # noqa: A002 - Typer's own name for it
+    """A plain on/off option. Its --help line shows no value type (Typer would write
+    `<bool>` beside it, as if it took a value)."""
+    return typer.Option(*names, help=help, metavar="")
+
+
+JsonOpt = Annotated[bool, flag("--json", help="Print JSON only.")]
 
 
 @dataclass(frozen=True)
@@ -73,12 +80,20 @@ def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
-def refuse(exc: BaseException) -> typer.Exit:
-    """A refusal in its own words: exit code 3 when the database is the trouble (another
-    talent is writing, the file is read-only or cannot be opened), else 1."""
-    from talent_tui.store.db import DatabaseError
+def exit_code_of(exc: BaseException) -> int:
+    """3 when the database is the trouble (another talent is writing, the file is read-only
+    or cannot be opened), else 1 (bad input: a --db path in a folder that does not exist is
+    a typo, not a database problem)."""
+    from talent_tui.store.db import DatabaseError, NoSuchFolder
 
-    return fail(str(exc), EXIT_DATABASE if isinstance(exc, DatabaseError) else EXIT_INPUT)
+    if isinstance(exc, DatabaseError) and not isinstance(exc, NoSuchFolder):
+        return EXIT_DATABASE
+    return EXIT_INPUT
+
+
+def refuse(exc: BaseException) -> typer.Exit:
+    """A refusal in its own words, with its exit code (`exit_code_of`)."""
+    return fail(str(exc), exit_code_of(exc))
 
 
 def open_db(db: str | None = None) -> Database:
@@ -88,7 +103,7 @@ def open_db(db: str | None = None) -> Database:
     try:
         database = dbmod.open_database(db if db is not None else options().db)
     except dbmod.DatabaseError as exc:
-        raise fail(str(exc), EXIT_DATABASE) from None
+        raise refuse(exc) from None
     if database.backup:
         err.print(
             f"Upgraded the schema to {dbmod.SCHEMA_HEAD}; the old file is kept at {database.backup}"

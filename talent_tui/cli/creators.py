@@ -15,16 +15,17 @@ from talent_tui.cli.common import (
     JsonOpt,
     err,
     fail,
+    flag,
     open_db,
     out,
     print_json,
     reading,
     refuse,
     resolve_creator,
-    usage,
 )
 from talent_tui.core.fields import MAX_ID
 from talent_tui.core.text import printable
+from talent_tui.services.roster import SortKey  # the --sort choices (no ORM: a light import)
 
 if TYPE_CHECKING:
     from talent_tui.store.db import Database
@@ -33,45 +34,31 @@ if TYPE_CHECKING:
 creators_app = typer.Typer(help="List and inspect creators.", no_args_is_help=True)
 
 
-def _parse_sort(value: str) -> Any:
-    from talent_tui.services.roster import SortKey
-
-    try:
-        return SortKey(value.replace("-", "_"))
-    except ValueError:
-        raise usage(
-            f"unknown sort {value!r} (one of: {', '.join(k.value for k in SortKey)})"
-        ) from None
-
-
 @creators_app.command("list")
 def creators_list(
     search: Annotated[str, typer.Option("--search", "-s", help="Text in the name or handle.")] = "",
     sort: Annotated[
-        str, typer.Option("--sort", help="name, followers, engagement, growth or open_deals")
-    ] = "name",
+        SortKey, typer.Option("--sort", help="The order of the list.", case_sensitive=False)
+    ] = SortKey.NAME,
     niche: Annotated[str | None, typer.Option("--niche", help="Only this niche.")] = None,
     tag: Annotated[str | None, typer.Option("--tag", help="Only creators with this tag.")] = None,
-    archived: Annotated[
-        bool, typer.Option("--archived", help="List archived creators instead.")
-    ] = False,
+    archived: Annotated[bool, flag("--archived", help="List archived creators instead.")] = False,
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, max=MAX_ID, help="At most this many rows.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List creators (archived ones only with --archived)."""
     from talent_tui.core.money import compact_number
     from talent_tui.services import roster
 
-    query = roster.RosterQuery(
-        search=search, sort=_parse_sort(sort), niche=niche, tag=tag, archived=archived
-    )
+    query = roster.RosterQuery(search=search, sort=sort, niche=niche, tag=tag, archived=archived)
     with reading() as (database, connection):
         rows = query.page(connection, 0, limit)
         stored = roster.count_creators(connection) if not rows and not as_json else 0
+        contacts = roster.contacts(connection, [r.id for r in rows]) if as_json else {}
     if as_json:
-        print_json([row.as_dict() for row in rows])
+        print_json([_listed(row.as_dict(), contacts[row.id]) for row in rows])
         return
     if not rows:
         _explain_empty(database, stored, filtered=bool(search or niche or tag), archived=archived)
@@ -97,6 +84,19 @@ def creators_list(
             str(row.open_deals),
         )
     out.print(table)
+
+
+def _listed(row: dict[str, Any], contact: Any) -> dict[str, Any]:
+    """A `creators list --json` row: the roster's columns, then niche, tags, e-mail and the
+    commission as a percentage (`commission_pct`: 15.0 for 15%, 12.5 for 12.5%; stored as
+    basis points), the same keys and shapes as `creators show --json`."""
+    return {
+        **row,
+        "niche": contact.niche or "",
+        "tags": contact.tags,
+        "email": contact.email or "",
+        "commission_pct": contact.commission_bp / 100,
+    }
 
 
 def _explain_empty(
@@ -421,7 +421,7 @@ def creators_restore(creator: Annotated[str, typer.Argument(help="Id or TikTok h
 @creators_app.command("delete")
 def creators_delete(
     creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[bool, flag("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an archived creator for good, with its metrics, rates and campaigns."""
     from talent_tui.services import creators

@@ -8,13 +8,14 @@ from typing import Annotated
 import typer
 
 from talent_tui.cli.common import (
-    EXIT_DATABASE,
     EXIT_INPUT,
+    JsonOpt,
     fail,
     open_db,
     options,
     out,
     print_json,
+    refuse,
 )
 
 db_app = typer.Typer(help="Where the database lives, and its schema.", no_args_is_help=True)
@@ -39,7 +40,7 @@ def db_migrate() -> None:
         before = dbmod.current_revision(database)
         backup = dbmod.upgrade(database)
     except dbmod.DatabaseError as exc:
-        raise fail(str(exc), EXIT_DATABASE) from None
+        raise refuse(exc) from None
     if before == dbmod.SCHEMA_HEAD:
         out.print(f"{database.describe()} is up to date (schema {before}).", soft_wrap=True)
         return
@@ -87,7 +88,7 @@ def db_backup(
 
 @db_app.command("check")
 def db_check(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Integrity and foreign-key checks. Exit code 1 when something is wrong."""
     from talent_tui.store import db as dbmod

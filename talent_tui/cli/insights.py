@@ -4,7 +4,7 @@ says (fit for a brand, key metrics, a media kit, a report)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -17,6 +17,12 @@ from talent_tui.core.text import printable
 
 if TYPE_CHECKING:
     from talent_tui.store.db import Database
+
+# The choices of `report` and `mediakit` (io.render.REPORT_FORMATS, MEDIA_KIT_FORMATS; a test
+# keeps them equal: naming them here keeps --help from loading the renderers).
+ReportKind = Literal["creator", "brand", "period", "management"]
+ReportFormat = Literal["md", "csv", "html"]
+MediaKitFormat = Literal["md", "html"]
 
 
 def register(app: typer.Typer) -> None:
@@ -110,27 +116,36 @@ def metrics_cmd(
 
 
 def _write(output: Path | None, text: str, database: Database) -> None:
+    """Print `text`, or write it to `output`; a CSV report (`render.CsvTables`) is one file
+    per table, named after `output` (`render.output_files`), each checked before any is
+    written."""
+    from talent_tui.io import render
     from talent_tui.io.files import OutputPathError, check_output_path, write_atomically
 
     if output is None:
+        if isinstance(text, render.CsvTables):
+            names = " and ".join(f"FILE-{name}.csv" for name in text.tables)
+            raise cli.usage(f"a CSV report is one file per table: give -o FILE (writes {names})")
         import sys
 
         sys.stdout.write(printable(text, keep_newlines=True))
         return
+    files = render.output_files(output, text)
     try:
-        target = check_output_path(output, database.path)
+        targets = [(check_output_path(path, database.path), body) for path, body in files]
     except OutputPathError as exc:
         raise cli.fail(str(exc)) from None
-    try:
-        write_atomically(target, text)
-    except OSError as exc:
-        raise cli.fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    cli.err.print(f"Wrote {output}.")
+    for (target, body), (path, _) in zip(targets, files, strict=True):
+        try:
+            write_atomically(target, body)
+        except OSError as exc:
+            raise cli.fail(f"cannot write {path}: {exc.strerror or exc}") from None
+        cli.err.print(printable(f"Wrote {path}."), soft_wrap=True)
 
 
 def mediakit_cmd(
     creator: Annotated[str, typer.Argument(help="Id or TikTok handle.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md or html")] = "md",
+    fmt: Annotated[MediaKitFormat, typer.Option("--format", "-f")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
 ) -> None:
     """A creator's media kit for negotiations: stats, metrics, rates, audience, recent work."""
@@ -138,8 +153,6 @@ def mediakit_cmd(
     from talent_tui.io import render
     from talent_tui.services import reports
 
-    if fmt not in render.MEDIA_KIT_FORMATS:
-        raise cli.usage(f"unknown format {fmt!r} ({' or '.join(render.MEDIA_KIT_FORMATS)})")
     database = cli.open_db()
     with database.session() as session:
         kit = reports.media_kit(session, _creator(session, creator).id, today())
@@ -147,25 +160,39 @@ def mediakit_cmd(
 
 
 def report_cmd(
-    kind: Annotated[str, typer.Argument(help="creator, brand or period")],
+    kind: Annotated[
+        ReportKind,
+        typer.Argument(
+            help="brand: for the advertiser; period and management: everyone's campaigns, "
+            "management with the manager's commission",
+            show_default=False,
+        ),
+    ],
     subject: Annotated[
-        str | None, typer.Argument(help="Creator id/handle or brand name (not for period)")
+        str | None, typer.Argument(help="Creator id/handle or brand name (creator, brand)")
     ] = None,
     since: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD")] = None,
     until: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md, csv or html")] = "md",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="csv needs -o")] = "md",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="File to write (csv: FILE-summary.csv and FILE-campaigns.csv)."
+        ),
+    ] = None,
 ) -> None:
-    """Campaigns won and lost, revenue and commission per currency, deliverables on time."""
+    """Campaigns won and lost, revenue per currency, deliverables on time; commission for management.
+
+    A brand report goes to the advertiser: only the management report shows the manager's
+    commission. A CSV report is one file per table (-o FILE writes FILE-summary.csv and
+    FILE-campaigns.csv)."""
     from talent_tui.core.dates import parse_iso_date, today
     from talent_tui.io import render
     from talent_tui.services import reports
 
-    if kind not in ("creator", "brand", "period"):
-        raise cli.usage(f"unknown report {kind!r} (creator, brand or period)")
-    if fmt not in render.REPORT_FORMATS:
-        raise cli.usage(f"unknown format {fmt!r} ({', '.join(render.REPORT_FORMATS)})")
-    if kind != "period" and not subject:
+    if kind in ("period", "management") and subject:
+        raise cli.usage(f"a {kind} report covers everyone: give --from/--to, not {subject!r}")
+    if kind in ("creator", "brand") and not subject:
         raise cli.fail(f"a {kind} report needs the {kind}")
     try:
         start = parse_iso_date(since) if since else None
@@ -181,8 +208,9 @@ def report_cmd(
             brand_id = brand_or_fail(session, subject).id
         try:
             report = reports.build_report(
-                session, today(), creator_id=creator_id, brand_id=brand_id, start=start, end=end
-            )
+                session, today(), creator_id=creator_id, brand_id=brand_id, start=start, end=end,
+                management=kind == "management",
+            )  # fmt: skip
         except reports.InvalidPeriod as exc:
             raise cli.fail(str(exc)) from None
     _write(output, render.report(report, fmt), database)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,19 +25,39 @@ def invoices_add(
     issued: Annotated[str | None, typer.Option("--issued", help="YYYY-MM-DD (today)")] = None,
     due: Annotated[str | None, typer.Option("--due", help="YYYY-MM-DD (issued + net days)")] = None,
     number: Annotated[str, typer.Option("--number", help="Invoice number.")] = "",
+    over_fee_reason: Annotated[
+        str,
+        typer.Option(
+            "--over-fee-reason",
+            help="Why this invoice takes the deal's invoices past the agreed fee (kept in the history).",
+            show_default=False,
+        ),
+    ] = "",
 ) -> None:
-    """Issue an invoice for a campaign."""
+    """Issue an invoice for a campaign. A deal's invoices add up to at most its agreed fee,
+    unless --over-fee-reason says why."""
     from talent_tui.services import deals
 
     issued_on = day(issued, "--issued") or today()
     due_on = day(due, "--due")
-    invoice_id = run(
-        lambda s: (
-            deals.add_invoice(
-                s, campaign_id, amount, currency, issued_on, due_on, cli.actor(), number
+
+    def issue(session: Any) -> int:
+        try:
+            return deals.add_invoice(
+                session,
+                campaign_id,
+                amount,
+                currency,
+                issued_on,
+                due_on,
+                cli.actor(),
+                number,
+                over_fee_reason,
             ).id
-        )
-    )
+        except deals.OverFee as exc:  # nothing is written: the transaction is rolled back
+            raise cli.fail(f"{exc} (--over-fee-reason TEXT)") from None
+
+    invoice_id = run(issue)
     cli.out.print(f"Added invoice {invoice_id}.")
 
 

@@ -19,6 +19,7 @@ from talent_tui.cli.common import (
     TuiOpener,
     err,
     fail,
+    flag,
     open_db,
     options,
     out,
@@ -74,10 +75,10 @@ def run_tui(database: Database) -> None:
 
 def demo(
     reset: Annotated[
-        bool, typer.Option("--reset", help="Throw the demo database away and rebuild it.")
+        bool, flag("--reset", help="Throw the demo database away and rebuild it.")
     ] = False,
     no_open: Annotated[
-        bool, typer.Option("--no-open", help="Only load the demo data; print where.")
+        bool, flag("--no-open", help="Only load the demo data; print where.")
     ] = False,
 ) -> None:
     """Open talent on demo data (a separate database; never your real one)."""
@@ -137,7 +138,7 @@ COMMANDS = (
     ("fit", "insights", "Who fits this brand best: creators ranked by audience fit (0-100), with the reason."),
     ("metrics", "insights", "A creator's key metrics from the latest snapshot, with growth over 30 and 90 days."),
     ("mediakit", "insights", "A creator's media kit for negotiations: stats, metrics, rates, audience, recent work."),
-    ("report", "insights", "Campaigns won and lost, revenue and commission per currency, deliverables on time."),
+    ("report", "insights", "Campaigns won and lost, revenue per currency, deliverables on time; commission for management."),
 )  # fmt: skip
 GROUPS = (
     ("creators", "creators", "List and inspect creators."),

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from talent_tui.cli.common import (
     err,
     fail,
+    flag,
     open_db,
     out,
     print_json,
     usage,
 )
 from talent_tui.core.text import printable
+
+FileFormat = Literal["csv", "json"]  # what import reads and export writes (exporters.FORMATS)
 
 if TYPE_CHECKING:
     from talent_tui.io.importers import FieldChange, ImportReport
@@ -31,12 +34,10 @@ def import_cmd(
     ],
     file: Annotated[Path, typer.Argument(help="A .csv or .json file.", show_default=False)],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="csv or json (default: by extension)")
+        FileFormat | None, typer.Option("--format", help="Default: by the file's extension.")
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON only.")] = False,
+    dry_run: Annotated[bool, flag("--dry-run", help="Validate and report; write nothing.")] = False,
+    as_json: Annotated[bool, flag("--json", help="Print the report as JSON only.")] = False,
 ) -> None:
     """Import a file, all or nothing. Rows are matched on natural keys, so re-runs are safe."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
@@ -139,7 +140,7 @@ def export_cmd(
     kind: Annotated[
         str, typer.Argument(help="creators, metrics, demographics, rates, brands or campaigns")
     ],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json")] = "csv",
+    fmt: Annotated[FileFormat, typer.Option("--format", "-f")] = "csv",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
@@ -149,8 +150,6 @@ def export_cmd(
 
     if kind not in exporters.KINDS:
         raise usage(f"unknown export kind {kind!r} (one of: {', '.join(exporters.KINDS)})")
-    if fmt not in exporters.FORMATS:
-        raise usage(f"unknown format {fmt!r} (csv or json)")
     database = open_db()
     with database.session() as session:
         rows = exporters.export_rows(session, kind, fmt)

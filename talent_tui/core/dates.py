@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, datetime, timedelta
 
@@ -33,14 +34,24 @@ def days_after(day: date, days: int) -> date:
 
 
 def parse_iso_date(text: str) -> date:
-    """Strict YYYY-MM-DD; raises ValueError with a readable message otherwise."""
+    """Strict YYYY-MM-DD; raises ValueError with a readable message otherwise, saying what is
+    wrong with a date in the right form that does not exist ("2026-02-30")."""
     value = text.strip()
+    if not _ISO_DAY.fullmatch(value):  # also what fromisoformat would read: 2026-W01-1
+        raise ValueError(f"not a date in YYYY-MM-DD form: {text!r}")
     try:
-        if not _ISO_DAY.fullmatch(value):
-            raise ValueError  # also what fromisoformat would read: week dates (2026-W01-1)
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+        pass
+    year, month, day = (int(part) for part in value.split("-"))
+    if year == 0:
+        raise ValueError(f"no such date: {value} (there is no year 0)") from None
+    if not 1 <= month <= 12:
+        raise ValueError(f"no such date: {value} (the month is 01 to 12)") from None
+    last = calendar.monthrange(year, month)[1]
+    raise ValueError(
+        f"no such date: {value} ({calendar.month_name[month]} {year} has {last} days)"
+    ) from None
 
 
 def short_day(day: date, today_: date) -> str:

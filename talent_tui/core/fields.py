@@ -347,6 +347,36 @@ def day(values: Mapping[str, Any], name: str, required: bool = False) -> date | 
         raise FieldError(name, str(exc)) from None
 
 
+# The kinds of deliverable, in the order a rate card lists them, each with how people write
+# it. A deal's deliverables are one of these (a rate card may also hold others it was given).
+DELIVERABLE_KINDS: dict[str, str] = {
+    "video": "Video",
+    "live": "Live",
+    "story": "Story",
+    "bundle": "Bundle",
+    "ugc": "UGC",
+}
+
+
+def deliverable_kind(text: str, name: str = "kind") -> str:
+    """One of `DELIVERABLE_KINDS`, typed in any case ("UGC", "Video "); anything else is
+    refused with the list."""
+    typed = " ".join((text or "").split())
+    kind = typed.lower()
+    if kind in DELIVERABLE_KINDS:
+        return kind
+    allowed = ", ".join(DELIVERABLE_KINDS)
+    if not kind:
+        raise FieldError(name, f"a deliverable kind is required (one of: {allowed})")
+    shown = typed if len(typed) <= MAX_KIND else typed[:MAX_KIND] + "…"
+    raise FieldError(name, f"unknown deliverable kind {shown!r} (one of: {allowed})")
+
+
+def deliverable_label(kind: str) -> str:
+    """A deliverable kind as people write it: "Video", "UGC" (any other kind as stored)."""
+    return DELIVERABLE_KINDS.get(kind, kind)
+
+
 def deliverable(values: Mapping[str, Any], name: str = "deliverable") -> str:
     """A rate card's deliverable type: "video", "live", "story"…, spaces collapsed, lower case."""
     text = " ".join(text_of(values, name).split()).lower()

@@ -10,9 +10,12 @@ from __future__ import annotations
 import csv
 import html
 import io
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from talent_tui.core.cells import safe_cell
-from talent_tui.core.money import compact_number, format_money
+from talent_tui.core.fields import deliverable_label
+from talent_tui.core.money import compact_number, format_money, format_short, to_major
 from talent_tui.core.text import printable
 from talent_tui.services import deals
 from talent_tui.services.metrics import CreatorMetrics
@@ -20,7 +23,6 @@ from talent_tui.services.reports import MediaKit, Report, ReportCampaign
 
 MEDIA_KIT_FORMATS = ("md", "html")
 REPORT_FORMATS = ("md", "csv", "html")
-DELIVERABLE_LABELS = {"ugc": "UGC"}
 
 
 def _pct(value: float | None, signed: bool = False) -> str:
@@ -67,7 +69,7 @@ def kit_metrics(m: CreatorMetrics) -> list[tuple[str, str]]:
 def kit_rates(kit: MediaKit) -> list[tuple[str, str]]:
     return [
         (
-            DELIVERABLE_LABELS.get(r.deliverable, r.deliverable.capitalize()),
+            deliverable_label(r.deliverable),
             format_money(r.amount_minor, r.currency),
         )
         for r in kit.profile.rates
@@ -92,7 +94,10 @@ def report_summary(report: Report) -> list[tuple[str, str]]:
         ("Period", report.period),
         ("Campaigns", f"{report.won} won, {report.lost} lost, {report.open} open{win_rate}"),
         ("Revenue (completed)", deals.format_totals(report.revenue)),
-        ("Manager's commission", deals.format_totals(report.commission)),
+    ]
+    if report.management:  # the manager's cut never goes to an advertiser
+        lines.append(("Manager's commission", deals.format_totals(report.commission)))
+    lines += [
         ("Open pipeline", deals.format_totals(report.pipeline)),
         (
             "Deliverables on time",
@@ -112,16 +117,64 @@ def report_summary(report: Report) -> list[tuple[str, str]]:
     return lines
 
 
-def campaign_cells(row: ReportCampaign) -> dict[str, str | int]:
+CAMPAIGN_COLUMNS = ("id", "campaign", "creator", "brand", "status", "fee", "commission", "date")
+
+
+def report_columns(report: Report) -> tuple[str, ...]:
+    """The campaign table's columns: never the report's own subject (every row of a
+    creator's report is that creator's), and the commission only for management."""
+    return tuple(
+        c
+        for c in CAMPAIGN_COLUMNS
+        if c != report.subject and (c != "commission" or report.management)
+    )
+
+
+def campaign_cells(row: ReportCampaign, money: Callable[[int, str], str]) -> dict[str, str | int]:
+    """One campaign line as text; `money` writes its amounts (exact, or short for a table
+    read on a screen)."""
     return {
         "id": row.id,
         "campaign": row.campaign,
         "creator": row.creator,
         "brand": row.brand,
-        "status": row.status.value,
-        "fee": format_money(row.fee_minor, row.currency),
+        "status": row.status.value.replace("_", " "),
+        "fee": money(row.fee_minor, row.currency),
+        "currency": row.currency,
+        "commission": ""
+        if row.commission_minor is None
+        else money(row.commission_minor, row.currency),
         "date": row.day.isoformat() if row.day else "",
     }
+
+
+class CsvTables(str):
+    """A CSV report: one table per file. `tables` maps each table's name to its CSV text
+    (`summary`: section,key,value; `campaigns`: one row per campaign, amounts exact with
+    their currency). As a str it is the campaigns table alone, never two tables in one file;
+    `table_paths` names the files."""
+
+    tables: dict[str, str]
+
+    def __new__(cls, tables: dict[str, str]) -> CsvTables:
+        made = super().__new__(cls, tables["campaigns"])
+        made.tables = tables
+        return made
+
+
+def table_paths(path: Path, names: Iterable[str]) -> list[Path]:
+    """Where each table of a CSV report goes when the user names `path`: `report.csv` (or
+    `report`, or `report.md`) → `report-summary.csv`, `report-campaigns.csv`."""
+    stem = path.stem if path.suffix.lower() in (".csv", ".md", ".html") else path.name
+    return [path.with_name(f"{stem}-{name}.csv") for name in names]
+
+
+def output_files(path: Path, text: str) -> list[tuple[Path, str]]:
+    """The files to write for rendered `text` the user asked to save as `path`: that one
+    file, or one per table of a CSV report (`table_paths`)."""
+    if isinstance(text, CsvTables):
+        return list(zip(table_paths(path, text.tables), text.tables.values(), strict=True))
+    return [(path, text)]
 
 
 def media_kit(kit: MediaKit, fmt: str) -> str:
@@ -154,9 +207,7 @@ def _media_kit(kit: MediaKit, fmt: str) -> str:
         sections = [
             _html_list("At a glance", headline, strong=True),
             _html_list("Key metrics", key_metrics),
-            _html_list(
-                "Rates", [(k.capitalize(), v) for k, v in rates] or [("Rates", "on request")]
-            ),
+            _html_list("Rates", rates or [("Rates", "on request")]),
         ]
         audience = "".join(
             f"<h3>{e(d.capitalize())}</h3>"
@@ -211,46 +262,60 @@ def _html_page(title: str, body: str) -> str:
     )
 
 
-CAMPAIGN_COLUMNS = ("id", "campaign", "creator", "brand", "status", "fee", "date")
-
-
 def report(report: Report, fmt: str) -> str:
-    """The report as md, csv or html; control characters shown, never written raw."""
+    """The report as md, csv or html; control characters shown, never written raw. A CSV
+    report is a `CsvTables` (one file per table)."""
+    if fmt == "csv":
+        tables = _report_csv(report)
+        return CsvTables({name: printable(t, keep_newlines=True) for name, t in tables.items()})
     return printable(_report(report, fmt), keep_newlines=True)
+
+
+def _report_csv(report: Report) -> dict[str, str]:
+    summary = io.StringIO(newline="")
+    writer = csv.writer(summary, lineterminator="\n")
+    writer.writerow(["section", "key", "value"])
+    for key, value in report_summary(report):
+        writer.writerow(["summary", safe_cell(key), safe_cell(value)])
+    for currency, amount in report.revenue.items():
+        writer.writerow(["revenue_minor", safe_cell(currency), amount])
+    for currency, amount in report.commission.items():
+        writer.writerow(["commission_minor", safe_cell(currency), amount])
+
+    campaigns = io.StringIO(newline="")
+    writer = csv.writer(campaigns, lineterminator="\n")
+    # Amounts exact, in the currency's own units, with the currency in a column of its own.
+    columns: list[str] = []
+    for column in report_columns(report):
+        columns += [column, "currency"] if column == "fee" else [column]
+    writer.writerow(columns)
+    for row in report.campaigns:
+        cells = campaign_cells(row, lambda minor, code: str(to_major(minor, code)))
+        writer.writerow([safe_cell(cells[c]) for c in columns])
+    return {"summary": summary.getvalue(), "campaigns": campaigns.getvalue()}
 
 
 def _report(report: Report, fmt: str) -> str:
     summary = report_summary(report)
+    columns = report_columns(report)
     if fmt == "md":
+        # Read on a screen (the app's preview is 80 columns wide): short amounts, exact in
+        # the summary above, the CSV and the HTML.
         lines = [f"# {report.title}", ""] + [f"- **{k}:** {v}" for k, v in summary]
         lines += ["", "## Campaigns", ""]
-        lines.append("| " + " | ".join(c.capitalize() for c in CAMPAIGN_COLUMNS) + " |")
-        lines.append("|" + "---|" * len(CAMPAIGN_COLUMNS))
+        lines.append("| " + " | ".join(c.capitalize() for c in columns) + " |")
+        lines.append("|" + "---|" * len(columns))
         for row in report.campaigns:
-            cells = [str(campaign_cells(row)[c]).replace("|", "\\|") for c in CAMPAIGN_COLUMNS]
-            lines.append("| " + " | ".join(cells) + " |")
+            cells = campaign_cells(row, format_short)
+            shown = (str(cells[c] or "—").replace("|", "\\|") for c in columns)
+            lines.append("| " + " | ".join(shown) + " |")
         return "\n".join(lines) + "\n"
-    if fmt == "csv":
-        buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["section", "key", "value"])
-        for key, value in summary:
-            writer.writerow(["summary", safe_cell(key), safe_cell(value)])
-        for currency, amount in report.revenue.items():
-            writer.writerow(["revenue_minor", safe_cell(currency), amount])
-        for currency, amount in report.commission.items():
-            writer.writerow(["commission_minor", safe_cell(currency), amount])
-        writer.writerow([])
-        writer.writerow(CAMPAIGN_COLUMNS)
-        for row in report.campaigns:
-            writer.writerow([safe_cell(campaign_cells(row)[c]) for c in CAMPAIGN_COLUMNS])
-        return buffer.getvalue()
     if fmt == "html":
         e = html.escape
-        head = "".join(f"<th>{e(c.capitalize())}</th>" for c in CAMPAIGN_COLUMNS)
+        head = "".join(f"<th>{e(c.capitalize())}</th>" for c in columns)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{e(str(cells[c]))}</td>" for c in CAMPAIGN_COLUMNS) + "</tr>"
-            for cells in map(campaign_cells, report.campaigns)
+            "<tr>" + "".join(f"<td>{e(str(cells[c] or '—'))}</td>" for c in columns) + "</tr>"
+            for cells in (campaign_cells(r, format_money) for r in report.campaigns)
         )
         body = (
             f"<h1>{e(report.title)}</h1>"

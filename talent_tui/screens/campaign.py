@@ -21,10 +21,17 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from talent_tui.core import money
 from talent_tui.core.dates import parse_iso_date
 from talent_tui.core.errors import DomainError
+from talent_tui.core.fields import (
+    DELIVERABLE_KINDS,
+    FieldError,
+    deliverable_kind,
+    deliverable_label,
+)
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import deals
+from talent_tui.services.deals.pipeline import DeliverableView
 from talent_tui.store.models import CampaignStatus, DeliverableStatus, Party
 from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.tables import PlainTable
@@ -88,6 +95,8 @@ class CampaignScreen(Guarded, Screen):
         Binding("o", "complete", "Complete"),
         Binding("x", "cancel", "Cancel deal"),
         Binding("n", "add_deliverable", "Deliverable"),
+        Binding("e", "edit_deliverable", "Edit"),
+        Binding("D", "delete_deliverable", "Delete"),
         Binding("s", "advance_deliverable", "Status", show=False),
         Binding("f", "feedback", "Feedback", show=False),
         Binding("i", "add_invoice", "Invoice"),
@@ -186,7 +195,7 @@ class CampaignScreen(Guarded, Screen):
                 due + (" overdue" if d.overdue else ""), style="bold red" if d.overdue else ""
             )
             table.add_row(
-                printable(d.kind), due_cell, d.status.value.replace("_", " "), str(len(d.feedback)),
+                printable(deliverable_label(d.kind)), due_cell, d.status.value.replace("_", " "), str(len(d.feedback)),
                 key=str(d.id),
             )  # fmt: skip
         self._show_feedback()
@@ -239,6 +248,8 @@ class CampaignScreen(Guarded, Screen):
         status = self.data.status
         if action in MOVES:
             return MOVES[action] in deals.TRANSITIONS[status]
+        if action in ("edit_deliverable", "delete_deliverable"):
+            return status in deals.AGREED and self._on_deliverables()
         if action in ("add_deliverable", "advance_deliverable", "feedback"):
             return status in deals.AGREED
         if action in ("add_invoice", "mark_paid"):
@@ -395,21 +406,103 @@ class CampaignScreen(Guarded, Screen):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return int(str(row_key.value))
 
-    def action_add_deliverable(self) -> None:
+    def _on_deliverables(self) -> bool:
+        """The deliverables tab is showing and has a row (edit and delete act on it)."""
+        tabs = self.query_one("#deal-tabs", TabbedContent)
+        return tabs.active == "pane-deliverables" and bool(
+            self.query_one("#deal-deliverables", DataTable).row_count
+        )
+
+    @on(TabbedContent.TabActivated, "#deal-tabs")
+    def tab_changed(self) -> None:
+        self.refresh_bindings()  # edit and delete are offered on the deliverables tab
+
+    def _deliverable_form(
+        self, title: str, kind: str, due: str, save: Any, done_message: str
+    ) -> None:
+        """The add and edit form of a deliverable: kind (one of the rate card's) and due date."""
+
         def submit(values: dict[str, str]) -> str:
-            due = _typed_day(values, "due")
+            typed = values["due"].strip()
+            errors: dict[str, str] = {}
+            try:
+                deal_kind = deliverable_kind(values["kind"])
+            except FieldError as exc:
+                errors["kind"] = exc.message
+            try:
+                day = _typed_day(values, "due")
+            except FormProblem as problem:
+                errors |= problem.errors
+            if errors:
+                raise FormProblem(errors)
             with _refusals_beside(values, "kind"), self.app.database.transaction() as session:
-                deals.add_deliverable(session, self.campaign_id, values["kind"], due, self.actor)
-            return "Deliverable added"
+                save(session, deal_kind, day, not typed)
+            return done_message
 
         self.query_one("#deal-tabs", TabbedContent).active = "pane-deliverables"
+        kinds = ", ".join(DELIVERABLE_KINDS)
         self._form(
-            "Add a deliverable",
-            [
-                FormField("kind", "Kind", "video, story, live…"),
-                FormField("due", "Due", "YYYY-MM-DD"),
-            ],
+            title,
+            [FormField("kind", "Kind", kinds, kind), FormField("due", "Due", "YYYY-MM-DD", due)],
             submit,
+        )
+
+    def action_add_deliverable(self) -> None:
+        self._deliverable_form(
+            "Add a deliverable",
+            "",
+            "",
+            lambda s, kind, due, _empty: deals.add_deliverable(
+                s, self.campaign_id, kind, due, self.actor
+            ),
+            "Deliverable added",
+        )
+
+    def _selected_deliverable(self) -> DeliverableView | None:
+        deliverable_id = self._selected("#deal-deliverables")
+        if deliverable_id is None or self.data is None:
+            self.notify("No deliverable selected", severity="warning")
+            return None
+        return next((d for d in self.data.deliverables if d.id == deliverable_id), None)
+
+    def action_edit_deliverable(self) -> None:
+        item = self._selected_deliverable()
+        if item is None:
+            return
+        if item.status is DeliverableStatus.POSTED:
+            self.notify("This deliverable is posted; it stays as it was.", severity="warning")
+            return
+        label = deliverable_label(item.kind)
+
+        def save(session: Any, kind: str, due: date | None, no_due: bool) -> None:
+            deals.edit_deliverable(
+                session, item.id, self.actor, kind=kind, due_on=due, clear_due=no_due
+            )
+
+        self._deliverable_form(
+            f"Edit the {printable(label)} deliverable",
+            printable(item.kind),
+            _text(item.due_on),
+            save,
+            "Deliverable changed",
+        )
+
+    def action_delete_deliverable(self) -> None:
+        item = self._selected_deliverable()
+        if item is None:
+            return
+        if item.status is not DeliverableStatus.PLANNED:
+            self.notify(
+                f"Only a planned deliverable can be deleted; this one is "
+                f"{item.status.value.replace('_', ' ')}.",
+                severity="warning",
+            )
+            return
+        due = f", due {item.due_on}" if item.due_on else ""
+        self._confirm(
+            f"Delete the {printable(deliverable_label(item.kind))} deliverable{due}?",
+            lambda s: deals.delete_deliverable(s, item.id, self.actor),
+            "Deliverable deleted",
         )
 
     def action_advance_deliverable(self) -> None:
@@ -434,10 +527,10 @@ class CampaignScreen(Guarded, Screen):
                 deals.set_deliverable_status(
                     session, deliverable_id, target, self.actor, values["url"]
                 )
-            return f"{item.kind.capitalize()}: {target.value.replace('_', ' ')}"
+            return f"{deliverable_label(item.kind)}: {target.value.replace('_', ' ')}"
 
         self._form(
-            f"{item.kind.capitalize()} is {current.value.replace('_', ' ')}: next status",
+            f"{deliverable_label(item.kind)} is {current.value.replace('_', ' ')}: next status",
             [
                 FormField("status", "Status", " or ".join(options), options[0]),
                 FormField("url", "Post URL", "when posted"),
@@ -489,6 +582,7 @@ class CampaignScreen(Guarded, Screen):
                 deals.add_invoice(
                     session, self.campaign_id, values["amount"], None,
                     days["issued"], days["due"], self.actor, values["number"],
+                    values["over_fee_reason"],
                 )  # fmt: skip
             return "Invoice added"
 
@@ -500,6 +594,7 @@ class CampaignScreen(Guarded, Screen):
                 FormField("number", "Number", "your reference"),
                 FormField("issued", "Issued", "YYYY-MM-DD", today.isoformat()),
                 FormField("due", "Due", "YYYY-MM-DD", due_default.isoformat()),
+                FormField("over_fee_reason", "Over fee?", "why, if past the agreed fee"),
             ],
             submit,
         )

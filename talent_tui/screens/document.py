@@ -1,4 +1,5 @@
-"""Preview of a media kit or a report (rendered Markdown), saved to a file with one key."""
+"""Preview of a media kit or a report (rendered Markdown), saved to a file with one key (a
+CSV report to one file per table: `report-summary.csv`, `report-campaigns.csv`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from textual.widgets import Header, Markdown
 
 from talent_tui.failures import Guarded
 from talent_tui.io.files import OutputPathError, check_output_path, write_atomically
+from talent_tui.io.render import output_files
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.widgets.footer import KeysFooter
 
@@ -77,15 +79,17 @@ class DocumentScreen(Guarded, Screen):
                     raise OutputPathError(f"{raw} is a folder, not a file name")
                 if not path.suffix:  # only a name without an extension gets one
                     path = path.with_name(f"{path.name}.{fmt}")
-                target = check_output_path(path, database_path)
-                write_atomically(target, self.renderers[fmt]())
+                files = output_files(path, self.renderers[fmt]())
+                targets = [(check_output_path(p, database_path), body) for p, body in files]
+                for target, body in targets:
+                    write_atomically(target, body)
             except OutputPathError as exc:
                 raise FormProblem({"path": str(exc)}) from None
             except OSError as exc:
                 raise FormProblem({"path": f"cannot write {path}: {exc.strerror or exc}"}) from None
             except ValueError:  # a NUL in the path: no file system takes it
                 raise FormProblem({"path": "not a usable file name"}) from None
-            return f"Wrote {target}"
+            return "Wrote " + " and ".join(str(target) for target, _ in targets)
 
         def done(message: str | None) -> None:
             if message:

@@ -1,5 +1,9 @@
 """Media kits and reports: gathered as plain data, rendered as Markdown, CSV or self-contained
-HTML, and written atomically (a crash never leaves half a file)."""
+HTML, and written atomically (a crash never leaves half a file).
+
+A report is about a creator, a brand, or everyone over a period. Reports leave the building
+(a brand report goes to the advertiser), so the manager's commission is only in the
+management report (`management=True`): commission per campaign and in total."""
 
 from __future__ import annotations
 
@@ -83,6 +87,7 @@ class ReportCampaign:
     fee_minor: int
     currency: str
     day: date | None  # the day it counts on: its end, else its start, else the offer
+    commission_minor: int | None = None  # the manager's cut (a management report only)
 
 
 class InvalidPeriod(DomainError):
@@ -93,11 +98,13 @@ class InvalidPeriod(DomainError):
 class Report:
     title: str
     period: str
+    subject: str = ""  # "creator" or "brand" when the report is about one; "" for everyone
+    management: bool = False  # with the manager's commission (never for an advertiser)
     won: int = 0
     lost: int = 0
     open: int = 0
     revenue: dict[str, int] = field(default_factory=dict)
-    commission: dict[str, int] = field(default_factory=dict)
+    commission: dict[str, int] = field(default_factory=dict)  # a management report only
     pipeline: dict[str, int] = field(default_factory=dict)
     deliverables_total: int = 0
     deliverables_on_time: int = 0
@@ -118,9 +125,11 @@ def build_report(
     brand_id: int | None = None,
     start: date | None = None,
     end: date | None = None,
+    management: bool = False,
 ) -> Report:
     """Campaigns of a creator, a brand, or everyone, whose date (end, else start, else offer
-    received) falls in [start, end]."""
+    received) falls in [start, end]. `management` adds the manager's commission (per
+    campaign, and in total for the completed ones)."""
     statement = (
         select(Campaign, Creator, Brand.name)
         .join(Creator, col(Creator.id) == col(Campaign.creator_id))
@@ -130,12 +139,13 @@ def build_report(
         statement = statement.where(Campaign.creator_id == creator_id)
     if brand_id is not None:
         statement = statement.where(Campaign.brand_id == brand_id)
+    subject = ""
     if creator_id is not None:
-        title = f"Creator report: {roster.get_creator(session, creator_id).name}"
+        subject, name = "creator", roster.get_creator(session, creator_id).name
     elif brand_id is not None:
-        title = f"Brand report: {brands.get_brand(session, brand_id).name}"
-    else:
-        title = "Roster report"
+        subject, name = "brand", brands.get_brand(session, brand_id).name
+    kind = "Management report" if management else f"{subject.capitalize()} report"
+    title = f"{kind}: {name}" if subject else "Management report" if management else "Roster report"
     if start and end and end < start:
         raise InvalidPeriod(f"the period ends ({end}) before it starts ({start})")
     if start and end:
@@ -146,7 +156,7 @@ def build_report(
         period = f"until {end.isoformat()}"
     else:
         period = "all campaigns, past and planned"
-    report = Report(title, period)
+    report = Report(title, period, subject, management)
     revenue: dict[str, int] = defaultdict(int)
     commission: dict[str, int] = defaultdict(int)
     pipeline: dict[str, int] = defaultdict(int)
@@ -164,11 +174,10 @@ def build_report(
         else:
             report.open += 1
             pipeline[campaign.currency] += campaign.fee_minor
+        cut = deals.commission_minor(campaign.fee_minor, creator.commission_bp)
         if status is S.COMPLETED:
             revenue[campaign.currency] += campaign.fee_minor
-            commission[campaign.currency] += deals.commission_minor(
-                campaign.fee_minor, creator.commission_bp
-            )
+            commission[campaign.currency] += cut
         report.campaigns.append(
             ReportCampaign(
                 id=campaign.id,  # type: ignore[arg-type]  # SQLModel types a stored id as optional
@@ -179,10 +188,11 @@ def build_report(
                 fee_minor=campaign.fee_minor,
                 currency=campaign.currency,
                 day=day,
+                commission_minor=cut if management and status not in LOST else None,
             )
         )
     report.revenue = dict(sorted(revenue.items()))
-    report.commission = dict(sorted(commission.items()))
+    report.commission = dict(sorted(commission.items())) if management else {}
     report.pipeline = dict(sorted(pipeline.items()))
     if ids:
         for item in session.exec(select(Deliverable).where(col(Deliverable.campaign_id).in_(ids))):

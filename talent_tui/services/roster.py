@@ -412,7 +412,7 @@ class CreatorProfile:
     rates: list[RateLine]
 
 
-DELIVERABLE_ORDER = ("video", "live", "story", "bundle", "ugc")
+DELIVERABLE_ORDER = tuple(fields.DELIVERABLE_KINDS)
 
 
 def profile(source: Any, creator_id: int) -> CreatorProfile:
@@ -467,6 +467,35 @@ def _utc_day(value: object) -> date:
     if isinstance(value, date):
         return value if type(value) is date else value.date()  # type: ignore[attr-defined]
     return date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What `creators list --json` adds to a roster row: niche, tags, e-mail, commission."""
+
+    niche: str | None
+    tags: list[str]
+    email: str | None
+    commission_bp: int  # basis points: 1500 is 15%
+
+
+def contacts(source: Any, creator_ids: Sequence[int]) -> dict[int, Contact]:
+    """The `Contact` of each creator in `creator_ids` (read in chunks: a listing can hold the
+    whole roster)."""
+    found: dict[int, Contact] = {}
+    ids = list(creator_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for id_, niche, tags, email, commission in fetch_all(
+            source,
+            f"SELECT id, niche, tags, email, commission_bp FROM creators WHERE id IN ({marks})",
+            chunk,
+        ):
+            found[id_] = Contact(
+                niche, [t for t in (tags or "").split(";") if t], email, commission
+            )
+    return found
 
 
 def open_deal_count(source: Any, creator_id: int) -> int:

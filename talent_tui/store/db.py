@@ -161,12 +161,17 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+class NoSuchFolder(DatabaseError):
+    """A database path (--db, TALENT_DB) in a folder that does not exist: bad input (exit
+    code 1), never a folder and an empty database made up on the spot."""
+
+
 def _prepare_sqlite_file(path: Path) -> None:
     """Create an empty file (0600) before SQLite does. The folder must exist: talent's own
     data folder always does (it is made private, 0700), and a folder named by --db or
     TALENT_DB that does not is most likely a typo, not a place to start a new roster."""
     if not path.parent.is_dir():
-        raise DatabaseError(
+        raise NoSuchFolder(
             f"cannot open database {path}: the folder {path.parent} does not exist; create "
             "it first, or check the path"
         )

@@ -1,13 +1,23 @@
 """Deliverables of an agreed deal (planned → draft submitted → changes requested → approved →
-posted) and the rounds of creative feedback on each."""
+posted) and the rounds of creative feedback on each. A deliverable's kind is one of the rate
+card's (`core.fields.DELIVERABLE_KINDS`); it can be edited until it is posted, and deleted
+while it is still planned."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from talent_tui.core.fields import MAX_AUTHOR, MAX_FEEDBACK, MAX_KIND, MAX_URL
+from talent_tui.core.fields import (
+    MAX_AUTHOR,
+    MAX_FEEDBACK,
+    MAX_LINE,
+    MAX_URL,
+    FieldError,
+    deliverable_kind,
+)
 from talent_tui.services import audit
 from talent_tui.services.deals.states import (
     DealError,
@@ -18,7 +28,13 @@ from talent_tui.services.deals.states import (
 from talent_tui.services.deals.states import (
     text as clean,
 )
-from talent_tui.store.models import Deliverable, DeliverableStatus, Feedback, utcnow
+from talent_tui.store.models import (
+    AuditEntry,
+    Deliverable,
+    DeliverableStatus,
+    Feedback,
+    utcnow,
+)
 
 D = DeliverableStatus
 
@@ -31,13 +47,21 @@ DELIVERABLE_FLOW: dict[DeliverableStatus, frozenset[DeliverableStatus]] = {
 }
 
 
+def _kind(typed: str) -> str:
+    """One of the rate card's kinds (`fields.DELIVERABLE_KINDS`), typed in any case."""
+    text = clean(typed, "the kind", max_len=MAX_LINE, field="kind")
+    try:
+        return deliverable_kind(text)
+    except FieldError as exc:
+        raise DealError(exc.message, "kind") from None
+
+
 def add_deliverable(
     session: Session, campaign_id: int, kind: str, due_on: date | None, actor: str
 ) -> Deliverable:
+    """Add a deliverable of one of the rate card's kinds (`fields.DELIVERABLE_KINDS`)."""
     require_agreed(get_campaign(session, campaign_id), "deliverables")
-    kind = " ".join(clean(kind, "the kind", max_len=MAX_KIND, field="kind").split()).lower()
-    if not kind:
-        raise DealError("a deliverable kind is required (e.g. video)", "kind")
+    kind = _kind(kind)
     deliverable = Deliverable(campaign_id=campaign_id, kind=kind, due_on=due_on)
     session.add(deliverable)
     session.flush()
@@ -47,12 +71,80 @@ def add_deliverable(
     return deliverable
 
 
-def set_deliverable_status(
-    session: Session, deliverable_id: int, to: DeliverableStatus, actor: str, url: str = ""
-) -> Deliverable:
+def get_deliverable(session: Session, deliverable_id: int) -> Deliverable:
     deliverable = session.get(Deliverable, deliverable_id)
     if deliverable is None:
         raise DealError(f"no deliverable with id {deliverable_id}")
+    return deliverable
+
+
+def edit_deliverable(
+    session: Session,
+    deliverable_id: int,
+    actor: str,
+    *,
+    kind: str | None = None,
+    due_on: date | None = None,
+    clear_due: bool = False,
+) -> Deliverable:
+    """Change a deliverable's kind and/or due date (`clear_due` removes the due date); what
+    is not given stays. A posted deliverable is done and stays as it was posted."""
+    deliverable = get_deliverable(session, deliverable_id)
+    require_agreed(get_campaign(session, deliverable.campaign_id), "deliverables")
+    if deliverable.status is D.POSTED:
+        raise DealError(f"deliverable {deliverable_id} is posted; it can no longer be edited")
+    before = {"kind": deliverable.kind, "due_on": deliverable.due_on}
+    new_kind = deliverable.kind if kind is None else _kind(kind)
+    new_due = None if clear_due else due_on or deliverable.due_on
+    after = {"kind": new_kind, "due_on": new_due}
+    if after == before:
+        raise DealError("nothing to change: give a new kind or due date")
+    deliverable.kind = new_kind
+    deliverable.due_on = new_due
+    deliverable.updated_at = utcnow()
+    changed = ", ".join(
+        f"{name.replace('_on', '')} {value or 'none'}"
+        for name, value in after.items()
+        if before[name] != value
+    )
+    audit.record(
+        session, actor, "deliverable", deliverable_id, f"edited {before['kind']}: {changed}",
+        before, after,
+    )  # fmt: skip
+    session.flush()
+    return deliverable
+
+
+def delete_deliverable(session: Session, deliverable_id: int, actor: str) -> Deliverable:
+    """Delete a deliverable that is still planned (nothing was submitted for it yet). The
+    history entry is the campaign's, so the deal's history keeps it once the row is gone."""
+    deliverable = get_deliverable(session, deliverable_id)
+    campaign = get_campaign(session, deliverable.campaign_id)
+    require_agreed(campaign, "deliverables")
+    if deliverable.status is not D.PLANNED:
+        raise DealError(
+            f"deliverable {deliverable_id} is {deliverable.status.value.replace('_', ' ')}; "
+            "only a planned deliverable can be deleted"
+        )
+    kept = {
+        "deliverable": deliverable_id,
+        "kind": deliverable.kind,
+        "due_on": deliverable.due_on,
+        "created_at": deliverable.created_at,  # where its own history starts (see history_spans)
+    }
+    session.delete(deliverable)  # its feedback goes with it (ON DELETE CASCADE)
+    audit.record(
+        session, actor, "campaign", id_of(campaign),
+        f"{DELETED}{deliverable_id} ({deliverable.kind})", kept, None,
+    )  # fmt: skip
+    session.flush()
+    return deliverable
+
+
+def set_deliverable_status(
+    session: Session, deliverable_id: int, to: DeliverableStatus, actor: str, url: str = ""
+) -> Deliverable:
+    deliverable = get_deliverable(session, deliverable_id)
     if to not in DELIVERABLE_FLOW[deliverable.status]:
         allowed = ", ".join(s.value for s in DELIVERABLE_FLOW[deliverable.status]) or "nothing"
         raise DealError(
@@ -86,9 +178,7 @@ def set_deliverable_status(
 def add_feedback(
     session: Session, deliverable_id: int, author: str, text: str, given_on: date, actor: str
 ) -> Feedback:
-    deliverable = session.get(Deliverable, deliverable_id)
-    if deliverable is None:
-        raise DealError(f"no deliverable with id {deliverable_id}")
+    deliverable = get_deliverable(session, deliverable_id)
     body = clean(text, "the feedback", max_len=MAX_FEEDBACK, field="text")
     if not body:
         raise DealError("feedback text is required", "text")
@@ -110,6 +200,35 @@ def add_feedback(
         {"text": item.text, "given_on": given_on},
     )
     return item
+
+
+DELETED = "deleted deliverable "  # how a deletion's history line starts (on the campaign)
+
+
+def history_spans(
+    session: Session, campaign_id: int
+) -> list[tuple[int, datetime, datetime | None]]:
+    """(deliverable id, from, until) of every deliverable the campaign has or had: the
+    history entries of a deliverable are those with its id written in that span. SQLite may
+    give a deleted deliverable's id to the next one (of any campaign), so an id alone could
+    show another deliverable's history."""
+    spans: list[tuple[int, datetime, datetime | None]] = [
+        (id_of(d), d.created_at, None) for d in deliverables_of(session, campaign_id)
+    ]
+    deletions = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.entity == "campaign",
+            AuditEntry.entity_id == campaign_id,
+            col(AuditEntry.action).startswith(DELETED),
+        )
+    )
+    for entry in deletions:
+        kept = json.loads(entry.before or "{}")
+        if "deliverable" in kept and "created_at" in kept:
+            spans.append(
+                (int(kept["deliverable"]), datetime.fromisoformat(kept["created_at"]), entry.at)
+            )
+    return spans
 
 
 def deliverables_of(session: Session, campaign_id: int) -> list[Deliverable]:

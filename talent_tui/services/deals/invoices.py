@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from talent_tui.core import money
 from talent_tui.core.dates import days_after
-from talent_tui.core.fields import MAX_INVOICE_NUMBER
+from talent_tui.core.fields import MAX_INVOICE_NUMBER, MAX_LINE
 from talent_tui.services import audit
 from talent_tui.services.deals.offers import current_offer
 from talent_tui.services.deals.states import (
@@ -22,9 +22,26 @@ from talent_tui.services.deals.states import (
     require_agreed,
     text,
 )
-from talent_tui.store.models import Invoice
+from talent_tui.store.models import AuditEntry, Invoice
 
 DEFAULT_NET_DAYS = 30  # when the terms say nothing about payment
+ACTION_LENGTH: int = AuditEntry.__table__.c.action.type.length  # type: ignore[attr-defined]
+
+
+class OverFee(DealError):
+    """The invoices of a deal would add up to more than its agreed fee, and no reason was
+    given (the form shows it beside its reason field)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "over_fee_reason")
+
+
+def invoiced_minor(session: Session, campaign_id: int, currency: str) -> int:
+    """What the deal's invoices in `currency` add up to, paid or not."""
+    statement = select(Invoice.amount_minor).where(
+        Invoice.campaign_id == campaign_id, Invoice.currency == currency
+    )
+    return sum(session.exec(statement))
 
 
 def due_after(issued_on: date, net_days: int | None) -> date:
@@ -47,8 +64,12 @@ def add_invoice(
     due_on: date | None,
     actor: str,
     number: str = "",
+    over_fee_reason: str = "",
 ) -> Invoice:
-    """Issue an invoice in the deal's currency; `due_on` None takes `default_due_on`."""
+    """Issue an invoice in the deal's currency; `due_on` None takes `default_due_on`.
+
+    The deal's invoices never add up to more than its agreed fee unless `over_fee_reason`
+    says why (an agreed extra, a late fee); the reason is kept in the history entry."""
     campaign = get_campaign(session, campaign_id)
     require_agreed(campaign, "invoices", (S.COMPLETED,))
     try:
@@ -62,6 +83,17 @@ def add_invoice(
         )
     if price.amount_minor <= 0:
         raise DealError("an invoice amount must be more than zero", "amount")
+    reason = text(over_fee_reason, "the reason", max_len=MAX_LINE, field="over_fee_reason")
+    invoiced = invoiced_minor(session, campaign_id, price.currency)
+    over = invoiced + price.amount_minor > campaign.fee_minor
+    if over and not reason:
+        fee = money.format_money(campaign.fee_minor, campaign.currency)
+        total = money.format_money(invoiced + price.amount_minor, price.currency)
+        already = money.format_money(invoiced, price.currency)
+        raise OverFee(
+            f"the invoices would add up to {total}, more than the agreed fee of {fee} "
+            f"({already} invoiced so far); say why to invoice over the fee"
+        )
     if due_on is None:
         due_on = default_due_on(session, campaign_id, issued_on)
     if due_on < issued_on:
@@ -84,15 +116,14 @@ def add_invoice(
     )
     session.add(invoice)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "invoice",
-        id_of(invoice),
-        f"invoice {invoice.number or invoice.id} issued",
-        None,
-        {"amount": str(price), "due_on": due_on},
-    )
+    after: dict[str, object] = {"amount": str(price), "due_on": due_on}
+    action = f"invoice {invoice.number or invoice.id} issued"
+    if over:  # the reason in full in `after`; the history line shows what fits its 200
+        after["over_fee_reason"] = reason
+        action += " over the fee: "
+        room = ACTION_LENGTH - len(action)
+        action += reason if len(reason) <= room else reason[: room - 1] + "…"
+    audit.record(session, actor, "invoice", id_of(invoice), action, None, after)
     return invoice
 
 

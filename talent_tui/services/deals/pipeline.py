@@ -20,6 +20,7 @@ from talent_tui.services.deals.deliverables import (
     deliverable_overdue,
     deliverables_of,
     feedback_of,
+    history_spans,
     is_open,
 )
 from talent_tui.services.deals.invoices import (
@@ -46,8 +47,17 @@ from talent_tui.store.models import (
 
 
 def history(session: Session, campaign_id: int) -> list[AuditEntry]:
-    """The audit trail of a campaign and of its deliverables and invoices, oldest first."""
-    deliverable_ids = select(Deliverable.id).where(Deliverable.campaign_id == campaign_id)
+    """The audit trail of a campaign and of its deliverables (deleted ones too) and invoices,
+    oldest first."""
+    deliverables = [
+        sa.and_(
+            col(AuditEntry.entity) == "deliverable",
+            col(AuditEntry.entity_id) == deliverable_id,
+            col(AuditEntry.at) >= since,
+            col(AuditEntry.at) <= until if until is not None else sa.true(),
+        )
+        for deliverable_id, since, until in history_spans(session, campaign_id)
+    ]
     invoice_ids = select(Invoice.id).where(Invoice.campaign_id == campaign_id)
     statement = (
         select(AuditEntry)
@@ -56,10 +66,7 @@ def history(session: Session, campaign_id: int) -> list[AuditEntry]:
                 sa.and_(
                     col(AuditEntry.entity) == "campaign", col(AuditEntry.entity_id) == campaign_id
                 ),
-                sa.and_(
-                    col(AuditEntry.entity) == "deliverable",
-                    col(AuditEntry.entity_id).in_(deliverable_ids),
-                ),
+                *deliverables,
                 sa.and_(
                     col(AuditEntry.entity) == "invoice",
                     col(AuditEntry.entity_id).in_(invoice_ids),
