@@ -4,7 +4,6 @@ the campaign list. Every refusal is a DomainError naming the field; nothing is h
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -63,12 +62,10 @@ S = CampaignStatus
     ],
 )
 def test_bad_typed_terms_are_named_per_field(typed: dict[str, str], field: str) -> None:
-    started = time.monotonic()
     with pytest.raises(deals.TermsInvalid) as refused:
         deals.parse_terms(typed, "KRW")
     assert set(refused.value.errors) == {field}
     assert isinstance(refused.value, DomainError)
-    assert time.monotonic() - started < 1
 
 
 def test_typed_terms_people_write_are_read_exactly() -> None:
