@@ -762,8 +762,10 @@ BRAND_KIND = Kind(
         Col("contact_name", "text", False, _model_limit(m.Brand, "contact_name")),
         Col("email", "text", False, _model_limit(m.Brand, "email")),
         Col("website", "text", False, _model_limit(m.Brand, "website")),
+        Col("category", "niche", False, fields.MAX_CATEGORY),  # kept in lower case
         Col("notes", "notes", False, fields.MAX_NOTES),
         Col("target", "target"),
+        Col("archived_on", "date"),
     ],
     brand_rows,
 )
@@ -988,8 +990,8 @@ def relations(
                 found.append((members[0][0], "share", "shares do not sum to one"))
         if not found:
             known("tiktok_handle", CREATORS, "unknown creator")
-    elif kind.name == "brands":
-        duplicates(lambda v: val(v, "name"), "name")
+    elif kind.name == "brands":  # names are unique whatever their case
+        duplicates(lambda v: _casefold(val(v, "name")), "name")
     elif kind.name == "campaigns":
         duplicates(lambda v: val(v, "external_id"), "external_id")
         for number, _row, v in parsed:
@@ -1449,7 +1451,11 @@ def stored_rows(database: dbmod.Database, kind: str) -> dict[Any, dict[str, Any]
             for t in s.exec(select(m.BrandTarget)):
                 targets[t.brand_id].append((t.dimension.value, t.bucket, t.share))
             for b in s.exec(select(m.Brand)):
-                out[b.name] = {**b.model_dump(), "target": sorted(targets[b.id])}
+                out[b.name.casefold()] = {
+                    **b.model_dump(),
+                    "target": sorted(targets[b.id]),
+                    "archived_on": b.archived_at.date() if b.archived_at else None,
+                }
         elif kind == "campaigns":
             for c in s.exec(select(m.Campaign)):
                 out[c.external_id] = {
@@ -1470,9 +1476,13 @@ def key_of(kind: str, v: dict[str, Verdict]) -> Any:
             val(n) for n in ("tiktok_handle", "captured_on", "dimension", "bucket")
         ),
         "rates": lambda: (val("tiktok_handle"), val("deliverable")),
-        "brands": lambda: val("name"),
+        "brands": lambda: _casefold(val("name")),
         "campaigns": lambda: val("external_id"),
     }[kind]()
+
+
+def _casefold(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
 
 
 def same(a: Any, b: Any) -> bool:
@@ -1509,6 +1519,10 @@ def check_stored(database: dbmod.Database, f: FuzzFile, expected: Expected) -> N
                 continue
             if name == "target":
                 want = sorted(want)
+            if f.kind.name == "brands" and name == "name":
+                # A stored brand keeps its name as written; the file's matched it.
+                assert got[name].casefold() == want.casefold()
+                continue
             assert same(got[name], want), (
                 f"row {number} {name}: the file said {row[name]!r}, the rules make it "
                 f"{want!r}, the database holds {got[name]!r}"

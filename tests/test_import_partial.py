@@ -365,3 +365,39 @@ def test_campaign_changes_name_the_creator_and_show_the_fee_in_its_currency(
         "JPY",
         date(2026, 11, 20),
     )
+
+
+def test_brands_match_whatever_the_case_and_round_trip_category_and_archive(
+    stocked: Database, tmp_path: Path
+) -> None:
+    """A file writing "glow labs" updates Glow Labs (names are unique whatever their case,
+    as the brands service has it), and an export read back in changes nothing: the
+    category and the archive date go out and come back."""
+    from talent_tui.io import exporters
+    from talent_tui.services import brands
+
+    with pytest.raises(importers.ImportFailed, match="b.csv:3:name: duplicate of row 2"):
+        load(
+            stocked, tmp_path, "brands", "b.csv", "name,category\nglow labs,Skincare\nGLOW LABS,x\n"
+        )
+    report = load(stocked, tmp_path, "brands", "b.csv", "name,category\nglow labs,Skincare\n")
+    assert (report.new, report.updated) == (0, 1)
+    with stocked.transaction() as s:
+        brand = s.exec(select(Brand)).one()  # still one brand, its name as it was written
+        assert (brand.name, brand.category, brand.contact_name) == ("Glow Labs", "skincare", "Ada")
+        brands.archive_brand(s, brand.id, "tester")
+    with stocked.session() as s:
+        exported = exporters.export_rows(s, "brands")
+        before = s.exec(select(Brand)).one()
+    assert exported[0]["category"] == "skincare" and exported[0]["archived_on"]
+    header = list(exported[0])
+    lines = [",".join(header)] + [",".join(f'"{row[k] or ""}"' for k in header) for row in exported]
+    report = load(stocked, tmp_path, "brands", "again.csv", "\n".join(lines) + "\n")
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 1)
+    with stocked.session() as s:
+        after = s.exec(select(Brand)).one()
+    assert (after.archived_at, after.category) == (before.archived_at, before.category)
+    report = load(stocked, tmp_path, "brands", "b.csv", "name,archived_on\nGlow Labs,\n")
+    assert report.updated == 1
+    with stocked.session() as s:
+        assert s.exec(select(Brand)).one().archived_at is None  # an empty cell unarchives

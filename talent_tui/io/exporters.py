@@ -137,8 +137,10 @@ def _brands(session: Session, fmt: str) -> Iterator[dict[str, Any]]:
             "contact_name": b.contact_name,
             "email": b.email,
             "website": b.website,
+            "category": b.category,
             "notes": b.notes,
             "target": target,
+            "archived_on": _day(b.archived_at.date() if b.archived_at else None),
         }
 
 

@@ -144,7 +144,7 @@ def brand_for_offer(session: Session, ref: str, actor: str, *, create: bool = Fa
 # ---- adding, editing, archiving -----------------------------------------------------------
 
 
-def _category(values: Mapping[str, Any]) -> str | None:
+def parse_category(values: Mapping[str, Any]) -> str | None:
     """A category is compared across brands and deals (exclusivity), so it is kept in lower
     case as a creator's niche is."""
     text = fields.opt_text(values, "category", fields.MAX_CATEGORY)
@@ -161,7 +161,7 @@ _PARSERS = {
     "contact_name": lambda v: fields.opt_text(v, "contact_name", fields.MAX_NAME),
     "email": fields.email,
     "website": lambda v: fields.opt_text(v, "website", fields.MAX_WEBSITE),
-    "category": _category,
+    "category": parse_category,
     "notes": fields.notes,
 }
 

@@ -1,9 +1,11 @@
-"""Brands, matched on their name, with the audience they target."""
+"""Brands, matched on their name whatever its case (as the brands service keeps names
+unique), with their category, archive date and the audience they target."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlmodel import select
@@ -13,6 +15,7 @@ from talent_tui.core.fields import (
     MAX_NAME,
     MAX_WEBSITE,
     FieldError,
+    day,
     notes,
     opt_text,
     req_text,
@@ -23,12 +26,12 @@ from talent_tui.io.importers.base import (
     FieldChange,
     KindSpec,
     apply,
-    by_key,
     duplicates,
     parse_segment,
     present,
     register,
 )
+from talent_tui.services.brands import parse_category
 from talent_tui.store.models import (
     Brand,
     BrandTarget,
@@ -84,36 +87,59 @@ def _parse_brand(v: Mapping[str, Any]) -> dict[str, Any]:
     for dimension, total in totals.items():
         if not shares_sum_to_one(total):
             raise FieldError("target", f"{dimension.value} shares sum to {total:.3f}, expected 1.0")
-    return {
+    data = {
         "name": req_text(v, "name"),
         "contact_name": opt_text(v, "contact_name", MAX_NAME),
         "email": opt_text(v, "email", MAX_EMAIL),
         "website": opt_text(v, "website", MAX_WEBSITE),
+        "category": parse_category(v),
         "notes": notes(v),
         "target": target,
     }
+    if ARCHIVED_ON in v:  # absent column: leave archiving alone
+        archived_on = day(v, ARCHIVED_ON)
+        data["archived_at"] = (
+            datetime.combine(archived_on, time(), tzinfo=UTC) if archived_on else None
+        )
+    return data
 
 
 def _target_shown(target: list[tuple[str, str, float]]) -> str:
     return target_to_text(sorted(target)) or "(empty)"
 
 
+ARCHIVED_ON = "archived_on"
+_SOURCES = {"archived_at": ARCHIVED_ON}
+
+
+def _key(name: str) -> str:
+    return name.casefold()
+
+
 def _write_brands(session, rows, source, errors) -> Counter:  # noqa: ANN001
     counter = Counter()
-    existing = by_key(session, Brand, Brand.name, [data["name"] for _, data in rows])
+    # Brands are few (hundreds): every stored one, keyed as the brands service compares names.
+    existing = {_key(b.name): b for b in session.exec(select(Brand))}
     for row, data in rows:
         target = data.pop("target")
-        brand = existing.get(data["name"])
+        brand = existing.get(_key(data["name"]))
         if brand is None:
             brand = Brand(**data)
             session.add(brand)
             session.flush()
-            existing[brand.name] = brand
+            existing[_key(brand.name)] = brand
             session.add_all(BrandTarget(brand_id=brand.id, **t) for t in target)
             counter.new += 1
             continue
+        data.pop("name")  # the stored brand keeps its name as written (the file's matched it)
+        if (
+            data.get("archived_at") is not None
+            and brand.archived_at is not None
+            and brand.archived_at.date() == data["archived_at"].date()
+        ):
+            del data["archived_at"]  # same day: keep the exact moment already stored
         # A stored brand changes only in the columns the file has (its target too).
-        data = present(row, data)
+        data = present(row, data, _SOURCES)
         extra = []
         current: list[BrandTarget] = []
         if "target" in row.values:
@@ -126,7 +152,7 @@ def _write_brands(session, rows, source, errors) -> Counter:  # noqa: ANN001
                 extra.append(FieldChange("target", _target_shown(stored), _target_shown(wanted)))
             else:
                 current = []
-        if counter.changed(row, brand.name, brand, data, extra=extra):
+        if counter.changed(row, brand.name, brand, data, _SOURCES, extra=extra):
             apply(brand, data)
             if extra:
                 for obj in current:
@@ -137,11 +163,20 @@ def _write_brands(session, rows, source, errors) -> Counter:  # noqa: ANN001
 
 
 SPEC = KindSpec(
-    columns=("name", "contact_name", "email", "website", "notes", "target"),
+    columns=(
+        "name",
+        "contact_name",
+        "email",
+        "website",
+        "category",
+        "notes",
+        "target",
+        ARCHIVED_ON,
+    ),
     required=("name",),
     parse=_parse_brand,
     write=_write_brands,
-    check_rows=lambda rows, source: duplicates(rows, source, lambda d: d["name"], "name"),
+    check_rows=lambda rows, source: duplicates(rows, source, lambda d: _key(d["name"]), "name"),
 )
 
 
