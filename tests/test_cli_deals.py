@@ -298,7 +298,8 @@ def test_campaigns_show_json_keeps_its_shape(demo_db: Database) -> None:
     }  # fmt: skip
     assert set(data["terms"]) == {
         "version", "fee_minor", "currency", "deliverables", "usage_days", "exclusivity_days",
-        "net_days", "upfront_pct", "respond_by",
+        "net_days", "upfront_pct", "respond_by", "usage_until", "exclusivity_category",
+        "exclusive_from", "exclusive_until",
     }  # fmt: skip
     assert set(data["versions"][0]) == {
         "version", "proposed_by", "by", "at", "note", "terms", "changed",
@@ -361,3 +362,20 @@ def test_stored_control_characters_are_shown_harmlessly(demo_db: Database) -> No
         assert "\x1b" not in result.stdout and "Evil␛" in result.stdout, args
     data = json.loads(run(demo_db, "campaigns", "show", str(campaign_id), "--json").stdout)
     assert data["name"] == "Evil\x1b[31mRed"
+
+
+def test_campaigns_show_json_has_the_windows_the_offer_gave(demo_db: Database) -> None:
+    added = run(
+        demo_db, "campaigns", "add", "--creator", "@haneul.eats", "--brand", "Byte Audio", "--name", "Winter",
+        "--fee", "2,000,000 KRW", "--usage-until", "2027-03-31", "--exclusivity-category",
+        "Skincare", "--exclusive-from", "2027-01-01", "--exclusive-until", "2027-01-31",
+        "--json",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    campaign_id = json.loads(added.stdout)["id"]
+    shown = json.loads(run(demo_db, "campaigns", "show", str(campaign_id), "--json").stdout)
+    assert {k: shown["terms"][k] for k in ("usage_until", "exclusivity_category",
+            "exclusive_from", "exclusive_until")} == {
+        "usage_until": "2027-03-31", "exclusivity_category": "skincare",
+        "exclusive_from": "2027-01-01", "exclusive_until": "2027-01-31",
+    }  # fmt: skip
