@@ -298,7 +298,8 @@ def test_campaigns_show_json_keeps_its_shape(demo_db: Database) -> None:
     }  # fmt: skip
     assert set(data["terms"]) == {
         "version", "fee_minor", "currency", "deliverables", "usage_days", "exclusivity_days",
-        "net_days", "upfront_pct", "respond_by",
+        "net_days", "upfront_pct", "respond_by", "exclusivity_category", "exclusive_from",
+        "exclusive_until", "usage_until",
     }  # fmt: skip
     assert set(data["versions"][0]) == {
         "version", "proposed_by", "by", "at", "note", "terms", "changed",
