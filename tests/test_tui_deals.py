@@ -80,8 +80,8 @@ async def test_counter_offer_round_trip(demo_db: Database) -> None:
         await fill(pilot, "fee", "11,000,000")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await pilot.press("a")  # asks first
-        await pilot.pause()
+        await pilot.press("a")  # asks first (after the conflict check)
+        await settle(pilot)
         assert "Accept the newest terms (11,000,000 KRW)?" in screen_text(app)
         await pilot.press("y")
         await settle(pilot)
@@ -231,8 +231,8 @@ async def test_deal_flow_lists_stages_and_opens_a_deal(demo_db: Database) -> Non
         await settle(pilot)
         await pilot.press("2")
         await pilot.pause()
-        due = screen.query_one("#flow-due", DataTable)
-        assert due.row_count > 0
+        agenda = screen.query_one("#flow-agenda", DataTable)
+        assert agenda.row_count > 0 and app.focused is agenda
 
 
 async def test_interaction_log_from_the_roster(demo_db: Database) -> None:

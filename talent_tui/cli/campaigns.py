@@ -1,4 +1,4 @@
-"""`talent campaigns …`: list, show, add, counter, brand-counter and the lifecycle steps.
+"""`talent campaigns …`: list, show, add, counter, brand-counter, reopen and the lifecycle steps.
 
 Rich tables for people, `--json` for scripts (JSON only on stdout), errors on stderr with
 exit code 1; a change that is not allowed says why and changes nothing.
@@ -7,7 +7,6 @@ exit code 1; a change that is not allowed says why and changes nothing.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import typer
@@ -15,7 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from talent_tui.cli import common as cli
-from talent_tui.cli.dealkit import IdArg, read, run, today
+from talent_tui.cli.conflicts import YesOpt
+from talent_tui.cli.dealkit import IdArg, day, read, run, today
 from talent_tui.core.money import format_money
 from talent_tui.core.text import printable
 from talent_tui.store.kinds import Tab
@@ -151,61 +151,131 @@ RespondOpt = Annotated[str | None, typer.Option("--respond-by", help="YYYY-MM-DD
 NoteOpt = Annotated[str, typer.Option("--note", help="Why, in a sentence.")]
 
 
-def _terms_command(side: Literal["manager", "brand"], doc: str) -> Callable[..., None]:
-    """`counter` (our version) and `brand-counter` (theirs): the same options, one side: the
-    value of a `store.models.Party` (the enum is imported when the command runs)."""
+def _propose(
+    campaign_id: int,
+    typed: dict[str, str | None],
+    currency: str | None,
+    note: str,
+    side: Literal["manager", "brand"],
+    yes: bool = False,
+) -> None:
+    """A new version of the terms: ours (`counter`, after the conflict check) or the brand's
+    (`brand-counter`). `side` is the value of a `store.models.Party`."""
+    from talent_tui.cli import conflicts as checks
+    from talent_tui.services import deals
+    from talent_tui.services.deals import conflicts
+    from talent_tui.store.models import Party
 
-    def command(
-        campaign_id: IdArg,
-        fee: FeeOpt = None,
-        currency: CurrencyOpt = None,
-        usage_days: UsageOpt = None,
-        exclusivity_days: ExclusivityOpt = None,
-        net_days: NetOpt = None,
-        upfront_pct: UpfrontOpt = None,
-        deliverables: DeliverablesOpt = None,
-        respond_by: RespondOpt = None,
-        note: NoteOpt = "",
-    ) -> None:
-        from talent_tui.services import deals
-        from talent_tui.store.models import Party
+    party = Party(side)
+    if currency is not None and typed["fee"] is None:
+        raise cli.fail("--currency goes with --fee")
 
-        party = Party(side)
-        if currency is not None and fee is None:
-            raise cli.fail("--currency goes with --fee")
-        typed = {
-            "fee": fee, "usage_days": usage_days, "exclusivity_days": exclusivity_days,
-            "net_days": net_days, "upfront_pct": upfront_pct, "deliverables": deliverables,
-            "respond_by": respond_by,
-        }  # fmt: skip
-
-        def change(session: Any) -> str:
-            campaign = deals.get_campaign(session, campaign_id)
-            changes = deals.parse_terms(typed, campaign.currency, currency)
+    def change(session: Any, go_ahead: bool, seen: Any) -> tuple[str, list[Any]]:
+        campaign = deals.get_campaign(session, campaign_id)
+        changes = deals.parse_terms(typed, campaign.currency, currency)
+        found: list[Any] = []
+        if party is Party.MANAGER:
+            offer, found = conflicts.counter(
+                session, campaign_id, changes, cli.actor(), note, today(),
+                go_ahead=go_ahead, seen=seen,
+            )  # fmt: skip
+        else:
             offer = deals.propose(session, campaign_id, changes, cli.actor(), party, note, today())
-            return f"version {offer.version}: {format_money(offer.fee_minor, offer.currency)}"
+        return f"version {offer.version}: {format_money(offer.fee_minor, offer.currency)}", found
 
-        summary = run(change)
-        who = "Counter-offer" if party is Party.MANAGER else "Brand's counter"
-        cli.out.print(f"{who} recorded as {summary}.")
+    summary, found = checks.checked(change, yes)
+    who = "Counter-offer" if party is Party.MANAGER else "Brand's counter"
+    cli.out.print(f"{who} recorded as {summary}.")
+    if yes:
+        checks.went_ahead(found)
 
-    command.__doc__ = doc
-    return command
+
+@campaigns_app.command("counter")
+def campaigns_counter(
+    campaign_id: IdArg,
+    fee: FeeOpt = None,
+    currency: CurrencyOpt = None,
+    usage_days: UsageOpt = None,
+    exclusivity_days: ExclusivityOpt = None,
+    net_days: NetOpt = None,
+    upfront_pct: UpfrontOpt = None,
+    deliverables: DeliverablesOpt = None,
+    respond_by: RespondOpt = None,
+    note: NoteOpt = "",
+    yes: YesOpt = False,
+) -> None:
+    """Propose changed terms (a new version, proposed by us); the deal is then negotiating.
+
+    The new terms are checked against the creator's other open deals first: clashes are shown
+    and nothing is saved unless you confirm (or give --yes)."""
+    typed = dict(
+        fee=fee, usage_days=usage_days, exclusivity_days=exclusivity_days, net_days=net_days,
+        upfront_pct=upfront_pct, deliverables=deliverables, respond_by=respond_by,
+    )  # fmt: skip
+    _propose(campaign_id, typed, currency, note, "manager", yes)
 
 
-campaigns_app.command("counter")(
-    _terms_command(
-        "manager",
-        "Propose changed terms (a new version, proposed by us); the deal is then negotiating.",
-    )
-)
-campaigns_app.command("brand-counter")(
-    _terms_command("brand", "Record the brand's counter (a new version, proposed by the brand).")
-)
+@campaigns_app.command("brand-counter")
+def campaigns_brand_counter(
+    campaign_id: IdArg,
+    fee: FeeOpt = None,
+    currency: CurrencyOpt = None,
+    usage_days: UsageOpt = None,
+    exclusivity_days: ExclusivityOpt = None,
+    net_days: NetOpt = None,
+    upfront_pct: UpfrontOpt = None,
+    deliverables: DeliverablesOpt = None,
+    respond_by: RespondOpt = None,
+    note: NoteOpt = "",
+) -> None:
+    """Record the brand's counter (a new version, proposed by the brand)."""
+    typed = dict(
+        fee=fee, usage_days=usage_days, exclusivity_days=exclusivity_days, net_days=net_days,
+        upfront_pct=upfront_pct, deliverables=deliverables, respond_by=respond_by,
+    )  # fmt: skip
+    _propose(campaign_id, typed, currency, note, "brand")
+
+
+@campaigns_app.command("reopen")
+def campaigns_reopen(
+    campaign_id: IdArg,
+    respond_by: Annotated[
+        str, typer.Option("--respond-by", help="The new reply date, YYYY-MM-DD.")
+    ],
+    fee: FeeOpt = None,
+    currency: CurrencyOpt = None,
+    usage_days: UsageOpt = None,
+    exclusivity_days: ExclusivityOpt = None,
+    net_days: NetOpt = None,
+    upfront_pct: UpfrontOpt = None,
+    deliverables: DeliverablesOpt = None,
+    note: NoteOpt = "",
+) -> None:
+    """Reopen an expired offer the brand sent again: a new version with a new reply date.
+
+    The terms are the last version's unless given; the deal is an offer received again."""
+    from talent_tui.services import deals
+
+    if currency is not None and fee is None:
+        raise cli.fail("--currency goes with --fee")
+    reply = day(respond_by, "--respond-by")
+    typed = dict(
+        fee=fee, usage_days=usage_days, exclusivity_days=exclusivity_days, net_days=net_days,
+        upfront_pct=upfront_pct, deliverables=deliverables,
+    )  # fmt: skip
+
+    def change(session: Any) -> str:
+        campaign = deals.get_campaign(session, campaign_id)
+        changes = deals.parse_terms(typed, campaign.currency, currency)
+        offer = deals.reopen(session, campaign_id, reply, cli.actor(), today(), changes, note)
+        return f"version {offer.version}: {format_money(offer.fee_minor, offer.currency)}"
+
+    summary = run(change)
+    cli.out.print(f"Reopened as {summary}, to answer by {reply}.")
 
 
 # The values of the `store.models.CampaignStatus` members a command moves a campaign to.
-MoveTo = Literal["reviewing", "accepted", "declined", "in_production", "completed", "cancelled"]
+MoveTo = Literal["reviewing", "declined", "in_production", "completed", "cancelled"]
 
 
 def _move(campaign_id: int, status: MoveTo, reason: str = "") -> None:
@@ -216,9 +286,7 @@ def _move(campaign_id: int, status: MoveTo, reason: str = "") -> None:
     to = CampaignStatus(status)
 
     def change(session: Any) -> str:
-        if to is CampaignStatus.ACCEPTED:
-            campaign = deals.accept(session, campaign_id, cli.actor())
-        elif to is CampaignStatus.DECLINED:
+        if to is CampaignStatus.DECLINED:
             campaign = deals.decline(session, campaign_id, reason, cli.actor())
         else:
             campaign = deals.transition(session, campaign_id, to, cli.actor(), reason)
@@ -235,9 +303,26 @@ def campaigns_review(campaign_id: IdArg) -> None:
 
 
 @campaigns_app.command("accept")
-def campaigns_accept(campaign_id: IdArg) -> None:
-    """Accept the newest terms."""
-    _move(campaign_id, "accepted")
+def campaigns_accept(campaign_id: IdArg, yes: YesOpt = False) -> None:
+    """Accept the newest terms.
+
+    They are checked against the creator's other open deals first: clashes are shown and
+    nothing is accepted unless you confirm (or give --yes)."""
+    from talent_tui.cli import conflicts as checks
+    from talent_tui.services import deals
+    from talent_tui.services.deals import conflicts
+    from talent_tui.store.models import CampaignStatus
+
+    def change(session: Any, go_ahead: bool, seen: Any) -> tuple[str, list[Any]]:
+        campaign, found = conflicts.accept(
+            session, campaign_id, cli.actor(), go_ahead=go_ahead, seen=seen
+        )
+        return campaign.name, found
+
+    name, found = checks.checked(change, yes)
+    cli.out.print(f"{printable(name)}: {deals.STATUS_LABELS[CampaignStatus.ACCEPTED]}.")
+    if yes:
+        checks.went_ahead(found)
 
 
 @campaigns_app.command("decline")

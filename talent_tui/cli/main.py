@@ -139,6 +139,8 @@ COMMANDS = (
     ("metrics", "insights", "A creator's key metrics from the latest snapshot, with growth over 30 and 90 days."),
     ("mediakit", "insights", "A creator's media kit for negotiations: stats, metrics, rates, audience, recent work."),
     ("report", "insights", "Campaigns won and lost, revenue per currency, deliverables on time; commission for management."),
+    ("agenda", "agenda", "Everything due, by date, overdue first, with what to do next."),
+    ("conflicts", "conflicts", "Exclusivity and usage-rights clashes between each creator's open deals."),
 )  # fmt: skip
 GROUPS = (
     ("creators", "creators", "List and inspect creators."),

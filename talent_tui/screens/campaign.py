@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from talent_tui.core import money
-from talent_tui.core.dates import parse_iso_date
+from talent_tui.core.dates import parse_iso_date, short_day
 from talent_tui.core.errors import DomainError
 from talent_tui.core.fields import (
     DELIVERABLE_KINDS,
@@ -31,9 +31,11 @@ from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import deals
+from talent_tui.services.deals import conflicts
 from talent_tui.services.deals.pipeline import DeliverableView
 from talent_tui.store.models import CampaignStatus, DeliverableStatus, Party
 from talent_tui.widgets.footer import KeysFooter
+from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
 
 S = CampaignStatus
@@ -94,6 +96,7 @@ class CampaignScreen(Guarded, Screen):
         Binding("p", "start", "Start"),
         Binding("o", "complete", "Complete"),
         Binding("x", "cancel", "Cancel deal"),
+        Binding("r", "reopen", "Reopen"),
         Binding("n", "add_deliverable", "Deliverable"),
         Binding("e", "edit_deliverable", "Edit"),
         Binding("D", "delete_deliverable", "Delete"),
@@ -180,7 +183,8 @@ class CampaignScreen(Guarded, Screen):
         commission = money.format_money(data.commission_minor, summary.currency)
         grid.add_row("Fee", terms["fee"], "Commission", commission)
         grid.add_row("Deliverables", Text(terms["deliverables"]), "Respond by", terms["respond by"])
-        grid.add_row("Usage", terms["usage rights"], "Exclusivity", terms["exclusivity"])
+        usage, exclusivity = _windows(data, self.app.today)
+        grid.add_row("Usage", usage, "Exclusivity", exclusivity)
         grid.add_row(
             "Payment", terms["payment"], "Audience fit", "—" if fit is None else f"{fit:.0%}"
         )
@@ -250,6 +254,8 @@ class CampaignScreen(Guarded, Screen):
             return MOVES[action] in deals.TRANSITIONS[status]
         if action in ("edit_deliverable", "delete_deliverable"):
             return status in deals.AGREED and self._on_deliverables()
+        if action == "reopen":
+            return status is S.EXPIRED
         if action in ("add_deliverable", "advance_deliverable", "feedback"):
             return status in deals.AGREED
         if action in ("add_invoice", "mark_paid"):
@@ -288,21 +294,39 @@ class CampaignScreen(Guarded, Screen):
     def action_review(self) -> None:
         self._change(lambda s: deals.start_review(s, self.campaign_id, self.actor), "Under review")
 
-    def _confirm(self, question: str, do: Any, message: str) -> None:
+    def _confirm(self, question: str, do: Any, message: str, detail: str = "") -> None:
         from talent_tui.screens.forms import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._change(do, message)
 
-        self.app.push_screen(ConfirmScreen(escape(question)), answered)
+        self.app.push_screen(ConfirmScreen(escape(question), detail), answered)
 
     def action_accept(self) -> None:
-        fee = self.data.terms.describe()["fee"] if self.data else ""
+        self.check_accept()
+
+    @work(exit_on_error=False, thread=True, exclusive=True, group="deal-check",
+          name="Checking the deal against the creator's other deals")  # fmt: skip
+    def check_accept(self) -> None:
+        """The conflict check first (a read), then the question, listing what it found."""
+        with self.app.database.session() as session:
+            found = conflicts.check(session, self.campaign_id)
+        self.app.call_from_thread(self._confirm_accept, found)
+
+    def _confirm_accept(self, found: list[conflicts.Conflict]) -> None:
+        if not self.is_attached or self.data is None:
+            return
+        fee = self.data.terms.describe()["fee"]
+        question = f"Accept the newest terms ({fee})?"
+        if found:
+            question += f" They clash with the creator's other deals ({len(found)}):"
         self._confirm(
-            f"Accept the newest terms ({fee})?",
-            lambda s: deals.accept(s, self.campaign_id, self.actor),
-            "Accepted",
+            question,
+            # Accepted only if the check finds nothing beyond what the question listed.
+            lambda s: conflicts.accept(s, self.campaign_id, self.actor, seen=found),
+            f"Accepted despite {len(found)} conflict(s)" if found else "Accepted",
+            conflict_lines(found),
         )
 
     def action_start(self) -> None:
@@ -340,62 +364,122 @@ class CampaignScreen(Guarded, Screen):
     def action_cancel(self) -> None:
         self._reason_form("Cancel this campaign", S.CANCELLED)
 
-    def _form(self, title: str, fields: list[FormField], submit: Any) -> None:
+    def _form(self, title: str, fields: list[FormField], submit: Any) -> FieldsForm:
         def done(message: str | None) -> None:
             if message:
                 self.notify(escape(message))
                 self.reload()
 
-        self.app.push_screen(FieldsForm(title, fields, submit), done)
+        form = FieldsForm(title, fields, submit)
+        self.app.push_screen(form, done)
+        return form
 
     def _terms_form(self, side: Party) -> None:
         if self.data is None:
             return
         terms = self.data.terms
-        upfront = "" if terms.upfront_bp is None else f"{terms.upfront_bp / 100:g}"
         fields = [
-            FormField("fee", "Fee", "e.g. 1,500 USD", money.format_money(terms.fee_minor, terms.currency)),
-            FormField("deliverables", "Deliverables", "2 videos + 1 story", terms.deliverables),
-            FormField("usage_days", "Usage days", "usage-rights window", _text(terms.usage_days)),
-            FormField("exclusivity_days", "Exclusivity", "days", _text(terms.exclusivity_days)),
-            FormField("net_days", "Net days", "payment due after", _text(terms.net_days)),
-            FormField("upfront_pct", "Upfront %", "share paid upfront", upfront),
+            *_term_fields(terms),
             FormField("respond_by", "Respond by", "YYYY-MM-DD", _text(terms.respond_by)),
             FormField("note", "Note", "why, in a sentence"),
-        ]  # fmt: skip
+        ]
         currency = terms.currency
         opened = self.data.version  # the version the form shows; a newer one is not overwritten
+        # Our counter is checked against the creator's other deals as it would stand; the
+        # conflicts the user has been shown and gone ahead with (see `_ask_to_go_ahead`).
+        seen: list[conflicts.Conflict] = []
 
         def submit(values: dict[str, str]) -> str:
             changes = parse_terms(values, currency)
-            with _refusals_beside(values), self.app.database.transaction() as session:
-                now = max((v.version for v in deals.versions(session, self.campaign_id)), default=1)
-                if now != opened:
+            found: list[conflicts.Conflict] = []
+            with _refusals_beside(values):
+                try:
+                    with self.app.database.transaction() as session:
+                        offer, found = save(session, changes, values["note"])
+                except conflicts.ConflictsFound as stopped:
+                    self.app.call_from_thread(self._ask_to_go_ahead, form, stopped.conflicts, seen)
                     raise FormProblem(
-                        {
-                            "": f"The terms changed elsewhere since you opened this form (now "
-                            f"version {now}); nothing was saved. Esc, then look at them."
-                        }
-                    )
-                offer = deals.propose(
-                    session, self.campaign_id, changes, self.actor, side, values["note"],
-                    self.app.today,
-                )  # fmt: skip
+                        {"": "Not saved yet: it clashes with the creator's other deals."}
+                    ) from None
             who = "Counter-offer" if side is Party.MANAGER else "Brand's counter"
-            return f"{who} saved as version {offer.version}"
+            despite = f" despite {len(found)} conflict(s)" if found else ""
+            return f"{who} saved as version {offer.version}{despite}"
+
+        def save(session: Any, changes: dict[str, Any], note: str) -> tuple[Any, list[Any]]:
+            now = max((v.version for v in deals.versions(session, self.campaign_id)), default=1)
+            if now != opened:
+                raise FormProblem(
+                    {
+                        "": f"The terms changed elsewhere since you opened this form (now "
+                        f"version {now}); nothing was saved. Esc, then look at them."
+                    }
+                )
+            if side is Party.MANAGER:
+                return conflicts.counter(
+                    session, self.campaign_id, changes, self.actor, note, self.app.today,
+                    seen=list(seen),
+                )  # fmt: skip
+            offer = deals.propose(
+                session, self.campaign_id, changes, self.actor, side, note, self.app.today
+            )
+            return offer, []
 
         title = (
             "Propose changes (our counter-offer)"
             if side is Party.MANAGER
             else "Record the brand's counter"
         )
-        self._form(title, fields, submit)
+        form = self._form(title, fields, submit)
+
+    def _ask_to_go_ahead(
+        self, form: FieldsForm, found: list[conflicts.Conflict], seen: list[conflicts.Conflict]
+    ) -> None:
+        """The counter the form holds clashes with the creator's other deals: say how, and on
+        yes save it again, having seen them (a new clash found meanwhile asks again)."""
+        from talent_tui.screens.forms import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes and form.is_attached:
+                seen[:] = found
+                form.action_save()
+
+        if form.is_attached:
+            question = (
+                f"This counter clashes with the creator's other deals ({len(found)}). "
+                "Save it anyway?"
+            )
+            self.app.push_screen(ConfirmScreen(question, conflict_lines(found)), answered)
 
     def action_counter(self) -> None:
         self._terms_form(Party.MANAGER)
 
     def action_brand_counter(self) -> None:
         self._terms_form(Party.BRAND)
+
+    def action_reopen(self) -> None:
+        """The brand sent an expired offer again: a new reply date, the terms as they were
+        unless changed here."""
+        if self.data is None or self.data.status is not S.EXPIRED:
+            return
+        terms = self.data.terms
+        currency = terms.currency
+        fields = [
+            FormField("respond_by", "Respond by", "YYYY-MM-DD, the new reply date"),
+            *_term_fields(terms),
+            FormField("note", "Note", "e.g. the brand sent it again"),
+        ]
+
+        def submit(values: dict[str, str]) -> str:
+            changes = parse_terms(values, currency)
+            respond_by = changes.pop("respond_by", None)
+            with _refusals_beside(values), self.app.database.transaction() as session:
+                offer = deals.reopen(
+                    session, self.campaign_id, respond_by, self.actor, self.app.today, changes,
+                    values["note"],
+                )  # fmt: skip
+            return f"Reopened as version {offer.version}: an offer to answer by {respond_by}"
+
+        self._form("Reopen the offer (the brand sent it again)", fields, submit)
 
     # ---- deliverables and invoices ------------------------------------------------------------
 
@@ -621,6 +705,53 @@ class CampaignScreen(Guarded, Screen):
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _term_fields(terms: deals.Terms) -> list[FormField]:
+    """The terms a counter-offer or a reopened offer may change, filled with `terms`."""
+    upfront = "" if terms.upfront_bp is None else f"{terms.upfront_bp / 100:g}"
+    return [
+        FormField("fee", "Fee", "e.g. 1,500 USD", money.format_money(terms.fee_minor, terms.currency)),
+        FormField("deliverables", "Deliverables", "2 videos + 1 story", terms.deliverables),
+        FormField("usage_days", "Usage days", "usage-rights window", _text(terms.usage_days)),
+        FormField("exclusivity_days", "Exclusivity", "days", _text(terms.exclusivity_days)),
+        FormField("net_days", "Net days", "payment due after", _text(terms.net_days)),
+        FormField("upfront_pct", "Upfront %", "share paid upfront", upfront),
+    ]  # fmt: skip
+
+
+def _windows(data: deals.CampaignDetail, today: date) -> tuple[str, str]:
+    """The usage rights and the exclusivity as the terms grid shows them: the days, and the
+    dates (the conflict check's) when the terms give them: "90 days, to 29 Jan 2027",
+    "beauty, 1 Nov to 30 Nov"."""
+    terms, windows = data.terms, data.windows
+
+    def days(value: int | None) -> list[str]:
+        return [] if value is None else [f"{value} days"]
+
+    usage = days(terms.usage_days)
+    if windows.usage_until is not None:
+        usage.append(f"to {short_day(windows.usage_until, today)}")
+    category = windows.exclusivity_category
+    exclusivity = [fit(printable(category), 16)] if category else []
+    start, end = windows.exclusive_from, windows.exclusive_until
+    if start is not None or end is not None:
+        span = " to ".join(short_day(d, today) for d in (start, end) if d is not None)
+        exclusivity.append(span if start and end else f"from {span}" if start else f"to {span}")
+    else:
+        exclusivity.extend(days(terms.exclusivity_days))
+    return ", ".join(usage) or "—", ", ".join(exclusivity) or "—"
+
+
+MAX_LISTED = 3  # conflicts listed in a question; the rest are counted (at 80×24 it must fit)
+
+
+def conflict_lines(found: list[conflicts.Conflict]) -> str:
+    """The conflicts, one paragraph each, for a confirmation."""
+    lines = [f"• {printable(c.message)}" for c in found[:MAX_LISTED]]
+    if len(found) > MAX_LISTED:
+        lines.append(f"…and {len(found) - MAX_LISTED} more (talent conflicts lists them all)")
+    return "\n".join(lines)
 
 
 def _typed_day(values: dict[str, str], name: str, required: bool = False) -> date | None:

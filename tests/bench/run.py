@@ -57,7 +57,7 @@ Figures
       process per sample, first paint, then until the output was quiet for 1.5 s, then the key
       (`?`, `g`, `m`, and for a campaign `c` – wait until quiet – then Enter), timed until a
       sentinel text of that screen, drawn with its data, appears ("talent — keys",
-      "Due this week N", "Like/comm/share", "Audience fit"). Median and max; pass means the
+      "Agenda · N", "Like/comm/share", "Audience fit"). Median and max; pass means the
       max (every sample) is within the goal.
   import_ratio (goal >= 0.5), import_seconds, import_floor_seconds, import_rows_per_s
       `talent --db X import creators BIG.csv` vs tests/bench/import_floor.py (stdlib csv +
@@ -141,7 +141,7 @@ IMPORT_TIMEOUT = 1800.0
 SCREENS = {
     # name: (keys typed first (then wait until quiet), the key timed, sentinel regex)
     "help": ("", "?", r"talent — keys"),
-    "dealflow": ("", "g", r"Due this week \d"),
+    "dealflow": ("", "g", r"Agenda · (\d|nothing)"),
     "metrics": ("", "m", r"Like/comm/share"),
     "campaign": ("c", "\r", r"Audience fit"),
 }

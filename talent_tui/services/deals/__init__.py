@@ -2,6 +2,9 @@
 
     states        the lifecycle (TRANSITIONS), moving along it, DealError, expiring offers
     offers        Terms, offer versions, reading typed terms, counters, accepting, new campaigns
+    reopen        an expired offer the brand sent again
+    conflicts     exclusivity and usage-rights clashes between a creator's deals (imported as
+                  `services.deals.conflicts`: accept and counter after the check)
     deliverables  deliverables and creative feedback
     invoices      invoices, their due-date default, totals per currency, commission
     pipeline      the deal flow, what is due, the audit trail, one campaign's read model
@@ -74,6 +77,7 @@ from talent_tui.services.deals.pipeline import (
     due_items,
     history,
 )
+from talent_tui.services.deals.reopen import reopen
 from talent_tui.services.deals.states import (
     AGREED,
     OPEN_STATUSES,
@@ -161,6 +165,7 @@ __all__ = [
     "offers",
     "parse_terms",
     "propose",
+    "reopen",
     "set_deliverable_status",
     "settle_windows",
     "start_review",

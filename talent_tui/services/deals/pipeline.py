@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from talent_tui.core import money
 from talent_tui.core.dates import days_after
 from talent_tui.services import campaigns, interactions
+from talent_tui.services.deals.conflicts import Windows
 from talent_tui.services.deals.deliverables import (
     D,
     deliverable_overdue,
@@ -302,6 +303,7 @@ class CampaignDetail:
     invoices: list[InvoiceView]
     history: list[HistoryEntry]
     totals: MoneyTotals  # unpaid invoices, per currency
+    windows: Windows = Windows()  # the current terms' exclusivity and usage-rights dates
 
     @property
     def id(self) -> int:
@@ -424,4 +426,5 @@ def campaign_detail(session: Session, campaign_id: int, today: date) -> Campaign
             HistoryEntry(e.at, e.actor, e.action, e.entity) for e in history(session, campaign_id)
         ],
         totals=invoice_totals(session, today, campaign_id),
+        windows=Windows.of(current),
     )

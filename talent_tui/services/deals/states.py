@@ -31,6 +31,8 @@ S = CampaignStatus
 D = DeliverableStatus
 
 # The lifecycle. Anything not listed is refused. (Which tab a state shows in is TAB_OF_STATUS.)
+# An expired offer comes back only when the brand sends it again, with a new respond-by date:
+# `deals.reopen`, never a plain transition.
 TRANSITIONS: dict[CampaignStatus, frozenset[CampaignStatus]] = {
     S.OFFER_RECEIVED: frozenset(
         {S.REVIEWING, S.NEGOTIATING, S.ACCEPTED, S.DECLINED, S.EXPIRED, S.CANCELLED}
@@ -78,6 +80,8 @@ class IllegalTransition(DealError):
         )
         where = STATUS_LABELS[campaign.status]
         options = ", ".join(allowed) if allowed else "nothing: it is final"
+        if campaign.status is S.EXPIRED:
+            options = "nothing, unless the brand sends it again: reopen it"
         super().__init__(
             f"campaign {campaign.id} is {where}; it cannot become {STATUS_LABELS[to]} "
             f"(it can become: {options})"
