@@ -80,6 +80,20 @@ def test_reopen_with_new_terms(database: Database) -> None:
         assert s.get(Campaign, campaign_id).fee_minor == 150_000
 
 
+def test_reopen_with_new_days_moves_the_window_dates(database: Database) -> None:
+    """As a counter does: new exclusivity days end the window that many days after its start,
+    so the conflict check never reads dates that contradict the days on the table."""
+    campaign_id = expired(database)
+    with database.transaction() as s:
+        changes = deals.parse_terms({"exclusivity_days": "10"}, "USD")
+        deals.reopen(s, campaign_id, TODAY, "mina", TODAY, changes)
+    new = versions(database, campaign_id)[-1]
+    assert (new.exclusivity_days, new.exclusive_from, new.exclusive_until) == (
+        10, date(2026, 12, 1), date(2026, 12, 10),
+    )  # fmt: skip
+    assert (new.exclusivity_category, new.usage_until) == ("beauty", date(2027, 3, 31))
+
+
 @pytest.mark.parametrize(
     ("respond_by", "message"),
     [

@@ -20,6 +20,7 @@ from talent_tui.services.deals.offers import (
     check_respond_by,
     check_terms,
     current_offer,
+    follow_windows,
     terms_of,
 )
 from talent_tui.services.deals.states import (
@@ -73,6 +74,8 @@ def reopen(
     # the changes and the new reply date.
     terms = {name: getattr(last, name) for name in Offer.model_fields if name not in _OWN} | changes
     terms["respond_by"] = respond_by
+    # Changed usage or exclusivity days move their end dates, as a counter's do.
+    follow_windows(terms_of(last), terms, changes, campaign.offer_received_on or today)
     check_terms(terms)
     offer = Offer(
         campaign_id=campaign_id,
