@@ -10,9 +10,11 @@ Alembic, Typer, plotext or Markdown (tests/test_startup.py checks it).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import threading
+import weakref
 from contextlib import AbstractContextManager
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.message_pump import MessagePump
+from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input
 
 from talent_tui import failures
@@ -37,6 +42,10 @@ if TYPE_CHECKING:
 
 # How long a worker that needs the ORM waits for the first frame before it goes ahead anyway.
 FIRST_FRAME_WAIT_S = 3.0
+
+# Keys are never held longer than this (a screen that never says it is ready, a load that
+# never ends): after it they are delivered as they are.
+HOLD_AT_MOST_S = 2.0
 
 # What the other screens need, imported in the background once the first frame is up.
 WARM_MODULES = (
@@ -92,6 +101,12 @@ class TalentApp(Guarded, App[None]):
         self.imports = threading.RLock()
         self.frame_shown = threading.Event()  # the first frame with the roster is up
         self._early_keys: list[events.Key] | None = []  # until the main screen is built
+        # Keys held back until the screen they are for can take them (see _must_hold), in the
+        # order they came; what holds them; the screens that have settled since they opened.
+        self._held_keys: list[events.Key] = []
+        self._holds: set[object] = set()
+        self._settled: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
+        self._hold_timer: Timer | None = None
         self._today = today
         self.actor = actor or settings().actor
         path = database.path
@@ -188,15 +203,111 @@ class TalentApp(Guarded, App[None]):
             # and press it once it is (see keys_ready), so nothing typed at once is lost.
             self._early_keys.append(event)
             return
-        if isinstance(event, events.Key) and not event.is_forwarded and self._queue_in_input(event):
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._held_keys or self._must_hold():
+                self._held_keys.append(event)
+                self._start_hold_timer()
+                return
+            await self._deliver(event)
             return
         await super().on_event(event)
+
+    async def _deliver(self, event: events.Key) -> None:
+        """Deliver a key as Textual does (priority bindings, then the focused widget), and
+        hold the next keys until this one has finished its way up to the app."""
+        if self._queue_in_input(event):
+            return
+        await super().on_event(event)
+        if event.is_forwarded:  # to the focused widget (or the screen): follow it up
+            token = object()
+            self._holds.add(token)
+            self._key_passed(token, self.focused or self.screen, first=True)
 
     def keys_ready(self) -> None:
         """The main screen is built: press the keys that arrived before, in their order."""
         early, self._early_keys = self._early_keys, None
+        self._settled.add(self.screen)
         for key in early or ():
             self.post_message(events.Key(key.key, key.character))
+
+    # ---- keys typed faster than a screen opens or a focus moves ----------------------------
+    #
+    # Textual hands a key to the focused widget and goes on with the next key at once; the
+    # key's bindings (n opens a form, Enter on a list opens a deal, c focuses the campaign
+    # list) run only when it has bubbled back up to the app, by which time the keys typed
+    # after it were already given to the old focus (a burst "n" + "Ada" ran roster keys; Tab
+    # and text typed into a form just opened went nowhere or to the wrong field). So each key
+    # is handled before the next is delivered, and keys are held, in order, while:
+    # - a key is on its way (from the focused widget up to the app);
+    # - the active screen has not yet handled what it was sent on opening (compose, mount,
+    #   resume: where its focus is set);
+    # - something asked them to wait (`hold_keys`: a form loading what it edits).
+
+    def hold_keys(self, token: object) -> None:
+        """Hold the keys that arrive from now on until `release_keys(token)`."""
+        self._holds.add(token)
+
+    def release_keys(self, token: object) -> None:
+        """`token` no longer needs keys held; once nothing does, the held keys are delivered."""
+        self._holds.discard(token)
+        if not self._holds and self._held_keys:
+            self.call_later(self._deliver_held)
+
+    def _key_passed(self, token: object, node: MessagePump | None, first: bool = False) -> None:
+        """Follow a delivered key up: run in each node's queue after the key (if it got
+        there), then in its parent's, up to the app, where it is done."""
+        if node is None or node is self:
+            self.release_keys(token)
+            return
+        after = node if first else node.parent or self
+        if after is self:  # the key's last stop (its bindings): done after it
+            if not self.call_later(self.release_keys, token):
+                self.release_keys(token)
+        elif not after.call_later(self._key_passed, token, after):
+            self.release_keys(token)  # closed (the key closed its screen): nothing follows
+
+    def _must_hold(self) -> bool:
+        """Whether a key arriving now must wait (see above)."""
+        if self._holds:
+            return True
+        try:
+            screen = self.screen
+        except Exception:  # noqa: BLE001 - no screen (closing): deliver as Textual does
+            return False
+        if screen in self._settled:
+            return False
+        if not screen.call_later(self._screen_settled, screen):
+            return False  # its queue is closed: nothing to wait for
+        self._holds.add(screen)
+        return True
+
+    def _screen_settled(self, screen: Screen[Any]) -> None:
+        """Run by `screen` after what it was sent on opening: it has its focus now."""
+        self._settled.add(screen)
+        self.release_keys(screen)
+
+    async def _deliver_held(self) -> None:
+        while self._held_keys and not self._must_hold():
+            await self._deliver(self._held_keys.pop(0))
+        if not self._held_keys:
+            self._stop_hold_timer()
+
+    def _start_hold_timer(self) -> None:
+        if self._hold_timer is None:
+            self._hold_timer = self.set_timer(HOLD_AT_MOST_S, self._hold_expired)
+
+    def _stop_hold_timer(self) -> None:
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+
+    def _hold_expired(self) -> None:
+        """Held too long (a key's way cut short, a load that never ended): deliver them."""
+        self._hold_timer = None
+        with contextlib.suppress(Exception):
+            self._settled.add(self.screen)
+        self._holds.clear()
+        self.call_later(self._deliver_held)
 
     def _queue_in_input(self, event: events.Key) -> bool:
         """Run an editing key (Backspace, Delete, arrows, Home, End, Enter…) of the focused
