@@ -85,6 +85,9 @@ class MainScreen(Guarded, Screen):
         # Priority: the search box has focus before the next key arrives, so "/haneul" typed
         # at machine speed searches instead of running the roster's own keys (a, n, e, …).
         Binding("slash", "focus_search", "Find", priority=True),
+        # Priority too: Enter in the search box moves to the list before the next key is
+        # delivered, so "/haneul" Enter "e" at machine speed edits 김하늘.
+        Binding("enter", "leave_search", "To the list", show=False, priority=True),
         Binding("n", "add", "New"),
         Binding("e", "edit", "Edit"),
         Binding("t", "rates", "Rates"),
@@ -592,6 +595,11 @@ class MainScreen(Guarded, Screen):
         if self.focused is search:  # (has_focus lags until the widget sees its Focus event)
             raise SkipAction()  # a slash typed in the search box is text: the box gets the key
         self.set_focus(search)  # now, not after the keys already on their way (as focus() would)
+
+    def action_leave_search(self) -> None:
+        if self.focused is not self.query_one("#search", Input):
+            raise SkipAction()  # Enter on the lists: theirs
+        self.set_focus(self.roster_list)
 
     def action_focus_roster(self) -> None:
         self.roster_list.focus()
