@@ -37,6 +37,8 @@ from talent_tui.screens.main import MainScreen
 from talent_tui.store.watch import DatabaseMissing, missing_message
 
 if TYPE_CHECKING:
+    from textual.notifications import Notify, SeverityLevel
+
     from talent_tui.store.db import Database
     from talent_tui.store.handle import DatabaseFile
 
@@ -46,6 +48,11 @@ FIRST_FRAME_WAIT_S = 3.0
 # Keys are never held longer than this (a screen that never says it is ready, a load that
 # never ends): after it they are delivered as they are.
 HOLD_AT_MOST_S = 2.0
+
+# How long a confirmation ("Saved", "Creator added") shows, and at most (one with a key to
+# press, "Archived … Press u to undo.", asks for longer).
+NOTICE_S = 3.0
+NOTICE_MAX_S = 8.0
 
 # What the other screens need, imported in the background once the first frame is up.
 WARM_MODULES = (
@@ -69,6 +76,15 @@ WARM_MODULES = (
 
 class TalentApp(Guarded, App[None]):
     CSS_PATH = "app.tcss"
+    # Notices: one at a time (see notify), a line or two, not a box over the table.
+    CSS = """
+    Toast {
+        width: auto;
+        max-width: 70%;
+        padding: 0 1;
+        margin-top: 0;
+    }
+    """
     TITLE = "talent"
     COMMANDS = App.COMMANDS | {CreatorCommands}
     COMMAND_PALETTE_DISPLAY = "^p"
@@ -327,6 +343,28 @@ class TalentApp(Guarded, App[None]):
         self.app_focus = True
         focused.call_later(self.run_action, active.binding.action, focused)
         return True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """One notice at a time, and short: a new one replaces the one showing (they stacked
+        up over the campaign table); a confirmation ("Saved", "Sorted by name") has no title
+        and goes after NOTICE_S (NOTICE_MAX_S at most); a warning or an error stays as long
+        as its caller asked, to be read."""
+        if severity == "information":
+            title = ""
+            timeout = min(timeout or NOTICE_S, NOTICE_MAX_S)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _on_notify(self, event: Notify) -> None:
+        self._notifications.clear()  # the newest notice replaces the one showing
+        super()._on_notify(event)
 
     def get_default_screen(self) -> MainScreen:
         """The main screen is the app's first screen (not pushed over a blank one): its first

@@ -85,9 +85,7 @@ async def test_counter_offer_typed_with_tab_and_no_pauses(demo_db: Database) -> 
         await settle(pilot)
         campaign_id = await open_first_pending(pilot)
         await pilot.press("c")
-        await pilot.press(
-            "ctrl+u", *"1,500", "tab", "ctrl+u", *"2 videos", "tab", "ctrl+u", *"30"
-        )
+        await pilot.press("ctrl+u", *"1,500", "tab", "ctrl+u", *"2 videos", "tab", "ctrl+u", *"30")
         form = app.screen
         assert isinstance(form, FieldsForm)
         typed = values(form)

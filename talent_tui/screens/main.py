@@ -75,6 +75,8 @@ NEEDS_CREATOR = {
     "report",
 }
 ROSTER_ONLY = {"archive"}
+# Actions on the creator that the footer offers only while focus is not in the campaign list.
+ROSTER_FOCUS_ONLY = {"archive"}
 ARCHIVE_ONLY = {"delete"}
 
 
@@ -262,6 +264,8 @@ class MainScreen(Guarded, Screen):
         # Which view first: a key of the other view is hidden, not merely dimmed.
         if action in ROSTER_ONLY and self.view.archived:
             return False
+        if action in ROSTER_FOCUS_ONLY and isinstance(self.focused, CampaignTable):
+            return False  # x in the campaign list would read as "cancel this campaign"
         if action in ARCHIVE_ONLY and not self.view.archived:
             return False
         if action == "restore":
@@ -743,9 +747,7 @@ class MainScreen(Guarded, Screen):
         next_id = self._neighbour_of(creator_id)
         if archived:
             self.last_archived = (creator_id, name)
-            self.notify(
-                escape(printable(f"Archived {name}. Press u to undo.")), title="Archived", timeout=8
-            )
+            self.notify(escape(printable(f"Archived {name}. Press u to undo.")), timeout=8)
             self.reload(keep_id=next_id, fresh_totals=True)
         else:
             if self.last_archived and self.last_archived[0] == creator_id:
