@@ -17,6 +17,7 @@ import threading
 import weakref
 from contextlib import AbstractContextManager
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
@@ -269,18 +270,35 @@ class TalentApp(Guarded, App[None]):
         if not self._holds and self._held_keys:
             self.call_later(self._deliver_held)
 
-    def _key_passed(self, token: object, node: MessagePump | None, first: bool = False) -> None:
+    def _key_passed(
+        self, token: object, node: MessagePump | None, first: bool = False, again: bool = True
+    ) -> None:
         """Follow a delivered key up: run in each node's queue after the key (if it got
-        there), then in its parent's, up to the app, where it is done."""
+        there), then in its parent's, up to the app, where its bindings run. Then once more
+        from the focused widget up, after what the key's action posted there on its way up
+        (a list's Selected message, whose handler moves the focus): then it is done."""
         if node is None or node is self:
             self.release_keys(token)
             return
         after = node if first else node.parent or self
-        if after is self:  # the key's last stop (its bindings): done after it
-            if not self.call_later(self.release_keys, token):
-                self.release_keys(token)
-        elif not after.call_later(self._key_passed, token, after):
+        if after is self:  # the key's (or its messages') last stop
+            if again:
+                follow = partial(self._follow_again, token)
+                if self.call_later(follow):
+                    return
+            elif self.call_later(self.release_keys, token):
+                return
+            self.release_keys(token)
+        elif not after.call_later(self._key_passed, token, after, False, again):
             self.release_keys(token)  # closed (the key closed its screen): nothing follows
+
+    def _follow_again(self, token: object) -> None:
+        try:
+            start: MessagePump = self.focused or self.screen
+        except Exception:  # noqa: BLE001 - no screen (closing)
+            self.release_keys(token)
+            return
+        self._key_passed(token, start, first=True, again=False)
 
     def _must_hold(self) -> bool:
         """Whether a key arriving now must wait (see above)."""

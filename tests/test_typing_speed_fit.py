@@ -5,6 +5,9 @@ the fields and what is stored after saving."""
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from sqlmodel import select
 from textual.widgets import Input
 
@@ -146,3 +149,40 @@ async def test_enter_in_the_search_box_then_a_key_acts_on_the_list(demo_db: Data
         assert isinstance(main, MainScreen)
         assert main.query_one("#search", Input).value == "haneul"
         assert main.roster_list.has_focus
+
+
+async def test_a_burst_opens_the_deal_of_the_creator_just_found(demo_db: Database) -> None:
+    """'/haneul' Enter Enter Enter at once: the deal opened is 김하늘's, not one of the creator
+    highlighted before (whose campaigns the list still showed)."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_fast(pilot, "slash", *"haneul", "enter", "enter", "enter")
+        deal = app.screen
+        assert isinstance(deal, CampaignScreen)
+        assert deal.data is not None
+        assert deal.data.summary.creator.name == "김하늘"
+
+
+async def test_keys_for_the_campaign_list_wait_for_a_slow_load(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The creator's campaigns take a while (a busy disk): Enter on the list still opens a
+    deal of the creator under the cursor, not one of the list shown before."""
+    from talent_tui.services import campaigns
+
+    by_tab = campaigns.by_tab
+
+    def slow_by_tab(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        time.sleep(0.3)
+        return by_tab(*args, **kwargs)
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(campaigns, "by_tab", slow_by_tab)
+        await type_fast(pilot, "slash", *"haneul", "enter", "enter", "enter")
+        deal = app.screen
+        assert isinstance(deal, CampaignScreen)
+        assert deal.data is not None
+        assert deal.data.summary.creator.name == "김하늘"

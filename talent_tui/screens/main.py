@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
@@ -125,6 +125,7 @@ class MainScreen(Guarded, Screen):
         self._totals_fresh = False
         self.last_archived: tuple[int, str] | None = None
         self._ready = False  # built and mounted (see check_action)
+        self._campaigns_of: int | None = None  # whose campaigns the tabs show
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -510,6 +511,19 @@ class MainScreen(Guarded, Screen):
         if not self.is_attached or creator_id != self.creator_id:
             return
         await self.query_one(CampaignTabs).show(rows)
+        self._campaigns_of = creator_id
+        self.app.release_keys(CampaignTabs)
+
+    def _hold_keys_for_campaigns(self) -> None:
+        """Keys for the campaign list wait until it shows the highlighted creator's campaigns
+        ("/haneul" Enter Enter Enter typed at once opened a deal of the creator before)."""
+        if self.creator_id is not None and self._campaigns_of != self.creator_id:
+            self.app.hold_keys(CampaignTabs)
+
+    @on(Worker.StateChanged)
+    def _creator_loaded(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "creator" and event.state is WorkerState.ERROR:
+            self.app.release_keys(CampaignTabs)  # nothing more will come (it was reported)
 
     @on(DataTable.RowSelected)
     def campaign_chosen(self, event: DataTable.RowSelected) -> None:
@@ -609,9 +623,11 @@ class MainScreen(Guarded, Screen):
         self.roster_list.focus()
 
     def action_focus_campaigns(self) -> None:
+        self._hold_keys_for_campaigns()
         self.query_one(CampaignTabs).focus_table()
 
     def action_show_tab(self, tab: str) -> None:
+        self._hold_keys_for_campaigns()
         self.query_one(CampaignTabs).focus_table(Tab(tab))
 
     def action_escape(self) -> None:
