@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from talent_tui.core.labels import file_stem
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.messages import DataChanged
@@ -570,7 +571,8 @@ class MainScreen(Guarded, Screen):
                 return render.media_kit(reports.media_kit(session, creator_id, today), fmt)
 
         renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.MEDIA_KIT_FORMATS}
-        self.app.push_screen(DocumentScreen("media kit", renderers, f"mediakit-{creator_id}.html"))
+        name = f"mediakit-{self._file_stem(creator_id)}.html"
+        self.app.push_screen(DocumentScreen("media kit", renderers, name))
 
     def action_report(self) -> None:
         if self.creator_id is None:
@@ -588,9 +590,15 @@ class MainScreen(Guarded, Screen):
             return render.report(report, fmt)
 
         renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.REPORT_FORMATS}
-        self.app.push_screen(
-            DocumentScreen("creator report", renderers, f"report-{creator_id}.html")
-        )
+        name = f"report-{self._file_stem(creator_id)}.html"
+        self.app.push_screen(DocumentScreen("creator report", renderers, name))
+
+    def _file_stem(self, creator_id: int) -> str:
+        """Whose a document is, for its file name: the creator's handle (or name)."""
+        row = self.roster_list.current
+        if row is None or row.id != creator_id:
+            return str(creator_id)
+        return file_stem(row.tiktok_handle or row.name, fallback=str(creator_id))
 
     def action_brand_fit(self) -> None:
         with self.app.imports:  # see TalentApp.imports
