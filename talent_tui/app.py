@@ -120,7 +120,7 @@ class TalentApp(Guarded, App[None]):
         self._early_keys: list[events.Key] | None = []  # until the main screen is built
         # Keys held back until the screen they are for can take them (see _must_hold), in the
         # order they came; what holds them; the screens that have settled since they opened.
-        self._held_keys: list[events.Key] = []
+        self._held_keys: list[events.Key | events.Paste] = []
         self._holds: set[object] = set()
         self._settled: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
         self._hold_timer: Timer | None = None
@@ -220,7 +220,8 @@ class TalentApp(Guarded, App[None]):
             # and press it once it is (see keys_ready), so nothing typed at once is lost.
             self._early_keys.append(event)
             return
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            # (A paste waits behind held keys too: typed, then pasted, it lands in that order.)
             if self._held_keys or self._must_hold():
                 self._held_keys.append(event)
                 self._start_hold_timer()
@@ -229,9 +230,12 @@ class TalentApp(Guarded, App[None]):
             return
         await super().on_event(event)
 
-    async def _deliver(self, event: events.Key) -> None:
+    async def _deliver(self, event: events.Key | events.Paste) -> None:
         """Deliver a key as Textual does (priority bindings, then the focused widget), and
         hold the next keys until this one has finished its way up to the app."""
+        if isinstance(event, events.Paste):
+            await super().on_event(event)
+            return
         if self._queue_in_input(event):
             return
         await super().on_event(event)

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from sqlmodel import select
+from textual import events
 from textual.widgets import Input
 
 from talent_tui.screens.campaign import CampaignScreen
@@ -19,7 +20,7 @@ from talent_tui.services import deals
 from talent_tui.store.db import Database
 from talent_tui.store.models import Creator, Deliverable
 
-from .conftest import make_app, settle, type_fast
+from .conftest import key_event, make_app, settle, type_fast
 from .test_tui_deals import open_first_pending
 
 
@@ -186,3 +187,20 @@ async def test_keys_for_the_campaign_list_wait_for_a_slow_load(
         assert isinstance(deal, CampaignScreen)
         assert deal.data is not None
         assert deal.data.summary.creator.name == "김하늘"
+
+
+async def test_a_paste_right_after_the_key_that_opens_the_form_lands_in_it(
+    demo_db: Database,
+) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        paste = events.Paste("Ada Lee")
+        paste.set_sender(app)
+        app._driver.send_message(key_event("n"))
+        app._driver.send_message(paste)
+        await type_fast(pilot, "tab", *"@ada.lee")
+        form = app.screen
+        assert isinstance(form, CreatorForm)
+        assert values(form)["name"] == "Ada Lee"
+        assert values(form)["tiktok_handle"] == "@ada.lee"
