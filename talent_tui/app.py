@@ -236,13 +236,19 @@ class TalentApp(Guarded, App[None]):
         if isinstance(event, events.Paste):
             await super().on_event(event)
             return
+        target = self.focused or self.screen
         if self._queue_in_input(event):
+            self._follow(target)  # its action (Enter: Submitted) runs in the Input's queue
             return
         await super().on_event(event)
         if event.is_forwarded:  # to the focused widget (or the screen): follow it up
-            token = object()
-            self._holds.add(token)
-            self._key_passed(token, self.focused or self.screen, first=True)
+            self._follow(target)
+
+    def _follow(self, target: MessagePump) -> None:
+        """Hold the next keys until the key just given to `target` has gone its way."""
+        token = object()
+        self._holds.add(token)
+        self._key_passed(token, target, first=True)
 
     def keys_ready(self) -> None:
         """The main screen is built: press the keys that arrived before, in their order."""

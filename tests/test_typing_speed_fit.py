@@ -204,3 +204,16 @@ async def test_a_paste_right_after_the_key_that_opens_the_form_lands_in_it(
         assert isinstance(form, CreatorForm)
         assert values(form)["name"] == "Ada Lee"
         assert values(form)["tiktok_handle"] == "@ada.lee"
+
+
+async def test_a_filter_chosen_with_enter_then_a_roster_key(demo_db: Database) -> None:
+    """Enter in the filter's search box chooses and closes it; the key after it acts on the
+    roster (before, it was typed into the closing filter box)."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_fast(pilot, "f", *"fitness", "enter", "s")
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert main.view.niche == "fitness"
+        assert main.view.sort.label == "followers"
