@@ -48,7 +48,7 @@ FIRST_FRAME_WAIT_S = 3.0
 
 # Keys are never held longer than this (a screen that never says it is ready, a load that
 # never ends): after it they are delivered as they are.
-HOLD_AT_MOST_S = 2.0
+HOLD_AT_MOST_S = 5.0
 
 # How long a confirmation ("Saved", "Creator added") shows, and at most (one with a key to
 # press, "Archived … Press u to undo.", asks for longer).

@@ -11,7 +11,8 @@ from talent_tui.widgets.campaigns import CampaignTable
 from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.roster import RosterList
 
-from .conftest import goto, make_app, screen_text, settle, type_fast
+from .conftest import goto, make_app, screen_text, settle
+from .test_typing_speed_fit import type_burst
 
 
 def footer_keys(app) -> set[str]:  # noqa: ANN001
@@ -47,7 +48,7 @@ async def test_notices_come_one_at_a_time_without_a_title(demo_db: Database) -> 
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await type_fast(pilot, "s", "s", "s")  # three "Sorted by …" notices
+        await type_burst(pilot, "s", "s", "s")  # three "Sorted by …" notices
         shown = list(app._notifications)
         assert [n.message for n in shown] == ["Sorted by 30-day growth"]
         await pilot.press("x")  # archive: a notice with a key to press stays a little longer
@@ -67,9 +68,9 @@ async def test_after_adding_a_creator_the_cursor_is_on_them(demo_db: Database) -
         await settle(pilot)
         main = app.screen
         assert isinstance(main, MainScreen)
-        await type_fast(pilot, "slash", *"haneul")  # a search that will hide the new creator
-        await type_fast(pilot, "escape", "s")  # and sorted by followers
-        await type_fast(pilot, "n", *"Zed Quinn", "tab", *"@zed.quinn", "ctrl+s")
+        await type_burst(pilot, "slash", *"haneul")  # a search that will hide the new creator
+        await type_burst(pilot, "escape", "s")  # and sorted by followers
+        await type_burst(pilot, "n", *"Zed Quinn", "tab", *"@zed.quinn", "ctrl+s")
         await settle(pilot)
         assert app.screen is main
         current = main.query_one(RosterList).current
