@@ -270,6 +270,11 @@ class TalentApp(Guarded, App[None]):
     #   resume: where its focus is set);
     # - something asked them to wait (`hold_keys`: a form loading what it edits).
 
+    @property
+    def keys_pending(self) -> bool:
+        """Whether a key is held or still on its way (tests wait for this to be False)."""
+        return bool(self._held_keys or self._holds or self._early_keys)
+
     def hold_keys(self, token: object) -> None:
         """Hold the keys that arrive from now on until `release_keys(token)`."""
         self._holds.add(token)

@@ -21,22 +21,35 @@ from talent_tui.services import deals
 from talent_tui.store.db import Database
 from talent_tui.store.models import Creator, Deliverable
 
-from .conftest import key_event, make_app, settle, type_fast
+from .conftest import key_event, make_app, settle
 from .test_tui_deals import open_first_pending
 
 
 async def type_burst(pilot, *keys: str) -> None:  # noqa: ANN001
-    """`type_fast`, then waiting until the app is quiet even when a worker was superseded
-    meanwhile (a newer highlight cancels the older creator's load: not a failure)."""
-    try:
-        await type_fast(pilot, *keys)
-    except WorkerCancelled:
-        for _ in range(3):
-            try:
-                await settle(pilot)
-                return
-            except WorkerCancelled:
-                continue
+    """Keys as `type_fast` sends them (all queued at once), then waiting until each of them
+    has been delivered and handled and the app is quiet: by what the app says is pending, not
+    by the time it looks idle (a loaded machine looks idle early). A creator's load
+    superseded meanwhile (a newer highlight cancels it) is not a failure."""
+    app = pilot.app
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+    def pending() -> bool:
+        return app.keys_pending or not app._message_queue.empty()
+
+    for _ in range(1_000):
+        await pilot.pause()
+        if pending():
+            continue
+        try:
+            await settle(pilot)
+        except WorkerCancelled:
+            continue
+        if not pending():
+            return
+    raise AssertionError(f"keys still pending: {app._held_keys!r}, held by {app._holds!r}")
 
 
 def values(form: FieldsForm) -> dict[str, str]:
