@@ -10,17 +10,23 @@ Alembic, Typer, plotext or Markdown (tests/test_startup.py checks it).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import threading
+import weakref
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.message_pump import MessagePump
+from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input
 
 from talent_tui import failures
@@ -35,6 +41,7 @@ from talent_tui.store.watch import DatabaseMissing, missing_message
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+    from textual.notifications import Notify, SeverityLevel
 
     from talent_tui.store.db import Database
     from talent_tui.store.handle import DatabaseFile
@@ -45,6 +52,15 @@ FIRST_FRAME_WAIT_S = 3.0
 SCREEN_READ_S = 0.04
 
 T = TypeVar("T")
+
+# Keys are never held longer than this (a screen that never says it is ready, a load that
+# never ends): after it they are delivered as they are.
+HOLD_AT_MOST_S = 5.0
+
+# How long a confirmation ("Saved", "Creator added") shows, and at most (one with a key to
+# press, "Archived … Press u to undo.", asks for longer).
+NOTICE_S = 3.0
+NOTICE_MAX_S = 8.0
 
 # What the other screens need, imported in the background once the first frame is up.
 WARM_MODULES = (
@@ -68,6 +84,15 @@ WARM_MODULES = (
 
 class TalentApp(Guarded, App[None]):
     CSS_PATH = "app.tcss"
+    # Notices: one at a time (see notify), a line or two, not a box over the table.
+    CSS = """
+    Toast {
+        width: auto;
+        max-width: 70%;
+        padding: 0 1;
+        margin-top: 0;
+    }
+    """
     TITLE = "talent"
     COMMANDS = App.COMMANDS | {CreatorCommands}
     COMMAND_PALETTE_DISPLAY = "^p"
@@ -100,6 +125,12 @@ class TalentApp(Guarded, App[None]):
         self.imports = threading.RLock()
         self.frame_shown = threading.Event()  # the first frame with the roster is up
         self._early_keys: list[events.Key] | None = []  # until the main screen is built
+        # Keys held back until the screen they are for can take them (see _must_hold), in the
+        # order they came; what holds them; the screens that have settled since they opened.
+        self._held_keys: list[events.Key | events.Paste] = []
+        self._holds: set[object] = set()
+        self._settled: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
+        self._hold_timer: Timer | None = None
         self._today = today
         self.actor = actor or settings().actor
         path = database.path
@@ -208,15 +239,143 @@ class TalentApp(Guarded, App[None]):
             # and press it once it is (see keys_ready), so nothing typed at once is lost.
             self._early_keys.append(event)
             return
-        if isinstance(event, events.Key) and not event.is_forwarded and self._queue_in_input(event):
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            # (A paste waits behind held keys too: typed, then pasted, it lands in that order.)
+            if self._held_keys or self._must_hold():
+                self._held_keys.append(event)
+                self._start_hold_timer()
+                return
+            await self._deliver(event)
             return
         await super().on_event(event)
+
+    async def _deliver(self, event: events.Key | events.Paste) -> None:
+        """Deliver a key as Textual does (priority bindings, then the focused widget), and
+        hold the next keys until this one has finished its way up to the app."""
+        if isinstance(event, events.Paste):
+            await super().on_event(event)
+            return
+        target = self.focused or self.screen
+        if self._queue_in_input(event):
+            self._follow(target)  # its action (Enter: Submitted) runs in the Input's queue
+            return
+        await super().on_event(event)
+        if event.is_forwarded:  # to the focused widget (or the screen): follow it up
+            self._follow(target)
+
+    def _follow(self, target: MessagePump) -> None:
+        """Hold the next keys until the key just given to `target` has gone its way."""
+        token = object()
+        self._holds.add(token)
+        self._key_passed(token, target, first=True)
 
     def keys_ready(self) -> None:
         """The main screen is built: press the keys that arrived before, in their order."""
         early, self._early_keys = self._early_keys, None
+        self._settled.add(self.screen)
         for key in early or ():
             self.post_message(events.Key(key.key, key.character))
+
+    # ---- keys typed faster than a screen opens or a focus moves ----------------------------
+    #
+    # Textual hands a key to the focused widget and goes on with the next key at once; the
+    # key's bindings (n opens a form, Enter on a list opens a deal, c focuses the campaign
+    # list) run only when it has bubbled back up to the app, by which time the keys typed
+    # after it were already given to the old focus (a burst "n" + "Ada" ran roster keys; Tab
+    # and text typed into a form just opened went nowhere or to the wrong field). So each key
+    # is handled before the next is delivered, and keys are held, in order, while:
+    # - a key is on its way (from the focused widget up to the app);
+    # - the active screen has not yet handled what it was sent on opening (compose, mount,
+    #   resume: where its focus is set);
+    # - something asked them to wait (`hold_keys`: a form loading what it edits).
+
+    @property
+    def keys_pending(self) -> bool:
+        """Whether a key is held or still on its way (tests wait for this to be False)."""
+        return bool(self._held_keys or self._holds or self._early_keys)
+
+    def hold_keys(self, token: object) -> None:
+        """Hold the keys that arrive from now on until `release_keys(token)`."""
+        self._holds.add(token)
+
+    def release_keys(self, token: object) -> None:
+        """`token` no longer needs keys held; once nothing does, the held keys are delivered."""
+        self._holds.discard(token)
+        if not self._holds and self._held_keys:
+            self.call_later(self._deliver_held)
+
+    def _key_passed(
+        self, token: object, node: MessagePump | None, first: bool = False, again: bool = True
+    ) -> None:
+        """Follow a delivered key up: run in each node's queue after the key (if it got
+        there), then in its parent's, up to the app, where its bindings run. Then once more
+        from the focused widget up, after what the key's action posted there on its way up
+        (a list's Selected message, whose handler moves the focus): then it is done."""
+        if node is None or node is self:
+            self.release_keys(token)
+            return
+        after = node if first else node.parent or self
+        if after is self:  # the key's (or its messages') last stop
+            if again:
+                follow = partial(self._follow_again, token)
+                if self.call_later(follow):
+                    return
+            elif self.call_later(self.release_keys, token):
+                return
+            self.release_keys(token)
+        elif not after.call_later(self._key_passed, token, after, False, again):
+            self.release_keys(token)  # closed (the key closed its screen): nothing follows
+
+    def _follow_again(self, token: object) -> None:
+        try:
+            start: MessagePump = self.focused or self.screen
+        except Exception:  # noqa: BLE001 - no screen (closing)
+            self.release_keys(token)
+            return
+        self._key_passed(token, start, first=True, again=False)
+
+    def _must_hold(self) -> bool:
+        """Whether a key arriving now must wait (see above)."""
+        if self._holds:
+            return True
+        try:
+            screen = self.screen
+        except Exception:  # noqa: BLE001 - no screen (closing): deliver as Textual does
+            return False
+        if screen in self._settled:
+            return False
+        if not screen.call_later(self._screen_settled, screen):
+            return False  # its queue is closed: nothing to wait for
+        self._holds.add(screen)
+        return True
+
+    def _screen_settled(self, screen: Screen[Any]) -> None:
+        """Run by `screen` after what it was sent on opening: it has its focus now."""
+        self._settled.add(screen)
+        self.release_keys(screen)
+
+    async def _deliver_held(self) -> None:
+        while self._held_keys and not self._must_hold():
+            await self._deliver(self._held_keys.pop(0))
+        if not self._held_keys:
+            self._stop_hold_timer()
+
+    def _start_hold_timer(self) -> None:
+        if self._hold_timer is None:
+            self._hold_timer = self.set_timer(HOLD_AT_MOST_S, self._hold_expired)
+
+    def _stop_hold_timer(self) -> None:
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+
+    def _hold_expired(self) -> None:
+        """Held too long (a key's way cut short, a load that never ended): deliver them."""
+        self._hold_timer = None
+        with contextlib.suppress(Exception):
+            self._settled.add(self.screen)
+        self._holds.clear()
+        self.call_later(self._deliver_held)
 
     def _queue_in_input(self, event: events.Key) -> bool:
         """Run an editing key (Backspace, Delete, arrows, Home, End, Enter…) of the focused
@@ -236,6 +395,28 @@ class TalentApp(Guarded, App[None]):
         self.app_focus = True
         focused.call_later(self.run_action, active.binding.action, focused)
         return True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """One notice at a time, and short: a new one replaces the one showing (they stacked
+        up over the campaign table); a confirmation ("Saved", "Sorted by name") has no title
+        and goes after NOTICE_S (NOTICE_MAX_S at most); a warning or an error stays as long
+        as its caller asked, to be read."""
+        if severity == "information":
+            title = ""
+            timeout = min(timeout or NOTICE_S, NOTICE_MAX_S)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _on_notify(self, event: Notify) -> None:
+        self._notifications.clear()  # the newest notice replaces the one showing
+        super()._on_notify(event)
 
     def get_default_screen(self) -> MainScreen:
         """The main screen is the app's first screen (not pushed over a blank one): its first

@@ -13,6 +13,7 @@ from talent_tui.cli import common as cli
 from talent_tui.cli.brands import brand_or_fail
 from talent_tui.cli.common import JsonOpt
 from talent_tui.core.fields import MAX_ID
+from talent_tui.core.shares import format_share
 from talent_tui.core.text import printable
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def metrics_cmd(
     table.add_column(justify="right")
     for key, value in data.items():
         if isinstance(value, dict):
-            value = " / ".join(f"{k} {v:.0%}" for k, v in value.items())
+            value = " / ".join(f"{k} {format_share(v)}" for k, v in value.items())
         elif isinstance(value, float):
             value = f"{value:+.1%}" if "growth" in key else f"{value:.2%}"
         table.add_row(key.replace("_", " "), "—" if value is None else str(value))

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from talent_tui.core import config, money
 from talent_tui.core.dates import parse_iso_date
 from talent_tui.core.errors import DomainError
+from talent_tui.core.labels import label
 
 E = TypeVar("E", bound=Enum)
 
@@ -348,13 +349,10 @@ def day(values: Mapping[str, Any], name: str, required: bool = False) -> date | 
 
 
 # The kinds of deliverable, in the order a rate card lists them, each with how people write
-# it. A deal's deliverables are one of these (a rate card may also hold others it was given).
+# it (`labels.label`). A deal's deliverables are one of these (a rate card may also hold others
+# it was given).
 DELIVERABLE_KINDS: dict[str, str] = {
-    "video": "Video",
-    "live": "Live",
-    "story": "Story",
-    "bundle": "Bundle",
-    "ugc": "UGC",
+    kind: label(kind) for kind in ("video", "live", "story", "bundle", "ugc")
 }
 
 
@@ -373,8 +371,8 @@ def deliverable_kind(text: str, name: str = "kind") -> str:
 
 
 def deliverable_label(kind: str) -> str:
-    """A deliverable kind as people write it: "Video", "UGC" (any other kind as stored)."""
-    return DELIVERABLE_KINDS.get(kind, kind)
+    """A deliverable kind as people write it: "Video", "UGC" (see `labels.label`)."""
+    return label(kind)
 
 
 def deliverable(values: Mapping[str, Any], name: str = "deliverable") -> str:

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from talent_tui.core.cells import safe_cell
-from talent_tui.core.fields import deliverable_label
+from talent_tui.core.labels import label
 from talent_tui.core.money import compact_number, format_money, format_short, to_major
+from talent_tui.core.shares import format_share
 from talent_tui.core.text import printable
 from talent_tui.services import deals
 from talent_tui.services.metrics import CreatorMetrics
@@ -61,7 +62,9 @@ def kit_metrics(m: CreatorMetrics) -> list[tuple[str, str]]:
         ("Engagement growth, 30 days", _pct(m.engagement_growth_30d, True)),
     ]
     if m.split is not None:
-        split = f"{m.split.likes:.0%} / {m.split.comments:.0%} / {m.split.shares:.0%}"
+        split = " / ".join(
+            format_share(v) for v in (m.split.likes, m.split.comments, m.split.shares)
+        )
         lines.append(("Likes / comments / shares", split))
     return lines
 
@@ -69,7 +72,7 @@ def kit_metrics(m: CreatorMetrics) -> list[tuple[str, str]]:
 def kit_rates(kit: MediaKit) -> list[tuple[str, str]]:
     return [
         (
-            deliverable_label(r.deliverable),
+            label(r.deliverable),
             format_money(r.amount_minor, r.currency),
         )
         for r in kit.profile.rates
@@ -195,7 +198,7 @@ def _media_kit(kit: MediaKit, fmt: str) -> str:
         lines += [f"- {k}: {v}" for k, v in rates] or ["- On request"]
         lines += ["", "## Audience", ""]
         for dimension, items in kit.audience.items():
-            parts = ", ".join(f"{b} {s:.0%}" for b, s in items)
+            parts = ", ".join(f"{b} {format_share(s)}" for b, s in items)
             lines.append(f"- {dimension.capitalize()}: {parts}")
         if recent_rows:
             lines += ["", "## Recent campaigns", ""]
@@ -214,7 +217,7 @@ def _media_kit(kit: MediaKit, fmt: str) -> str:
             + "".join(
                 f'<div class="bar"><span class="label">{e(b)}</span>'
                 f'<span class="fill" style="width:{s * 100:.0f}%"></span>'
-                f'<span class="pct">{s:.0%}</span></div>'
+                f'<span class="pct">{format_share(s)}</span></div>'
                 for b, s in items
             )
             for d, items in kit.audience.items()

@@ -15,6 +15,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
+from talent_tui.core.shares import format_share
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
@@ -252,7 +253,7 @@ class BrandsScreen(Guarded, Screen):
         lines = [_contact(current)]
         for dimension in (d.value for d, _ in brands.TARGET_HINTS):
             if dimension in target:
-                shares = " · ".join(f"{b} {s:.0%}" for b, s in target[dimension].items())
+                shares = " · ".join(f"{b} {format_share(s)}" for b, s in target[dimension].items())
                 lines.append(f"{dimension.capitalize():<8}{shares}")
         if not target:
             lines.append("Target  none yet (e sets it)")

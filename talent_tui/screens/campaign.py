@@ -8,9 +8,10 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -35,7 +36,7 @@ from talent_tui.services.deals import conflicts
 from talent_tui.services.deals.pipeline import DeliverableView
 from talent_tui.store.models import CampaignStatus, DeliverableStatus, Party
 from talent_tui.widgets.footer import KeysFooter
-from talent_tui.widgets.roster import fit
+from talent_tui.widgets.roster import fit as fit_cells
 from talent_tui.widgets.tables import PlainTable
 
 S = CampaignStatus
@@ -85,17 +86,28 @@ def versions_table(versions: list[deals.Version]) -> Table:
     return table
 
 
+# The deal's tabs, in the order of their keys 1-4.
+PANES = ("pane-offers", "pane-deliverables", "pane-invoices", "pane-history")
+
+# The history table's first two columns: the time, and who (cut beyond WHO_MAX cells: an
+# import's "import:campaigns.csv" took 22 and cut what happened).
+WHEN_WIDTH = 16
+WHO_MAX = 12
+
+
 class CampaignScreen(Guarded, Screen):
+    # The footer shows the steps a deal takes most (only those it can take now, see
+    # check_action) and fits 80 columns; every key is in `?`.
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("a", "accept", "Accept"),
         Binding("d", "decline", "Decline"),
         Binding("c", "counter", "Counter"),
         Binding("b", "brand_counter", "Brand ctr"),
-        Binding("v", "review", "Review"),
+        Binding("v", "review", "Review", show=False),
         Binding("p", "start", "Start"),
         Binding("o", "complete", "Complete"),
-        Binding("x", "cancel", "Cancel deal"),
+        Binding("x", "cancel", "Cancel deal", show=False),
         Binding("r", "reopen", "Reopen"),
         Binding("n", "add_deliverable", "Deliverable"),
         Binding("e", "edit_deliverable", "Edit"),
@@ -106,6 +118,10 @@ class CampaignScreen(Guarded, Screen):
         Binding("m", "mark_paid", "Paid", show=False),
         Binding("l", "brand_log", "Brand log", show=False),
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False),
+        Binding("1", "show_pane(0)", "Offers", show=False),
+        Binding("2", "show_pane(1)", "Deliverables", show=False),
+        Binding("3", "show_pane(2)", "Invoices", show=False),
+        Binding("4", "show_pane(3)", "History", show=False),
     ]
 
     def __init__(self, campaign_id: int) -> None:
@@ -129,7 +145,7 @@ class CampaignScreen(Guarded, Screen):
                     yield Static(id="deal-invoice-totals")
                 with TabPane("History", id="pane-history"):
                     yield PlainTable(id="deal-history", cursor_type="row")
-        yield KeysFooter(compact=True)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#deal-deliverables", DataTable).add_columns(
@@ -221,11 +237,39 @@ class CampaignScreen(Guarded, Screen):
             f"overdue {deals.format_totals(totals.overdue)}"
         )
 
-        history = self.query_one("#deal-history", DataTable)
-        history.clear()
-        for e in reversed(data.history):
-            history.add_row(f"{e.at:%Y-%m-%d %H:%M}", printable(e.actor), printable(e.action))
+        self._show_history()
         self.refresh_bindings()
+
+    def _show_history(self) -> None:
+        """Newest first; "What" gets the width the time and "Who" leave, and wraps rather than
+        being cut."""
+        if self.data is None:
+            return
+        history = self.query_one("#deal-history", DataTable)
+        entries = [(printable(e.actor), printable(e.action), e.at) for e in self.data.history]
+        who_width = min(max([cell_len("Who"), *(cell_len(who) for who, _, _ in entries)]), WHO_MAX)
+        # The table's width (the whole screen's but the body's padding, before it is first
+        # laid out), less each column's padding and room for a scrollbar.
+        width = history.size.width or self.app.size.width - 2
+        padding = 2 * history.cell_padding * 3
+        what_width = max(width - WHEN_WIDTH - who_width - padding - 2, 20)
+        history.clear(columns=True)
+        history.add_column("When (UTC)", width=WHEN_WIDTH)
+        history.add_column("Who", width=who_width)
+        history.add_column("What", width=what_width)
+        for who, what, at in reversed(entries):
+            history.add_row(
+                f"{at:%Y-%m-%d %H:%M}",
+                fit_cells(who, who_width),
+                Text(what, overflow="fold"),
+                height=None,
+            )
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._show_history()
+
+    def action_show_pane(self, index: int) -> None:
+        self.query_one("#deal-tabs", TabbedContent).active = PANES[index]
 
     def _show_feedback(self) -> None:
         if self.data is None:
@@ -733,7 +777,7 @@ def _windows(data: deals.CampaignDetail, today: date) -> tuple[str, str]:
     if windows.usage_until is not None:
         usage.append(f"to {short_day(windows.usage_until, today)}")
     category = windows.exclusivity_category
-    exclusivity = [fit(printable(category), 16)] if category else []
+    exclusivity = [fit_cells(printable(category), 16)] if category else []
     start, end = windows.exclusive_from, windows.exclusive_until
     if start is not None or end is not None:
         span = " to ".join(short_day(d, today) for d in (start, end) if d is not None)

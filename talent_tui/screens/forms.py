@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
 
 from talent_tui.failures import Guarded
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.services import creators, roster
 from talent_tui.widgets.footer import KeysFooter
+
+_ENDED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
 
 class CreatorForm(FieldsForm):
@@ -47,7 +50,18 @@ class CreatorForm(FieldsForm):
 
     def on_mount(self) -> None:
         if self.creator_id is not None:
+            # Keys typed before the creator is loaded wait for it: typed into empty fields,
+            # they would be overwritten (and focus moved back to the name).
+            self.app.hold_keys(self)
             self.load_values(self.creator_id)
+
+    @on(Worker.StateChanged)
+    def loaded(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "load" and event.worker.state in _ENDED:
+            self.app.release_keys(self)
+
+    def on_unmount(self) -> None:
+        self.app.release_keys(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"load_theirs", "overwrite"}:
@@ -70,7 +84,7 @@ class CreatorForm(FieldsForm):
         self.original = dict(values)
         for name, value in values.items():
             self.query_one(f"#field-{name}", Input).value = value
-        self.query_one("#field-name", Input).focus()
+        self.set_focus(self.query_one("#field-name", Input))  # now, before the held keys
 
     def _save(self, values: dict[str, str]) -> int:
         expected = None

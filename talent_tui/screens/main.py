@@ -20,8 +20,9 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
+from talent_tui.core.labels import file_stem
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.messages import DataChanged
@@ -76,6 +77,8 @@ NEEDS_CREATOR = {
     "new_offer",
 }
 ROSTER_ONLY = {"archive", "new_offer"}
+# Actions on the creator that the footer offers only while focus is not in the campaign list.
+ROSTER_FOCUS_ONLY = {"archive"}
 ARCHIVE_ONLY = {"delete"}
 
 
@@ -86,6 +89,9 @@ class MainScreen(Guarded, Screen):
         # Priority: the search box has focus before the next key arrives, so "/haneul" typed
         # at machine speed searches instead of running the roster's own keys (a, n, e, …).
         Binding("slash", "focus_search", "Find", priority=True),
+        # Priority too: Enter in the search box moves to the list before the next key is
+        # delivered, so "/haneul" Enter "e" at machine speed edits 김하늘.
+        Binding("enter", "leave_search", "To the list", show=False, priority=True),
         Binding("n", "add", "New"),
         Binding("e", "edit", "Edit"),
         Binding("t", "rates", "Rates"),
@@ -124,6 +130,7 @@ class MainScreen(Guarded, Screen):
         self._totals_fresh = False
         self.last_archived: tuple[int, str] | None = None
         self._ready = False  # built and mounted (see check_action)
+        self._campaigns_of: int | None = None  # whose campaigns the tabs show
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -263,6 +270,8 @@ class MainScreen(Guarded, Screen):
         # Which view first: a key of the other view is hidden, not merely dimmed.
         if action in ROSTER_ONLY and self.view.archived:
             return False
+        if action in ROSTER_FOCUS_ONLY and isinstance(self.focused, CampaignTable):
+            return False  # x in the campaign list would read as "cancel this campaign"
         if action in ARCHIVE_ONLY and not self.view.archived:
             return False
         if action == "restore":
@@ -517,6 +526,19 @@ class MainScreen(Guarded, Screen):
         if not self.is_attached or creator_id != self.creator_id:
             return
         await self.query_one(CampaignTabs).show(rows)
+        self._campaigns_of = creator_id
+        self.app.release_keys(CampaignTabs)
+
+    def _hold_keys_for_campaigns(self) -> None:
+        """Keys for the campaign list wait until it shows the highlighted creator's campaigns
+        ("/haneul" Enter Enter Enter typed at once opened a deal of the creator before)."""
+        if self.creator_id is not None and self._campaigns_of != self.creator_id:
+            self.app.hold_keys(CampaignTabs)
+
+    @on(Worker.StateChanged)
+    def _creator_loaded(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "creator" and event.state is WorkerState.ERROR:
+            self.app.release_keys(CampaignTabs)  # nothing more will come (it was reported)
 
     @on(DataTable.RowSelected)
     def campaign_chosen(self, event: DataTable.RowSelected) -> None:
@@ -563,7 +585,8 @@ class MainScreen(Guarded, Screen):
                 return render.media_kit(reports.media_kit(session, creator_id, today), fmt)
 
         renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.MEDIA_KIT_FORMATS}
-        self.app.push_screen(DocumentScreen("media kit", renderers, f"mediakit-{creator_id}.html"))
+        name = f"mediakit-{self._file_stem(creator_id)}.html"
+        self.app.push_screen(DocumentScreen("media kit", renderers, name))
 
     def action_report(self) -> None:
         if self.creator_id is None:
@@ -581,9 +604,15 @@ class MainScreen(Guarded, Screen):
             return render.report(report, fmt)
 
         renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in render.REPORT_FORMATS}
-        self.app.push_screen(
-            DocumentScreen("creator report", renderers, f"report-{creator_id}.html")
-        )
+        name = f"report-{self._file_stem(creator_id)}.html"
+        self.app.push_screen(DocumentScreen("creator report", renderers, name))
+
+    def _file_stem(self, creator_id: int) -> str:
+        """Whose a document is, for its file name: the creator's handle (or name)."""
+        row = self.roster_list.current
+        if row is None or row.id != creator_id:
+            return str(creator_id)
+        return file_stem(row.tiktok_handle or row.name, fallback=str(creator_id))
 
     def action_brand_fit(self) -> None:
         with self.app.imports:  # see TalentApp.imports
@@ -654,13 +683,20 @@ class MainScreen(Guarded, Screen):
             raise SkipAction()  # a slash typed in the search box is text: the box gets the key
         self.set_focus(search)  # now, not after the keys already on their way (as focus() would)
 
+    def action_leave_search(self) -> None:
+        if self.focused is not self.query_one("#search", Input):
+            raise SkipAction()  # Enter on the lists: theirs
+        self.set_focus(self.roster_list)
+
     def action_focus_roster(self) -> None:
         self.roster_list.focus()
 
     def action_focus_campaigns(self) -> None:
+        self._hold_keys_for_campaigns()
         self.query_one(CampaignTabs).focus_table()
 
     def action_show_tab(self, tab: str) -> None:
+        self._hold_keys_for_campaigns()
         self.query_one(CampaignTabs).focus_table(Tab(tab))
 
     def action_escape(self) -> None:
@@ -796,9 +832,7 @@ class MainScreen(Guarded, Screen):
         next_id = self._neighbour_of(creator_id)
         if archived:
             self.last_archived = (creator_id, name)
-            self.notify(
-                escape(printable(f"Archived {name}. Press u to undo.")), title="Archived", timeout=8
-            )
+            self.notify(escape(printable(f"Archived {name}. Press u to undo.")), timeout=8)
             self.reload(keep_id=next_id, fresh_totals=True)
         else:
             if self.last_archived and self.last_archived[0] == creator_id:

@@ -16,6 +16,7 @@ from textual_plotext import PlotextPlot
 
 from talent_tui.core.dates import days_before
 from talent_tui.core.money import compact_number
+from talent_tui.core.shares import format_share
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import fit, metrics, roster
@@ -38,10 +39,8 @@ def bars(distribution: dict[str, float], width: int = 18, limit: int | None = No
     items = list(distribution.items())
     if limit is not None:
         items = sorted(items, key=lambda kv: -kv[1])[:limit]
-    total = sum(distribution.values()) or 1
-    for bucket, share in items:
-        part = share / total
-        table.add_row(bucket, "█" * max(1, round(part * width)), f"{part:.0%}")
+    for bucket, share in items:  # as stored (they sum to one), as the media kit shows them
+        table.add_row(bucket, "█" * max(1, round(share * width)), format_share(share))
     return table
 
 
@@ -166,7 +165,9 @@ class MetricsScreen(Guarded, Screen):
         if m.split is not None:
             grid.add_row(
                 "Like/comm/share",
-                f"{m.split.likes:.0%} / {m.split.comments:.0%} / {m.split.shares:.0%}",
+                " / ".join(
+                    format_share(v) for v in (m.split.likes, m.split.comments, m.split.shares)
+                ),
             )
         grid.add_row("As of", m.captured_on.isoformat() if m.captured_on else "—")
         self.query_one("#metrics-figures", Static).update(grid)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from talent_tui.core.shares import format_share
 from talent_tui.store.models import AudienceSegment, BrandTarget, Creator
 
 Distribution = Mapping[str, float]
@@ -49,7 +50,7 @@ class Fit:
 
 
 def _pct(value: float) -> str:
-    return f"{value:.0%}"
+    return format_share(value)
 
 
 def _describe(dimension: str, share: float, target: Distribution, audience: Distribution) -> str:

@@ -13,7 +13,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from talent_tui.core.money import format_short, format_whole
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
-from talent_tui.store.kinds import Tab
+from talent_tui.store.kinds import CampaignStatus, Tab
 from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
 
@@ -34,12 +34,38 @@ def pane_id(tab: Tab) -> str:
     return f"tab-{tab.value}"
 
 
+# The status column's short words, used when the full ones would cut the names: the days
+# left stay ("Offer · 2d", "Nego · 5d", "Offer · 3d late" in red when overdue).
+SHORT_STATUS = {
+    CampaignStatus.OFFER_RECEIVED: "Offer",
+    CampaignStatus.REVIEWING: "Review",
+    CampaignStatus.NEGOTIATING: "Nego",
+    CampaignStatus.ACCEPTED: "Agreed",
+    CampaignStatus.IN_PRODUCTION: "Prod",
+    CampaignStatus.COMPLETED: "Done",
+    CampaignStatus.DECLINED: "Declined",
+    CampaignStatus.EXPIRED: "Expired",
+    CampaignStatus.CANCELLED: "Cancelled",
+}
+
+
+def full_status(campaign: CampaignRow) -> str:
+    return campaign.status_text
+
+
+def short_status(campaign: CampaignRow) -> str:
+    """`campaign.status_text` ("New offer · 2d") with the status in a word ("Offer · 2d")."""
+    _lead, dot, when = campaign.status_text.partition(" · ")
+    return SHORT_STATUS[campaign.status] + (f" · {when}" if dot else "")
+
+
 def column_widths(rows: Sequence[tuple[str, ...]], available: int) -> list[int]:
-    """Widths for HEADERS that fit `available` cells: shrink Campaign, then Brand, then Status."""
+    """Widths for HEADERS that fit `available` cells: shrink Campaign, then Brand; Status
+    (which carries the days left) only when the names are down to a few cells."""
     natural = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(HEADERS)]
     widths = list(natural)
     budget = available - GUTTER * len(HEADERS)
-    for index, floor in ((0, 16), (1, 10), (0, 13), (1, 9), (3, 12), (0, 8), (1, 6)):
+    for index, floor in ((0, 16), (1, 10), (0, 13), (1, 9), (0, 8), (1, 6), (3, 9)):
         excess = sum(widths) - budget
         if excess <= 0:
             break
@@ -68,13 +94,15 @@ class CampaignTable(PlainTable):
         self.campaigns = list(campaigns)
         self._rebuild()
 
-    def _texts(self, fee: Callable[[int, str], str]) -> list[tuple[str, ...]]:
+    def _texts(
+        self, fee: Callable[[int, str], str], status: Callable[[CampaignRow], str]
+    ) -> list[tuple[str, ...]]:
         return [
             (
                 printable(c.name),
                 printable(c.brand),
                 fee(c.fee_minor, c.currency),
-                printable(c.status_text),
+                printable(status(c)),
                 printable(c.key_date_label),
             )
             for c in self.campaigns
@@ -85,9 +113,16 @@ class CampaignTable(PlainTable):
 
     def _rebuild(self) -> None:
         available = (self.size.width or 58) - 1
-        texts = self._texts(format_whole)
-        if not fits_comfortably(texts, available):
-            texts = self._texts(format_short)  # compact large fees rather than cut names
+        # Whole fees and the status in words if the names still get their room; else the
+        # status in a word, then compact fees too (1.85M KRW), rather than cut the names.
+        for fee, status in (
+            (format_whole, full_status),
+            (format_whole, short_status),
+            (format_short, short_status),
+        ):
+            texts = self._texts(fee, status)
+            if fits_comfortably(texts, available):
+                break
         widths = column_widths(texts, available)
         cursor = self.cursor_row
         self.clear(columns=True)

@@ -9,19 +9,13 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
+from talent_tui.core import labels
 from talent_tui.core.money import compact_number, format_money
+from talent_tui.core.shares import format_share
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services.metrics import EngagementSplit
 from talent_tui.services.roster import CreatorProfile, RateLine
-
-DELIVERABLE_LABELS = {
-    "video": "Video",
-    "live": "Live",
-    "story": "Story",
-    "bundle": "Bundle",
-    "ugc": "UGC",
-}
 
 
 def percent(value: float | None, *, signed: bool = False) -> str:
@@ -31,7 +25,7 @@ def percent(value: float | None, *, signed: bool = False) -> str:
 
 
 def rate(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
+    return format_share(value)
 
 
 SPLIT_STYLES = (("likes", "magenta"), ("comments", "cyan"), ("shares", "yellow"))
@@ -43,7 +37,8 @@ def split_bar(split: EngagementSplit | None, width: int) -> Text:
         return Text("Engagement split: no likes/comments/shares yet", style="dim")
     values = (split.likes, split.comments, split.shares)
     legend = "  ".join(
-        f"{name[0].upper()}{v:.0%}" for (name, _), v in zip(SPLIT_STYLES, values, strict=True)
+        f"{name[0].upper()}{format_share(v)}"
+        for (name, _), v in zip(SPLIT_STYLES, values, strict=True)
     )
     bar_width = max(10, width - len(legend) - 3)
     cells = [round(v * bar_width) for v in values]
@@ -54,7 +49,7 @@ def split_bar(split: EngagementSplit | None, width: int) -> Text:
     text.append("  ")
     for (name, color), v in zip(SPLIT_STYLES, values, strict=True):
         text.append(f"{name[0].upper()}", style=f"bold {color}")
-        text.append(f"{v:.0%} ")
+        text.append(f"{format_share(v)} ")
     return text
 
 
@@ -93,8 +88,11 @@ def rate_card(rates: list[RateLine], columns: int = 2) -> Table | Text:
     cells: list[str | Text] = []
     for line in rates:
         # Text, never a str: a table reads a str as markup ("[/b]" in a rate's name).
-        label = DELIVERABLE_LABELS.get(line.deliverable, printable(line.deliverable.title()))
-        cells += [Text(label), Text(format_money(line.amount_minor, line.currency)), ""]
+        cells += [
+            Text(printable(labels.label(line.deliverable))),
+            Text(format_money(line.amount_minor, line.currency)),
+            "",
+        ]
     while len(cells) % (3 * columns):
         cells += ["", "", ""]
     for start in range(0, len(cells), 3 * columns):

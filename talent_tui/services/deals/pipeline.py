@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from talent_tui.core import money
 from talent_tui.core.dates import days_after
+from talent_tui.core.fields import deliverable_label
 from talent_tui.services import campaigns, interactions
 from talent_tui.services.deals.conflicts import Windows
 from talent_tui.services.deals.deliverables import (
@@ -206,7 +207,7 @@ def due_items(session: Session, today: date, days: int = 7) -> list[DueItem]:
                 DueItem(
                     "deliverable",
                     deliverable.due_on,
-                    f"{deliverable.kind.capitalize()} for {campaign_name}",
+                    f"{deliverable_label(deliverable.kind)} for {campaign_name}",
                     deliverable.campaign_id,
                     deliverable.due_on < today,
                     id_of(deliverable),
