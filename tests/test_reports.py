@@ -174,3 +174,31 @@ async def test_a_report_read_at_80_columns_cuts_no_cell(demo_db: Database) -> No
             text = str(cell.render())
             longest = max((len(word) for word in text.split()), default=0)
             assert longest <= cell.content_region.width, (text, cell.content_region.width)
+
+
+async def test_the_deal_flow_gives_the_management_report_with_m(demo_db: Database) -> None:
+    """`M` in the deal flow asks for a period and shows the management report (commission
+    per won deal and in total); `R` the period report leaves commission out."""
+    from textual.widgets import Markdown
+
+    from talent_tui.screens.fields import FieldsForm
+
+    seen: dict[str, str] = {}
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in ("M", "R"):
+            await pilot.press("g")
+            await settle(pilot)
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, FieldsForm)
+            await pilot.press("ctrl+s")  # the year so far, as offered
+            await settle(pilot)
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, DocumentScreen)
+            seen[key] = app.screen.query_one(Markdown).source
+            await pilot.press("escape", "escape")
+            await settle(pilot)
+    assert "Management report" in seen["M"] and "ommission" in seen["M"]
+    assert "ommission" not in seen["R"]

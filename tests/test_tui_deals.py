@@ -420,7 +420,9 @@ async def test_stored_control_characters_are_never_drawn_raw(demo_db: Database) 
         await settle(pilot)
         assert "Evil␛[31mRed" in text_of(app.screen.query_one("#deal-title", Static))
         table = app.screen.query_one("#deal-deliverables", DataTable)
-        assert str(table.get_row_at(0)[0]) == "vid␛[2Jeo"
+        assert (
+            str(table.get_row_at(0)[0]) == "Vid␛[2Jeo"
+        )  # a kind outside the list, labelled (core.labels)
         assert "\x1b" not in screen_text(app)
 
 

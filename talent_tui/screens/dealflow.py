@@ -34,6 +34,7 @@ class DealFlowScreen(Guarded, Screen):
         Binding("2", "pane('#flow-agenda')", "Agenda"),
         Binding("enter", "open", "Open", show=False),
         Binding("R", "report", "Period report"),
+        Binding("M", "report(True)", "Management report"),
     ]
     _shown = False  # the data has been shown once
     _agenda: dict[str, agenda.AgendaItem]  # the agenda's items by row key
@@ -159,7 +160,9 @@ class DealFlowScreen(Guarded, Screen):
             )
         )
 
-    def action_report(self) -> None:
+    def action_report(self, management: bool = False) -> None:
+        """The period report for advertisers; with `management`, the management report (the
+        manager's commission per won deal and in total)."""
         from talent_tui.core.dates import parse_iso_date
         from talent_tui.io import render
         from talent_tui.screens.document import DocumentScreen
@@ -189,18 +192,23 @@ class DealFlowScreen(Guarded, Screen):
 
             def produce(fmt: str) -> str:
                 with app.database.session() as session:
-                    report = reports.build_report(session, today, start=start, end=end)
+                    report = reports.build_report(
+                        session, today, start=start, end=end, management=management
+                    )
                 return render.report(report, fmt)
 
             renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in ("md", "csv", "html")}
-            name = f"report-{start.isoformat()}-{end.isoformat()}.html"
-            self.app.push_screen(DocumentScreen("period report", renderers, name))
+            kind = "management" if management else "report"
+            name = f"{kind}-{start.isoformat()}-{end.isoformat()}.html"
+            title = "management report" if management else "period report"
+            self.app.push_screen(DocumentScreen(title, renderers, name))
 
         fields = [
             FormField("start", "From", "YYYY-MM-DD", today.replace(month=1, day=1).isoformat()),
             FormField("end", "To", "YYYY-MM-DD", today.isoformat()),
         ]
-        self.app.push_screen(FieldsForm("Report for a period", fields, submit), chosen)
+        heading = "Management report for a period" if management else "Report for a period"
+        self.app.push_screen(FieldsForm(heading, fields, submit), chosen)
 
     def action_pane(self, table: str) -> None:
         widget = self.query_one(table, DataTable)
