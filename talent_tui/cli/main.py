@@ -138,6 +138,7 @@ COMMANDS = (
     ("metrics", "insights", "A creator's key metrics from the latest snapshot, with growth over 30 and 90 days."),
     ("mediakit", "insights", "A creator's media kit for negotiations: stats, metrics, rates, audience, recent work."),
     ("report", "insights", "Campaigns won and lost, revenue and commission per currency, deliverables on time."),
+    ("serve-ssh", "serve", "Demos over SSH: every visitor gets the app on a private throwaway copy of the demo data."),
 )  # fmt: skip
 GROUPS = (
     ("creators", "creators", "List and inspect creators."),

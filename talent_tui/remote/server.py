@@ -1,0 +1,257 @@
+"""The SSH server of `talent serve-ssh` (asyncssh): who is let in and what they may open.
+
+Admitted: session channels, and on them only an interactive shell with a pty (see
+`session`). Refused by asyncssh's defaults or the options below: port forwarding (local and
+remote, TCP and Unix), agent and X11 forwarding, SFTP and SCP, TUN/TAP; passwords and
+keyboard-interactive logins are never offered. Without `--authorized-keys` anyone is let in
+without a password and gets a demo copy; with it, only those keys (the file is read again
+for every connection, so a key added or removed counts at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import signal
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+import asyncssh
+
+from talent_tui.core.errors import DomainError
+from talent_tui.remote import connlog, hostkey
+from talent_tui.remote.copies import DemoTemplate
+from talent_tui.remote.hub import Hub, ServeSettings, Visit
+from talent_tui.remote.limits import describe_seconds
+from talent_tui.remote.session import VisitorSession
+
+LOGIN_TIMEOUT_S = 30.0  # to finish authenticating
+SESSION_WAIT_S = 30.0  # after logging in, to open a session
+KEEPALIVE_S = 30.0  # a dead client is noticed after 3 unanswered keepalives
+SHUTDOWN_WAIT_S = 5.0
+
+
+class ServeError(DomainError):
+    """The server cannot start (the port is taken, the key file is unreadable, …)."""
+
+
+class Gate(asyncssh.SSHServer):
+    """One connection: admitted or turned away, authenticated, and asked for sessions."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.visit: Visit | None = None
+        self.counted = False
+        self.had_session = False
+        self.wait: asyncio.TimerHandle | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername") or ("?", 0)
+        address = str(peer[0])
+        self.visit = Visit(address=address, peer=f"{address}:{peer[1]}", started=datetime.now(UTC))
+        hub = self.hub
+        per_address = hub.limits.max_per_address * 2
+        if hub.connection_count >= hub.limits.max_connections:
+            self.visit.note("refused: too many connections")
+            conn.disconnect(
+                asyncssh.DISC_TOO_MANY_CONNECTIONS,
+                "talent: this server is full; please try again in a few minutes",
+            )
+            return
+        if hub.connections[address] >= per_address:
+            self.visit.note("refused: too many connections from the address")
+            conn.disconnect(
+                asyncssh.DISC_TOO_MANY_CONNECTIONS,
+                f"talent: {per_address} connections are already open from your address",
+            )
+            return
+        hub.connections[address] += 1
+        self.counted = True
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.wait is not None:
+            self.wait.cancel()
+        visit = self.visit
+        hub = self.hub
+        if self.counted and visit is not None:
+            hub.connections[visit.address] -= 1
+            if hub.connections[visit.address] <= 0:
+                del hub.connections[visit.address]
+        if visit is not None:
+            default = "closed" if exc is None else f"dropped: {exc}"
+            if visit.user is None and not visit.events:
+                default = "not logged in" if exc is None else f"not logged in: {exc}"
+            duration = (datetime.now(UTC) - visit.started).total_seconds()
+            hub.log.write(visit.started, visit.peer, visit.user, duration, visit.outcome(default))
+
+    def begin_auth(self, username: str) -> bool:
+        assert self.conn is not None and self.visit is not None
+        self.visit.user = username
+        banner = self.hub.banner
+        if banner:
+            self.conn.send_auth_banner(banner)
+        keys_file = self.hub.settings.authorized_keys
+        if keys_file is None:
+            return False  # a demo: anyone is let in, without a password
+        try:
+            self.conn.set_authorized_keys(asyncssh.read_authorized_keys(str(keys_file)))
+        except (OSError, ValueError, asyncssh.KeyImportError):
+            self.visit.note("authorized keys unreadable")
+            self.conn.set_authorized_keys(asyncssh.SSHAuthorizedKeys())
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return self.hub.settings.authorized_keys is not None
+
+    def password_auth_supported(self) -> bool:
+        return False
+
+    def kbdint_auth_supported(self) -> bool:
+        return False
+
+    def auth_completed(self) -> None:
+        self.wait = asyncio.get_running_loop().call_later(SESSION_WAIT_S, self._no_session)
+
+    def _no_session(self) -> None:
+        if not self.had_session and self.conn is not None and self.visit is not None:
+            self.visit.note("no session opened")
+            self.conn.close()
+
+    def session_requested(self) -> VisitorSession:
+        assert self.conn is not None and self.visit is not None
+        self.had_session = True
+        return VisitorSession(self.hub, self.visit)
+
+    def connection_requested(
+        self, dest_host: str, dest_port: int, orig_host: str, orig_port: int
+    ) -> bool:
+        assert self.visit is not None
+        self.visit.note("refused port forward")
+        return False
+
+    def server_requested(self, listen_host: str, listen_port: int) -> bool:
+        assert self.visit is not None
+        self.visit.note("refused remote port forward")
+        return False
+
+
+async def serve(
+    settings: ServeSettings,
+    out: TextIO,
+    *,
+    ready: Callable[[Hub], None] | None = None,
+) -> None:
+    """Run the server until SIGINT or SIGTERM; every session is ended and every copy deleted
+    before this returns."""
+    key, created = hostkey.load_or_create()
+    log = connlog.ConnectionLog(connlog.default_path(), echo=out)
+    root = Path(tempfile.mkdtemp(prefix="talent-serve-ssh-"))
+    try:
+        template = None
+        if settings.real_db is None:
+            out.write("Building the demo database…\n")
+            out.flush()
+            template = DemoTemplate.build(root)
+        hub = Hub(settings, template, log)
+        try:
+            listener = await asyncssh.create_server(
+                lambda: Gate(hub),
+                settings.host,
+                settings.port,
+                server_host_keys=[key],
+                encoding=None,  # bytes both ways: the pty's bytes are passed through as they are
+                line_editor=False,
+                agent_forwarding=False,
+                x11_forwarding=False,
+                allow_scp=False,
+                sftp_factory=None,
+                public_key_auth=settings.authorized_keys is not None,
+                password_auth=False,
+                kbdint_auth=False,
+                gss_auth=False,
+                gss_kex=False,
+                host_based_auth=False,
+                login_timeout=LOGIN_TIMEOUT_S,
+                keepalive_interval=KEEPALIVE_S,
+                keepalive_count_max=3,
+                server_version="talent",
+            )
+        except OSError as exc:
+            raise ServeError(
+                f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}"
+            ) from None
+        sockets = listener.sockets
+        hub.port = sockets[0].getsockname()[1] if sockets else settings.port
+        _announce(out, settings, hub, hostkey.fingerprint(key), created)
+        if ready is not None:
+            ready(hub)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            listener.close()
+            for session in list(hub.sessions):
+                assert isinstance(session, VisitorSession)
+                session.shut_down()
+            deadline = loop.time() + SHUTDOWN_WAIT_S
+            while hub.sessions and loop.time() < deadline:
+                await asyncio.sleep(0.05)
+            await listener.wait_closed()
+            out.write("Stopped; every visitor's copy was deleted.\n")
+            out.flush()
+    finally:
+        log.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _announce(
+    out: TextIO, settings: ServeSettings, hub: Hub, fingerprint: str, new_key: bool
+) -> None:
+    limits = settings.limits
+    host = settings.host
+    shown_host = f"[{host}]" if ":" in host else host
+    port_part = f"-p {hub.port} " if hub.port != 22 else ""
+    if settings.real_db is None:
+        assert hub.template is not None
+        serving = (
+            f"a private copy of the demo data ({hub.template.creators} creators) per visitor, "
+            "deleted when they leave"
+        )
+    else:
+        from talent_tui.store.db import describe_url, resolve_url
+
+        serving = f"{describe_url(resolve_url(settings.real_db))}, changes recorded under each visitor's SSH user name"
+    who = (
+        f"holders of the keys in {settings.authorized_keys}"
+        if settings.authorized_keys is not None
+        else "anyone, without a password"
+    )
+    out.write(
+        f"talent serve-ssh: listening on {shown_host}:{hub.port}\n"
+        f"Host key: {fingerprint} (ED25519{', new' if new_key else ''}) in {hostkey.default_path()}\n"
+        f"Serving: {serving}\n"
+        f"Admits: {who}\n"
+        f"Connect: ssh {port_part}demo@{host}\n"
+        f"Limits: {limits.max_sessions} sessions, {limits.max_per_address} per address, "
+        f"idle {describe_seconds(limits.idle_timeout_s)}, "
+        f"session {describe_seconds(limits.session_timeout_s)}, "
+        f"input {limits.max_input_bytes // 1024} KiB/s\n"
+        f"Connections are logged to {hub.log.path}. Ctrl+C stops the server.\n"
+    )
+    out.flush()
+
+
+def run(settings: ServeSettings, out: TextIO | None = None) -> None:
+    """Serve until stopped (blocking)."""
+    asyncio.run(serve(settings, out or sys.stdout))
