@@ -72,6 +72,7 @@ class Hub:
         self.connections: Counter[str] = Counter()  # address → open connections
         self.seats: Counter[str] = Counter()  # address → sessions running the app
         self.sessions: set[object] = set()  # live sessions, ended on shutdown
+        self.gates: set[object] = set()  # open connections, closed on shutdown
         self.banner = settings.banner if settings.banner is not None else self.default_banner()
 
     def default_banner(self) -> str:

@@ -47,7 +47,7 @@ class Gate(asyncssh.SSHServer):
         self.conn: asyncssh.SSHServerConnection | None = None
         self.visit: Visit | None = None
         self.counted = False
-        self.had_session = False
+        self.open_sessions = 0
         self.wait: asyncio.TimerHandle | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
@@ -72,6 +72,7 @@ class Gate(asyncssh.SSHServer):
             )
             return
         hub.connections[address] += 1
+        hub.gates.add(self)
         self.counted = True
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -79,6 +80,7 @@ class Gate(asyncssh.SSHServer):
             self.wait.cancel()
         visit = self.visit
         hub = self.hub
+        hub.gates.discard(self)
         if self.counted and visit is not None:
             hub.connections[visit.address] -= 1
             if hub.connections[visit.address] <= 0:
@@ -116,24 +118,45 @@ class Gate(asyncssh.SSHServer):
         return False
 
     def auth_completed(self) -> None:
+        self._wait_for_session()
+
+    def _wait_for_session(self) -> None:
+        """A connection holds a slot only while it has a session: one that opens none within
+        SESSION_WAIT_S of logging in, or of its last session ending, is closed."""
+        if self.wait is not None:
+            self.wait.cancel()
         self.wait = asyncio.get_running_loop().call_later(SESSION_WAIT_S, self._no_session)
 
     def _no_session(self) -> None:
-        if not self.had_session and self.conn is not None and self.visit is not None:
-            self.visit.note("no session opened")
+        if self.open_sessions == 0 and self.conn is not None and self.visit is not None:
+            self.visit.note("closed: no session")
             self.conn.close()
 
     def session_requested(self) -> VisitorSession:
         assert self.conn is not None and self.visit is not None
-        self.had_session = True
-        return VisitorSession(self.hub, self.visit)
+        self.open_sessions += 1
+        if self.wait is not None:
+            self.wait.cancel()
+        return VisitorSession(self.hub, self.visit, self._session_closed)
+
+    def _session_closed(self) -> None:
+        self.open_sessions -= 1
+        if self.open_sessions == 0:
+            self._wait_for_session()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
 
     def connection_requested(
         self, dest_host: str, dest_port: int, orig_host: str, orig_port: int
     ) -> bool:
         assert self.visit is not None
         self.visit.note("refused port forward")
-        return False
+        raise asyncssh.ChannelOpenError(
+            asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
+            "talent: port forwarding is not allowed on this server",
+        )
 
     def server_requested(self, listen_host: str, listen_port: int) -> bool:
         assert self.visit is not None
@@ -207,7 +230,13 @@ async def serve(
             deadline = loop.time() + SHUTDOWN_WAIT_S
             while hub.sessions and loop.time() < deadline:
                 await asyncio.sleep(0.05)
-            await listener.wait_closed()
+            for gate in list(hub.gates):
+                assert isinstance(gate, Gate)
+                gate.close()
+            try:
+                await asyncio.wait_for(listener.wait_closed(), SHUTDOWN_WAIT_S)
+            except TimeoutError:
+                pass
             out.write("Stopped; every visitor's copy was deleted.\n")
             out.flush()
     finally:

@@ -26,6 +26,7 @@ import sqlite3
 import struct
 import subprocess
 import termios
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncssh
@@ -65,9 +66,10 @@ def _clamp_size(cols: int, rows: int) -> tuple[int, int]:
 
 
 class VisitorSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
-    def __init__(self, hub: Hub, visit: Visit) -> None:
+    def __init__(self, hub: Hub, visit: Visit, on_closed: Callable[[], None]) -> None:
         self.hub = hub
         self.visit = visit
+        self.on_closed: Callable[[], None] | None = on_closed  # called once, channel closed
         self.loop = asyncio.get_running_loop()
         self.chan: asyncssh.SSHServerChannel | None = None  # type: ignore[type-arg]
         self.term: str | None = None
@@ -372,6 +374,9 @@ class VisitorSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._hang_up("connection dropped" if exc is not None else "client closed the session")
+        if self.on_closed is not None:
+            self.on_closed, on_closed = None, self.on_closed
+            on_closed()
 
     def _hang_up(self, reason: str) -> None:
         if self.ending is None:
