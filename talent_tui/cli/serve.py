@@ -139,6 +139,9 @@ def _check_keys(path: Path) -> None:
     import asyncssh
 
     try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+            raise fail(f"--authorized-keys: {path} holds no key")
         keys = asyncssh.read_authorized_keys(str(path))
     except OSError as exc:
         raise fail(f"--authorized-keys: cannot read {path}: {exc.strerror or exc}") from None

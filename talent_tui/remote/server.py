@@ -237,7 +237,11 @@ async def serve(
                 await asyncio.wait_for(listener.wait_closed(), SHUTDOWN_WAIT_S)
             except TimeoutError:
                 pass
-            out.write("Stopped; every visitor's copy was deleted.\n")
+            out.write(
+                "Stopped; every visitor's copy was deleted.\n"
+                if hub.template is not None
+                else "Stopped.\n"
+            )
             out.flush()
     finally:
         log.close()
@@ -271,7 +275,7 @@ def _announce(
         f"Host key: {fingerprint} (ED25519{', new' if new_key else ''}) in {hostkey.default_path()}\n"
         f"Serving: {serving}\n"
         f"Admits: {who}\n"
-        f"Connect: ssh {port_part}demo@{host}\n"
+        f"Connect: ssh {port_part}{'demo' if settings.authorized_keys is None else 'NAME'}@{host}\n"
         f"Limits: {limits.max_sessions} sessions, {limits.max_per_address} per address, "
         f"idle {describe_seconds(limits.idle_timeout_s)}, "
         f"session {describe_seconds(limits.session_timeout_s)}, "
