@@ -21,7 +21,7 @@ from talent_tui.remote.limits import InputBudget, LimitError, parse_duration, pa
 from talent_tui.remote.session import RESTORE
 from talent_tui.store import db as dbmod
 from tests import factories
-from tests.sshkit import Server, Visitor, eventually
+from tests.sshkit import Server, Visitor, connect, eventually
 
 # ---- idle and session time -------------------------------------------------------------------
 
@@ -108,6 +108,24 @@ async def test_seats_are_limited_per_address_and_in_all_and_freed_on_leaving(sea
     log = seats.log_lines()
     assert any('"refused: per-address limit"' in line for line in log)
     assert any('"refused: server full"' in line for line in log)
+
+
+async def test_connections_without_a_session_are_capped_per_address(seats: Server) -> None:
+    """Two connections per seat an address may hold (here 1 seat): a third is turned away
+    with the reason, before it can log in."""
+    held = [await connect(seats, "holder", local_addr="127.0.0.4") for _ in range(2)]
+    try:
+        with pytest.raises(asyncssh.DisconnectError, match="connections are already open"):
+            await connect(seats, "holder", local_addr="127.0.0.4")
+        async with await connect(seats, "other", local_addr="127.0.0.5"):
+            pass  # another address is not affected
+    finally:
+        for conn in held:
+            conn.close()
+            await conn.wait_closed()
+    await eventually(
+        lambda: any("too many connections from the address" in line for line in seats.log_lines())
+    )
 
 
 # ---- key holders and a real database ---------------------------------------------------------

@@ -104,6 +104,8 @@ def serve_ssh(
         server.run(settings)
     except DomainError as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:  # Ctrl+C while the demo was being built, before serving
+        raise typer.Exit(130) from None
 
 
 def _served_database(db: str | None, authorized_keys: Path | None) -> str | None:

@@ -47,6 +47,7 @@ class Gate(asyncssh.SSHServer):
         self.conn: asyncssh.SSHServerConnection | None = None
         self.visit: Visit | None = None
         self.counted = False
+        self.refusal: str | None = None  # why this connection is turned away, once it logs in
         self.open_sessions = 0
         self.wait: asyncio.TimerHandle | None = None
 
@@ -56,23 +57,22 @@ class Gate(asyncssh.SSHServer):
         address = str(peer[0])
         self.visit = Visit(address=address, peer=f"{address}:{peer[1]}", started=datetime.now(UTC))
         hub = self.hub
+        hub.gates.add(self)
+        if len(hub.gates) > hub.limits.max_connections * 2:
+            # A flood: not even told why (that would cost a key exchange per connection).
+            self.visit.note("refused: connection flood")
+            conn.abort()
+            return
         per_address = hub.limits.max_per_address * 2
         if hub.connection_count >= hub.limits.max_connections:
+            self.refusal = "this server is full; please try again in a few minutes"
             self.visit.note("refused: too many connections")
-            conn.disconnect(
-                asyncssh.DISC_TOO_MANY_CONNECTIONS,
-                "talent: this server is full; please try again in a few minutes",
-            )
             return
         if hub.connections[address] >= per_address:
+            self.refusal = f"{per_address} connections are already open from your address"
             self.visit.note("refused: too many connections from the address")
-            conn.disconnect(
-                asyncssh.DISC_TOO_MANY_CONNECTIONS,
-                f"talent: {per_address} connections are already open from your address",
-            )
             return
         hub.connections[address] += 1
-        hub.gates.add(self)
         self.counted = True
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -95,6 +95,12 @@ class Gate(asyncssh.SSHServer):
     def begin_auth(self, username: str) -> bool:
         assert self.conn is not None and self.visit is not None
         self.visit.user = username
+        if self.refusal is not None:
+            # Said at the first moment the protocol lets a server speak: OpenSSH prints the
+            # banner, then "Received disconnect …: talent: …".
+            self.conn.send_auth_banner(f"talent: {self.refusal}\n")
+            self.conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, f"talent: {self.refusal}")
+            return True
         banner = self.hub.banner
         if banner:
             self.conn.send_auth_banner(banner)

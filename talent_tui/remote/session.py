@@ -47,7 +47,7 @@ RESTORE = (
 )
 MAX_PENDING_INPUT = 64 * 1024  # input waiting for the pty before the channel is paused
 HANGUP_GRACE_S = 2.0  # after SIGHUP, the app's process group is killed
-MIN_SIZE, MAX_COLS, MAX_ROWS = 1, 1000, 500
+MIN_SIZE, MAX_COLS, MAX_ROWS = 1, 500, 200  # a window beyond this is clamped
 
 
 def _take_terminal() -> None:
