@@ -91,7 +91,7 @@ async def test_seats_are_limited_per_address_and_in_all_and_freed_on_leaving(sea
         assert "sessions are already open from your address" in await _refused(seats, "127.0.0.1")
         other = await Visitor.open(seats, local_addr="127.0.0.2")
         await other.wait_for("42 · by name")
-        assert "all 2 seats of this talent demo are taken" in await _refused(seats, "127.0.0.3")
+        assert "all 2 seats of this talent server are taken" in await _refused(seats, "127.0.0.3")
         first.send("q")
         assert await first.ended() == 0
         await eventually(lambda: len(seats.copies()) == 1)

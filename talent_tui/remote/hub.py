@@ -91,15 +91,18 @@ class Hub:
     def seat_count(self) -> int:
         return sum(self.seats.values())
 
-    def seat_refusal(self, address: str) -> str | None:
-        """Why a new session from `address` cannot start now, or None when it can."""
+    def seat_refusal(self, address: str) -> tuple[str, str] | None:
+        """Why a new session from `address` cannot start now (for the log, for the visitor),
+        or None when it can."""
         if self.seat_count >= self.limits.max_sessions:
-            return (
-                f"all {self.limits.max_sessions} seats of this talent demo are taken; "
+            seats = self.limits.max_sessions
+            taken = f"all {seats} seats" if seats > 1 else "the one seat"
+            return "server full", (
+                f"{taken} of this talent server {'are' if seats > 1 else 'is'} taken; "
                 "please try again in a few minutes."
             )
         if self.seats[address] >= self.limits.max_per_address:
-            return (
+            return "per-address limit", (
                 f"{self.limits.max_per_address} sessions are already open from your address "
                 "(the limit per address); close one and try again."
             )

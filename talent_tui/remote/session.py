@@ -38,12 +38,12 @@ from talent_tui.remote.limits import InputBudget, describe_seconds
 
 # What the app turns on and must be turned off when it cannot do so itself (it was killed):
 # the kitty keyboard mode, mouse reporting, bracketed paste, focus and in-band resize
-# reports, then plain attributes, a visible cursor and the main screen.
+# reports, then line wrapping, plain attributes, a visible cursor and the main screen.
 RESTORE = (
     b"\x1b[<u"
     b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1015l\x1b[?1006l"
     b"\x1b[?2004l\x1b[?1004l\x1b[?2048l"
-    b"\x1b[0m\x1b[?25h\x1b[?1049l"
+    b"\x1b[?7h\x1b[0m\x1b[?25h\x1b[?1049l"
 )
 MAX_PENDING_INPUT = 64 * 1024  # input waiting for the pty before the channel is paused
 HANGUP_GRACE_S = 2.0  # after SIGHUP, the app's process group is killed
@@ -140,10 +140,9 @@ class VisitorSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             return
         refusal = self.hub.seat_refusal(self.visit.address)
         if refusal is not None:
-            self.visit.note(
-                "refused: " + ("server full" if "seats" in refusal else "per-address limit")
-            )
-            self._refuse(f"talent: {refusal}")
+            kind, message = refusal
+            self.visit.note(f"refused: {kind}")
+            self._refuse(f"talent: {message}")
             return
         self._start()
 
