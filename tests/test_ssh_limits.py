@@ -308,3 +308,27 @@ def test_help_imports_no_ssh_library(tmp_path: Path, args: list[str]) -> None:
     assert result.returncode == 0, result.stderr
     assert "serve-ssh" in result.stdout
     assert loaded.isdisjoint({"asyncssh", "cryptography", *HEAVY})
+
+
+async def test_stopping_the_server_ends_sessions_with_a_message_and_deletes_every_copy(
+    tmp_path: Path,
+) -> None:
+    server = Server(tmp_path).start()
+    try:
+        visitor = await Visitor.open(server, user="late")
+        try:
+            await visitor.wait_for("42 · by name")
+            assert len(server.copies()) == 1
+            assert server.process is not None
+            server.process.terminate()  # SIGTERM, as a service manager stops it
+            assert await visitor.ended() == 1
+            assert "the server is shutting down" in visitor.text
+            assert RESTORE in bytes(visitor.raw)
+        finally:
+            await visitor.close()
+        assert await asyncio.to_thread(server.process.wait, 20) == 0
+    finally:
+        server.stop()
+    assert server.copies() == [] and not list(server.tmp.glob("talent-serve-ssh-*"))
+    assert any('user="late"' in line and '"server stopped"' in line for line in server.log_lines())
+    assert "Stopped; every visitor's copy was deleted." in server.lines

@@ -37,6 +37,8 @@ class ConnectionLog:
             f"user={json.dumps(printable(user or '-'), ensure_ascii=False)} "
             f"duration={duration_s:.1f}s ended={json.dumps(printable(ended), ensure_ascii=False)}"
         )
+        if self._file.closed:  # a connection that outlived the server's shutdown wait
+            return
         self._file.write(line + "\n")
         self._file.flush()
         if self._echo is not None:

@@ -61,6 +61,14 @@ def describe_seconds(seconds: float) -> str:
     return f"{whole} second{'s' if whole != 1 else ''}"
 
 
+def describe_size(size: int) -> str:
+    """`16 KiB`, `1 MiB`, `700 bytes`."""
+    for unit, name in ((1024 * 1024, "MiB"), (1024, "KiB")):
+        if size >= unit and size % unit == 0:
+            return f"{size // unit} {name}"
+    return f"{size:,} bytes"
+
+
 @dataclass(frozen=True)
 class Limits:
     max_sessions: int = 8

@@ -26,7 +26,7 @@ from talent_tui.core.errors import DomainError
 from talent_tui.remote import connlog, hostkey
 from talent_tui.remote.copies import DemoTemplate
 from talent_tui.remote.hub import Hub, ServeSettings, Visit
-from talent_tui.remote.limits import describe_seconds
+from talent_tui.remote.limits import describe_seconds, describe_size
 from talent_tui.remote.session import VisitorSession
 
 LOGIN_TIMEOUT_S = 30.0  # to finish authenticating
@@ -261,6 +261,10 @@ def _announce(
     host = settings.host
     shown_host = f"[{host}]" if ":" in host else host
     port_part = f"-p {hub.port} " if hub.port != 22 else ""
+    if host in ("0.0.0.0", "::", ""):  # every address: name this machine instead
+        import socket
+
+        host = socket.gethostname()
     if settings.real_db is None:
         assert hub.template is not None
         serving = (
@@ -285,7 +289,7 @@ def _announce(
         f"Limits: {limits.max_sessions} sessions, {limits.max_per_address} per address, "
         f"idle {describe_seconds(limits.idle_timeout_s)}, "
         f"session {describe_seconds(limits.session_timeout_s)}, "
-        f"input {limits.max_input_bytes // 1024} KiB/s\n"
+        f"input {describe_size(limits.max_input_bytes)} a second\n"
         f"Connections are logged to {hub.log.path}. Ctrl+C stops the server.\n"
     )
     out.flush()

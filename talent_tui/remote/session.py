@@ -34,7 +34,7 @@ import asyncssh
 from talent_tui.core.text import printable
 from talent_tui.remote.copies import discard
 from talent_tui.remote.hub import DEMO_ACTOR, Hub, Visit
-from talent_tui.remote.limits import InputBudget, describe_seconds
+from talent_tui.remote.limits import InputBudget, describe_seconds, describe_size
 
 # What the app turns on and must be turned off when it cannot do so itself (it was killed):
 # the kitty keyboard mode, mouse reporting, bracketed paste, focus and in-band resize
@@ -119,7 +119,8 @@ class VisitorSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         pass  # a visitor does not signal the app; q and Ctrl+C reach it as keys
 
     def session_started(self) -> None:
-        host = self.hub.settings.host
+        sockname = self.chan.get_extra_info("sockname") if self.chan is not None else None
+        host = str(sockname[0]) if sockname else self.hub.settings.host  # what they reached
         where = f"ssh -p {self.hub.port} {host}" if self.hub.port != 22 else f"ssh {host}"
         if self.command is not None:
             shown = printable(self.command)[:80]
@@ -274,12 +275,10 @@ class VisitorSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         now = self.loop.time()
         self.last_input = now
         if not self.budget.spend(len(data), now):
-            size = self.hub.limits.max_input_bytes
+            size = describe_size(self.hub.limits.max_input_bytes)
             self._end_by_limit(
                 "input limit",
-                f"more than {size // 1024 if size >= 1024 else size} "
-                f"{'KiB' if size >= 1024 else 'bytes'} of input arrived within a second "
-                "(this server's input limit).",
+                f"more than {size} of input arrived within a second (this server's input limit).",
             )
             return
         self.pending += data
