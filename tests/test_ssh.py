@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -194,9 +193,32 @@ async def test_an_input_flood_ends_the_session_says_why_and_restores_the_termina
     await eventually(lambda: any('ended="input limit"' in line for line in server.log_lines()))
 
 
-def test_the_child_environment_carries_no_server_secrets(server: Server) -> None:
-    """TALENT_DB and TALENT_AS of the server never reach a visitor's app."""
-    from talent_tui.remote.hub import INHERITED
+def test_a_visitors_app_gets_their_term_and_none_of_the_servers_secrets(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The server's TALENT_DB/TALENT_AS, tokens, agent socket and display never reach a
+    visitor's app; an odd TERM from a client becomes a plain one."""
+    from talent_tui.remote.connlog import ConnectionLog
+    from talent_tui.remote.hub import Hub, ServeSettings
 
-    assert "TALENT_DB" not in INHERITED and "TALENT_AS" not in INHERITED
-    assert os.environ.get("TALENT_DB") is None
+    for name, value in {
+        "TALENT_DB": "/srv/agency.db",
+        "TALENT_AS": "owner",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+        "SSH_AUTH_SOCK": "/tmp/agent.sock",
+        "DISPLAY": ":0",
+        "TALENT_TODAY": "2026-11-01",
+    }.items():
+        monkeypatch.setenv(name, value)
+    hub = Hub(ServeSettings(), None, ConnectionLog(tmp_path / "log"))
+    env = hub.child_env("screen-256color")
+    assert env["TERM"] == "screen-256color" and env["TALENT_TODAY"] == "2026-11-01"
+    for name in ("TALENT_DB", "TALENT_AS", "AWS_SECRET_ACCESS_KEY", "SSH_AUTH_SOCK", "DISPLAY"):
+        assert name not in env
+    assert hub.child_env("xterm\x1b]0;owned\x07")["TERM"] == "xterm-256color"
+    argv = hub.child_argv(tmp_path / "demo.db", "-rf")
+    assert argv[-2:] == [f"--db={tmp_path / 'demo.db'}", "--as=-rf"]  # a name stays a value
+    assert (
+        Hub(ServeSettings(real_db="/srv/agency.db"), None, hub.log).child_env("xterm")["TALENT_DB"]
+        == "/srv/agency.db"
+    )
