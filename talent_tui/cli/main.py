@@ -141,6 +141,7 @@ COMMANDS = (
     ("report", "insights", "Campaigns won and lost, revenue per currency, deliverables on time; commission for management."),
     ("agenda", "agenda", "Everything due, by date, overdue first, with what to do next."),
     ("conflicts", "conflicts", "Exclusivity and usage-rights clashes between each creator's open deals."),
+    ("serve-ssh", "serve", "Demos over SSH: every visitor gets the app on a private throwaway copy of the demo data."),
 )  # fmt: skip
 GROUPS = (
     ("creators", "creators", "List and inspect creators."),
