@@ -456,3 +456,18 @@ def actor_name(text: str) -> str:
     if len(name) > MAX_ACTOR:
         raise FieldError("as", f"longer than {MAX_ACTOR} characters")
     return _check_plain("as", name)
+
+
+# ---- affiliate programs: the bounds of their fields (checked before the database) -------------
+MAX_SLUG = 60  # a program's slug, the utm_campaign of its links
+MAX_LINK_CODE = 40  # a tracking link's short code
+MAX_PROMO_CODE = 40  # a promo code as customers type it
+MAX_ORDER_ID = 100  # an order id as the tracking platform writes it
+MAX_SOURCE = 100  # a traffic source as the platform reports it
+MAX_CHECKLIST_ITEM = 120  # one onboarding checklist item
+MAX_CHECKLIST_ITEMS = 50  # items in one program's checklist
+MAX_FORBIDDEN = 1_000  # a program's forbidden traffic sources, as one "a; b" text
+MAX_TERMS = 20_000  # a program's terms
+MAX_SIZE = 40  # a banner's size ("300x250")
+MAX_PROFILE_NAME = 60  # a saved import mapping's name
+MAX_DAYS = 3_650  # cookie, lock and payout windows, in days
