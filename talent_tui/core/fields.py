@@ -471,3 +471,31 @@ MAX_TERMS = 20_000  # a program's terms
 MAX_SIZE = 40  # a banner's size ("300x250")
 MAX_PROFILE_NAME = 60  # a saved import mapping's name
 MAX_DAYS = 3_650  # cookie, lock and payout windows, in days
+
+
+def percent_to_bp(name: str, text: str) -> int:
+    """A percentage as people write it ("10%", "10", "12.75 %") as exact basis points (1275):
+    at most two decimals, from 0 to 100. A commission or discount rate, never rounded."""
+    from decimal import Decimal, InvalidOperation
+
+    raw = text.strip().removesuffix("%").strip()
+    if not raw:
+        raise FieldError(name, "a percentage is required (e.g. 10%)")
+    if len(raw) > MAX_DIGITS:
+        raise FieldError(name, f"not a percentage: {text!r}")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise FieldError(name, f"not a percentage: {text!r} (write e.g. 10% or 12.5%)") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise FieldError(name, f"percentage out of range 0–100%: {text!r}")
+    scaled = value * 100
+    if scaled != scaled.to_integral_value():
+        raise FieldError(name, f"at most two decimals: {text!r}")
+    return int(scaled)
+
+
+def format_bp(bp: int) -> str:
+    """Basis points as a percentage: 1000 → "10%", 1275 → "12.75%"."""
+    whole, part = divmod(bp, 100)
+    return f"{whole}%" if part == 0 else f"{whole}.{part:02d}".rstrip("0") + "%"
