@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -499,3 +499,26 @@ def format_bp(bp: int) -> str:
     """Basis points as a percentage: 1000 → "10%", 1275 → "12.75%"."""
     whole, part = divmod(bp, 100)
     return f"{whole}%" if part == 0 else f"{whole}.{part:02d}".rstrip("0") + "%"
+
+
+def timestamp(values: Mapping[str, Any], name: str, required: bool = True) -> datetime | None:
+    """A moment as platforms export it, in UTC: "2026-10-03", "2026-10-03 14:05[:09]",
+    "2026-10-03T14:05:09Z", "2026-10-03T23:05:09+09:00", "2026/10/03 14:05:09". A time
+    without an offset is UTC; one with an offset is converted to UTC."""
+    from datetime import UTC
+
+    text = text_of(values, name)
+    if not text:
+        if required:
+            raise FieldError(name, "required")
+        return None
+    candidate = text.replace("/", "-") if text[:4].isdigit() else text
+    try:
+        moment = datetime.fromisoformat(candidate)
+    except ValueError:
+        raise FieldError(
+            name, f"not a date and time: {visible(text)} (write 2026-10-03 14:05:09, UTC)"
+        ) from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -259,9 +259,7 @@ def program_kpis(
     the program's totals, and the same for the previous period (the trend)."""
     assert program.id is not None
     previous_period = period.previous()
-    before = {
-        row[0]: row for row in _rows(session, program, previous_period, affiliate_id)
-    }
+    before = {row[0]: row for row in _rows(session, program, previous_period, affiliate_id)}
     rows: list[Kpi] = []
     for a_id, handle, stage, clicks, conversions, revenue, commission in _rows(
         session, program, period, affiliate_id

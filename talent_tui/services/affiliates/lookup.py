@@ -22,7 +22,9 @@ def find_program(session: Session, ref: str) -> Program:
     if program is None and text:
         program = session.exec(
             select(Program).where(
-                sa.or_(sa.func.lower(Program.name) == text.lower(), col(Program.slug) == text.lower())
+                sa.or_(
+                    sa.func.lower(Program.name) == text.lower(), col(Program.slug) == text.lower()
+                )
             )
         ).first()
     if program is None:

@@ -72,7 +72,9 @@ def _field(parse: Callable[[], T], name: str) -> T:
 
 
 def check_site(text: str | None) -> str | None:
-    value = _field(lambda: fields.opt_text({"site": text or ""}, "site", fields.MAX_WEBSITE), "site")
+    value = _field(
+        lambda: fields.opt_text({"site": text or ""}, "site", fields.MAX_WEBSITE), "site"
+    )
     if value is not None and any(ch.isspace() for ch in value):
         raise AffiliateError(f"site: no spaces in a site or channel: {value!r}", "site")
     return value
@@ -87,7 +89,9 @@ def add_affiliate(session: Session, program_id: int, data: AffiliateInput, actor
     ).first():
         raise AffiliateError(f"{handle} is in this program already", "handle")
     stage = parse_stage(data.stage)
-    name = _field(lambda: fields.opt_text({"name": data.name or ""}, "name", fields.MAX_NAME), "name")
+    name = _field(
+        lambda: fields.opt_text({"name": data.name or ""}, "name", fields.MAX_NAME), "name"
+    )
     email = _field(lambda: fields.email({"email": data.email or ""}), "email")
     site = check_site(data.site)
     notes = _field(lambda: fields.notes({"notes": data.notes}), "notes")
@@ -128,9 +132,13 @@ def add_affiliate(session: Session, program_id: int, data: AffiliateInput, actor
 def missing_ticks(session: Session, affiliate: Affiliate) -> list[str]:
     """The program's checklist items this affiliate has not ticked, in checklist order."""
     ticked = set(
-        session.exec(select(ChecklistTick.item_id).where(ChecklistTick.affiliate_id == affiliate.id))
+        session.exec(
+            select(ChecklistTick.item_id).where(ChecklistTick.affiliate_id == affiliate.id)
+        )
     )
-    return [item.label for item in checklist(session, affiliate.program_id) if item.id not in ticked]
+    return [
+        item.label for item in checklist(session, affiliate.program_id) if item.id not in ticked
+    ]
 
 
 def set_stage(

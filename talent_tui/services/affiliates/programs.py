@@ -251,4 +251,3 @@ def list_programs(session: Session) -> list[ProgramView]:
         .order_by(sa.func.lower(Program.name))
     ).all()
     return [_view(session, program, brand.name) for program, brand in rows]
-

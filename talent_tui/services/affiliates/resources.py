@@ -274,9 +274,7 @@ def codes(session: Session, program_id: int, affiliate_id: int | None = None) ->
     for promo in session.exec(query.order_by(col(PromoCode.code_key))):
         assert promo.id is not None
         discount = fields.format_bp(promo.discount_bp) if promo.discount_bp is not None else ""
-        window = " – ".join(
-            d.isoformat() if d else "…" for d in (promo.valid_from, promo.valid_to)
-        )
+        window = " – ".join(d.isoformat() if d else "…" for d in (promo.valid_from, promo.valid_to))
         detail = " ".join(p for p in (discount, window if window != "… – …" else "") if p)
         data: dict[str, object] = {
             "code": promo.code,

@@ -24,9 +24,7 @@ def suggest(session: Session, program: Program, limit: int = 20) -> list[fit.Ran
     )
     ranked = fit.rank_for_brand(session, program.brand_id)
     chosen = [
-        r
-        for r in ranked
-        if r.creator_id not in taken_ids and r.tiktok_handle not in taken_handles
+        r for r in ranked if r.creator_id not in taken_ids and r.tiktok_handle not in taken_handles
     ]
     return chosen[:limit]
 
