@@ -995,13 +995,13 @@ def import_file(
     if fmt == "json":
         rows = _read_json(path)
         if rename:
-            rows = SourceRows(Renamed(rows, rename), None)
+            rows = SourceRows(Renamed(rows, rename, (spec or spec_of(kind)).columns), None)
         return import_source(database, kind, rows, path.name, dry_run, progress, spec)
     with _open_regular(path, fmt) as (binary, size):
         stream = _text(binary)
         rows_: CsvRows | Renamed = CsvRows(path.name, stream)
         if rename:
-            rows_ = Renamed(rows_, rename)
+            rows_ = Renamed(rows_, rename, (spec or spec_of(kind)).columns)
 
         def done(_count: int) -> None:
             if progress is not None:
@@ -1014,20 +1014,28 @@ def import_file(
 
 class Renamed:
     """Rows whose columns are renamed as another network's export needs (`--map "Their
-    Column=our_column"`, lower-case keys); other columns keep their names. Keeps the CSV
-    header's columns and row, so missing and unknown columns are still reported."""
+    Column=our_column"`, lower-case keys). Their other columns are left out unless they are
+    `known` ones (a network's export has many we do not read); missing columns are still
+    reported from the CSV header."""
 
-    def __init__(self, rows: Iterable[SourceRow], rename: Mapping[str, str]):
+    def __init__(self, rows: Iterable[SourceRow], rename: Mapping[str, str], known: Iterable[str]):
         self._rows = rows
         self._rename = dict(rename)
+        self._known = frozenset(known)
         columns = getattr(rows, "columns", None)
-        self.columns = None if columns is None else tuple(self._rename.get(c, c) for c in columns)
+        self.columns = None if columns is None else tuple(self._names(columns))
         self.header_row = getattr(rows, "header_row", 1)
 
+    def _names(self, names: Iterable[str]) -> Iterator[str]:
+        for name in names:
+            ours = self._rename.get(name, name)
+            if ours in self._known:
+                yield ours
+
     def __iter__(self) -> Iterator[SourceRow]:
-        rename = self._rename
+        rename, known = self._rename, self._known
         for row in self._rows:
-            values = {rename.get(k, k): v for k, v in row.values.items()}
+            values = {ours: v for k, v in row.values.items() if (ours := rename.get(k, k)) in known}
             yield SourceRow(row.number, values, row.problem)
 
 
