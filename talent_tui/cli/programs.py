@@ -28,7 +28,9 @@ def programs_add(
     rate: Annotated[str, typer.Option("--rate", help="Base commission, e.g. 10% or 12.5%.")],
     lock_days: Annotated[int, typer.Option("--lock-days", help="Days before a sale locks.")] = 30,
     net_days: Annotated[int, typer.Option("--net-days", help="Payout terms in days.")] = 30,
-    cookie_days: Annotated[int, typer.Option("--cookie-days", help="Cookie window in days.")] = 30,
+    attribution_days: Annotated[
+        int, typer.Option("--cookie-days", help="Cookie window in days.")
+    ] = 30,
     forbid: Annotated[
         str, typer.Option("--forbid", help='Forbidden traffic sources: "a; b".')
     ] = "",
@@ -39,7 +41,7 @@ def programs_add(
 
     database = cli.open_db()
     data = programs.ProgramInput(
-        name, brand, currency, rate, cookie_days, lock_days, net_days, forbid, terms
+        name, brand, currency, rate, attribution_days, lock_days, net_days, forbid, terms
     )
     with database.transaction() as session:
         program = programs.add_program(session, data, cli.actor())
@@ -95,7 +97,7 @@ def programs_show(
         f"{view.name}  #{view.id}  ({view.slug})",
         f"  advertiser: {view.brand}",
         f"  base rate: {view.rate} · currency {view.currency}",
-        f"  cookie {view.cookie_days} d · lock {view.lock_days} d · net {view.net_days} d",
+        f"  cookie {view.attribution_days} d · lock {view.lock_days} d · net {view.net_days} d",
         f"  forbidden sources: {'; '.join(view.forbidden) or '(none)'}",
         f"  checklist: {'; '.join(view.checklist) or '(empty)'}",
         "  affiliates: "

@@ -349,7 +349,8 @@ class Program(SQLModel, table=True):
     brand_id: int = Field(foreign_key="brands.id", index=True)
     currency: str = Field(max_length=3)
     rate_bp: int
-    cookie_days: int = Field(default=30)
+    # The cookie window: how many days after a click a sale is still the affiliate's.
+    attribution_days: int = Field(default=30)
     lock_days: int = Field(default=30)
     net_days: int = Field(default=30)
     forbidden_sources: str = Field(default="", max_length=fields.MAX_FORBIDDEN)

@@ -30,7 +30,7 @@ class ProgramInput:
     brand: str
     currency: str
     rate: str
-    cookie_days: int = DEFAULT_COOKIE_DAYS
+    attribution_days: int = DEFAULT_COOKIE_DAYS
     lock_days: int = DEFAULT_LOCK_DAYS
     net_days: int = DEFAULT_NET_DAYS
     forbidden: str = ""
@@ -46,7 +46,7 @@ class ProgramView:
     brand_id: int
     currency: str
     rate_bp: int
-    cookie_days: int
+    attribution_days: int
     lock_days: int
     net_days: int
     forbidden: list[str]
@@ -71,7 +71,7 @@ class ProgramView:
             "currency": self.currency,
             "rate_bp": self.rate_bp,
             "rate": self.rate,
-            "cookie_days": self.cookie_days,
+            "attribution_days": self.attribution_days,
             "lock_days": self.lock_days,
             "net_days": self.net_days,
             "forbidden_sources": self.forbidden,
@@ -149,7 +149,7 @@ def add_program(session: Session, data: ProgramInput, actor: str) -> Program:
         brand_id=brand.id,
         currency=currency,
         rate_bp=rate_bp,
-        cookie_days=_days(data.cookie_days, "cookie_days"),
+        attribution_days=_days(data.attribution_days, "cookie_days"),
         lock_days=_days(data.lock_days, "lock_days"),
         net_days=_days(data.net_days, "net_days"),
         forbidden_sources="; ".join(forbidden),
@@ -227,7 +227,7 @@ def _view(session: Session, program: Program, brand_name: str) -> ProgramView:
         brand_id=program.brand_id,
         currency=program.currency,
         rate_bp=program.rate_bp,
-        cookie_days=program.cookie_days,
+        attribution_days=program.attribution_days,
         lock_days=program.lock_days,
         net_days=program.net_days,
         forbidden=split_list(program.forbidden_sources),

@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.Column("brand_id", sa.Integer(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("rate_bp", sa.Integer(), nullable=False),
-        sa.Column("cookie_days", sa.Integer(), nullable=False),
+        sa.Column("attribution_days", sa.Integer(), nullable=False),
         sa.Column("lock_days", sa.Integer(), nullable=False),
         sa.Column("net_days", sa.Integer(), nullable=False),
         sa.Column("forbidden_sources", sa.String(length=1000), nullable=False),
