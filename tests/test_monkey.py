@@ -133,6 +133,9 @@ EXCURSIONS: dict[str, list[str]] = {
     "accept": ["g", "1", "enter", "a"],
     "sort": ["s", "s"],
     "search": ["slash"],
+    "affiliates": ["A", "2"],
+    "affiliate": ["A", "2", "enter"],
+    "new affiliate": ["A", "n"],
 }
 
 
