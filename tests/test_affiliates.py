@@ -309,3 +309,33 @@ def test_suggest_ranks_roster_creators_not_in_the_program_by_fit(database) -> No
         ranked = suggest.suggest(s, program)
     assert [(r.tiktok_handle, r.fit.score) for r in ranked] == [("@good", 90), ("@okay", 50)]
     assert "gender" in ranked[1].fit.reason
+
+
+def test_a_roster_creator_affiliate_shows_followers_and_fit_beside(database) -> None:  # noqa: ANN001
+    from talent_tui.store.models import AudienceSegment, BrandTarget
+
+    with database.transaction() as s:
+        program = _program(s)
+        s.add(
+            BrandTarget(
+                brand_id=program.brand_id, dimension=Dimension.GENDER, bucket="female", share=1.0
+            )
+        )
+        c = factories.creator(s, tiktok_handle="@mina.glow", followers=12_345)
+        for bucket, share in (("female", 0.8), ("male", 0.2)):
+            s.add(
+                AudienceSegment(
+                    creator_id=c.id,
+                    captured_on=date(2026, 10, 1),
+                    dimension=Dimension.GENDER,
+                    bucket=bucket,
+                    share=share,
+                )
+            )
+        s.flush()
+        side = members.roster_side(s, _affiliate(s, program, "@mina.glow"), program.brand_id)
+        outsider = members.roster_side(s, _affiliate(s, program, "@blog"), program.brand_id)
+    assert outsider is None
+    assert side is not None
+    assert (side.creator_id, side.followers, side.fit_score) == (c.id, 12_345, 80)
+    assert side.describe().startswith("roster: 12,345 followers")

@@ -160,6 +160,11 @@ def affiliates_show(
             "site": a.site,
             "stage": a.stage.value,
             "creator_id": a.creator_id,
+            "roster": (
+                side.as_dict()
+                if (side := members.roster_side(session, a, chosen.brand_id)) is not None
+                else None
+            ),
             "history": [
                 {
                     "from": c.from_stage.value if c.from_stage else None,
@@ -179,6 +184,8 @@ def affiliates_show(
         cli.print_json(data)
         return
     lines = [f"{data['handle']}  {data['name'] or ''}  ({data['program']}: {data['stage']})"]
+    if side is not None:
+        lines.append(f"  {side.describe()}")
     lines += [
         f"  {h['at'][:10]}  {h['from'] or '·'} → {h['to']}  {h['by']}" for h in data["history"]
     ]

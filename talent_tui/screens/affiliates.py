@@ -562,6 +562,9 @@ class AffiliatePage(Guarded, Screen):
                     for c in members.history(session, a.id or 0)
                 ),
             ]
+            side = members.roster_side(session, a, program.brand_id)
+            if side is not None:
+                lines.append(side.describe())
             items = programs.checklist(session, self.program_id)
             if items:
                 lines.append(

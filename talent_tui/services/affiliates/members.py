@@ -305,3 +305,50 @@ def history(session: Session, affiliate_id: int) -> list[StageChange]:
 def affiliate_of(session: Session, program_id: int, ref: str) -> Affiliate:
     """The affiliate by handle or id (re-exported for the callers of this module)."""
     return find_affiliate(session, program_id, ref)
+
+
+@dataclass(frozen=True)
+class RosterSide:
+    """What talent knows of an affiliate who is a roster creator: audience size, engagement,
+    and how well their audience fits the program's advertiser (services.fit)."""
+
+    creator_id: int
+    name: str
+    followers: int
+    engagement_rate: float | None
+    fit_score: int | None
+    fit_reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "creator_id": self.creator_id,
+            "name": self.name,
+            "followers": self.followers,
+            "engagement_rate": self.engagement_rate,
+            "fit": self.fit_score,
+            "fit_reason": self.fit_reason,
+        }
+
+    def describe(self) -> str:
+        engagement = "" if self.engagement_rate is None else f" · {self.engagement_rate:.1%} eng."
+        fit = "" if self.fit_score is None else f" · fit {self.fit_score} ({self.fit_reason})"
+        return f"roster: {self.followers:,} followers{engagement}{fit}"
+
+
+def roster_side(session: Session, affiliate: Affiliate, brand_id: int) -> RosterSide | None:
+    if affiliate.creator_id is None:
+        return None
+    from talent_tui.services import fit
+
+    creator = session.get(Creator, affiliate.creator_id)
+    if creator is None or creator.id is None:
+        return None
+    result = fit.fit_for(session, creator.id, brand_id)
+    return RosterSide(
+        creator.id,
+        creator.name,
+        creator.followers,
+        creator.engagement_rate,
+        result.score if result is not None else None,
+        result.reason if result is not None else "",
+    )
