@@ -55,6 +55,8 @@ MULTILINE_CONTROLS = frozenset("\n\t")
 def _check_plain(name: str, text: str, *, multiline: bool = False) -> str:
     """Refuse control characters (an escape sequence such as ESC[31m would repaint the
     terminal; a NUL or a bell is never meant). Notes may hold newlines and tabs."""
+    if text.isprintable():  # no character of category C* or Z* but the space: no control
+        return text
     for ch in text:
         if unicodedata.category(ch) == "Cc" and not (multiline and ch in MULTILINE_CONTROLS):
             raise FieldError(name, f"contains a control character ({ch!r}); remove it")
@@ -208,10 +210,16 @@ def creator_ref(values: Mapping[str, Any], name: str = "tiktok_handle") -> str:
         raise FieldError(name, "required")
     normalized = loose_handle(text)
     body = normalized[1:]
+    # isprintable() is False for every control, format and separator character but the
+    # space: a printable body without spaces needs no look at each character.
+    plain = body.isprintable() and " " not in body
     if (
         not body
         or len(normalized) > MAX_HANDLE
-        or any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in body)
+        or (
+            not plain
+            and any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in body)
+        )
     ):
         raise FieldError(name, f"{HANDLE_RULES['TikTok']}: not {visible(text)}")
     return normalized

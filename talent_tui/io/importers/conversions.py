@@ -14,6 +14,8 @@ TikTok Shop profile, tiktok_shop.py) supplies its own parser and the same writer
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from talent_tui.core import fields, money
-from talent_tui.core.fields import FieldError, enum_value, text_of, timestamp
+from talent_tui.core.fields import FieldError, FieldErrors, enum_value, text_of, timestamp
 from talent_tui.io.importers.base import (
     Counter,
     KindSpec,
@@ -29,7 +31,6 @@ from talent_tui.io.importers.base import (
     RowError,
     SourceRow,
     duplicates,
-    gather,
     insert_many,
     shown,
 )
@@ -70,12 +71,26 @@ class Skips:
     by_status: dict[str, int] = field(default_factory=dict)
 
 
+_exponent = functools.lru_cache(maxsize=64)(money.exponent)
+_PLAIN_AMOUNT = re.compile(r"(\d{1,15})(?:\.(\d{1,4}))?")
+
+
 def money_in(v: Mapping[str, Any], name: str, currency: str, required: bool = True) -> int:
+    """An amount as people write money, in `currency` (core.money.parse_money's rules); a
+    plain "1234.50" (what platforms export) is read without the general parser."""
     text = text_of(v, name)
     if not text:
         if required:
             raise FieldError(name, "required")
         return 0
+    plain = _PLAIN_AMOUNT.fullmatch(text)
+    if plain is not None:
+        digits = _exponent(currency)
+        whole, part = plain.group(1), plain.group(2) or ""
+        if len(part) <= digits:
+            minor = int(whole) * 10**digits + int(part.ljust(digits, "0") or 0)
+            if minor <= money.MAX_MINOR:
+                return minor
     try:
         return money.parse_money(text, currency).amount_minor
     except money.MoneyError as exc:
@@ -83,48 +98,74 @@ def money_in(v: Mapping[str, Any], name: str, currency: str, required: bool = Tr
 
 
 def customer_email(v: Mapping[str, Any], name: str = "customer_email") -> str | None:
-    text = fields.opt_text(v, name, fields.MAX_EMAIL)
+    text = short_text(v, name, fields.MAX_EMAIL)
     if text is not None:
         local, at, domain = text.partition("@")
-        if not at or not local or "." not in domain or any(ch.isspace() for ch in text):
+        if not at or not local or "." not in domain or len(text.split()) != 1:
             raise FieldError(name, f"not an email address: {fields.visible(text)}")
     return text
 
 
+def cell(v: Mapping[str, Any], name: str) -> str:
+    """A cell as trimmed text: a CSV cell straight away, anything else through text_of."""
+    raw = v.get(name)
+    if type(raw) is str:
+        return raw.strip()
+    return text_of(v, name)
+
+
+def short_text(v: Mapping[str, Any], name: str, limit: int) -> str | None:
+    """fields.opt_text, with a quick path for the usual cell (plain printable text within the
+    limit); anything else goes through opt_text, which refuses it in its own words."""
+    raw = v.get(name)
+    if type(raw) is str:
+        text = raw.strip()
+        if len(text) <= limit and text.isprintable():
+            return text or None
+    return fields.opt_text(v, name, limit)
+
+
 def standard_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """The conversions columns, read field by field (every wrong field reported at once);
+    written out rather than through `gather`, as this is the hot path of a large import."""
     currency = program.currency
     names = {program.name.lower(), program.slug, str(program.id)}
+    statuses = {s.value: s for s in ConversionStatus}
 
     def parse(v: Mapping[str, Any]) -> dict[str, Any]:
-        def program_matches() -> None:
-            text = text_of(v, "program")
-            if text and text.lower() not in names:
-                raise FieldError("program", f"row is for {text!r}, not {program.name!r}")
+        problems: list[FieldError] = []
+        data: dict[str, Any] = {"platform_rate_bp": None, "platform_commission_minor": None}
 
-        data = gather(
-            {
-                "order_id": lambda: fields.req_text(v, "order_id", fields.MAX_ORDER_ID),
-                "affiliate": lambda: (
-                    fields.creator_ref(v, "affiliate") if text_of(v, "affiliate") else None
-                ),
-                "link_code": lambda: fields.opt_text(v, "link_code", fields.MAX_LINK_CODE),
-                "promo_code": lambda: fields.opt_text(v, "promo_code", fields.MAX_PROMO_CODE),
-                "occurred_at": lambda: timestamp(v, "occurred_at"),
-                "amount_minor": lambda: money_in(v, "amount", currency),
-                "refund_minor": lambda: money_in(v, "refund", currency, required=False),
-                "status": lambda: (
-                    enum_value(v, "status", ConversionStatus)
-                    if text_of(v, "status")
-                    else ConversionStatus.PENDING
-                ),
-                "source": lambda: fields.opt_text(v, "source", fields.MAX_SOURCE),
-                "email": lambda: customer_email(v),
-                "program": program_matches,
-            }
+        def attempt(key: str, read: Callable[[], Any]) -> None:
+            try:
+                data[key] = read()
+            except FieldError as exc:
+                problems.append(exc)
+
+        attempt("order_id", lambda: fields.req_text(v, "order_id", fields.MAX_ORDER_ID))
+        attempt(
+            "affiliate",
+            lambda: fields.creator_ref(v, "affiliate") if cell(v, "affiliate") else None,
         )
-        del data["program"]
-        data["platform_rate_bp"] = None
-        data["platform_commission_minor"] = None
+        attempt("link_code", lambda: short_text(v, "link_code", fields.MAX_LINK_CODE))
+        attempt("promo_code", lambda: short_text(v, "promo_code", fields.MAX_PROMO_CODE))
+        attempt("occurred_at", lambda: timestamp(v, "occurred_at"))
+        attempt("amount_minor", lambda: money_in(v, "amount", currency))
+        attempt("refund_minor", lambda: money_in(v, "refund", currency, required=False))
+        status = cell(v, "status").lower()
+        if not status:
+            data["status"] = ConversionStatus.PENDING
+        elif status in statuses:
+            data["status"] = statuses[status]
+        else:
+            attempt("status", lambda: enum_value(v, "status", ConversionStatus))
+        attempt("source", lambda: short_text(v, "source", fields.MAX_SOURCE))
+        attempt("email", lambda: customer_email(v) if cell(v, "customer_email") else None)
+        named = cell(v, "program")
+        if named and named.lower() not in names:
+            problems.append(FieldError("program", f"row is for {named!r}, not {program.name!r}"))
+        if problems:
+            raise FieldErrors(problems)
         return checked(data)
 
     return parse

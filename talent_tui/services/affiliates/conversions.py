@@ -36,7 +36,8 @@ def hash_key(session: Session) -> bytes:
 
 
 def customer_hash(key: bytes, email: str) -> str:
-    return hmac.new(key, email.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
+    """HMAC-SHA256(key, the e-mail trimmed and in lower case), in hex."""
+    return hmac.digest(key, email.strip().lower().encode("utf-8"), hashlib.sha256).hex()
 
 
 @dataclass(frozen=True)
