@@ -180,7 +180,7 @@ def test_link_codes_are_unique_per_program_and_promo_codes_whatever_their_case(d
         given = resources.given_to(s, nora)
         assert [g.kind for g in given] == ["link", "link", "code", "banner"]
         assert given[-1].id == banner.id
-        with pytest.raises(AffiliateError, match="needs --text"):
+        with pytest.raises(AffiliateError, match="needs its text"):
             resources.add_creative(s, program, "text", "Line", "mina")
 
 

@@ -139,3 +139,44 @@ async def test_forms_add_an_affiliate_and_a_link(demo_db: Database) -> None:
         assert link.url.endswith(
             "utm_source=new.partner&utm_medium=affiliate&utm_campaign=lumiere-glow-club"
         )
+
+
+async def test_forms_add_a_program_with_its_checklist_and_a_creative(demo_db: Database) -> None:
+    from talent_tui.store.models import ChecklistItem, Creative, Program
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("N")
+        await settle(pilot)
+        await fill(pilot, "name", "Byte Audio Club")
+        await fill(pilot, "brand", "Byte Audio")
+        await fill(pilot, "currency", "usd")
+        await fill(pilot, "rate", "7.5%")
+        await fill(pilot, "checklist", "Signed terms; Demo unit")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with demo_db.session() as s:
+            program = s.exec(select(Program).where(Program.name == "Byte Audio Club")).one()
+            items = s.exec(
+                select(ChecklistItem.label).where(ChecklistItem.program_id == program.id)
+            ).all()
+        assert (program.rate_bp, program.currency, program.slug) == (750, "USD", "byte-audio-club")
+        assert sorted(items) == ["Demo unit", "Signed terms"]
+        assert "Byte Audio Club" in screen_text(app)
+        await pilot.press("B")
+        await settle(pilot)
+        await fill(pilot, "name", "Leaderboard")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "needs a path" in screen_text(app)  # said in the form, nothing stored
+        await fill(pilot, "path", "creatives/byte.png")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with demo_db.session() as s:
+            creative = s.exec(select(Creative).where(Creative.program_id == program.id)).one()
+        assert (creative.kind.value, creative.path, creative.affiliate_id) == (
+            "banner",
+            "creatives/byte.png",
+            None,
+        )

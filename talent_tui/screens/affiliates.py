@@ -77,6 +77,7 @@ class AffiliatesScreen(Guarded, Screen):
         Binding("N", "add_program", "New program", show=False),
         Binding("L", "add_link", "Link", show=False),
         Binding("C", "add_code", "Code", show=False),
+        Binding("B", "add_creative", "Creative", show=False),
         Binding("p", "focus_programs", "Programs", show=False),
         Binding("enter", "open", "Open", show=False),
     ]
@@ -503,6 +504,46 @@ class AffiliatesScreen(Guarded, Screen):
             "New promo code",
             [FormField("code", "Code", "NORA10"), FormField("discount", "Discount", "10%")],
             make,
+        )
+
+    def action_add_creative(self) -> None:
+        """A banner or text link for the whole program, or for one affiliate (a handle)."""
+        program_id, actor = self.program_id, self.app.actor
+        if program_id is None:
+            self.notify("Add a program first (N).", timeout=3)
+            return
+
+        def submit(values: dict[str, str]) -> str:
+            def do(session: Any) -> str:  # noqa: ANN401
+                program = lookup.find_program(session, str(program_id))
+                handle = values["affiliate"].strip()
+                who = lookup.find_affiliate(session, program_id, handle) if handle else None
+                creative = resources.add_creative(
+                    session,
+                    program,
+                    values["kind"],
+                    values["name"],
+                    actor,
+                    affiliate=who,
+                    size=values["size"] or None,
+                    text=values["text"] or None,
+                    path=values["path"] or None,
+                )
+                return f"Added {creative.kind.value} {creative.name}"
+
+            return self._save(values, do)
+
+        self._form(
+            "New creative",
+            [
+                FormField("kind", "Kind", "banner or text", "banner"),
+                FormField("name", "Name"),
+                FormField("size", "Size", "300x250"),
+                FormField("path", "File", "creatives/spring.png"),
+                FormField("text", "Text", "for a text link"),
+                FormField("affiliate", "For", "a handle, or empty for everyone"),
+            ],
+            submit,
         )
 
 

@@ -193,9 +193,9 @@ def add_creative(
     except fields.FieldError as exc:
         raise AffiliateError(f"{exc.field}: {exc.message}", exc.field) from None
     if chosen is CreativeKind.BANNER and path_ is None:
-        raise AffiliateError("a banner needs --path (its file or URL)", "path")
+        raise AffiliateError("a banner needs a path (its file or URL)", "path")
     if chosen is CreativeKind.TEXT and text_ is None:
-        raise AffiliateError("a text link needs --text", "text")
+        raise AffiliateError("a text link needs its text", "text")
     assert program.id is not None
     creative = Creative(
         program_id=program.id,
