@@ -182,8 +182,8 @@ class ProgramKpis:
     rows: list[Kpi]
 
 
-def _clicks(program_id: int, period: Period) -> sa.Subquery:
-    return (
+def _clicks(program_id: int, period: Period, affiliate_id: int | None) -> sa.Subquery:
+    query: Any = (
         sa.select(
             col(ClickDay.affiliate_id).label("affiliate_id"),
             sa.func.sum(col(ClickDay.clicks)).label("clicks"),
@@ -194,16 +194,20 @@ def _clicks(program_id: int, period: Period) -> sa.Subquery:
             col(ClickDay.day) < period.end,
         )
         .group_by(col(ClickDay.affiliate_id))
-        .subquery()
     )
+    if affiliate_id is not None:  # one affiliate: read through its own index
+        query = query.where(col(ClickDay.affiliate_id) == affiliate_id)
+    return query.subquery()
 
 
-def _conversions(program_id: int, rate_bp: int, period: Period) -> sa.Subquery:
+def _conversions(
+    program_id: int, rate_bp: int, period: Period, affiliate_id: int | None
+) -> sa.Subquery:
     start, end = period.bounds()
     net = col(Conversion.amount_minor) - col(Conversion.refund_minor)
     # Integer arithmetic in the database: per conversion (net × rate + 5000) // 10000.
     commission = (net * rate_bp + BP // 2) // BP
-    return (
+    query: Any = (
         sa.select(
             col(Conversion.affiliate_id).label("affiliate_id"),
             sa.func.count().label("conversions"),
@@ -217,16 +221,18 @@ def _conversions(program_id: int, rate_bp: int, period: Period) -> sa.Subquery:
             col(Conversion.occurred_at) < end,
         )
         .group_by(col(Conversion.affiliate_id))
-        .subquery()
     )
+    if affiliate_id is not None:
+        query = query.where(col(Conversion.affiliate_id) == affiliate_id)
+    return query.subquery()
 
 
 def _rows(
     session: Session, program: Program, period: Period, affiliate_id: int | None
 ) -> list[tuple[Any, ...]]:
     assert program.id is not None
-    clicks = _clicks(program.id, period)
-    conv = _conversions(program.id, program.rate_bp, period)
+    clicks = _clicks(program.id, period, affiliate_id)
+    conv = _conversions(program.id, program.rate_bp, period, affiliate_id)
     query = (
         sa.select(
             col(Affiliate.id),
