@@ -183,21 +183,22 @@ class ProgramKpis:
 
 
 def _clicks(program_id: int, period: Period, affiliate_id: int | None) -> sa.Subquery:
-    query: Any = (
+    conditions = [
+        col(ClickDay.program_id) == program_id,
+        col(ClickDay.day) >= period.start,
+        col(ClickDay.day) < period.end,
+    ]
+    if affiliate_id is not None:  # one affiliate: read through its own index
+        conditions.append(col(ClickDay.affiliate_id) == affiliate_id)
+    return (
         sa.select(
             col(ClickDay.affiliate_id).label("affiliate_id"),
             sa.func.sum(col(ClickDay.clicks)).label("clicks"),
         )
-        .where(
-            col(ClickDay.program_id) == program_id,
-            col(ClickDay.day) >= period.start,
-            col(ClickDay.day) < period.end,
-        )
+        .where(*conditions)
         .group_by(col(ClickDay.affiliate_id))
+        .subquery()
     )
-    if affiliate_id is not None:  # one affiliate: read through its own index
-        query = query.where(col(ClickDay.affiliate_id) == affiliate_id)
-    return query.subquery()
 
 
 def _conversions(
@@ -207,24 +208,25 @@ def _conversions(
     net = col(Conversion.amount_minor) - col(Conversion.refund_minor)
     # Integer arithmetic in the database: per conversion (net × rate + 5000) // 10000.
     commission = (net * rate_bp + BP // 2) // BP
-    query: Any = (
+    conditions = [
+        col(Conversion.program_id) == program_id,
+        col(Conversion.status) != ConversionStatus.REVERSED,
+        col(Conversion.occurred_at) >= start,
+        col(Conversion.occurred_at) < end,
+    ]
+    if affiliate_id is not None:
+        conditions.append(col(Conversion.affiliate_id) == affiliate_id)
+    return (
         sa.select(
             col(Conversion.affiliate_id).label("affiliate_id"),
             sa.func.count().label("conversions"),
             sa.func.sum(net).label("revenue"),
             sa.func.sum(commission).label("commission"),
         )
-        .where(
-            col(Conversion.program_id) == program_id,
-            col(Conversion.status) != ConversionStatus.REVERSED,
-            col(Conversion.occurred_at) >= start,
-            col(Conversion.occurred_at) < end,
-        )
+        .where(*conditions)
         .group_by(col(Conversion.affiliate_id))
+        .subquery()
     )
-    if affiliate_id is not None:
-        query = query.where(col(Conversion.affiliate_id) == affiliate_id)
-    return query.subquery()
 
 
 def _rows(
