@@ -138,6 +138,9 @@ EXCURSIONS: dict[str, list[str]] = {
     "edit brand": ["B", "e"],
     "archive brand": ["B", "x"],
     "new offer": ["o"],
+    "affiliates": ["A", "2"],
+    "affiliate": ["A", "2", "enter"],
+    "new affiliate": ["A", "n"],
 }
 
 

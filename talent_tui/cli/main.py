@@ -153,6 +153,12 @@ GROUPS = (
     ("invoices", "invoices", "Invoices per campaign."),
     ("deals", "deals", "Across all deals: what is due."),
     ("log", "log", "Calls, e-mails, meetings and notes; follow-ups."),
+    ("programs", "programs", "Affiliate programs of an advertiser."),
+    ("affiliates", "affiliates", "Affiliates: pipeline, checklist, KPIs, recruiting."),
+    ("links", "affiliate_resources", "Tracking links given to affiliates."),
+    ("codes", "affiliate_resources", "Promo codes given to affiliates."),
+    ("creatives", "affiliate_resources", "Banners and text links for affiliates."),
+    ("conversions", "conversions", "Orders imported from tracking platforms."),
 )
 
 

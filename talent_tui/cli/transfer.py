@@ -15,6 +15,7 @@ from talent_tui.cli.common import (
     open_db,
     out,
     print_json,
+    refuse,
     usage,
 )
 from talent_tui.core.text import printable
@@ -30,22 +31,81 @@ CHANGES_SHOWN = 20  # changed rows the plain-text report lists; --json lists mor
 
 def import_cmd(
     kind: Annotated[
-        str, typer.Argument(help="creators, metrics, demographics, rates, brands or campaigns")
+        str,
+        typer.Argument(
+            help="creators, metrics, demographics, rates, brands, campaigns, clicks or "
+            "conversions (or: profiles save NAME --map …, profiles list)"
+        ),
     ],
     file: Annotated[Path, typer.Argument(help="A .csv or .json file.", show_default=False)],
+    profile_name: Annotated[
+        str | None, typer.Argument(hidden=True, show_default=False)
+    ] = None,  # `import profiles save NAME`
     fmt: Annotated[
         FileFormat | None, typer.Option("--format", help="Default: by the file's extension.")
     ] = None,
     dry_run: Annotated[bool, flag("--dry-run", help="Validate and report; write nothing.")] = False,
     as_json: Annotated[bool, flag("--json", help="Print the report as JSON only.")] = False,
+    program: Annotated[
+        str | None,
+        typer.Option("--program", "-p", help="clicks, conversions: the program (name or id)."),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", help="conversions: tiktok-shop, or a saved mapping's name."),
+    ] = None,
+    mapping: Annotated[
+        str | None,
+        typer.Option("--map", help='clicks, conversions: "Their Column=our_column, …"'),
+    ] = None,
 ) -> None:
     """Import a file, all or nothing. Rows are matched on natural keys, so re-runs are safe."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
     from talent_tui.io import importers
 
-    if kind not in importers.KINDS:
-        raise usage(f"unknown import kind {kind!r} (one of: {', '.join(importers.KINDS)})")
+    if kind == "profiles":
+        from talent_tui.cli.affiliate_imports import profiles_cmd
+
+        profiles_cmd(str(file), profile_name, mapping, as_json)
+        return
+    affiliate = kind in importers.AFFILIATE_KINDS
+    if not affiliate and kind not in importers.KINDS:
+        kinds = (*importers.KINDS, *importers.AFFILIATE_KINDS)
+        raise usage(f"unknown import kind {kind!r} (one of: {', '.join(kinds)})")
+    if profile_name is not None:
+        raise usage(f"unexpected argument {profile_name!r}")
+    if not affiliate and (program or profile or mapping):
+        raise usage("--program, --profile and --map are for clicks and conversions")
+    extra: dict = {}
+
+    def run(progress: importers.ProgressCallback | None = None) -> importers.ImportReport:
+        if not affiliate:
+            return importers.import_file(
+                database, kind, file, fmt=fmt, dry_run=dry_run, progress=progress
+            )
+        from talent_tui.core.errors import DomainError
+
+        try:
+            result = importers.import_affiliate_file(
+                database,
+                kind,
+                file,
+                program=program,
+                profile=profile,
+                mapping=mapping,
+                fmt=fmt,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        except importers.ImportFailed:
+            raise
+        except DomainError as exc:  # an unknown program or profile, a bad --map
+            raise refuse(exc) from None
+        extra.update(program=result.program, skipped=result.skipped)
+        extra["skipped_by_status"] = result.skipped_by_status
+        return result.report
+
     database = open_db()
     show_progress = not as_json and out.is_terminal and _size(file) > PROGRESS_THRESHOLD
     try:
@@ -64,11 +124,9 @@ def import_cmd(
                 def advance(done: int, total: int) -> None:
                     progress.update(task, completed=done, total=total)
 
-                report = importers.import_file(
-                    database, kind, file, fmt=fmt, dry_run=dry_run, progress=advance
-                )
+                report = run(advance)
         else:
-            report = importers.import_file(database, kind, file, fmt=fmt, dry_run=dry_run)
+            report = run()
     except importers.ImportFailed as exc:
         if as_json:
             print_json(
@@ -80,7 +138,7 @@ def import_cmd(
             )
         raise fail(str(exc)) from None
     if as_json:
-        print_json({"ok": True, **report.as_dict()})
+        print_json({"ok": True, **report.as_dict(), **extra})
         return
     verb = "Would import" if dry_run else "Imported"
     rows_text = "1 row" if report.rows == 1 else f"{report.rows} rows"
@@ -88,6 +146,9 @@ def import_cmd(
         f"{verb} {file.name} ({kind}): {rows_text}, "
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged."
     ]
+    if extra.get("skipped"):
+        reasons = ", ".join(f"{n} {why}" for why, n in extra["skipped_by_status"].items())
+        lines.append(f"Skipped {extra['skipped']} row(s) that are not orders yet ({reasons}).")
     lines.extend(change_lines(report))
     if dry_run:
         lines.append("Dry run: nothing was written.")
@@ -138,7 +199,11 @@ def _size(file: Path) -> int:
 
 def export_cmd(
     kind: Annotated[
-        str, typer.Argument(help="creators, metrics, demographics, rates, brands or campaigns")
+        str,
+        typer.Argument(
+            help="creators, metrics, demographics, rates, brands, campaigns, affiliates or "
+            "conversions"
+        ),
     ],
     fmt: Annotated[FileFormat, typer.Option("--format", "-f")] = "csv",
     output: Annotated[
@@ -146,8 +211,13 @@ def export_cmd(
     ] = None,
 ) -> None:
     """Export in the exact columns `talent import` reads back."""
-    from talent_tui.io import exporters
+    from talent_tui.io import affiliate_exports, exporters
 
+    if kind in affiliate_exports.KINDS:
+        from talent_tui.cli.affiliate_imports import export_affiliate_kind
+
+        export_affiliate_kind(kind, fmt, output)
+        return
     if kind not in exporters.KINDS:
         raise usage(f"unknown export kind {kind!r} (one of: {', '.join(exporters.KINDS)})")
     database = open_db()

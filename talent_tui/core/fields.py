@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -56,6 +56,8 @@ MULTILINE_CONTROLS = frozenset("\n\t")
 def _check_plain(name: str, text: str, *, multiline: bool = False) -> str:
     """Refuse control characters (an escape sequence such as ESC[31m would repaint the
     terminal; a NUL or a bell is never meant). Notes may hold newlines and tabs."""
+    if text.isprintable():  # no character of category C* or Z* but the space: no control
+        return text
     for ch in text:
         if unicodedata.category(ch) == "Cc" and not (multiline and ch in MULTILINE_CONTROLS):
             raise FieldError(name, f"contains a control character ({ch!r}); remove it")
@@ -209,10 +211,16 @@ def creator_ref(values: Mapping[str, Any], name: str = "tiktok_handle") -> str:
         raise FieldError(name, "required")
     normalized = loose_handle(text)
     body = normalized[1:]
+    # isprintable() is False for every control, format and separator character but the
+    # space: a printable body without spaces needs no look at each character.
+    plain = body.isprintable() and " " not in body
     if (
         not body
         or len(normalized) > MAX_HANDLE
-        or any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in body)
+        or (
+            not plain
+            and any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in body)
+        )
     ):
         raise FieldError(name, f"{HANDLE_RULES['TikTok']}: not {visible(text)}")
     return normalized
@@ -484,3 +492,69 @@ def actor_name(text: str) -> str:
     if len(name) > MAX_ACTOR:
         raise FieldError("as", f"longer than {MAX_ACTOR} characters")
     return _check_plain("as", name)
+
+
+# ---- affiliate programs: the bounds of their fields (checked before the database) -------------
+MAX_SLUG = 60  # a program's slug, the utm_campaign of its links
+MAX_LINK_CODE = 40  # a tracking link's short code
+MAX_PROMO_CODE = 40  # a promo code as customers type it
+MAX_ORDER_ID = 100  # an order id as the tracking platform writes it
+MAX_SOURCE = 100  # a traffic source as the platform reports it
+MAX_CHECKLIST_ITEM = 120  # one onboarding checklist item
+MAX_CHECKLIST_ITEMS = 50  # items in one program's checklist
+MAX_FORBIDDEN = 1_000  # a program's forbidden traffic sources, as one "a; b" text
+MAX_TERMS = 20_000  # a program's terms
+MAX_SIZE = 40  # a banner's size ("300x250")
+MAX_PROFILE_NAME = 60  # a saved import mapping's name
+MAX_DAYS = 3_650  # cookie, lock and payout windows, in days
+
+
+def percent_to_bp(name: str, text: str) -> int:
+    """A percentage as people write it ("10%", "10", "12.75 %") as exact basis points (1275):
+    at most two decimals, from 0 to 100. A commission or discount rate, never rounded."""
+    from decimal import Decimal, InvalidOperation
+
+    raw = text.strip().removesuffix("%").strip()
+    if not raw:
+        raise FieldError(name, "a percentage is required (e.g. 10%)")
+    if len(raw) > MAX_DIGITS:
+        raise FieldError(name, f"not a percentage: {text!r}")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise FieldError(name, f"not a percentage: {text!r} (write e.g. 10% or 12.5%)") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise FieldError(name, f"percentage out of range 0–100%: {text!r}")
+    scaled = value * 100
+    if scaled != scaled.to_integral_value():
+        raise FieldError(name, f"at most two decimals: {text!r}")
+    return int(scaled)
+
+
+def format_bp(bp: int) -> str:
+    """Basis points as a percentage: 1000 → "10%", 1275 → "12.75%"."""
+    whole, part = divmod(bp, 100)
+    return f"{whole}%" if part == 0 else f"{whole}.{part:02d}".rstrip("0") + "%"
+
+
+def timestamp(values: Mapping[str, Any], name: str, required: bool = True) -> datetime | None:
+    """A moment as platforms export it, in UTC: "2026-10-03", "2026-10-03 14:05[:09]",
+    "2026-10-03T14:05:09Z", "2026-10-03T23:05:09+09:00", "2026/10/03 14:05:09". A time
+    without an offset is UTC; one with an offset is converted to UTC."""
+    from datetime import UTC
+
+    text = text_of(values, name)
+    if not text:
+        if required:
+            raise FieldError(name, "required")
+        return None
+    candidate = text.replace("/", "-") if text[:4].isdigit() else text
+    try:
+        moment = datetime.fromisoformat(candidate)
+    except ValueError:
+        raise FieldError(
+            name, f"not a date and time: {visible(text)} (write 2026-10-03 14:05:09, UTC)"
+        ) from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -15,6 +15,7 @@ from pathlib import Path
 from talent_tui.core import locations
 from talent_tui.core.dates import today as local_today
 from talent_tui.io import importers
+from talent_tui.io.affiliate_demo import load_affiliate_demo
 from talent_tui.io.importers import ImportReport, SourceRow
 from talent_tui.store.db import Database
 
@@ -76,4 +77,7 @@ def load_demo(
                 progress(kind)
             rows = _shift(importers.read_rows(folder / name), offset)
             reports.append(importers.import_rows(session, kind, rows, name))
+        if progress is not None:
+            progress("affiliates")
+        reports.extend(load_affiliate_demo(session, today or local_today()))
     return reports

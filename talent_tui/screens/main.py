@@ -102,6 +102,7 @@ class MainScreen(Guarded, Screen):
         Binding("f", "filter", "Filter"),
         Binding("a", "toggle_archive", "Archive view", show=False),
         Binding("g", "deal_flow", "Deals"),
+        Binding("A", "affiliates", "Affiliates", show=False),
         Binding("ctrl+p", "app.command_palette", "Jump"),
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False),
         Binding("l", "interactions", "Log", show=False),
@@ -561,6 +562,12 @@ class MainScreen(Guarded, Screen):
             from talent_tui.screens.dealflow import DealFlowScreen
 
         self.app.push_screen(DealFlowScreen())
+
+    def action_affiliates(self) -> None:
+        with self.app.imports:  # see TalentApp.imports
+            from talent_tui.screens.affiliates import AffiliatesScreen
+
+        self.app.push_screen(AffiliatesScreen())
 
     def action_metrics(self) -> None:
         if self.creator_id is None:

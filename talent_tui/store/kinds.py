@@ -50,3 +50,33 @@ TAB_OF_STATUS: dict[CampaignStatus, Tab] = {
 
 def statuses_in(tab: Tab) -> list[CampaignStatus]:
     return [status for status, owner in TAB_OF_STATUS.items() if owner is tab]
+
+
+# ---- affiliate programs -----------------------------------------------------------------------
+
+
+class AffiliateStage(enum.StrEnum):
+    """Where an affiliate is in a program's recruiting and onboarding pipeline."""
+
+    PROSPECT = "prospect"
+    CONTACTED = "contacted"
+    APPLIED = "applied"
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+    REJECTED = "rejected"
+
+
+class ConversionStatus(enum.StrEnum):
+    """An order or lead as the tracking platform reports it; `reversed` counts for nothing."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REVERSED = "reversed"
+    HELD = "held"
+
+
+class CreativeKind(enum.StrEnum):
+    BANNER = "banner"
+    TEXT = "text"

@@ -18,7 +18,10 @@ from talent_tui.core import fields
 
 # The enums live in store.kinds (importable without the ORM); re-exported here.
 from talent_tui.store.kinds import TAB_OF_STATUS as TAB_OF_STATUS
+from talent_tui.store.kinds import AffiliateStage as AffiliateStage
 from talent_tui.store.kinds import CampaignStatus as CampaignStatus
+from talent_tui.store.kinds import ConversionStatus as ConversionStatus
+from talent_tui.store.kinds import CreativeKind as CreativeKind
 from talent_tui.store.kinds import Dimension as Dimension
 from talent_tui.store.kinds import Tab as Tab
 from talent_tui.store.kinds import statuses_in as statuses_in
@@ -316,3 +319,237 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=200)
     before: str | None = None
     after: str | None = None
+
+
+# ---- affiliate programs (issue 15): programs, affiliates, their resources, clicks, orders ------
+
+
+class Setting(SQLModel, table=True):
+    """Small per-database values talent keeps for itself (the key of the customer e-mail
+    hashes). Never shown, never exported."""
+
+    __tablename__ = "settings"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str
+
+
+class Program(SQLModel, table=True):
+    """An affiliate program an advertiser (a brand) runs. The base commission rate is in basis
+    points (1000 = 10 %); lock and payout windows are in days."""
+
+    __tablename__ = "programs"
+    __table_args__ = (
+        sa.CheckConstraint("rate_bp >= 0 AND rate_bp <= 10000", name="program_rate_in_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=fields.MAX_NAME)
+    slug: str = Field(unique=True, max_length=fields.MAX_SLUG)
+    brand_id: int = Field(foreign_key="brands.id", index=True)
+    currency: str = Field(max_length=3)
+    rate_bp: int
+    # The cookie window: how many days after a click a sale is still the affiliate's.
+    attribution_days: int = Field(default=30)
+    lock_days: int = Field(default=30)
+    net_days: int = Field(default=30)
+    forbidden_sources: str = Field(default="", max_length=fields.MAX_FORBIDDEN)
+    terms: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ChecklistItem(SQLModel, table=True):
+    """One item of a program's onboarding checklist, in the manager's order."""
+
+    __tablename__ = "checklist_items"
+    __table_args__ = (sa.UniqueConstraint("program_id", "label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE", index=True)
+    position: int
+    label: str = Field(max_length=fields.MAX_CHECKLIST_ITEM)
+
+
+class Affiliate(SQLModel, table=True):
+    """A person or publisher in one program (the same person in two programs is two rows).
+    `creator_id` is set when a roster creator has the affiliate's handle as TikTok handle;
+    `code` is the handle without its @, the utm_source of the affiliate's links."""
+
+    __tablename__ = "affiliates"
+    __table_args__ = (
+        sa.UniqueConstraint("program_id", "handle"),
+        sa.Index("ix_affiliates_program_stage", "program_id", "stage"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE")
+    handle: str = Field(index=True, max_length=fields.MAX_HANDLE)
+    code: str = Field(max_length=fields.MAX_HANDLE)
+    creator_id: int | None = Field(
+        default=None, foreign_key="creators.id", ondelete="SET NULL", index=True
+    )
+    name: str | None = Field(default=None, max_length=fields.MAX_NAME)
+    email: str | None = Field(default=None, max_length=fields.MAX_EMAIL)
+    site: str | None = Field(default=None, max_length=fields.MAX_WEBSITE)
+    stage: AffiliateStage = Field(sa_type=_enum(AffiliateStage))
+    stage_since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    notes: str = Field(default="")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StageChange(SQLModel, table=True):
+    """One dated move of an affiliate through the pipeline (the first has no `from_stage`)."""
+
+    __tablename__ = "affiliate_stage_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    affiliate_id: int = Field(foreign_key="affiliates.id", ondelete="CASCADE", index=True)
+    from_stage: AffiliateStage | None = Field(default=None, sa_type=_enum(AffiliateStage))
+    to_stage: AffiliateStage = Field(sa_type=_enum(AffiliateStage))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(default="", max_length=fields.MAX_ACTOR)
+
+
+class ChecklistTick(SQLModel, table=True):
+    __tablename__ = "checklist_ticks"
+    __table_args__ = (sa.UniqueConstraint("affiliate_id", "item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    affiliate_id: int = Field(foreign_key="affiliates.id", ondelete="CASCADE")
+    item_id: int = Field(foreign_key="checklist_items.id", ondelete="CASCADE", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(default="", max_length=fields.MAX_ACTOR)
+
+
+class TrackingLink(SQLModel, table=True):
+    """A tracking link given to an affiliate: its short code (unique in the program), where it
+    leads, and the full URL with the UTM parameters services.affiliates.resources builds."""
+
+    __tablename__ = "tracking_links"
+    __table_args__ = (sa.UniqueConstraint("program_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE")
+    affiliate_id: int = Field(foreign_key="affiliates.id", ondelete="CASCADE", index=True)
+    code: str = Field(max_length=fields.MAX_LINK_CODE)
+    name: str | None = Field(default=None, max_length=fields.MAX_NAME)
+    destination: str = Field(max_length=fields.MAX_URL)
+    url: str = Field(max_length=2 * fields.MAX_URL)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PromoCode(SQLModel, table=True):
+    """A promo code given to an affiliate; `code_key` (the code in lower case) is what makes
+    it unique in the program, case-insensitively. Discount in basis points."""
+
+    __tablename__ = "promo_codes"
+    __table_args__ = (
+        sa.UniqueConstraint("program_id", "code_key"),
+        sa.CheckConstraint(
+            "discount_bp IS NULL OR (discount_bp >= 0 AND discount_bp <= 10000)",
+            name="promo_discount_in_range",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE")
+    affiliate_id: int = Field(foreign_key="affiliates.id", ondelete="CASCADE", index=True)
+    code: str = Field(max_length=fields.MAX_PROMO_CODE)
+    code_key: str = Field(max_length=fields.MAX_PROMO_CODE)
+    discount_bp: int | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Creative(SQLModel, table=True):
+    """A banner (a file path and a size) or a text link (its text), program-wide or assigned
+    to one affiliate."""
+
+    __tablename__ = "creatives"
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE", index=True)
+    affiliate_id: int | None = Field(
+        default=None, foreign_key="affiliates.id", ondelete="CASCADE", index=True
+    )
+    kind: CreativeKind = Field(sa_type=_enum(CreativeKind))
+    name: str = Field(max_length=fields.MAX_NAME)
+    size: str | None = Field(default=None, max_length=fields.MAX_SIZE)
+    text: str | None = Field(default=None, max_length=fields.MAX_LINE)
+    path: str | None = Field(default=None, max_length=fields.MAX_URL)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ClickDay(SQLModel, table=True):
+    """Clicks (and impressions when known) of one day, per link, or per affiliate when the
+    platform gives no link (`link_id` NULL). The importer keeps one row per (affiliate, link,
+    day), so a re-import replaces the day's numbers."""
+
+    __tablename__ = "click_days"
+    __table_args__ = (
+        sa.Index("ix_click_days_program_day", "program_id", "day"),
+        sa.Index("ix_click_days_affiliate_day", "affiliate_id", "day"),
+        sa.CheckConstraint("clicks >= 0", name="clicks_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE")
+    affiliate_id: int = Field(foreign_key="affiliates.id", ondelete="CASCADE")
+    link_id: int | None = Field(
+        default=None, foreign_key="tracking_links.id", ondelete="SET NULL", index=True
+    )
+    day: date
+    clicks: int
+    impressions: int | None = None
+
+
+class Conversion(SQLModel, table=True):
+    """An order or lead: unique per program by order id (a re-import updates its status and
+    refund). Amounts in the program's currency; the customer's e-mail only as a keyed hash
+    (HMAC-SHA256, services.affiliates.conversions). `platform_rate_bp` and
+    `platform_commission_minor` are what a platform (TikTok Shop) reported it paid."""
+
+    __tablename__ = "conversions"
+    __table_args__ = (
+        sa.UniqueConstraint("program_id", "order_id"),
+        sa.Index("ix_conversions_program_time", "program_id", "occurred_at"),
+        sa.Index("ix_conversions_affiliate_time", "affiliate_id", "occurred_at"),
+        sa.CheckConstraint(
+            "amount_minor >= 0 AND refund_minor >= 0 AND refund_minor <= amount_minor",
+            name="conversion_amounts",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE")
+    order_id: str = Field(max_length=fields.MAX_ORDER_ID)
+    affiliate_id: int = Field(foreign_key="affiliates.id", ondelete="CASCADE")
+    link_id: int | None = Field(default=None, foreign_key="tracking_links.id", ondelete="SET NULL")
+    promo_code_id: int | None = Field(
+        default=None, foreign_key="promo_codes.id", ondelete="SET NULL"
+    )
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    amount_minor: int
+    refund_minor: int = Field(default=0)
+    currency: str = Field(max_length=3)
+    status: ConversionStatus = Field(sa_type=_enum(ConversionStatus))
+    source: str | None = Field(default=None, max_length=fields.MAX_SOURCE)
+    customer_hash: str | None = Field(default=None, max_length=64)
+    platform_rate_bp: int | None = None
+    platform_commission_minor: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ImportProfile(SQLModel, table=True):
+    """A saved column mapping for another network's export: `mapping` is JSON
+    {their column (lower case): our column}."""
+
+    __tablename__ = "import_profiles"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=fields.MAX_PROFILE_NAME)
+    mapping: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -18,6 +18,11 @@ from talent_tui.io.importers import (  # noqa: F401 - importing a kind registers
     metrics,
     rates,
 )
+from talent_tui.io.importers.affiliate import (
+    AFFILIATE_KINDS,
+    AffiliateImport,
+    import_affiliate_file,
+)
 from talent_tui.io.importers.base import (
     ANALYZE_AFTER,
     BATCH_ROWS,
@@ -51,7 +56,9 @@ from talent_tui.io.importers.base import (
 from talent_tui.io.importers.brands import target_to_text
 
 __all__ = [
+    "AFFILIATE_KINDS",
     "ANALYZE_AFTER",
+    "AffiliateImport",
     "BATCH_ROWS",
     "KINDS",
     "LINE_PROBE_BYTES",
@@ -73,6 +80,7 @@ __all__ = [
     "SourceRows",
     "csv_rows",
     "detect_format",
+    "import_affiliate_file",
     "import_file",
     "import_rows",
     "import_source",

@@ -881,11 +881,13 @@ def _stream(
     rows: Iterable[SourceRow],
     source: str,
     done: Callable[[int], None] | None = None,
+    spec: KindSpec | None = None,
 ) -> ImportReport:
     """Validate and write `rows` batch by batch in the caller's transaction; `done(n)` after
     each batch. Raises ImportFailed when any row is bad, after reading them all, so every
-    problem is reported at once; the caller must then roll its transaction back."""
-    spec = spec_of(kind)
+    problem is reported at once; the caller must then roll its transaction back. `spec`
+    stands in for the kind's registered one (a kind whose columns depend on a program)."""
+    spec = spec if spec is not None else spec_of(kind)
     problems = _Problems()
     problems.extend(_check_columns(spec, rows, source))
     if problems.total:
@@ -964,13 +966,14 @@ def import_rows(
     rows: list[SourceRow],
     source: str,
     progress: ProgressCallback | None = None,
+    spec: KindSpec | None = None,
 ) -> ImportReport:
     """Validate and write `rows` in the caller's transaction. Raises ImportFailed on any error,
     listing the bad fields and the bad references (unknown creator, brand) together; the
     caller's transaction must then be rolled back. `progress(rows done, rows)`."""
     total = len(rows)
     done = None if progress is None else (lambda n: progress(n, total))
-    return _stream(session, kind, rows, source, done)
+    return _stream(session, kind, rows, source, done, spec)
 
 
 def import_file(
@@ -981,25 +984,59 @@ def import_file(
     fmt: str | None = None,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    spec: KindSpec | None = None,
+    rename: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Import one file in one transaction; a dry run validates and counts, then rolls back.
     A CSV file is read as it is imported, so memory stays bounded at any size;
-    `progress(bytes read, file size)` after each batch of rows."""
+    `progress(bytes read, file size)` after each batch of rows. `spec` replaces the kind's
+    registered spec; `rename` maps the file's column names (lower case) to the kind's."""
     fmt = detect_format(path, fmt)
     if fmt == "json":
         rows = _read_json(path)
-        return import_source(database, kind, rows, path.name, dry_run, progress)
+        if rename:
+            rows = SourceRows(Renamed(rows, rename, (spec or spec_of(kind)).columns), None)
+        return import_source(database, kind, rows, path.name, dry_run, progress, spec)
     with _open_regular(path, fmt) as (binary, size):
         stream = _text(binary)
-        rows_ = CsvRows(path.name, stream)
+        rows_: CsvRows | Renamed = CsvRows(path.name, stream)
+        if rename:
+            rows_ = Renamed(rows_, rename, (spec or spec_of(kind)).columns)
 
         def done(_count: int) -> None:
             if progress is not None:
                 progress(min(binary.tell(), size), size)
 
         return _in_transaction(
-            database, lambda s: _stream(s, kind, rows_, path.name, done), dry_run
+            database, lambda s: _stream(s, kind, rows_, path.name, done, spec), dry_run
         )
+
+
+class Renamed:
+    """Rows whose columns are renamed as another network's export needs (`--map "Their
+    Column=our_column"`, lower-case keys). Their other columns are left out unless they are
+    `known` ones (a network's export has many we do not read); missing columns are still
+    reported from the CSV header."""
+
+    def __init__(self, rows: Iterable[SourceRow], rename: Mapping[str, str], known: Iterable[str]):
+        self._rows = rows
+        self._rename = dict(rename)
+        self._known = frozenset(known)
+        columns = getattr(rows, "columns", None)
+        self.columns = None if columns is None else tuple(self._names(columns))
+        self.header_row = getattr(rows, "header_row", 1)
+
+    def _names(self, names: Iterable[str]) -> Iterator[str]:
+        for name in names:
+            ours = self._rename.get(name, name)
+            if ours in self._known:
+                yield ours
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        rename, known = self._rename, self._known
+        for row in self._rows:
+            values = {ours: v for k, v in row.values.items() if (ours := rename.get(k, k)) in known}
+            yield SourceRow(row.number, values, row.problem)
 
 
 def import_source(
@@ -1009,10 +1046,11 @@ def import_source(
     source: str,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    spec: KindSpec | None = None,
 ) -> ImportReport:
     """Import rows already read, in one transaction (rolled back for a dry run)."""
     return _in_transaction(
-        database, lambda s: import_rows(s, kind, rows, source, progress), dry_run
+        database, lambda s: import_rows(s, kind, rows, source, progress, spec), dry_run
     )
 
 

@@ -1,0 +1,12 @@
+"""Affiliate programs (issue 15): every rule of the affiliate manager's side, once.
+
+- `programs`: programs of an advertiser (a brand), their base rate, windows and checklist.
+- `members`: affiliates in a program, their pipeline stage (with dated history) and ticks.
+- `resources`: tracking links (the UTM rule), promo codes, creatives, and who was given what.
+- `conversions`: the customer e-mail hash and the platform commission check (mismatches).
+- `kpis`: clicks, conversions, revenue, AOV, commission at the base rate, EPC per affiliate,
+  program and period, aggregated in SQL.
+- `suggest`: roster creators not yet in a program, ranked by audience fit.
+
+Modules import `errors` (refusals) and `lookup` (finding a program or an affiliate).
+"""

@@ -1,0 +1,67 @@
+"""Finding a program (by id, name or slug) and an affiliate in it (by handle or id)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from talent_tui.core import fields
+from talent_tui.services.affiliates.errors import (
+    AffiliateError,
+    AffiliateNotFound,
+    ProgramNotFound,
+)
+from talent_tui.store.models import Affiliate, Program
+
+
+def find_program(session: Session, ref: str) -> Program:
+    """A program by id ("3"), name (any case) or slug."""
+    text = ref.strip()
+    number = fields.row_id(text)
+    program = session.get(Program, number) if number is not None else None
+    if program is None and text:
+        program = session.exec(
+            select(Program).where(
+                sa.or_(
+                    sa.func.lower(Program.name) == text.lower(), col(Program.slug) == text.lower()
+                )
+            )
+        ).first()
+    if program is None:
+        raise ProgramNotFound(f"no program with id, name or slug {ref!r}", "program")
+    return program
+
+
+def handle_of(text: str, name: str = "handle") -> str:
+    """An affiliate's handle as stored: "@name" in lower case, one token, within the bound.
+    Outside publishers are not held to TikTok's rule; a roster creator matches by equality."""
+    try:
+        return fields.creator_ref({name: text}, name)
+    except fields.FieldError as exc:
+        raise AffiliateError(f"{name}: {exc.message}", name) from None
+
+
+def find_affiliate(session: Session, program_id: int, ref: str) -> Affiliate:
+    """An affiliate of the program by handle ("@name" or "name") or id."""
+    text = ref.strip()
+    number = fields.row_id(text)
+    if number is not None:
+        found = session.get(Affiliate, number)
+        if found is not None and found.program_id == program_id:
+            return found
+    key = handle_of(text) if text else ""
+    affiliate = session.exec(
+        select(Affiliate).where(Affiliate.program_id == program_id, Affiliate.handle == key)
+    ).first()
+    if affiliate is None:
+        raise AffiliateNotFound(f"no affiliate {ref!r} in this program", "handle")
+    return affiliate
+
+
+def programs_of_handle(session: Session, handle: str) -> list[Affiliate]:
+    """Every program membership of a handle (the same person can be in several programs)."""
+    return list(
+        session.exec(
+            select(Affiliate).where(Affiliate.handle == handle).order_by(col(Affiliate.program_id))
+        )
+    )

@@ -1,0 +1,253 @@
+"""Programs: an advertiser's (a brand's) affiliate program with its currency, base commission
+rate (basis points), cookie, lock and payout windows, forbidden traffic sources, terms, and
+the onboarding checklist the manager defines (empty by default)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from talent_tui.core import fields, money
+from talent_tui.services import audit
+from talent_tui.services.affiliates.errors import AffiliateError
+from talent_tui.services.affiliates.lookup import find_program
+from talent_tui.store.models import Affiliate, AffiliateStage, Brand, ChecklistItem, Program
+
+DEFAULT_LOCK_DAYS = 30
+DEFAULT_NET_DAYS = 30
+DEFAULT_COOKIE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ProgramInput:
+    """What a manager types for a new program; `rate` as a percentage ("10%", "12.5")."""
+
+    name: str
+    brand: str
+    currency: str
+    rate: str
+    attribution_days: int = DEFAULT_COOKIE_DAYS
+    lock_days: int = DEFAULT_LOCK_DAYS
+    net_days: int = DEFAULT_NET_DAYS
+    forbidden: str = ""
+    terms: str = ""
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    id: int
+    name: str
+    slug: str
+    brand: str
+    brand_id: int
+    currency: str
+    rate_bp: int
+    attribution_days: int
+    lock_days: int
+    net_days: int
+    forbidden: list[str]
+    terms: str
+    checklist: list[str]
+    stages: dict[str, int] = field(default_factory=dict)  # affiliates per stage
+
+    @property
+    def rate(self) -> str:
+        return fields.format_bp(self.rate_bp)
+
+    @property
+    def affiliates(self) -> int:
+        return sum(self.stages.values())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "slug": self.slug,
+            "brand": self.brand,
+            "currency": self.currency,
+            "rate_bp": self.rate_bp,
+            "rate": self.rate,
+            "attribution_days": self.attribution_days,
+            "lock_days": self.lock_days,
+            "net_days": self.net_days,
+            "forbidden_sources": self.forbidden,
+            "terms": self.terms,
+            "checklist": self.checklist,
+            "affiliates": self.affiliates,
+            "stages": self.stages,
+        }
+
+
+def slugify(name: str) -> str:
+    """A program's name as its slug (the utm_campaign of its links): ASCII letters and digits
+    in lower case, words joined by '-'."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[: fields.MAX_SLUG].strip("-") or "program"
+
+
+def split_list(text: str) -> list[str]:
+    """ "a; b;; c" → ["a", "b", "c"]: the manager's lists (forbidden sources, checklists)."""
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _days(value: int, name: str) -> int:
+    if not 0 <= value <= fields.MAX_DAYS:
+        raise AffiliateError(f"{name}: between 0 and {fields.MAX_DAYS} days, not {value}", name)
+    return value
+
+
+def _text(name: str, value: str, limit: int, *, required: bool = False) -> str:
+    try:
+        if required:
+            return fields.req_text({name: value}, name, limit)
+        return fields.opt_text({name: value}, name, limit) or ""
+    except fields.FieldError as exc:
+        raise AffiliateError(f"{name}: {exc.message}", name) from None
+
+
+def add_program(session: Session, data: ProgramInput, actor: str) -> Program:
+    """Create a program; its slug is made from the name (unique: "-2" when taken)."""
+    name = _text("name", data.name, fields.MAX_NAME, required=True)
+    if session.exec(select(Program).where(sa.func.lower(Program.name) == name.lower())).first():
+        raise AffiliateError(f"a program named {name!r} exists already", "name")
+    from talent_tui.services.brands import BrandNotFound, find_brand
+
+    try:
+        brand = find_brand(session, data.brand)
+    except BrandNotFound as exc:
+        raise AffiliateError(str(exc), "brand") from None
+    try:
+        currency = money.normalize_currency(data.currency)
+    except money.MoneyError as exc:
+        raise AffiliateError(f"currency: {exc}", "currency") from None
+    try:
+        rate_bp = fields.percent_to_bp("rate", data.rate)
+    except fields.FieldError as exc:
+        raise AffiliateError(f"rate: {exc.message}", "rate") from None
+    forbidden = split_list(_text("forbid", data.forbidden, fields.MAX_FORBIDDEN))
+    try:
+        terms = fields.notes({"terms": data.terms}, "terms")
+    except fields.FieldError as exc:
+        raise AffiliateError(f"terms: {exc.message}", "terms") from None
+    if len(terms) > fields.MAX_TERMS:
+        raise AffiliateError(f"terms: longer than {fields.MAX_TERMS:,} characters", "terms")
+    base = slug = slugify(name)
+    number = 2
+    while session.exec(select(Program.id).where(Program.slug == slug)).first() is not None:
+        suffix = f"-{number}"
+        slug = base[: fields.MAX_SLUG - len(suffix)] + suffix
+        number += 1
+    assert brand.id is not None
+    program = Program(
+        name=name,
+        slug=slug,
+        brand_id=brand.id,
+        currency=currency,
+        rate_bp=rate_bp,
+        attribution_days=_days(data.attribution_days, "cookie_days"),
+        lock_days=_days(data.lock_days, "lock_days"),
+        net_days=_days(data.net_days, "net_days"),
+        forbidden_sources="; ".join(forbidden),
+        terms=terms,
+    )
+    session.add(program)
+    session.flush()
+    assert program.id is not None
+    audit.record(
+        session,
+        actor,
+        "program",
+        program.id,
+        "program added",
+        after={"name": name, "brand": brand.name, "currency": currency, "rate_bp": rate_bp},
+    )
+    return program
+
+
+def checklist(session: Session, program_id: int) -> list[ChecklistItem]:
+    return list(
+        session.exec(
+            select(ChecklistItem)
+            .where(ChecklistItem.program_id == program_id)
+            .order_by(col(ChecklistItem.position))
+        )
+    )
+
+
+def set_checklist(session: Session, program_id: int, text: str, actor: str) -> list[str]:
+    """Replace a program's checklist with the items of "item; item" (in that order). Items
+    kept by label keep their ticks; items dropped lose theirs."""
+    items = split_list(text)
+    if len(items) > fields.MAX_CHECKLIST_ITEMS:
+        raise AffiliateError(f"at most {fields.MAX_CHECKLIST_ITEMS} checklist items", "checklist")
+    seen: set[str] = set()
+    for item in items:
+        _text("checklist", item, fields.MAX_CHECKLIST_ITEM, required=True)
+        if item.lower() in seen:
+            raise AffiliateError(f"checklist item {item!r} given twice", "checklist")
+        seen.add(item.lower())
+    existing = {row.label.lower(): row for row in checklist(session, program_id)}
+    before = [row.label for row in existing.values()]
+    for key, row in existing.items():
+        if key not in seen:
+            session.delete(row)
+    session.flush()
+    for position, item in enumerate(items, start=1):
+        kept = existing.get(item.lower())
+        if kept is None:
+            session.add(ChecklistItem(program_id=program_id, position=position, label=item))
+        else:
+            kept.position, kept.label = position, item
+            session.add(kept)
+    session.flush()
+    audit.record(session, actor, "program", program_id, "checklist set", before, items)
+    return items
+
+
+def _view(session: Session, program: Program, brand_name: str) -> ProgramView:
+    assert program.id is not None
+    counts = dict(
+        session.execute(
+            sa.select(col(Affiliate.stage), sa.func.count())
+            .where(col(Affiliate.program_id) == program.id)
+            .group_by(col(Affiliate.stage))
+        ).all()
+    )
+    stages = {stage.value: int(counts.get(stage, 0)) for stage in AffiliateStage}
+    return ProgramView(
+        id=program.id,
+        name=program.name,
+        slug=program.slug,
+        brand=brand_name,
+        brand_id=program.brand_id,
+        currency=program.currency,
+        rate_bp=program.rate_bp,
+        attribution_days=program.attribution_days,
+        lock_days=program.lock_days,
+        net_days=program.net_days,
+        forbidden=split_list(program.forbidden_sources),
+        terms=program.terms,
+        checklist=[item.label for item in checklist(session, program.id)],
+        stages=stages,
+    )
+
+
+def show_program(session: Session, ref: str) -> ProgramView:
+    program = find_program(session, ref)
+    brand = session.get(Brand, program.brand_id)
+    return _view(session, program, brand.name if brand is not None else "")
+
+
+def list_programs(session: Session) -> list[ProgramView]:
+    rows = session.exec(
+        select(Program, Brand)
+        .join(Brand, col(Brand.id) == col(Program.brand_id))
+        .where(col(Program.archived_at).is_(None))
+        .order_by(sa.func.lower(Program.name))
+    ).all()
+    return [_view(session, program, brand.name) for program, brand in rows]

@@ -1,0 +1,182 @@
+"""The affiliates workspace from the keyboard: A opens it on the demo's programs; the pipeline
+board moves an affiliate with > (refused until the checklist is ticked with t); the KPI table
+matches the service and sorts with s; Enter opens an affiliate's page; forms add affiliates
+and links. Everything is checked in what was stored too."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from textual.widgets import DataTable, Static
+
+from talent_tui.screens.affiliates import AffiliatePage, AffiliatesScreen
+from talent_tui.screens.fields import FieldsForm
+from talent_tui.services.affiliates import kpis, lookup
+from talent_tui.store.db import Database
+from talent_tui.store.models import Affiliate, ChecklistTick, TrackingLink
+
+from .conftest import TODAY, fill, make_app, screen_text, settle
+
+
+def _keys(table: DataTable) -> list[str]:
+    return [str(k.value) for k in table.rows]
+
+
+async def _open(pilot) -> AffiliatesScreen:  # noqa: ANN001
+    await settle(pilot)
+    await pilot.press("A")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, AffiliatesScreen)
+    return screen
+
+
+def _affiliate(db: Database, handle: str, program: str = "lumiere-glow-club") -> Affiliate:
+    with db.session() as s:
+        p = lookup.find_program(s, program)
+        return lookup.find_affiliate(s, p.id, handle)
+
+
+async def test_the_board_moves_an_affiliate_once_the_checklist_is_ticked(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        assert "Lumière Glow Club" in screen_text(app)
+        board = screen.query_one("#aff-pipeline", DataTable)
+        keys = _keys(board)
+        assert [k for k in keys if k.startswith("stage:")][:3] == [
+            "stage:prospect",
+            "stage:contacted",
+            "stage:applied",
+        ]
+        zoe = _affiliate(demo_db, "@zoecarter.style")
+        assert zoe.stage.value == "onboarding"
+        board.focus()
+        board.move_cursor(row=keys.index(f"affiliate:{zoe.id}"))
+        await pilot.press("greater_than_sign")
+        await settle(pilot)
+        assert _affiliate(demo_db, "@zoecarter.style").stage.value == "onboarding"
+        for _ in range(3):
+            await pilot.press("t")
+            await settle(pilot)
+        with demo_db.session() as s:
+            ticks = s.exec(select(ChecklistTick).where(ChecklistTick.affiliate_id == zoe.id)).all()
+        assert len(ticks) == 3
+        await pilot.press("greater_than_sign")
+        await settle(pilot)
+        assert _affiliate(demo_db, "@zoecarter.style").stage.value == "active"
+        # The cursor stays on her, now under Active.
+        keys = _keys(board)
+        assert keys[board.cursor_row] == f"affiliate:{zoe.id}"
+        assert keys.index(f"affiliate:{zoe.id}") > keys.index("stage:active")
+
+
+async def test_kpis_match_the_service_and_sort(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        program = lookup.find_program(s, "lumiere-glow-club")
+        expected = kpis.program_kpis(s, program, kpis.month_period(TODAY))
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("2")
+        await pilot.press("left_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        table = screen.query_one("#aff-kpis", DataTable)
+        assert _keys(table)[-1] == "total"
+        total = [str(c) for c in table.get_row("total")]
+        assert total[1] == f"{expected.total.clicks:,}"
+        assert total[2] == f"{expected.total.conversions:,}"
+        by_revenue = [k for k in _keys(table) if k != "total"]
+        assert by_revenue == [f"affiliate:{k.affiliate_id}" for k in expected.rows]
+        await pilot.press("s")  # clicks
+        await pilot.pause()
+        by_clicks = sorted(expected.rows, key=lambda k: (-k.clicks, k.handle))
+        assert [k for k in _keys(table) if k != "total"] == [
+            f"affiliate:{k.affiliate_id}" for k in by_clicks
+        ]
+        assert "sort clicks" in str(screen.query_one("#aff-status", Static).render())
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot)
+        page = app.screen
+        assert isinstance(page, AffiliatePage)
+        assert page.affiliate_id == by_clicks[0].affiliate_id
+        assert "History:" in screen_text(app)
+        assert page.query_one("#aff-orders", DataTable).row_count > 0
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, AffiliatesScreen)
+
+
+async def test_forms_add_an_affiliate_and_a_link(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldsForm)
+        await fill(pilot, "handle", "@new.partner")
+        await fill(pilot, "stage", "vip")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldsForm)  # unknown stage: said beside the field
+        assert "unknown stage" in screen_text(app)
+        await fill(pilot, "stage", "contacted")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AffiliatesScreen)
+        new = _affiliate(demo_db, "@new.partner")
+        assert new.stage.value == "contacted"
+        board = screen.query_one("#aff-pipeline", DataTable)
+        board.focus()
+        board.move_cursor(row=_keys(board).index(f"affiliate:{new.id}"))
+        await pilot.press("L")
+        await settle(pilot)
+        await fill(pilot, "url", "https://lumiere-skin.example/new")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with demo_db.session() as s:
+            link = s.exec(select(TrackingLink).where(TrackingLink.affiliate_id == new.id)).one()
+        assert link.url.endswith(
+            "utm_source=new.partner&utm_medium=affiliate&utm_campaign=lumiere-glow-club"
+        )
+
+
+async def test_forms_add_a_program_with_its_checklist_and_a_creative(demo_db: Database) -> None:
+    from talent_tui.store.models import ChecklistItem, Creative, Program
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("N")
+        await settle(pilot)
+        await fill(pilot, "name", "Byte Audio Club")
+        await fill(pilot, "brand", "Byte Audio")
+        await fill(pilot, "currency", "usd")
+        await fill(pilot, "rate", "7.5%")
+        await fill(pilot, "checklist", "Signed terms; Demo unit")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with demo_db.session() as s:
+            program = s.exec(select(Program).where(Program.name == "Byte Audio Club")).one()
+            items = s.exec(
+                select(ChecklistItem.label).where(ChecklistItem.program_id == program.id)
+            ).all()
+        assert (program.rate_bp, program.currency, program.slug) == (750, "USD", "byte-audio-club")
+        assert sorted(items) == ["Demo unit", "Signed terms"]
+        assert "Byte Audio Club" in screen_text(app)
+        await pilot.press("B")
+        await settle(pilot)
+        await fill(pilot, "name", "Leaderboard")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "needs a path" in screen_text(app)  # said in the form, nothing stored
+        await fill(pilot, "path", "creatives/byte.png")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        with demo_db.session() as s:
+            creative = s.exec(select(Creative).where(Creative.program_id == program.id)).one()
+        assert (creative.kind.value, creative.path, creative.affiliate_id) == (
+            "banner",
+            "creatives/byte.png",
+            None,
+        )
