@@ -133,6 +133,24 @@ def report_columns(report: Report) -> tuple[str, ...]:
     )
 
 
+# Read on a screen 80 columns wide, the management report's table (two more columns than the
+# others: the creator and the commission) leaves out the id, the brand and the date (the
+# period is in its summary; the CSV and the HTML keep all three).
+SCREEN_LEFT_OUT = ("id", "brand", "date")
+
+
+# Headers shortened on a screen where the word is wider than the column's figures.
+SCREEN_HEADERS = {"commission": "Comm."}
+
+
+def screen_columns(report: Report) -> tuple[str, ...]:
+    """The campaign table's columns in the Markdown read on a screen (see SCREEN_LEFT_OUT)."""
+    columns = report_columns(report)
+    if report.management:
+        columns = tuple(c for c in columns if c not in SCREEN_LEFT_OUT)
+    return columns
+
+
 def campaign_cells(row: ReportCampaign, money: Callable[[int, str], str]) -> dict[str, str | int]:
     """One campaign line as text; `money` writes its amounts (exact, or short for a table
     read on a screen)."""
@@ -302,11 +320,14 @@ def _report(report: Report, fmt: str) -> str:
     summary = report_summary(report)
     columns = report_columns(report)
     if fmt == "md":
+        columns = screen_columns(report)
         # Read on a screen (the app's preview is 80 columns wide): short amounts, exact in
         # the summary above, the CSV and the HTML.
         lines = [f"# {report.title}", ""] + [f"- **{k}:** {v}" for k, v in summary]
         lines += ["", "## Campaigns", ""]
-        lines.append("| " + " | ".join(c.capitalize() for c in columns) + " |")
+        lines.append(
+            "| " + " | ".join(SCREEN_HEADERS.get(c, c.capitalize()) for c in columns) + " |"
+        )
         lines.append("|" + "---|" * len(columns))
         for row in report.campaigns:
             cells = campaign_cells(row, format_short)

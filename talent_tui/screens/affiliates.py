@@ -263,7 +263,7 @@ class AffiliatesScreen(Guarded, Screen):
 
     @on(DataTable.RowHighlighted, "#aff-programs")
     def program_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        key = str(event.row_key.value or "")
+        key = str(event.row_key.value or "") if event.row_key is not None else ""
         kind, _, rest = key.partition(":")
         if kind == "program" and rest.isdigit() and int(rest) != self.program_id:
             self.program_id = int(rest)

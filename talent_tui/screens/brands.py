@@ -224,7 +224,8 @@ class BrandsScreen(Guarded, Screen):
 
     @on(DataTable.RowHighlighted, "#brands-table")
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
-        key = event.row_key.value
+        # No row key when the table was emptied under the cursor (a search that found nothing).
+        key = event.row_key.value if event.row_key is not None else None
         self.brand_id = int(key) if key is not None else None
         self._show_detail()
         self.refresh_bindings()

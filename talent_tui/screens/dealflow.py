@@ -33,8 +33,8 @@ class DealFlowScreen(Guarded, Screen):
         Binding("1", "pane('#flow-pipeline')", "Pipeline"),
         Binding("2", "pane('#flow-agenda')", "Agenda"),
         Binding("enter", "open", "Open", show=False),
-        Binding("R", "report", "Period report"),
-        Binding("M", "report(True)", "Management report"),
+        Binding("R", "report", "Report"),
+        Binding("M", "report(True)", "Mgmt report"),
     ]
     _shown = False  # the data has been shown once
     _agenda: dict[str, agenda.AgendaItem]  # the agenda's items by row key
