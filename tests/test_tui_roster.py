@@ -308,3 +308,30 @@ async def test_the_scrollbar_and_status_follow_a_search(tmp_path: Path) -> None:
         assert roster_list.cursor == 99 and roster_list.scroll_y == roster_list.max_scroll_y
         assert screen.creator_id == stored(database, "@c00199").id
     database.dispose()
+
+
+async def test_typing_a_search_reads_the_panel_once_typing_pauses(demo_db: Database) -> None:
+    """While the search box has the keys, the highlighted creator's panel is not read per
+    keystroke but once typing pauses (PANEL_AFTER_TYPING_S), or at once on leaving the box."""
+    from talent_tui.screens import main as main_screen
+    from talent_tui.widgets.stats import StatsPanel
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        loads: list[int] = []
+        real = screen.load_creator
+        screen.load_creator = lambda creator_id: (loads.append(creator_id), real(creator_id))
+        await pilot.press("slash", *"av")  # "a" keeps Aiko Tanaka, "av" highlights Ava Martin
+        await settle(pilot)
+        assert loads == []  # typing: nothing read yet
+        await pilot.pause(main_screen.PANEL_AFTER_TYPING_S + 0.2)
+        await settle(pilot)
+        assert loads == [screen.creator_id]  # the pause: the one under the cursor
+        title = str(screen.query_one(StatsPanel).query_one("#stats-title", Static).render())
+        assert screen.roster_list.current.name in title
+        await pilot.press("backspace")  # another creator highlighted; Enter leaves the box
+        await pilot.press("enter")
+        await settle(pilot)
+        assert loads[-1] == screen.creator_id and len(loads) == 2

@@ -9,6 +9,7 @@ time: a count and the page around the cursor first, further pages as the list as
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -19,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -51,6 +53,10 @@ COUNT_FIRST = 1_000
 # a worker's answer would be.
 INLINE_S = 0.025
 FIRST_VIEW_S = 0.05
+# While the search box has the keys, the highlighted creator's panel is read once typing
+# pauses this long: a panel per keystroke is a read and a relayout of a dozen widgets that the
+# next keystroke's frame would wait behind. Leaving the box shows it at once.
+PANEL_AFTER_TYPING_S = 0.15
 
 EMPTY_TEXT = """\
 [b]No creators yet.[/b]
@@ -127,6 +133,7 @@ class MainScreen(Guarded, Screen):
         self.view = roster.RosterQuery()
         self.generation = 0
         self.live_total = 0
+        self._panel_timer: Timer | None = None  # see PANEL_AFTER_TYPING_S
         self._status_lines = 0  # lines the roster's status line takes (see _update_status)
         self._totals_fresh = False
         self.last_archived: tuple[int, str] | None = None
@@ -464,11 +471,30 @@ class MainScreen(Guarded, Screen):
         if event.creator_id != self.creator_id:
             self.creator_id = event.creator_id
             self.refresh_bindings()
-            # After the list is drawn: the panel's update (and its layout) would otherwise go
-            # first and hold back the frame that shows what was typed or where the cursor is.
-            self.call_after_refresh(self._load_highlighted, event.creator_id)
+            self._cancel_panel_timer()
+            if self.query_one("#search", Input).has_focus:
+                self._panel_timer = self.set_timer(
+                    PANEL_AFTER_TYPING_S, partial(self._load_highlighted, event.creator_id)
+                )
+            else:
+                # After the list is drawn: the panel's update (and its layout) would otherwise
+                # go first and hold back the frame that shows where the cursor is.
+                self.call_after_refresh(self._load_highlighted, event.creator_id)
+
+    @on(Input.Blurred, "#search")
+    def search_left(self) -> None:
+        """Out of the search box (Enter, Escape, Tab): the panel typing held back, now."""
+        if self._panel_timer is not None and self.creator_id is not None:
+            self._cancel_panel_timer()
+            self._load_highlighted(self.creator_id)
+
+    def _cancel_panel_timer(self) -> None:
+        if self._panel_timer is not None:
+            self._panel_timer.stop()
+            self._panel_timer = None
 
     def _load_highlighted(self, creator_id: int) -> None:
+        self._panel_timer = None
         if creator_id == self.creator_id and self.is_attached:
             self.load_creator(creator_id)
 
