@@ -48,7 +48,9 @@ if TYPE_CHECKING:
 
 # How long a worker that needs the ORM waits for the first frame before it goes ahead anyway.
 FIRST_FRAME_WAIT_S = 3.0
-# How long a screen's first read may take on the UI thread (see TalentApp.read_now).
+# How long a screen's first read may take on the UI thread (see TalentApp.read_now): a deal
+# reads in 5-20 ms; past this, a worker would not answer sooner either, but the screen must
+# not look frozen.
 SCREEN_READ_S = 0.15
 
 T = TypeVar("T")
