@@ -65,15 +65,15 @@ class AffiliatesScreen(Guarded, Screen):
     CSS_PATH = "affiliates.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("1", "pane('aff-pane-pipeline')", "Pipeline"),
-        Binding("2", "pane('aff-pane-kpis')", "KPIs"),
-        Binding("greater_than_sign", "advance", "Next stage"),
+        Binding("1", "pane('aff-pane-pipeline')", "Pipeline", show=False),
+        Binding("2", "pane('aff-pane-kpis')", "KPIs", show=False),
+        Binding("greater_than_sign", "advance", "Advance"),
         Binding("x", "drop", "Reject/end"),
         Binding("t", "tick", "Tick"),
         Binding("s", "sort", "Sort"),
         Binding("left_square_bracket", "period(-1)", "Prev month", show=False),
         Binding("right_square_bracket", "period(1)", "Next month", show=False),
-        Binding("n", "add_affiliate", "New affiliate"),
+        Binding("n", "add_affiliate", "New"),
         Binding("N", "add_program", "New program", show=False),
         Binding("L", "add_link", "Link", show=False),
         Binding("C", "add_code", "Code", show=False),
@@ -104,10 +104,13 @@ class AffiliatesScreen(Guarded, Screen):
     def on_mount(self) -> None:
         self.sub_title = "affiliate programs"
         self.period = kpis.month_period(self.app.today)
-        self.query_one("#aff-programs", DataTable).add_columns("Program")
-        self.query_one("#aff-pipeline", DataTable).add_columns(
-            "Affiliate", "Name", "Checklist", "Since"
-        )
+        # Widths set up front: a table drawn before it measures its rows would keep drawing
+        # them at the headers' widths ("@k.beauty", "14 No").
+        self.query_one("#aff-programs", DataTable).add_column("Program", width=18)
+        pipeline = self.query_one("#aff-pipeline", DataTable)
+        # At 80 columns beside the programs: the checklist as "2/3" ticked, "Since" a date.
+        for label, width in (("Affiliate", 17), ("Name", 15), ("Ticked", 6), ("Since", 11)):
+            pipeline.add_column(label, width=width)
         self.query_one("#aff-kpis", DataTable).add_columns(
             "Affiliate", "Clicks", "Conv", "Rate", "Revenue", "Comm.", "EPC", "AOV"
         )
@@ -168,10 +171,10 @@ class AffiliatesScreen(Guarded, Screen):
             for row in listed:
                 ticks = f"{row.ticked}/{row.checklist}" if row.checklist else ""
                 table.add_row(
-                    fit(printable(row.handle), 24),
-                    fit(printable(row.name or ""), 20),
+                    fit(printable(row.handle), 17),
+                    fit(printable(row.name or ""), 15),
                     ticks,
-                    row.stage_since.date().isoformat(),
+                    dates.short_day(row.stage_since.date(), self.app.today),
                     key=f"affiliate:{row.id}",
                 )
         self._restore_cursor(table, cursor_key)
