@@ -80,3 +80,62 @@ class ConversionStatus(enum.StrEnum):
 class CreativeKind(enum.StrEnum):
     BANNER = "banner"
     TEXT = "text"
+
+
+# ---- affiliate money (issue 16) ---------------------------------------------------------------
+
+
+class RuleKind(enum.StrEnum):
+    """A program's commission rule: a tier (a rate from N conversions in a month), a
+    promotion (a rate in a date window) or a bonus (an amount at N conversions in a month)."""
+
+    TIER = "tier"
+    PROMO = "promo"
+    BONUS = "bonus"
+
+
+class ReviewRule(enum.StrEnum):
+    """The compliance and fraud rules that hold a conversion for a person's decision."""
+
+    DUPLICATE_ORDER = "duplicate_order"
+    SELF_REFERRAL = "self_referral"
+    FORBIDDEN_SOURCE = "forbidden_source"
+    RATE_OUTLIER = "rate_outlier"
+    CLICK_SPIKE = "click_spike"
+    TOO_FAST = "too_fast"
+
+
+class ReviewStatus(enum.StrEnum):
+    """A review flag waits (`open`) until a person approves (releases) or rejects (reverses)."""
+
+    OPEN = "open"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class StatementStatus(enum.StrEnum):
+    """A statement is `open` until paid; one whose total is not above zero is `carried`
+    (nothing is paid; a negative total goes to the affiliate's next statement)."""
+
+    OPEN = "open"
+    PAID = "paid"
+    CARRIED = "carried"
+
+
+class LineKind(enum.StrEnum):
+    """A line of a statement: a conversion's commission, a bonus, or an adjustment."""
+
+    CONVERSION = "conversion"
+    BONUS = "bonus"
+    ADJUSTMENT = "adjustment"
+
+
+class AdjustmentKind(enum.StrEnum):
+    """Why a statement is adjusted: a refund or a reversal of a conversion after it locked or
+    was paid, a conversion approved in review after its month was built, or a negative total
+    carried forward from an earlier statement."""
+
+    REFUND = "refund"
+    REVERSAL = "reversal"
+    APPROVAL = "approval"
+    CARRIED = "carried"

@@ -18,11 +18,17 @@ from talent_tui.core import fields
 
 # The enums live in store.kinds (importable without the ORM); re-exported here.
 from talent_tui.store.kinds import TAB_OF_STATUS as TAB_OF_STATUS
+from talent_tui.store.kinds import AdjustmentKind as AdjustmentKind
 from talent_tui.store.kinds import AffiliateStage as AffiliateStage
 from talent_tui.store.kinds import CampaignStatus as CampaignStatus
 from talent_tui.store.kinds import ConversionStatus as ConversionStatus
 from talent_tui.store.kinds import CreativeKind as CreativeKind
 from talent_tui.store.kinds import Dimension as Dimension
+from talent_tui.store.kinds import LineKind as LineKind
+from talent_tui.store.kinds import ReviewRule as ReviewRule
+from talent_tui.store.kinds import ReviewStatus as ReviewStatus
+from talent_tui.store.kinds import RuleKind as RuleKind
+from talent_tui.store.kinds import StatementStatus as StatementStatus
 from talent_tui.store.kinds import Tab as Tab
 from talent_tui.store.kinds import statuses_in as statuses_in
 
@@ -553,3 +559,187 @@ class ImportProfile(SQLModel, table=True):
     name: str = Field(unique=True, max_length=fields.MAX_PROFILE_NAME)
     mapping: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# ---- affiliate money (issue 16): commission rules, fraud review, statements, adjustments ----
+# Every money and count column is a 64-bit integer (sa.BigInteger).
+
+
+def _big(default: int | None = None, **kwargs: object) -> object:
+    """A 64-bit integer column (money in minor units, or a count)."""
+    return Field(default=default, sa_type=sa.BigInteger, **kwargs)  # type: ignore[arg-type]
+
+
+class CommissionRule(SQLModel, table=True):
+    """One version of one of a program's commission rules (services.affiliates.commissions):
+    a tier (`threshold` conversions in a month → `rate_bp` for all of them), a promotion
+    (`rate_bp` for conversions occurring `starts_on`..`ends_on`, both included) or a bonus
+    (`amount_minor` in `currency` once per affiliate and month whose count reaches
+    `threshold`). Versions are never edited: a change closes the version in force
+    (`valid_to`) and adds the next (`valid_from`), so what applied at any time can be read."""
+
+    __tablename__ = "commission_rules"
+    __table_args__ = (
+        sa.Index("ix_commission_rules_program_kind", "program_id", "kind"),
+        sa.CheckConstraint(
+            "rate_bp IS NULL OR (rate_bp >= 0 AND rate_bp <= 10000)", name="rule_rate_in_range"
+        ),
+        sa.CheckConstraint(
+            "amount_minor IS NULL OR amount_minor >= 0", name="rule_amount_not_negative"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE")
+    kind: RuleKind = Field(sa_type=_enum(RuleKind))
+    threshold: int | None = _big()  # type: ignore[assignment]
+    rate_bp: int | None = None
+    amount_minor: int | None = _big()  # type: ignore[assignment]
+    currency: str | None = Field(default=None, max_length=3)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    valid_from: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    valid_to: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=fields.MAX_ACTOR)
+
+
+class FraudThresholds(SQLModel, table=True):
+    """A program's fraud-review thresholds (services.affiliates.review); a program without a
+    row uses the defaults. Factors are in hundredths (300 = 3×)."""
+
+    __tablename__ = "fraud_thresholds"
+
+    program_id: int = Field(primary_key=True, foreign_key="programs.id", ondelete="CASCADE")
+    outlier_x100: int = Field(default=300)
+    outlier_min_clicks: int = _big(100)  # type: ignore[assignment]
+    spike_x100: int = Field(default=1000)
+    spike_days: int = Field(default=30)
+    too_fast_s: int = _big(10)  # type: ignore[assignment]
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by: str = Field(default="", max_length=fields.MAX_ACTOR)
+
+
+class ReviewFlag(SQLModel, table=True):
+    """What one fraud rule flagged, with the reason in words and the evidence (JSON), waiting
+    for a person's decision. `key` is what it is about (the order id, the month "2026-03", the
+    day "2026-03-14"): a rule flags the same thing once. The conversions it holds are in
+    `review_holds`."""
+
+    __tablename__ = "review_flags"
+    __table_args__ = (
+        sa.UniqueConstraint("program_id", "affiliate_id", "rule", "key"),
+        sa.Index("ix_review_flags_status", "status", "program_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE")
+    affiliate_id: int = Field(foreign_key="affiliates.id", ondelete="CASCADE", index=True)
+    rule: ReviewRule = Field(sa_type=_enum(ReviewRule))
+    key: str = Field(max_length=fields.MAX_ORDER_ID)
+    reason: str = Field(max_length=fields.MAX_LINE)
+    evidence: str = Field(default="{}")
+    status: ReviewStatus = Field(default=ReviewStatus.OPEN, sa_type=_enum(ReviewStatus))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by: str | None = Field(default=None, max_length=fields.MAX_ACTOR)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_reason: str | None = Field(default=None, max_length=fields.MAX_LINE)
+
+
+class ReviewHold(SQLModel, table=True):
+    """A conversion a review flag holds (a conversion may be held by several flags)."""
+
+    __tablename__ = "review_holds"
+
+    flag_id: int = Field(primary_key=True, foreign_key="review_flags.id", ondelete="CASCADE")
+    conversion_id: int = Field(
+        primary_key=True, foreign_key="conversions.id", ondelete="CASCADE", index=True
+    )
+
+
+class Statement(SQLModel, table=True):
+    """What a program owes an affiliate for a month, in one currency
+    (services.affiliates.payouts): the conversions counted, commission, bonus, adjustments and
+    total in minor units, when it is due, and whether it was paid. Built once: building the
+    month again changes nothing. A total not above zero is `carried` (a negative one goes to
+    the next statement as an adjustment, `carried_forward_minor`)."""
+
+    __tablename__ = "statements"
+    __table_args__ = (
+        sa.UniqueConstraint("program_id", "affiliate_id", "currency", "month"),
+        sa.Index("ix_statements_status_due", "status", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE", index=True)
+    affiliate_id: int = Field(foreign_key="affiliates.id", ondelete="CASCADE", index=True)
+    currency: str = Field(max_length=3)
+    month: date  # the first day of the month
+    conversions: int = _big(0)  # type: ignore[assignment]
+    tier_rate_bp: int
+    commission_minor: int = _big(0)  # type: ignore[assignment]
+    bonus_minor: int = _big(0)  # type: ignore[assignment]
+    adjustments_minor: int = _big(0)  # type: ignore[assignment]
+    total_minor: int = _big(0)  # type: ignore[assignment]
+    carried_forward_minor: int = _big(0)  # type: ignore[assignment]
+    due_on: date
+    status: StatementStatus = Field(default=StatementStatus.OPEN, sa_type=_enum(StatementStatus))
+    paid_on: date | None = None
+    paid_by: str | None = Field(default=None, max_length=fields.MAX_ACTOR)
+    reference: str | None = Field(default=None, max_length=fields.MAX_LINE)
+    built_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    built_by: str = Field(default="", max_length=fields.MAX_ACTOR)
+
+
+class StatementLine(SQLModel, table=True):
+    """One line of a statement: a conversion with its net amount, its rate and why that rate
+    ("tier 2 from 10 conversions", "promotion 15 % 1–7 Mar"), a bonus, or an adjustment."""
+
+    __tablename__ = "statement_lines"
+
+    id: int | None = Field(default=None, primary_key=True)
+    statement_id: int = Field(foreign_key="statements.id", ondelete="CASCADE", index=True)
+    kind: LineKind = Field(sa_type=_enum(LineKind))
+    conversion_id: int | None = Field(
+        default=None, foreign_key="conversions.id", ondelete="SET NULL", index=True
+    )
+    adjustment_id: int | None = Field(
+        default=None, foreign_key="adjustments.id", ondelete="SET NULL"
+    )
+    order_id: str | None = Field(default=None, max_length=fields.MAX_ORDER_ID)
+    occurred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    net_minor: int = _big(0)  # type: ignore[assignment]
+    rate_bp: int | None = None
+    why: str = Field(max_length=fields.MAX_LINE)
+    amount_minor: int = _big(0)  # type: ignore[assignment]
+
+
+class Adjustment(SQLModel, table=True):
+    """A change to what an affiliate is owed after the fact, with its reason: a refund or a
+    reversal of a locked or paid conversion (negative), a conversion approved in review after
+    its month was built, or a negative total carried forward. The affiliate's next statement
+    consumes it (`statement_id`). `amount_minor` is NULL until it is priced: a late change
+    to a conversion not yet on a statement is priced at the rate its statement gives it."""
+
+    __tablename__ = "adjustments"
+    __table_args__ = (
+        sa.Index("ix_adjustments_open", "program_id", "affiliate_id", "statement_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="programs.id", ondelete="CASCADE")
+    affiliate_id: int = Field(foreign_key="affiliates.id", ondelete="CASCADE", index=True)
+    currency: str = Field(max_length=3)
+    kind: AdjustmentKind = Field(sa_type=_enum(AdjustmentKind))
+    conversion_id: int | None = Field(
+        default=None, foreign_key="conversions.id", ondelete="SET NULL", index=True
+    )
+    # A late refund: by how much the refund grew (the commission lost is priced from it).
+    refund_delta_minor: int = _big(0)  # type: ignore[assignment]
+    amount_minor: int | None = _big()  # type: ignore[assignment]
+    reason: str = Field(max_length=fields.MAX_LINE)
+    from_statement_id: int | None = Field(
+        default=None, foreign_key="statements.id", ondelete="SET NULL"
+    )
+    statement_id: int | None = Field(default=None, foreign_key="statements.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=fields.MAX_ACTOR)

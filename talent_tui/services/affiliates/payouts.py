@@ -1,0 +1,762 @@
+"""Payouts: statements built per program, affiliate, currency and month, paid on time.
+
+- **Build** (`build`): refused before the month's last day + the program's lock days (every
+  conversion of the month has locked by then), with the date it becomes possible. Pending
+  conversions past their lock date are approved first (`commissions.lock_due`). One
+  statement per affiliate and currency: the month's counting conversions with their rates
+  (services.affiliates.commissions), the bonuses reached, and the affiliate's adjustments
+  not yet on a statement; total = commission + bonus + adjustments; due on the build date
+  + the program's net days. Building a month again adds nothing and changes nothing
+  (statements already built are kept as they are; an affiliate who has none gets one).
+- **Adjustments**: a refund or reversal of a locked or paid conversion (`late_change`), a
+  conversion approved in review after its month's statement was built (`approval_after_build`),
+  or a negative total carried forward. An adjustment goes to the first statement built for
+  the affiliate and currency for a *later* month than the one it is about; one about a
+  conversion is priced at the rate its statement line gave it (see commissions).
+- **Carry forward**: a statement whose total is below zero is not paid: it is `carried`, and
+  its total becomes an adjustment of the affiliate's next statement. A zero total is
+  `carried` too (nothing to pay, nothing carried).
+- **Pay** (`pay`): an `open` statement becomes `paid` on a date with a reference. The row is
+  locked first (`SELECT … FOR UPDATE`; a no-op on SQLite, whose writers are serialised
+  anyway) and its state checked after the lock, so a second payment is refused ("already
+  paid on DATE by NAME"), never made twice.
+- **Overdue**: an `open` statement whose due date has passed. Totals are per currency, never
+  summed across currencies.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from talent_tui.core import fields, money
+from talent_tui.core.dates import parse_iso_date
+from talent_tui.services import audit
+from talent_tui.services.affiliates import commissions
+from talent_tui.services.affiliates.errors import AffiliateError
+from talent_tui.store.models import (
+    Adjustment,
+    AdjustmentKind,
+    Affiliate,
+    Conversion,
+    ConversionStatus,
+    LineKind,
+    Program,
+    Statement,
+    StatementLine,
+    StatementStatus,
+    utcnow,
+)
+
+STATUS_FILTERS = ("open", "paid", "overdue", "carried")
+
+
+class PayoutError(AffiliateError):
+    """A refused build or payment."""
+
+
+def last_day(first: date) -> date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def possible_on(program: Program, month: date) -> date:
+    """The first day a month's statements can be built: its last day + the lock days."""
+    return last_day(commissions.month_start(month)) + timedelta(days=program.lock_days)
+
+
+# ---- views ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineView:
+    kind: str
+    order_id: str | None
+    occurred_at: datetime | None
+    net_minor: int
+    rate_bp: int | None
+    why: str
+    amount_minor: int
+
+    @property
+    def rate(self) -> str:
+        return fields.format_bp(self.rate_bp) if self.rate_bp is not None else ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "order_id": self.order_id,
+            "occurred_at": self.occurred_at.isoformat() if self.occurred_at else None,
+            "net_minor": self.net_minor,
+            "rate_bp": self.rate_bp,
+            "why": self.why,
+            "amount_minor": self.amount_minor,
+        }
+
+
+@dataclass(frozen=True)
+class StatementView:
+    id: int
+    program_id: int
+    program: str
+    affiliate_id: int
+    affiliate: str
+    currency: str
+    month: date
+    conversions: int
+    tier_rate_bp: int
+    commission_minor: int
+    bonus_minor: int
+    adjustments_minor: int
+    total_minor: int
+    carried_forward_minor: int
+    due_on: date
+    status: str
+    paid_on: date | None
+    paid_by: str | None
+    reference: str | None
+    overdue: bool
+    lines: list[LineView] = field(default_factory=list)
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    def as_dict(self) -> dict[str, object]:
+        """The shape `talent payouts build|list --json` prints for a statement."""
+        return {
+            "id": self.id,
+            "affiliate": self.affiliate,
+            "currency": self.currency,
+            "conversions": self.conversions,
+            "commission_minor": self.commission_minor,
+            "bonus_minor": self.bonus_minor,
+            "adjustments_minor": self.adjustments_minor,
+            "total_minor": self.total_minor,
+            "due_on": self.due_on.isoformat(),
+            "status": self.status,
+        }
+
+    def as_full_dict(self) -> dict[str, object]:
+        """Everything, with the lines (`payouts show --json`)."""
+        return {
+            **self.as_dict(),
+            "program": self.program,
+            "month": self.month_label,
+            "tier_rate_bp": self.tier_rate_bp,
+            "carried_forward_minor": self.carried_forward_minor,
+            "paid_on": self.paid_on.isoformat() if self.paid_on else None,
+            "paid_by": self.paid_by,
+            "reference": self.reference,
+            "overdue": self.overdue,
+            "lines": [line.as_dict() for line in self.lines],
+        }
+
+
+def _view(
+    statement: Statement,
+    program: str,
+    handle: str,
+    today: date,
+    lines: list[StatementLine] | None = None,
+) -> StatementView:
+    assert statement.id is not None
+    return StatementView(
+        id=statement.id,
+        program_id=statement.program_id,
+        program=program,
+        affiliate_id=statement.affiliate_id,
+        affiliate=handle,
+        currency=statement.currency,
+        month=statement.month,
+        conversions=statement.conversions,
+        tier_rate_bp=statement.tier_rate_bp,
+        commission_minor=statement.commission_minor,
+        bonus_minor=statement.bonus_minor,
+        adjustments_minor=statement.adjustments_minor,
+        total_minor=statement.total_minor,
+        carried_forward_minor=statement.carried_forward_minor,
+        due_on=statement.due_on,
+        status=statement.status.value,
+        paid_on=statement.paid_on,
+        paid_by=statement.paid_by,
+        reference=statement.reference,
+        overdue=statement.status is StatementStatus.OPEN and statement.due_on < today,
+        lines=[
+            LineView(
+                line.kind.value,
+                line.order_id,
+                line.occurred_at,
+                line.net_minor,
+                line.rate_bp,
+                line.why,
+                line.amount_minor,
+            )
+            for line in lines or []
+        ],
+    )
+
+
+# ---- late changes ---------------------------------------------------------------------------
+
+
+def stated_line(session: Session, conversion_id: int) -> StatementLine | None:
+    """The statement line of a conversion, when a statement has counted it."""
+    return session.exec(
+        select(StatementLine).where(
+            StatementLine.conversion_id == conversion_id, StatementLine.kind == LineKind.CONVERSION
+        )
+    ).first()
+
+
+def is_frozen(session: Session, program: Program, conversion: Conversion, today: date) -> bool:
+    """Locked (its lock date has come) or already on a statement: never edited again."""
+    if commissions.is_locked(conversion.occurred_at, program.lock_days, today):
+        return True
+    assert conversion.id is not None
+    return stated_line(session, conversion.id) is not None
+
+
+def late_change(
+    session: Session,
+    program: Program,
+    conversion: Conversion,
+    status: ConversionStatus,
+    refund_minor: int,
+    today: date,
+    actor: str,
+) -> list[Adjustment]:
+    """A platform's later word on a locked or paid conversion: the conversion is left as it
+    is, and a refund that grew, or a reversal, becomes an adjustment for the affiliate's
+    next statement (priced when that statement is built). Anything else (another status, a
+    smaller refund) is ignored: a locked conversion is not edited. Returns the adjustments
+    added (none when the change was already recorded)."""
+    assert conversion.id is not None
+    made: list[Adjustment] = []
+    earlier = list(
+        session.exec(select(Adjustment).where(Adjustment.conversion_id == conversion.id))
+    )
+    if any(a.kind is AdjustmentKind.REVERSAL for a in earlier):
+        return made  # reversed already: nothing more to take back
+    if conversion.status is ConversionStatus.PENDING:
+        # Its lock date has come: approved now, as `commissions.lock_due` would.
+        conversion.status = ConversionStatus.APPROVED
+        conversion.updated_at = utcnow()
+        session.add(conversion)
+    if (
+        conversion.status is not ConversionStatus.APPROVED
+        and stated_line(session, conversion.id) is None
+    ):
+        return made  # held or reversed: it earned nothing, so there is nothing to take back
+    recorded = conversion.refund_minor + sum(a.refund_delta_minor for a in earlier)
+    month = f"{commissions.month_start(conversion.occurred_at):%Y-%m}"
+    if status is ConversionStatus.REVERSED:
+        made.append(
+            Adjustment(
+                program_id=conversion.program_id,
+                affiliate_id=conversion.affiliate_id,
+                currency=conversion.currency,
+                kind=AdjustmentKind.REVERSAL,
+                conversion_id=conversion.id,
+                reason=f"order {conversion.order_id} ({month}) reversed after it locked",
+                created_by=actor,
+            )
+        )
+    elif refund_minor > recorded:
+        delta = refund_minor - recorded
+        made.append(
+            Adjustment(
+                program_id=conversion.program_id,
+                affiliate_id=conversion.affiliate_id,
+                currency=conversion.currency,
+                kind=AdjustmentKind.REFUND,
+                conversion_id=conversion.id,
+                refund_delta_minor=delta,
+                reason=(
+                    f"order {conversion.order_id} ({month}) refunded "
+                    f"{money.format_money(delta, conversion.currency)} after it locked"
+                ),
+                created_by=actor,
+            )
+        )
+    for adjustment in made:
+        session.add(adjustment)
+        session.flush()
+        assert adjustment.id is not None
+        audit.record(
+            session,
+            actor,
+            "adjustment",
+            adjustment.id,
+            f"{adjustment.kind.value} after lock",
+            None,
+            {"order_id": conversion.order_id, "reason": adjustment.reason, "today": today},
+        )
+    return made
+
+
+def approval_after_build(
+    session: Session, program: Program, conversion: Conversion, actor: str
+) -> Adjustment | None:
+    """A conversion approved in review after its affiliate's statement for its month was
+    built: its commission (at that statement's tier rate, or a promotion's, whichever is
+    greater) becomes a positive adjustment of the next statement. None when that month has
+    no statement for the affiliate yet (building it will count the conversion)."""
+    assert conversion.id is not None
+    first = commissions.month_start(conversion.occurred_at)
+    statement = session.exec(
+        select(Statement).where(
+            Statement.program_id == conversion.program_id,
+            Statement.affiliate_id == conversion.affiliate_id,
+            Statement.currency == conversion.currency,
+            Statement.month == first,
+        )
+    ).first()
+    if statement is None:
+        return None
+    ruleset = commissions.rules(session, program, statement.built_at)
+    why = f"tier rate of the {first:%Y-%m} statement {fields.format_bp(statement.tier_rate_bp)}"
+    rate, why = ruleset.rate_for(conversion.occurred_at, statement.tier_rate_bp, why)
+    net = conversion.amount_minor - conversion.refund_minor
+    adjustment = Adjustment(
+        program_id=conversion.program_id,
+        affiliate_id=conversion.affiliate_id,
+        currency=conversion.currency,
+        kind=AdjustmentKind.APPROVAL,
+        conversion_id=conversion.id,
+        amount_minor=commissions.commission(net, rate),
+        reason=(
+            f"order {conversion.order_id} ({first:%Y-%m}) approved in review after the "
+            f"statement was built: {why}"
+        ),
+        created_by=actor,
+    )
+    session.add(adjustment)
+    session.flush()
+    assert adjustment.id is not None
+    audit.record(
+        session, actor, "adjustment", adjustment.id, "approval after build", None, adjustment.reason
+    )
+    return adjustment
+
+
+def _price(session: Session, adjustment: Adjustment) -> tuple[int, int | None, int] | None:
+    """An adjustment's (amount, rate, net) when it can be priced now; None when the statement
+    of its conversion's month is not built yet."""
+    if adjustment.amount_minor is not None:
+        return adjustment.amount_minor, None, 0
+    if adjustment.conversion_id is None:
+        return 0, None, 0
+    line = stated_line(session, adjustment.conversion_id)
+    if line is None or line.rate_bp is None:
+        return None
+    earlier = list(
+        session.exec(
+            select(Adjustment).where(
+                Adjustment.conversion_id == adjustment.conversion_id,
+                col(Adjustment.id) < adjustment.id,
+                col(Adjustment.kind).in_([AdjustmentKind.REFUND, AdjustmentKind.REVERSAL]),
+            )
+        )
+    )
+    refunded = sum(a.refund_delta_minor for a in earlier)
+    taken = sum(a.amount_minor or 0 for a in earlier)
+    if adjustment.kind is AdjustmentKind.REVERSAL:
+        return -(line.amount_minor + taken), line.rate_bp, line.net_minor - refunded
+    before = commissions.commission(line.net_minor - refunded, line.rate_bp)
+    after_net = max(line.net_minor - refunded - adjustment.refund_delta_minor, 0)
+    after = commissions.commission(after_net, line.rate_bp)
+    return after - before, line.rate_bp, adjustment.refund_delta_minor
+
+
+def _month_of_adjustment(session: Session, adjustment: Adjustment) -> date | None:
+    """The month an adjustment is about (its conversion's, or the carried statement's)."""
+    if adjustment.conversion_id is not None:
+        conversion = session.get(Conversion, adjustment.conversion_id)
+        return commissions.month_start(conversion.occurred_at) if conversion else None
+    if adjustment.from_statement_id is not None:
+        source = session.get(Statement, adjustment.from_statement_id)
+        return source.month if source else None
+    return None
+
+
+# ---- build ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    month: date
+    built: int  # statements added by this build
+    statements: list[StatementView]  # every statement of the program's month
+
+    def as_dict(self) -> dict[str, object]:
+        return {"statements": [s.as_dict() for s in self.statements]}
+
+
+def parse_month(text: str) -> date:
+    from talent_tui.services.affiliates.kpis import parse_month as parse
+
+    return parse(text).start
+
+
+def build(
+    session: Session,
+    program: Program,
+    month: date,
+    today: date,
+    actor: str,
+    *,
+    now: datetime | None = None,
+) -> BuildResult:
+    """Build the program's statements for `month` (any day of it); see the module."""
+    assert program.id is not None
+    first = commissions.month_start(month)
+    ready = possible_on(program, first)
+    if today < ready:
+        raise PayoutError(
+            f"{first:%Y-%m} cannot be built yet: its conversions lock after the month's last "
+            f"day + {program.lock_days} lock days; build on or after {ready.isoformat()}",
+            "month",
+        )
+    moment = now or utcnow()
+    # One build of a program at a time: lock the program's row (PostgreSQL), then read.
+    session.exec(select(Program.id).where(Program.id == program.id).with_for_update()).first()
+    commissions.lock_due(session, program, today, actor)
+    existing = {
+        (s.affiliate_id, s.currency)
+        for s in session.exec(
+            select(Statement)
+            .where(Statement.program_id == program.id, Statement.month == first)
+            .with_for_update()
+        )
+    }
+    ruleset = commissions.rules(session, program, moment)
+    earnings = {
+        (e.affiliate_id, e.currency): e
+        for e in commissions.month_earnings(session, program, first, ruleset)
+    }
+    waiting: dict[tuple[int, str], list[Adjustment]] = {}
+    for adjustment in session.exec(
+        select(Adjustment)
+        .where(
+            Adjustment.program_id == program.id,
+            col(Adjustment.statement_id).is_(None),
+        )
+        .order_by(col(Adjustment.id))
+        .with_for_update()
+    ):
+        about = _month_of_adjustment(session, adjustment)
+        if about is not None and about >= first:
+            continue  # goes to a statement of a later month than the one it is about
+        waiting.setdefault((adjustment.affiliate_id, adjustment.currency), []).append(adjustment)
+    built = 0
+    for key in sorted(set(earnings) | set(waiting)):
+        if key in existing:
+            continue
+        affiliate_id, currency = key
+        earned = earnings.get(key) or commissions.MonthEarnings(affiliate_id, currency, first)
+        if not earnings.get(key):
+            earned.tier_rate_bp, earned.tier_why = ruleset.tier_for(0)
+        priced = []
+        for adjustment in waiting.get(key, []):
+            price = _price(session, adjustment)
+            if price is not None:
+                priced.append((adjustment, price))
+        if not earned.lines and not priced:
+            continue
+        _write_statement(session, program, first, earned, priced, today, moment, actor)
+        built += 1
+    session.flush()
+    return BuildResult(
+        first, built, statements(session, program_id=program.id, month=first, today=today)
+    )
+
+
+def _write_statement(
+    session: Session,
+    program: Program,
+    first: date,
+    earned: commissions.MonthEarnings,
+    priced: list[tuple[Adjustment, tuple[int, int | None, int]]],
+    today: date,
+    moment: datetime,
+    actor: str,
+) -> Statement:
+    assert program.id is not None
+    adjustments_minor = sum(amount for _, (amount, _, _) in priced)
+    total = earned.commission_minor + earned.bonus_minor + adjustments_minor
+    statement = Statement(
+        program_id=program.id,
+        affiliate_id=earned.affiliate_id,
+        currency=earned.currency,
+        month=first,
+        conversions=earned.count,
+        tier_rate_bp=earned.tier_rate_bp,
+        commission_minor=earned.commission_minor,
+        bonus_minor=earned.bonus_minor,
+        adjustments_minor=adjustments_minor,
+        total_minor=total,
+        carried_forward_minor=min(total, 0),
+        due_on=today + timedelta(days=program.net_days),
+        status=StatementStatus.OPEN if total > 0 else StatementStatus.CARRIED,
+        built_at=moment,
+        built_by=actor,
+    )
+    session.add(statement)
+    session.flush()
+    assert statement.id is not None
+    for e in earned.lines:
+        session.add(
+            StatementLine(
+                statement_id=statement.id,
+                kind=LineKind.CONVERSION,
+                conversion_id=e.conversion_id,
+                order_id=e.order_id,
+                occurred_at=e.occurred_at,
+                net_minor=e.net_minor,
+                rate_bp=e.rate_bp,
+                why=e.why,
+                amount_minor=e.commission_minor,
+            )
+        )
+    for bonus in earned.bonuses:
+        session.add(
+            StatementLine(
+                statement_id=statement.id,
+                kind=LineKind.BONUS,
+                why=f"bonus at {bonus.threshold} conversions ({earned.count} this month)",
+                amount_minor=bonus.amount_minor,
+            )
+        )
+    for adjustment, (amount, rate, net) in priced:
+        adjustment.amount_minor = amount
+        adjustment.statement_id = statement.id
+        session.add(adjustment)
+        session.add(
+            StatementLine(
+                statement_id=statement.id,
+                kind=LineKind.ADJUSTMENT,
+                adjustment_id=adjustment.id,
+                conversion_id=adjustment.conversion_id,
+                net_minor=net,
+                rate_bp=rate,
+                why=adjustment.reason,
+                amount_minor=amount,
+            )
+        )
+    if total < 0:
+        session.add(
+            Adjustment(
+                program_id=program.id,
+                affiliate_id=earned.affiliate_id,
+                currency=earned.currency,
+                kind=AdjustmentKind.CARRIED,
+                amount_minor=total,
+                from_statement_id=statement.id,
+                reason=f"carried forward from statement #{statement.id} ({first:%Y-%m})",
+                created_by=actor,
+                created_at=moment,
+            )
+        )
+    audit.record(
+        session,
+        actor,
+        "statement",
+        statement.id,
+        "statement built",
+        None,
+        {
+            "month": f"{first:%Y-%m}",
+            "affiliate_id": earned.affiliate_id,
+            "currency": earned.currency,
+            "conversions": earned.count,
+            "commission_minor": earned.commission_minor,
+            "bonus_minor": earned.bonus_minor,
+            "adjustments_minor": adjustments_minor,
+            "total_minor": total,
+        },
+    )
+    return statement
+
+
+# ---- read -----------------------------------------------------------------------------------
+
+
+def statements(
+    session: Session,
+    *,
+    program_id: int | None = None,
+    month: date | None = None,
+    status: str | None = None,
+    affiliate_id: int | None = None,
+    today: date,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[StatementView]:
+    """Statements, by program, month, status (open | paid | carried | overdue) or affiliate;
+    newest month first, then by affiliate."""
+    query = (
+        select(Statement, Program.name, Affiliate.handle)
+        .join(Program, col(Program.id) == col(Statement.program_id))
+        .join(Affiliate, col(Affiliate.id) == col(Statement.affiliate_id))
+        .order_by(
+            col(Statement.month).desc(),
+            col(Program.name),
+            col(Affiliate.handle),
+            col(Statement.currency),
+        )
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    if program_id is not None:
+        query = query.where(Statement.program_id == program_id)
+    if month is not None:
+        query = query.where(Statement.month == commissions.month_start(month))
+    if affiliate_id is not None:
+        query = query.where(Statement.affiliate_id == affiliate_id)
+    if status is not None:
+        if status not in STATUS_FILTERS:
+            raise PayoutError(
+                f"status: one of {', '.join(STATUS_FILTERS)}, not {status!r}", "status"
+            )
+        if status == "overdue":
+            query = query.where(
+                Statement.status == StatementStatus.OPEN, col(Statement.due_on) < today
+            )
+        else:
+            query = query.where(Statement.status == StatementStatus(status))
+    return [_view(s, program, handle, today) for s, program, handle in session.exec(query)]
+
+
+def show(session: Session, statement_id: int, today: date) -> StatementView:
+    """One statement with every line: each conversion with its rate and why that rate, the
+    bonuses, the adjustments."""
+    statement = session.get(Statement, statement_id)
+    if statement is None:
+        raise PayoutError(f"no statement #{statement_id}", "id")
+    program = session.get(Program, statement.program_id)
+    affiliate = session.get(Affiliate, statement.affiliate_id)
+    lines = list(
+        session.exec(
+            select(StatementLine)
+            .where(StatementLine.statement_id == statement_id)
+            .order_by(
+                sa.case(
+                    (col(StatementLine.kind) == LineKind.CONVERSION, 0),
+                    (col(StatementLine.kind) == LineKind.BONUS, 1),
+                    else_=2,
+                ),
+                col(StatementLine.occurred_at),
+                col(StatementLine.id),
+            )
+        )
+    )
+    return _view(
+        statement,
+        program.name if program else "",
+        affiliate.handle if affiliate else "",
+        today,
+        lines,
+    )
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sums per currency (never across currencies) of a list of statements."""
+
+    by_currency: dict[str, int]
+
+    def lines(self) -> list[str]:
+        return [money.format_money(v, c) for c, v in sorted(self.by_currency.items())]
+
+
+def totals(views: list[StatementView]) -> Totals:
+    sums: dict[str, int] = {}
+    for v in views:
+        sums[v.currency] = sums.get(v.currency, 0) + v.total_minor
+    return Totals(sums)
+
+
+def overdue(session: Session, today: date) -> list[StatementView]:
+    """Open statements past their due date, oldest due first (for the agenda)."""
+    views = statements(session, status="overdue", today=today)
+    return sorted(views, key=lambda v: (v.due_on, v.id))
+
+
+# ---- pay ------------------------------------------------------------------------------------
+
+
+def pay(
+    session: Session,
+    statement_id: int,
+    actor: str,
+    *,
+    today: date,
+    paid_on: str | date | None = None,
+    reference: str | None = None,
+) -> StatementView:
+    """Mark an open statement paid on `paid_on` (today by default) with a reference. The row
+    is locked and its state read after the lock: a statement paid already is refused with
+    who paid it and when; a carried one has nothing to pay."""
+    day = today
+    if paid_on is not None:
+        if isinstance(paid_on, date):
+            day = paid_on
+        else:
+            try:
+                day = parse_iso_date(paid_on)
+            except ValueError as exc:
+                raise PayoutError(f"paid-on: {exc}", "paid_on") from None
+    if day > today:
+        raise PayoutError(f"paid-on: {day} is in the future (today is {today})", "paid_on")
+    ref = None
+    if reference is not None:
+        try:
+            ref = fields.opt_text({"reference": reference}, "reference", fields.MAX_LINE)
+        except fields.FieldError as exc:
+            raise PayoutError(f"reference: {exc.message}", "reference") from None
+    statement = session.exec(
+        select(Statement).where(Statement.id == statement_id).with_for_update()
+    ).first()
+    if statement is None:
+        raise PayoutError(f"no statement #{statement_id}", "id")
+    session.refresh(statement)  # the state after the lock, not what this session cached
+    if statement.status is StatementStatus.PAID:
+        raise PayoutError(
+            f"statement #{statement_id} was already paid on {statement.paid_on} by "
+            f"{statement.paid_by or 'someone'}; nothing was changed",
+            "id",
+        )
+    if statement.status is StatementStatus.CARRIED:
+        raise PayoutError(
+            f"statement #{statement_id} has nothing to pay (total "
+            f"{money.format_money(statement.total_minor, statement.currency)}; a negative "
+            "total is carried forward to the next statement)",
+            "id",
+        )
+    if day < statement.built_at.astimezone(UTC).date():
+        raise PayoutError(
+            f"paid-on: {day} is before the statement was built "
+            f"({statement.built_at.astimezone(UTC).date()})",
+            "paid_on",
+        )
+    statement.status = StatementStatus.PAID
+    statement.paid_on = day
+    statement.paid_by = actor
+    statement.reference = ref
+    session.add(statement)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "statement",
+        statement_id,
+        "statement paid",
+        {"status": "open"},
+        {"status": "paid", "paid_on": day, "reference": ref, "total_minor": statement.total_minor},
+    )
+    return show(session, statement_id, today)
