@@ -130,8 +130,8 @@ def test_a_month_of_tiers_promotion_and_bonuses_matches_the_hand_calculation(dat
             ("A5", 1500, 3000),
         ]
         whys = {ln.order_id: ln.why for ln in shown.lines}
-        assert whys["A1"].startswith("promotion 2026-03-01..2026-03-07: 20%")
-        assert whys["A3"] == "tier from 5 conversions (5 this month): 15%"
+        assert whys["A1"] == "promotion 2026-03-01..2026-03-07: 20% > 15% tier rate"
+        assert whys["A3"] == "tier from 5: 15% (5 this month)"
         assert s.get(Conversion, 5).status is ConversionStatus.APPROVED  # A5, at its lock date
         assert s.exec(select(Statement)).all().__len__() == 2
         assert (

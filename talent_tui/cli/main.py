@@ -159,6 +159,8 @@ GROUPS = (
     ("codes", "affiliate_resources", "Promo codes given to affiliates."),
     ("creatives", "affiliate_resources", "Banners and text links for affiliates."),
     ("conversions", "conversions", "Orders imported from tracking platforms."),
+    ("review", "review", "Fraud review: held conversions and decisions."),
+    ("payouts", "payouts", "Affiliate statements and payouts."),
 )
 
 

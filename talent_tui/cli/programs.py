@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -129,3 +130,254 @@ def programs_checklist(
         cli.out.print(printable(f"{name}: checklist set ({len(saved)} items)."))
     else:
         cli.out.print(printable(f"{name}: checklist cleared."))
+
+
+# ---- commission rules and fraud thresholds (issue 16) -----------------------------------------
+
+
+def _program_in(session, ref: str):  # noqa: ANN001, ANN202
+    from talent_tui.services.affiliates import lookup
+
+    return lookup.find_program(session, ref)
+
+
+@programs_app.command("tier")
+@refused
+def programs_tier(
+    program: Annotated[str, typer.Argument(help="Program name, slug or id.")],
+    start: Annotated[
+        int, typer.Option("--from", help="From this many conversions in a month.", min=1)
+    ],
+    rate: Annotated[
+        str | None, typer.Option("--rate", help="The tier's rate for all of them, e.g. 12%.")
+    ] = None,
+    remove: Annotated[bool, cli.flag("--remove", help="Remove the tier from N.")] = False,
+) -> None:
+    """Set (or --remove) a commission tier: from N conversions in a month, R% on all of them."""
+    from talent_tui.core.fields import format_bp
+    from talent_tui.services.affiliates import commissions
+
+    if (rate is None) == (not remove):
+        raise cli.usage("give --rate R% to set the tier, or --remove to remove it")
+    database = cli.open_db()
+    with database.transaction() as session:
+        chosen = _program_in(session, program)
+        rule = commissions.set_tier(session, chosen, start, rate, cli.actor())
+        name = chosen.name
+    if rule is None:
+        cli.out.print(printable(f"{name}: tier from {start} conversions removed."))
+    else:
+        assert rule.rate_bp is not None
+        cli.out.print(
+            printable(f"{name}: from {start} conversions a month, {format_bp(rule.rate_bp)}.")
+        )
+
+
+@programs_app.command("promo")
+@refused
+def programs_promo(
+    program: Annotated[str, typer.Argument(help="Program name, slug or id.")],
+    rate: Annotated[
+        str | None, typer.Option("--rate", help="The promotion's rate, e.g. 20%.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (UTC).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD, included.")] = None,
+    remove: Annotated[
+        int | None, typer.Option("--remove", help="Remove the promotion with this id.", min=1)
+    ] = None,
+) -> None:
+    """Add a promotion: conversions from --from to --to (both included) earn the greater of
+    their tier rate and R%."""
+    from talent_tui.core.fields import format_bp
+    from talent_tui.services.affiliates import commissions
+
+    database = cli.open_db()
+    if remove is not None:
+        if rate or start or end:
+            raise cli.usage("--remove takes only the promotion's id")
+        with database.transaction() as session:
+            chosen = _program_in(session, program)
+            commissions.remove_rule(session, chosen, remove, cli.actor())
+            name = chosen.name
+        cli.out.print(printable(f"{name}: promotion #{remove} removed."))
+        return
+    if not (rate and start and end):
+        raise cli.usage("a promotion needs --rate, --from and --to")
+    with database.transaction() as session:
+        chosen = _program_in(session, program)
+        rule = commissions.add_promotion(session, chosen, rate, start, end, cli.actor())
+        assert rule.rate_bp is not None
+        line = (
+            f"{chosen.name}: promotion #{rule.id}, {format_bp(rule.rate_bp)} for conversions "
+            f"{rule.starts_on} to {rule.ends_on}."
+        )
+    cli.out.print(printable(line))
+
+
+@programs_app.command("bonus")
+@refused
+def programs_bonus(
+    program: Annotated[str, typer.Argument(help="Program name, slug or id.")],
+    at: Annotated[int, typer.Option("--at", help="At this many conversions in a month.", min=1)],
+    amount: Annotated[
+        str | None, typer.Option("--amount", help='Paid once per month, e.g. "100 USD".')
+    ] = None,
+    remove: Annotated[bool, cli.flag("--remove", help="Remove the bonus at N.")] = False,
+) -> None:
+    """Set (or --remove) a bonus paid once per affiliate and month reaching N conversions."""
+    from talent_tui.core.money import format_money
+    from talent_tui.services.affiliates import commissions
+
+    if (amount is None) == (not remove):
+        raise cli.usage('give --amount "100 USD" to set the bonus, or --remove to remove it')
+    database = cli.open_db()
+    with database.transaction() as session:
+        chosen = _program_in(session, program)
+        rule = commissions.set_bonus(session, chosen, at, amount, cli.actor())
+        name, currency = chosen.name, chosen.currency
+    if rule is None:
+        cli.out.print(printable(f"{name}: bonus at {at} conversions removed."))
+    else:
+        assert rule.amount_minor is not None
+        paid = format_money(rule.amount_minor, currency)
+        cli.out.print(printable(f"{name}: {paid} bonus at {at} conversions a month."))
+
+
+@programs_app.command("fraud")
+@refused
+def programs_fraud(
+    program: Annotated[str, typer.Argument(help="Program name, slug or id.")],
+    outlier_x: Annotated[
+        str | None, typer.Option("--outlier-x", help="Conversion rate above X× the median.")
+    ] = None,
+    outlier_min_clicks: Annotated[
+        int | None, typer.Option("--outlier-min-clicks", help="…with at least N clicks.")
+    ] = None,
+    spike_x: Annotated[
+        str | None, typer.Option("--spike-x", help="A day's clicks above X× the median.")
+    ] = None,
+    spike_days: Annotated[
+        int | None, typer.Option("--spike-days", help="…of the D days before.")
+    ] = None,
+    too_fast_s: Annotated[
+        int | None, typer.Option("--too-fast-s", help="Order within S seconds of its click.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show or set a program's fraud-review thresholds."""
+    from talent_tui.services.affiliates import review
+
+    database = cli.open_db()
+    changing = any(
+        v is not None for v in (outlier_x, outlier_min_clicks, spike_x, spike_days, too_fast_s)
+    )
+    with database.transaction() if changing else database.session() as session:
+        chosen = _program_in(session, program)
+        assert chosen.id is not None
+        if changing:
+            limits = review.set_thresholds(
+                session,
+                chosen,
+                cli.actor(),
+                outlier_x=outlier_x,
+                outlier_min_clicks=outlier_min_clicks,
+                spike_x=spike_x,
+                spike_days=spike_days,
+                too_fast_s=too_fast_s,
+            )
+        else:
+            limits = review.thresholds(session, chosen.id)
+        name = chosen.name
+    if as_json:
+        cli.print_json(limits.as_dict())
+        return
+    data = limits.as_dict()
+    cli.out.print(
+        printable(
+            f"{name}: outlier above {data['outlier_x']}× the median with ≥ "
+            f"{data['outlier_min_clicks']} clicks · click spike above {data['spike_x']}× the "
+            f"median of {data['spike_days']} days · too fast within {data['too_fast_s']} s"
+        ),
+        soft_wrap=True,
+    )
+
+
+@programs_app.command("rules")
+@refused
+def programs_rules(
+    program: Annotated[str, typer.Argument(help="Program name, slug or id.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """A program's money rules in force: base rate, tiers, promotions, bonuses, lock and net
+    days, fraud thresholds."""
+    from talent_tui.services.affiliates import money_terms
+
+    database = cli.open_db()
+    with database.session() as session:
+        chosen = _program_in(session, program)
+        view = money_terms.money_rules(session, chosen)
+    if as_json:
+        cli.print_json(view.as_dict())
+        return
+    for line in view.lines():
+        cli.out.print(printable(line), soft_wrap=True)
+
+
+@programs_app.command("terms")
+@refused
+def programs_terms(
+    program: Annotated[str, typer.Argument(help="Program name, slug or id.")],
+    rate: Annotated[str | None, typer.Option("--rate", help="Base rate, e.g. 10%.")] = None,
+    lock_days: Annotated[int | None, typer.Option("--lock-days")] = None,
+    net_days: Annotated[int | None, typer.Option("--net-days")] = None,
+) -> None:
+    """Change a program's base rate, lock days or payout net days (statements already built
+    keep theirs)."""
+    from talent_tui.services.affiliates import money_terms, programs
+
+    if rate is None and lock_days is None and net_days is None:
+        raise cli.usage("give --rate, --lock-days or --net-days")
+    database = cli.open_db()
+    with database.transaction() as session:
+        chosen = _program_in(session, program)
+        programs.set_money_terms(
+            session, chosen, cli.actor(), rate=rate, lock_days=lock_days, net_days=net_days
+        )
+        view = money_terms.money_rules(session, chosen)
+    cli.out.print(printable(view.lines()[0]), soft_wrap=True)
+
+
+@programs_app.command("report")
+@refused
+def programs_report(
+    program: Annotated[str, typer.Argument(help="Program name, slug or id.")],
+    month: Annotated[str | None, typer.Option("--month", "-m", help="YYYY-MM.")] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter", help="YYYY-Qn.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, csv or html.")] = "md",
+    management: Annotated[
+        bool,
+        cli.flag("--management", help="Add pipeline movement and payout timeliness."),
+    ] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+) -> None:
+    """A program's report for a period: clicks, conversions, revenue, AOV, commissions and
+    bonuses, cost of sale, ROI, top affiliates, held and rejected conversions."""
+    from talent_tui.cli.insights import _write
+    from talent_tui.core.dates import today
+    from talent_tui.io import affiliate_reports
+    from talent_tui.services.affiliates import kpis, program_report
+
+    if fmt not in ("md", "csv", "html"):
+        raise cli.usage(f"--format: md, csv or html, not {fmt!r}")
+    database = cli.open_db()
+    with database.session() as session:
+        chosen = _program_in(session, program)
+        period = kpis.choose_period(today(), month, quarter, start, end)
+        report = program_report.build_report(
+            session, chosen, period, today(), management=management
+        )
+    _write(output, affiliate_reports.render(report, fmt), database)

@@ -13,6 +13,8 @@ saying what to do next.
     follow-up       an interaction's follow-up date         "Follow up with NAME"
     usage           the day an agreed deal's usage rights   "Renew or end the usage rights"
                     end (its current terms' usage_until)
+    statement       an open affiliate statement's due date  "Pay the affiliate"; past it,
+                                                           "Pay the affiliate, overdue"
 
 An item is in the agenda when it is due within the horizon (`days` from today) or overdue
 (due before today). Usage rights are never overdue (once they have ended there is nothing to
@@ -56,7 +58,16 @@ DEFAULT_DAYS = 14
 USAGE_NOTICE_DAYS = 30  # usage rights ending this soon are always in the agenda
 
 # The order of kinds on one day.
-KINDS = ("offer", "deliverable", "campaign-start", "campaign-end", "invoice", "follow-up", "usage")
+KINDS = (
+    "offer",
+    "deliverable",
+    "campaign-start",
+    "campaign-end",
+    "invoice",
+    "follow-up",
+    "usage",
+    "statement",
+)
 
 _DELIVERABLE_STEP = {
     D.PLANNED: "Hand in the {kind}",
@@ -113,6 +124,7 @@ def agenda(session: Session, today: date, days: int = DEFAULT_DAYS) -> list[Agen
         *_invoices(session, today, horizon),
         *_follow_ups(session, today, days),
         *_usage(session, today, days_after(today, max(days, USAGE_NOTICE_DAYS))),
+        *_statements(session, today, horizon),
     ]
     items.sort(key=lambda i: (not i.overdue, i.due_on, KINDS.index(i.kind), i.ref_id))
     return items
@@ -332,3 +344,34 @@ def _usage(session: Session, today: date, horizon: date) -> list[AgendaItem]:
 
 def overdue_count(items: list[AgendaItem]) -> int:
     return sum(1 for i in items if i.overdue)
+
+
+def _statements(session: Session, today: date, horizon: date) -> list[AgendaItem]:
+    """Open affiliate statements (issue 16) due by the horizon: to pay, or overdue."""
+    from talent_tui.store.models import Affiliate, Program, Statement, StatementStatus
+
+    query = (
+        select(Statement, Affiliate.handle, Program.name, Brand.name)
+        .join(Affiliate, col(Affiliate.id) == col(Statement.affiliate_id))
+        .join(Program, col(Program.id) == col(Statement.program_id))
+        .join(Brand, col(Brand.id) == col(Program.brand_id))
+        .where(Statement.status == StatementStatus.OPEN, col(Statement.due_on) <= horizon)
+    )
+    items = []
+    for statement, handle, program, brand in session.exec(query):
+        late = statement.due_on < today
+        amount = money.format_money(statement.total_minor, statement.currency)
+        items.append(
+            AgendaItem(
+                "statement",
+                statement.due_on,
+                late,
+                handle,
+                None,
+                "Pay the affiliate, overdue" if late else "Pay the affiliate",
+                f"statement #{statement.id}, {amount}, {program} {statement.month:%Y-%m}",
+                brand,
+                id_of(statement),
+            )
+        )
+    return items

@@ -138,11 +138,12 @@ class RuleSet:
         """The month's rate for `count` counting conversions and why, in words."""
         reached = [t for t in self.tiers if t.threshold <= count]
         if not reached:
-            return self.base_rate_bp, f"base rate {fields.format_bp(self.base_rate_bp)}"
+            return self.base_rate_bp, (
+                f"base rate {fields.format_bp(self.base_rate_bp)} ({count} this month)"
+            )
         best = max(reached, key=lambda t: t.threshold)
         return best.rate_bp, (
-            f"tier from {best.threshold} conversions ({count} this month): "
-            f"{fields.format_bp(best.rate_bp)}"
+            f"tier from {best.threshold}: {fields.format_bp(best.rate_bp)} ({count} this month)"
         )
 
     def rate_for(self, occurred_at: datetime, tier_rate: int, tier_why: str) -> tuple[int, str]:
@@ -155,7 +156,7 @@ class RuleSet:
             if best.rate_bp > tier_rate:
                 return best.rate_bp, (
                     f"promotion {best.starts_on}..{best.ends_on}: "
-                    f"{fields.format_bp(best.rate_bp)} (above {tier_why})"
+                    f"{fields.format_bp(best.rate_bp)} > {fields.format_bp(tier_rate)} tier rate"
                 )
         return tier_rate, tier_why
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -738,10 +738,9 @@ def pay(
             "total is carried forward to the next statement)",
             "id",
         )
-    if day < statement.built_at.astimezone(UTC).date():
+    if day <= last_day(statement.month):
         raise PayoutError(
-            f"paid-on: {day} is before the statement was built "
-            f"({statement.built_at.astimezone(UTC).date()})",
+            f"paid-on: {day} is not after the month the statement is for ({statement.month:%Y-%m})",
             "paid_on",
         )
     statement.status = StatementStatus.PAID

@@ -251,3 +251,43 @@ def list_programs(session: Session) -> list[ProgramView]:
         .order_by(sa.func.lower(Program.name))
     ).all()
     return [_view(session, program, brand.name) for program, brand in rows]
+
+
+# ---- money terms and rules (issue 16) ---------------------------------------------------------
+
+
+def set_money_terms(
+    session: Session,
+    program: Program,
+    actor: str,
+    *,
+    rate: str | None = None,
+    lock_days: int | None = None,
+    net_days: int | None = None,
+) -> Program:
+    """Change a program's base rate, lock days or net days; audited. Statements already
+    built keep the rates and due dates they were built with."""
+    assert program.id is not None
+    before = {
+        "rate_bp": program.rate_bp,
+        "lock_days": program.lock_days,
+        "net_days": program.net_days,
+    }
+    if rate is not None:
+        try:
+            program.rate_bp = fields.percent_to_bp("rate", rate)
+        except fields.FieldError as exc:
+            raise AffiliateError(f"rate: {exc.message}", "rate") from None
+    if lock_days is not None:
+        program.lock_days = _days(lock_days, "lock_days")
+    if net_days is not None:
+        program.net_days = _days(net_days, "net_days")
+    session.add(program)
+    session.flush()
+    after = {
+        "rate_bp": program.rate_bp,
+        "lock_days": program.lock_days,
+        "net_days": program.net_days,
+    }
+    audit.record(session, actor, "program", program.id, "money terms set", before, after)
+    return program
