@@ -24,23 +24,19 @@ def register(app: typer.Typer) -> None:
 
 
 def _table(views: list) -> Table:  # noqa: ANN001 - list of payouts.StatementView
+    """Narrow enough for 80 columns: commission, bonus and adjustments are in `show`."""
     from talent_tui.core.money import format_money
 
-    table = Table("id", "program", "month", "affiliate", "conv", "commission", "bonus", "adj",
-                  "total", "due", "status")  # fmt: skip
+    table = Table("id", "month", "program", "affiliate", "conv", "total", "due", "status")
     for v in views:
-        cur = v.currency
         status = Text("overdue", style="bold red") if v.overdue else Text(v.status)
         table.add_row(
             str(v.id),
-            printable(v.program),
             v.month_label,
+            printable(v.program),
             printable(v.affiliate),
             str(v.conversions),
-            format_money(v.commission_minor, cur, with_code=False),
-            format_money(v.bonus_minor, cur, with_code=False),
-            format_money(v.adjustments_minor, cur, with_code=False),
-            format_money(v.total_minor, cur),
+            format_money(v.total_minor, v.currency),
             v.due_on.isoformat(),
             status,
         )

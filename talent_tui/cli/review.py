@@ -47,13 +47,11 @@ def review_list(
     if not views:
         cli.out.print("Nothing waits in review." if status == "open" else "No flags.")
         return
-    table = Table("id", "program", "affiliate", "rule", "held", "status", "why")
+    table = Table("id", "affiliate", "held", "status", "why (rule: reason)")
     for v in views:
         table.add_row(
             str(v.id),
-            printable(v.program),
             printable(v.affiliate),
-            v.rule_name,
             f"{len(v.orders)} · {format_money(v.held_minor, v.currency)}",
             v.status,
             printable(v.reason),

@@ -5,6 +5,12 @@ same on every load (a seeded random generator).
 
 People, stages and resources go through the services (so every rule and audit entry holds);
 clicks and orders are inserted in bulk, as an import would.
+
+The money (issue 16, `_money`): tiers, a promotion and bonuses on both programs; the two
+most recent months that can be built have statements (the older one's paid, but for one
+Peak Fuel statement left overdue; the newer one open), a reversal after payment shows as an
+adjustment of the newer month, and a few recent orders wait in review (a forbidden source,
+a self-referral, an order 4 seconds after its click, an order claimed by two affiliates).
 """
 
 from __future__ import annotations
@@ -25,7 +31,9 @@ from talent_tui.store.models import (
     ClickDay,
     Conversion,
     ConversionStatus,
+    Program,
     StageChange,
+    StatementLine,
 )
 
 ACTOR = "demo"
@@ -56,6 +64,7 @@ class DemoProgram:
     shop: str
     aov: tuple[int, int]  # order amounts, in major units
     affiliates: tuple[tuple[str, str | None, AffiliateStage], ...]  # handle, name, stage
+    net_days: int = 30
 
 
 PROGRAMS = (
@@ -122,6 +131,7 @@ PROGRAMS = (
             ("@swole.science", "Swole Science", S.APPLIED),
             ("@fit.fam.podcast", "Fit Fam Podcast", S.ACTIVE),
         ),
+        net_days=15,
     ),
 )
 SOURCES = ("tiktok", "instagram", "blog", "youtube", "newsletter")
@@ -132,11 +142,17 @@ def load_affiliate_demo(session: Session, today: date) -> list[ImportReport]:
     rng = random.Random(15)
     key = hash_key(session)
     people = links_made = clicks_made = orders_made = 0
+    made: list[Program] = []
     for spec in PROGRAMS:
         program = programs.add_program(
             session,
             programs.ProgramInput(
-                spec.name, spec.brand, spec.currency, spec.rate, forbidden=spec.forbid
+                spec.name,
+                spec.brand,
+                spec.currency,
+                spec.rate,
+                net_days=spec.net_days,
+                forbidden=spec.forbid,
             ),
             ACTOR,
         )
@@ -202,6 +218,8 @@ def load_affiliate_demo(session: Session, today: date) -> list[ImportReport]:
         insert_many(session.connection(), Conversion.__table__, order_rows)  # type: ignore[attr-defined]
         clicks_made += len(click_rows)
         orders_made += len(order_rows)
+        made.append(program)
+    _money(session, made, today)
     return [
         ImportReport(kind="affiliates", source="demo", rows=people, new=people),
         ImportReport(kind="click days", source="demo", rows=clicks_made, new=clicks_made),
@@ -303,3 +321,157 @@ def _order(
         "created_at": at,
         "updated_at": at,
     }
+
+
+# ---- money (issue 16) -------------------------------------------------------------------------
+
+# Per program (by currency): tiers (from N, rate), bonuses (at N, amount), a promotion's rate.
+MONEY_RULES: dict[str, tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...], str]] = {
+    "EUR": (((40, "14%"), (80, "16%")), ((50, "100 EUR"),), "18%"),
+    "USD": (((30, "10%"), (60, "12%")), ((40, "75 USD"),), "15%"),
+}
+
+
+def _money(session: Session, made: list[Program], today: date) -> None:
+    from talent_tui.services.affiliates import commissions, payouts
+
+    first_day = today - timedelta(days=DAYS)
+    rules_from = datetime.combine(first_day - timedelta(days=30), time(9), tzinfo=UTC)
+    # The two most recent months whose statements can be built by today.
+    month = commissions.month_start(today)
+    buildable: list[date] = []
+    while month >= commissions.month_start(first_day) and len(buildable) < 2:
+        if all(payouts.possible_on(p, month) <= today for p in made):
+            buildable.insert(0, month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    for program in made:
+        tiers, bonuses, promo = MONEY_RULES[program.currency]
+        for start, rate in tiers:
+            commissions.set_tier(session, program, start, rate, ACTOR, now=rules_from)
+        for at, amount in bonuses:
+            commissions.set_bonus(session, program, at, amount, ACTOR, now=rules_from)
+        window = buildable[-1] if buildable else commissions.month_start(today)
+        commissions.add_promotion(
+            session,
+            program,
+            promo,
+            window.replace(day=10),
+            window.replace(day=16),
+            ACTOR,
+            now=rules_from,
+        )
+    for index, month in enumerate(buildable):
+        for program in made:
+            built_on = payouts.possible_on(program, month)
+            result = payouts.build(
+                session,
+                program,
+                month,
+                built_on,
+                ACTOR,
+                now=datetime.combine(built_on, time(9), tzinfo=UTC),
+            )
+            if index == 0 and len(buildable) > 1:
+                _pay_older(session, program, result.statements, built_on)
+    _flagged(session, made, today)
+
+
+def _pay_older(session: Session, program: Program, built: list[Any], built_on: date) -> None:
+    """Pay the older month's statements on time, but for the largest Peak Fuel one (left
+    overdue); then the platform reverses one paid order: an adjustment of the next month."""
+    from talent_tui.services.affiliates import payouts
+
+    payable = [v for v in built if v.status == "open"]
+    if program.currency == "USD" and payable:
+        payable.remove(max(payable, key=lambda v: (v.total_minor, v.id)))
+    for number, view in enumerate(payable, start=1):
+        paid_on = min(view.due_on, built_on + timedelta(days=5))
+        payouts.pay(
+            session,
+            view.id,
+            ACTOR,
+            today=paid_on,
+            paid_on=paid_on,
+            reference=f"SEPA-{program.slug[:4].upper()}-{view.month:%Y%m}-{number:03d}",
+        )
+    if program.currency == "EUR" and payable:
+        line = session.exec(
+            select(StatementLine)
+            .where(StatementLine.statement_id == payable[0].id, StatementLine.kind == "conversion")
+            .order_by(StatementLine.id)  # type: ignore[arg-type]
+        ).first()
+        if line is not None and line.conversion_id is not None:
+            conversion = session.get(Conversion, line.conversion_id)
+            assert conversion is not None
+            payouts.late_change(
+                session, program, conversion, ConversionStatus.REVERSED, 0, built_on, ACTOR
+            )
+
+
+def _flagged(session: Session, made: list[Program], today: date) -> None:
+    """A few recent orders the review rules hold."""
+    from talent_tui.services.affiliates import review
+
+    key = hash_key(session)
+    when = datetime.combine(today - timedelta(days=2), time(14, 5), tzinfo=UTC)
+    for program in made:
+        assert program.id is not None
+        active = list(
+            session.exec(
+                select(Affiliate)
+                .where(Affiliate.program_id == program.id, Affiliate.stage == S.ACTIVE)
+                .order_by(Affiliate.id)  # type: ignore[arg-type]
+            )
+        )
+        first, second = active[0], active[1]
+        prefix = program.slug[:4].upper()
+        if program.currency == "EUR":
+            first.email = first.code.replace(".", "") + "@example.com"
+            session.add(first)
+            rows = [
+                _flag_order(program, first, f"{prefix}-R001", when, 8900, "Google brand keyword bidding", None),
+                _flag_order(program, first, f"{prefix}-R002", when + timedelta(hours=1), 6450, "tiktok", customer_hash(key, first.email)),
+                _flag_order(program, second, f"{prefix}-R003", when + timedelta(hours=2), 12000, "blog", None),
+            ]  # fmt: skip
+            session.add_all(rows)
+            session.flush()
+            clicked = {rows[2].id or 0: rows[2].occurred_at - timedelta(seconds=4)}
+            review.check_conversions(
+                session,
+                program,
+                [r.id for r in rows if r.id is not None],
+                today,
+                ACTOR,
+                click_times=clicked,
+            )
+        else:
+            row = _flag_order(program, first, f"{prefix}-R001", when, 7400, "youtube", None)
+            session.add(row)
+            session.flush()
+            assert second.id is not None
+            review.claim_conflict(session, program, row, second.id, today, ACTOR)
+
+
+def _flag_order(
+    program: Program,
+    affiliate: Affiliate,
+    order_id: str,
+    at: datetime,
+    amount: int,
+    source: str,
+    customer: str | None,
+) -> Conversion:
+    assert program.id is not None and affiliate.id is not None
+    return Conversion(
+        program_id=program.id,
+        order_id=order_id,
+        affiliate_id=affiliate.id,
+        occurred_at=at,
+        amount_minor=amount,
+        currency=program.currency,
+        status=ConversionStatus.PENDING,
+        source=source,
+        customer_hash=customer,
+        created_at=at,
+        updated_at=at,
+    )
