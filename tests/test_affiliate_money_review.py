@@ -320,3 +320,78 @@ def test_commissions_lock_due_approves_pending_but_not_held(database) -> None:  
             P,
             ConversionStatus.HELD,
         )
+
+
+def test_the_import_guard_freezes_locked_orders_and_flags_what_the_rules_find(database) -> None:  # noqa: ANN001
+    from talent_tui.services.affiliates import guard
+
+    with database.transaction() as s:
+        prog = program(s, forbidden="coupon sites")
+        ana = affiliate(s, prog, "@ana", email="ana@example.com")
+        bob = affiliate(s, prog, "@bob")
+        old = conversion(s, prog, ana, "G1", "2026-01-10 10:00:00", 10000)  # locked
+        fresh = conversion(s, prog, ana, "G2", "2026-03-10 10:00:00", 10000, status=P)
+        shady = conversion(s, prog, bob, "G3", "2026-03-11 10:00:00", 10000, status=P)
+        shady.source = "Best COUPON  sites"
+        quick = conversion(s, prog, bob, "G4", "2026-03-12 10:00:00", 10000, status=P)
+        s.flush()
+        frozen = guard.frozen_reimports(
+            s,
+            prog,
+            [
+                (old.id, ana, ConversionStatus.REVERSED, 0),  # locked: an adjustment
+                (fresh.id, bob, ConversionStatus.PENDING, 0),  # claimed by @bob: flagged
+            ],
+            TODAY,
+        )
+        assert frozen == {old.id}
+        assert old.status is ConversionStatus.APPROVED  # not edited
+        [adj] = s.exec(select(Adjustment)).all()
+        assert (adj.kind.value, adj.conversion_id, adj.reason) == (
+            "reversal",
+            old.id,
+            "order G1 (2026-01) reversed after it locked",
+        )
+        new = guard.after_conversions(
+            s,
+            prog,
+            TODAY,
+            first=datetime(2026, 3, 10, tzinfo=UTC),
+            last=datetime(2026, 3, 12, tzinfo=UTC),
+            click_times={"G4": datetime(2026, 3, 12, 9, 59, 55, tzinfo=UTC)},
+        )
+        assert new == 2  # forbidden source (G3), too fast (G4); the claim was flagged before
+        rules = sorted((f.rule.value, f.key) for f in flags_of(s))
+        assert rules == [("duplicate_order", "G2"), ("forbidden_source", "G3"), ("too_fast", "G4")]
+        statuses = [s.get(Conversion, c.id).status for c in (fresh, shady, quick)]
+        assert statuses == [ConversionStatus.HELD] * 3
+        # nothing new on a second run
+        assert guard.after_conversions(s, prog, TODAY) == 0
+
+
+def test_the_click_guard_checks_each_program_of_the_days_written(database) -> None:  # noqa: ANN001
+    from talent_tui.services.affiliates import guard
+
+    with database.transaction() as s:
+        prog = program(s)
+        ana = affiliate(s, prog, "@ana")
+        for back in range(1, 9):
+            s.add(
+                ClickDay(
+                    program_id=prog.id,
+                    affiliate_id=ana,
+                    day=date(2026, 3, 10) - timedelta(days=back),
+                    clicks=20 + back % 2,
+                )
+            )
+        s.add(ClickDay(program_id=prog.id, affiliate_id=ana, day=date(2026, 3, 10), clicks=500))
+        s.flush()
+        # median of 20, 21, 20, 21, 20, 21, 20, 21 is 20.5; 10× is 205 < 500
+        assert guard.after_clicks(s, {(ana, date(2026, 3, 10))}, TODAY) == 1
+        [flag] = flags_of(s)
+        assert (
+            "500 clicks on 2026-03-10, above 10× the median of the 30 days before (20.5)"
+            in flag.reason
+        )
+        # a day already locked is not checked
+        assert guard.after_clicks(s, {(ana, date(2026, 1, 2))}, TODAY) == 0

@@ -92,6 +92,12 @@ def is_locked(occurred_at: datetime, lock_days: int, today: date) -> bool:
     return today >= lock_date(occurred_at, lock_days)
 
 
+def lock_cutoff(today: date, lock_days: int) -> datetime:
+    """Conversions that occurred before this moment are locked on `today` (their UTC day +
+    the lock days is today or earlier)."""
+    return datetime.combine(today - timedelta(days=lock_days - 1), time(), tzinfo=UTC)
+
+
 # ---- the rules in force ---------------------------------------------------------------------
 
 
@@ -428,8 +434,7 @@ def lock_due(session: Session, program: Program, today: date, actor: str) -> int
     """Approve every `pending` conversion of the program whose lock date has come (`held`
     ones wait for review). Returns how many; audited as one entry."""
     assert program.id is not None
-    # Locked when occurred_at's day + lock days ≤ today, i.e. occurred_at < today − lock + 1.
-    cutoff = datetime.combine(today - timedelta(days=program.lock_days - 1), time(), tzinfo=UTC)
+    cutoff = lock_cutoff(today, program.lock_days)
     ids = list(
         session.exec(
             select(Conversion.id).where(

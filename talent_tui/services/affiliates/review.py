@@ -272,6 +272,7 @@ def check_conversions(
     actor: str,
     *,
     click_times: dict[int, datetime] | None = None,
+    outliers: bool = True,
 ) -> list[ReviewFlag]:
     """Run the per-conversion rules (duplicate order across the advertiser's programs,
     self-referral, forbidden source, too fast) on these conversions, then the outlier rule
@@ -337,9 +338,122 @@ def check_conversions(
                     )
                 )  # fmt: skip
     flags.extend(_duplicates_across_programs(session, program, conversions, today, actor))
-    months = {commissions.month_start(c.occurred_at) for c in conversions}
-    flags.extend(check_outliers(session, program, months, today, actor))
+    if outliers:
+        months = {commissions.month_start(c.occurred_at) for c in conversions}
+        flags.extend(check_outliers(session, program, months, today, actor))
     return [f for f in flags if f is not None]
+
+
+def after_import(
+    session: Session,
+    program: Program,
+    today: date,
+    actor: str,
+    *,
+    first: datetime | None = None,
+    last: datetime | None = None,
+    click_times: dict[str, datetime] | None = None,
+) -> list[ReviewFlag]:
+    """The rules after an import of the program's conversions (services.affiliates.guard):
+    the per-conversion rules on the conversions not locked yet that a rule could flag (found
+    in SQL, so a large import costs little when nothing is wrong), the outlier rule on the
+    months from `first` to `last` not locked yet, then the states of held and rejected
+    conversions a re-import overwrote put back. `click_times`: order id → click time."""
+    assert program.id is not None
+    cutoff = commissions.lock_cutoff(today, program.lock_days)
+    open_window = [
+        col(Conversion.program_id) == program.id,
+        col(Conversion.occurred_at) >= cutoff,
+        col(Conversion.status) != ConversionStatus.REVERSED,
+    ]
+    tests: list[sa.ColumnElement[bool]] = []
+    key = hash_key(session)
+    emails = session.exec(
+        select(Affiliate.email).where(
+            Affiliate.program_id == program.id, col(Affiliate.email).is_not(None)
+        )
+    ).all()
+    hashes = {customer_hash(key, e) for e in emails if e}
+    if hashes:
+        tests.append(col(Conversion.customer_hash).in_(hashes))
+    for term in split_list(program.forbidden_sources):
+        words = _norm(term).split()
+        if words:  # a superset: check_conversions compares the whole term
+            tests.append(sa.func.lower(col(Conversion.source)).contains(words[0], autoescape=True))
+    times = click_times or {}
+    if times:
+        tests.append(col(Conversion.order_id).in_(list(times)))
+    siblings = session.exec(
+        select(Program.id).where(Program.brand_id == program.brand_id, Program.id != program.id)
+    ).all()
+    if siblings:
+        others = sa.select(col(Conversion.order_id)).where(col(Conversion.program_id).in_(siblings))
+        tests.append(col(Conversion.order_id).in_(others))
+    candidates: list[tuple[int, str]] = []
+    if tests:
+        candidates = [
+            (int(i), o)
+            for i, o in session.execute(
+                sa.select(col(Conversion.id), col(Conversion.order_id)).where(
+                    *open_window, sa.or_(*tests)
+                )
+            )
+        ]
+    by_id = {i: times[o] for i, o in candidates if o in times}
+    flags = check_conversions(
+        session, program, [i for i, _ in candidates], today, actor, click_times=by_id,
+        outliers=False,
+    )  # fmt: skip
+    if first is not None and last is not None:
+        start = max(commissions.month_start(first), commissions.month_start(cutoff))
+        months: set[date] = set()
+        while start <= commissions.month_start(last):
+            months.add(start)
+            start = commissions.next_month(start)
+        flags.extend(f for f in check_outliers(session, program, months, today, actor) if f)
+    reapply_program_holds(session, program.id)
+    return flags
+
+
+def reapply_program_holds(session: Session, program_id: int) -> int:
+    """The program's conversions an open flag holds are `held`, those a rejected flag holds
+    `reversed`, whatever an import wrote over them. Returns how many were put back."""
+    fixed = 0
+    for flag_status, wanted in (
+        (ReviewStatus.REJECTED, ConversionStatus.REVERSED),
+        (ReviewStatus.OPEN, ConversionStatus.HELD),
+    ):
+        held = (
+            sa.select(col(ReviewHold.conversion_id))
+            .join(ReviewFlag, col(ReviewFlag.id) == col(ReviewHold.flag_id))
+            .where(col(ReviewFlag.program_id) == program_id, col(ReviewFlag.status) == flag_status)
+        )
+        if wanted is ConversionStatus.HELD:
+            rejected = (
+                sa.select(col(ReviewHold.conversion_id))
+                .join(ReviewFlag, col(ReviewFlag.id) == col(ReviewHold.flag_id))
+                .where(
+                    col(ReviewFlag.program_id) == program_id,
+                    col(ReviewFlag.status) == ReviewStatus.REJECTED,
+                )
+            )
+            extra = [col(Conversion.id).not_in(rejected)]
+        else:
+            extra = []
+        result = session.execute(
+            sa.update(Conversion)
+            .where(
+                col(Conversion.id).in_(held),
+                col(Conversion.status) != wanted,
+                *extra,
+            )
+            .values(status=wanted)
+            .execution_options(synchronize_session=False)
+        )
+        fixed += result.rowcount or 0  # type: ignore[attr-defined]
+    if fixed:
+        session.expire_all()
+    return fixed
 
 
 def _duplicates_across_programs(
@@ -527,39 +641,53 @@ def check_clicks(
     today: date,
     actor: str,
 ) -> list[ReviewFlag]:
-    """The click-spike rule for these (affiliate id, day) pairs of the program."""
+    """The click-spike rule for these (affiliate id, day) pairs of the program, on the days
+    not locked yet (a spike on a locked day holds nothing). The clicks are read in one query
+    per batch of affiliates."""
     assert program.id is not None
     limits = thresholds(session, program.id)
+    first_open = commissions.lock_cutoff(today, program.lock_days).date()
+    pairs = sorted((a, d) for a, d in days if d >= first_open)
+    if not pairs:
+        return []
+    window_start = min(d for _, d in pairs) - timedelta(days=limits.spike_days)
+    last_day = max(d for _, d in pairs)
+    affiliates = sorted({a for a, _ in pairs})
+    per_day: dict[int, dict[date, int]] = defaultdict(dict)
+    for start in range(0, len(affiliates), 500):
+        for a_id, day_, clicks in session.execute(
+            sa.select(
+                col(ClickDay.affiliate_id), col(ClickDay.day), sa.func.sum(col(ClickDay.clicks))
+            )
+            .where(
+                col(ClickDay.affiliate_id).in_(affiliates[start : start + 500]),
+                col(ClickDay.day) >= window_start,
+                col(ClickDay.day) <= last_day,
+            )
+            .group_by(col(ClickDay.affiliate_id), col(ClickDay.day))
+        ):
+            per_day[a_id][day_] = int(clicks or 0)
     flags = []
-    for a_id, day in sorted(days):
-        window_start = day - timedelta(days=limits.spike_days)
-        per_day = dict(
-            session.execute(
-                sa.select(col(ClickDay.day), sa.func.sum(col(ClickDay.clicks)))
-                .where(
-                    col(ClickDay.affiliate_id) == a_id,
-                    col(ClickDay.day) >= window_start,
-                    col(ClickDay.day) <= day,
-                )
-                .group_by(col(ClickDay.day))
-            ).all()
-        )
-        that_day = int(per_day.pop(day, 0) or 0)
-        if len(per_day) < MIN_SPIKE_HISTORY_DAYS:
+    for a_id, day in pairs:
+        mine = per_day.get(a_id, {})
+        that_day = mine.get(day, 0)
+        since = day - timedelta(days=limits.spike_days)
+        history = [n for d, n in mine.items() if since <= d < day]
+        if len(history) < MIN_SPIKE_HISTORY_DAYS:
             continue
-        median = _median([Fraction(int(v)) for v in per_day.values()])
+        median = _median([Fraction(n) for n in history])
         if that_day * 100 <= median * limits.spike_x100:
             continue
         affiliate = session.get(Affiliate, a_id)
         handle = affiliate.handle if affiliate else f"#{a_id}"
-        start = datetime.combine(day, time(), tzinfo=UTC)
+        start_at = datetime.combine(day, time(), tzinfo=UTC)
         held = list(
             session.exec(
                 select(Conversion).where(
                     Conversion.program_id == program.id,
                     Conversion.affiliate_id == a_id,
-                    col(Conversion.occurred_at) >= start,
-                    col(Conversion.occurred_at) < start + timedelta(days=1),
+                    col(Conversion.occurred_at) >= start_at,
+                    col(Conversion.occurred_at) < start_at + timedelta(days=1),
                 )
             )
         )
@@ -567,14 +695,19 @@ def check_clicks(
             session, program, a_id, ReviewRule.CLICK_SPIKE, day.isoformat(),
             f"click spike: {handle} had {that_day:,} clicks on {day}, above "
             f"{factor_text(limits.spike_x100)}× the median of the {limits.spike_days} days "
-            f"before ({float(median):g})",
-            {"day": day, "clicks": that_day, "median": str(median),
-             "days_of_history": len(per_day), "factor": factor_text(limits.spike_x100)},
+            f"before ({_plain(median)})",
+            {"day": day, "clicks": that_day, "median": _plain(median),
+             "days_of_history": len(history), "factor": factor_text(limits.spike_x100)},
             held, today, actor,
         )  # fmt: skip
         if flag is not None:
             flags.append(flag)
     return flags
+
+
+def _plain(value: Fraction) -> str:
+    """A median of whole numbers: whole, or a half ("12.5")."""
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
 def reapply_holds(session: Session, conversion_ids: list[int]) -> int:

@@ -1,0 +1,125 @@
+"""What every import of clicks and conversions asks of the money rules, in three calls, so
+the importers stay small (io.importers.conversions, io.importers.clicks):
+
+- `frozen_reimports` (before a re-import updates stored orders): a locked or paid conversion
+  is not edited; a later refund or reversal of it becomes an adjustment of the affiliate's
+  next statement (payouts.late_change). A re-import naming another affiliate for a stored
+  order is a duplicate claim (review.claim_conflict). Returns the ids the importer must leave
+  as they are.
+- `after_conversions` (after the file's conversions are written): the review rules on the
+  program's conversions not locked yet (review.after_import), the outlier rule on the months
+  the file touched, and held/reversed states a re-import overwrote put back.
+- `after_clicks` (after click days are written): the click-spike rule on the days written.
+
+All of it runs inside the import's transaction: a refused import leaves no flag behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from talent_tui.services.affiliates import commissions, payouts, review
+from talent_tui.store.models import (
+    Affiliate,
+    Conversion,
+    ConversionStatus,
+    Program,
+    StatementLine,
+)
+
+ACTOR = "import"
+
+
+def frozen_reimports(
+    session: Session,
+    program: Program,
+    rows: Iterable[tuple[int, int, ConversionStatus, int]],
+    today: date,
+    actor: str = ACTOR,
+) -> set[int]:
+    """`rows`: (stored conversion id, the affiliate id the file names, the file's status,
+    the file's refund). Returns the ids not to edit (see the module)."""
+    wanted = {
+        conversion_id: (named, status, refund) for conversion_id, named, status, refund in rows
+    }
+    if not wanted:
+        return set()
+    cutoff = commissions.lock_cutoff(today, program.lock_days)
+    frozen: set[int] = set()
+    ids = list(wanted)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stated = set(
+            session.exec(
+                select(StatementLine.conversion_id).where(
+                    col(StatementLine.conversion_id).in_(chunk)
+                )
+            )
+        )
+        stored = session.exec(
+            select(Conversion.id, Conversion.affiliate_id, Conversion.occurred_at).where(
+                col(Conversion.id).in_(chunk)
+            )
+        ).all()
+        for conversion_id, affiliate_id, occurred_at in stored:
+            assert conversion_id is not None
+            named, status, refund = wanted[conversion_id]
+            locked = conversion_id in stated or occurred_at < cutoff
+            if named == affiliate_id and not locked:
+                continue
+            conversion = session.get(Conversion, conversion_id)
+            assert conversion is not None
+            if named != affiliate_id:
+                review.claim_conflict(session, program, conversion, named, today, actor)
+            if locked:
+                frozen.add(conversion_id)
+                payouts.late_change(session, program, conversion, status, refund, today, actor)
+    return frozen
+
+
+def after_conversions(
+    session: Session,
+    program: Program,
+    today: date,
+    *,
+    first: datetime | None = None,
+    last: datetime | None = None,
+    click_times: dict[str, datetime] | None = None,
+    actor: str = ACTOR,
+) -> int:
+    """Run the review rules after an import of the program's conversions that occurred from
+    `first` to `last`; `click_times` maps an order id to its click's time. Returns how many
+    flags are new."""
+    return len(
+        review.after_import(
+            session, program, today, actor, first=first, last=last, click_times=click_times
+        )
+    )
+
+
+def after_clicks(
+    session: Session, days: Iterable[tuple[int, date]], today: date, actor: str = ACTOR
+) -> int:
+    """The click-spike rule for the (affiliate id, day) pairs an import wrote, per program.
+    Returns how many flags are new."""
+    pairs = set(days)
+    if not pairs:
+        return 0
+    programs_of = dict(
+        session.exec(
+            select(Affiliate.id, Affiliate.program_id).where(
+                col(Affiliate.id).in_({a for a, _ in pairs})
+            )
+        ).all()
+    )
+    made = 0
+    for program_id in sorted(set(programs_of.values())):
+        program = session.get(Program, program_id)
+        if program is None:
+            continue
+        mine = {(a, d) for a, d in pairs if programs_of.get(a) == program_id}
+        made += len(review.check_clicks(session, program, mine, today, actor))
+    return made
