@@ -321,3 +321,53 @@ def test_overdue_is_an_open_statement_past_its_due_date(database) -> None:  # no
         assert payouts.overdue(s, date(2026, 5, 11)) == []
         [late] = payouts.overdue(s, date(2026, 5, 12))
         assert late.id == st.id and late.overdue
+
+
+def test_two_people_paying_or_building_at_once_pay_once_and_build_once(database) -> None:  # noqa: ANN001
+    import threading
+
+    with database.transaction() as s:
+        prog = program(s)
+        ana = affiliate(s, prog, "@ana")
+        conversion(s, prog, ana, "C1", "2026-03-05 10:00:00", 10000)
+        prog_id = prog.id
+    results: list[str] = []
+    start = threading.Barrier(2)
+
+    def build(who: str) -> None:
+        start.wait()
+        with database.transaction() as s:
+            result = payouts.build(s, s.get(Program, prog_id), date(2026, 3, 1), TODAY, who)
+            results.append(f"built {result.built}")
+
+    threads = [threading.Thread(target=build, args=(n,)) for n in ("mina", "joe")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["built 0", "built 1"]
+    with database.session() as s:
+        [statement] = s.exec(select(Statement)).all()
+    results.clear()
+    start.reset()
+
+    def pay(who: str) -> None:
+        start.wait()
+        try:
+            with database.transaction() as s:
+                payouts.pay(s, statement.id, who, today=TODAY)
+            results.append("paid")
+        except payouts.PayoutError as exc:
+            results.append(str(exc))
+
+    threads = [threading.Thread(target=pay, args=(n,)) for n in ("mina", "joe")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 2 and results.count("paid") == 1
+    [refused] = [r for r in results if r != "paid"]
+    assert "was already paid on 2026-05-01 by" in refused
+    with database.session() as s:
+        paid = s.exec(select(AuditEntry).where(AuditEntry.action == "statement paid")).all()
+        assert len(paid) == 1
