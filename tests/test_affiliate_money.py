@@ -371,3 +371,30 @@ def test_two_people_paying_or_building_at_once_pay_once_and_build_once(database)
     with database.session() as s:
         paid = s.exec(select(AuditEntry).where(AuditEntry.action == "statement paid")).all()
         assert len(paid) == 1
+
+
+def test_an_affiliates_conversions_with_their_rates_and_statuses(database) -> None:  # noqa: ANN001
+    with database.transaction() as s:
+        prog = program(s)
+        rules_of_march(s, prog)
+        ana = affiliate(s, prog, "@ana")
+        for n in range(1, 4):  # 3 in March → tier 12 %, built
+            conversion(s, prog, ana, f"M{n}", f"2026-03-1{n} 10:00:00", 10000)
+        payouts.build(s, prog, date(2026, 3, 1), TODAY, "mina", now=BUILT)
+        conversion(s, prog, ana, "A1", "2026-04-03 10:00:00", 2005)  # April: base 10 %, estimate
+        conversion(s, prog, ana, "A2", "2026-04-04 10:00:00", 999, status=ConversionStatus.HELD)
+        conversion(s, prog, ana, "A3", "2026-04-05 10:00:00", 999, status=ConversionStatus.REVERSED)
+        conversion(s, prog, ana, "A4", "2026-04-06 10:00:00", 999, status=ConversionStatus.PENDING)
+        rows = payouts.affiliate_conversions(s, prog, ana)
+    seen = [(r.order_id, r.status, r.rate_bp, r.commission_minor, r.estimate) for r in rows]
+    assert seen == [
+        ("A4", "pending", None, 0, False),
+        ("A3", "reversed", None, 0, False),
+        ("A2", "held", None, 0, False),
+        ("A1", "approved", 1000, 201, True),  # 20.05 × 10 % = 2.005 → 2.01
+        ("M3", "approved", 1200, 1200, False),
+        ("M2", "approved", 1200, 1200, False),
+        ("M1", "approved", 1200, 1200, False),
+    ]
+    assert rows[2].why == "held in review: held by the platform"
+    assert rows[4].statement_id is not None

@@ -759,3 +759,115 @@ def pay(
         {"status": "paid", "paid_on": day, "reference": ref, "total_minor": statement.total_minor},
     )
     return show(session, statement_id, today)
+
+
+# ---- an affiliate's conversions with their rates (the affiliate's page) ---------------------
+
+
+@dataclass(frozen=True)
+class ConversionRate:
+    """One of an affiliate's conversions: its status, and the rate it earns and why — from
+    its statement line once built, else what the engine gives it now (`estimate`)."""
+
+    conversion_id: int
+    order_id: str
+    occurred_at: datetime
+    net_minor: int
+    currency: str
+    status: str
+    rate_bp: int | None
+    why: str
+    commission_minor: int
+    statement_id: int | None
+    estimate: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "order_id": self.order_id,
+            "occurred_at": self.occurred_at.isoformat(),
+            "net_minor": self.net_minor,
+            "currency": self.currency,
+            "status": self.status,
+            "rate_bp": self.rate_bp,
+            "why": self.why,
+            "commission_minor": self.commission_minor,
+            "statement_id": self.statement_id,
+            "estimate": self.estimate,
+        }
+
+
+def affiliate_conversions(
+    session: Session,
+    program: Program,
+    affiliate_id: int,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[ConversionRate]:
+    """A page of an affiliate's conversions, newest first, each with its rate and status:
+    held ones say which review holds them, reversed and pending ones earn nothing yet."""
+    from talent_tui.store.models import ReviewFlag, ReviewHold
+
+    rows = list(
+        session.exec(
+            select(Conversion)
+            .where(Conversion.program_id == program.id, Conversion.affiliate_id == affiliate_id)
+            .order_by(col(Conversion.occurred_at).desc(), col(Conversion.id).desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    ids = [c.id for c in rows if c.id is not None]
+    lines = {
+        line.conversion_id: line
+        for line in session.exec(
+            select(StatementLine).where(
+                col(StatementLine.conversion_id).in_(ids),
+                StatementLine.kind == LineKind.CONVERSION,
+            )
+        )
+    }
+    holds: dict[int, list[str]] = {}
+    for conversion_id, reason in session.execute(
+        sa.select(col(ReviewHold.conversion_id), col(ReviewFlag.reason))
+        .join(ReviewFlag, col(ReviewFlag.id) == col(ReviewHold.flag_id))
+        .where(col(ReviewHold.conversion_id).in_(ids))
+    ):
+        holds.setdefault(conversion_id, []).append(reason)
+    ruleset = commissions.rules(session, program)
+    estimates: dict[date, dict[int, commissions.Earning]] = {}
+    result = []
+    for c in rows:
+        assert c.id is not None
+        net = c.amount_minor - c.refund_minor
+        line = lines.get(c.id)
+        rate: int | None = None
+        amount, statement_id, estimate = 0, None, False
+        if line is not None:
+            rate, why, amount = line.rate_bp, line.why, line.amount_minor
+            statement_id = line.statement_id
+        elif c.status is ConversionStatus.APPROVED:
+            first = commissions.month_start(c.occurred_at)
+            if first not in estimates:
+                earned = commissions.month_earnings(
+                    session, program, first, ruleset, affiliate_id=affiliate_id
+                )
+                estimates[first] = {ln.conversion_id: ln for m in earned for ln in m.lines}
+            found = estimates[first].get(c.id)
+            if found is not None:
+                rate, why, amount, estimate = found.rate_bp, found.why, found.commission_minor, True
+            else:
+                why = "not counted"
+        elif c.status is ConversionStatus.HELD:
+            why = "held in review: " + "; ".join(holds.get(c.id, ["held by the platform"]))
+        elif c.status is ConversionStatus.REVERSED:
+            why = "reversed: earns nothing"
+        else:
+            why = "pending: counts once approved (at the latest at its lock date)"
+        result.append(
+            ConversionRate(
+                c.id, c.order_id, c.occurred_at, net, c.currency, c.status.value, rate, why,
+                amount, statement_id, estimate,
+            )
+        )  # fmt: skip
+    return result
