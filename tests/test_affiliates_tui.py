@@ -8,7 +8,8 @@ from __future__ import annotations
 from sqlmodel import select
 from textual.widgets import DataTable, Static
 
-from talent_tui.screens.affiliates import AffiliatePage, AffiliatesScreen
+from talent_tui.screens.affiliate_page import AffiliatePage
+from talent_tui.screens.affiliates import AffiliatesScreen
 from talent_tui.screens.fields import FieldsForm
 from talent_tui.services.affiliates import kpis, lookup
 from talent_tui.store.db import Database
@@ -93,7 +94,7 @@ async def test_kpis_match_the_service_and_sort(demo_db: Database) -> None:
         assert [k for k in _keys(table) if k != "total"] == [
             f"affiliate:{k.affiliate_id}" for k in by_clicks
         ]
-        assert "sort clicks" in str(screen.query_one("#aff-status", Static).render())
+        assert "by clicks" in str(screen.query_one("#aff-status", Static).render())
         table.move_cursor(row=0)
         await pilot.press("enter")
         await settle(pilot)
