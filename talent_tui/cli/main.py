@@ -159,6 +159,7 @@ GROUPS = (
     ("codes", "affiliate_resources", "Promo codes given to affiliates."),
     ("creatives", "affiliate_resources", "Banners and text links for affiliates."),
     ("conversions", "conversions", "Orders imported from tracking platforms."),
+    ("clicks", "clicks", "Clicks per day, as imported."),
 )
 
 
