@@ -101,8 +101,10 @@ async def test_kpis_match_the_service_and_sort(demo_db: Database) -> None:
         page = app.screen
         assert isinstance(page, AffiliatePage)
         assert page.affiliate_id == by_clicks[0].affiliate_id
-        assert "History:" in screen_text(app)
         assert page.query_one("#aff-orders", DataTable).row_count > 0
+        await pilot.press("3")  # details: the stage history, what they were given
+        await settle(pilot)
+        assert "History:" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, AffiliatesScreen)

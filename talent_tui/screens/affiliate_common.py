@@ -4,6 +4,7 @@ workers that appears only when a read takes more than a moment."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
 
@@ -54,12 +55,25 @@ def sort_kpis(rows: list[kpis.Kpi], by: str) -> list[kpis.Kpi]:
     return sorted(rows, key=key)
 
 
-def trend_words(now: int, before: int | None, label: str) -> str:
+def before_words(period: kpis.Period) -> str:
+    """The previous period as a trend names it: "2026-10", "2026-Q3", "the 11 days before"."""
+    if period.kind == "range":
+        return f"the {(period.end - period.start).days} days before"
+    return period.previous().label
+
+
+def trend_words(now: int, before: int | None, period: kpis.Period) -> str:
     """ "+12% vs 2026-10", or what stands for it without a base."""
     change = kpis.trend(now, before)
-    if change is None:
-        return f"no revenue in {label}" if not now else f"new vs {label}"
+    label = before_words(period)
+    if change is None:  # no revenue before: no percentage to give
+        return f"nothing in {label}"
     return f"{change:+.0%} vs {label}"
+
+
+def right(text: str) -> Text:
+    """A number for a table cell, right-aligned."""
+    return Text(text, justify="right")
 
 
 class Loading:

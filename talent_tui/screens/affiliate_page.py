@@ -25,7 +25,7 @@ from talent_tui.core import money
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
-from talent_tui.screens.affiliate_common import Loading, _money, trend_words
+from talent_tui.screens.affiliate_common import Loading, _money, right, trend_words
 from talent_tui.services.affiliates import clicks as click_days
 from talent_tui.services.affiliates import kpis, lookup, members, programs, resources
 from talent_tui.widgets.footer import KeysFooter
@@ -85,11 +85,11 @@ class AffiliatePage(Guarded, Screen):
         orders = self.query_one("#aff-orders", DataTable)
         for label, width in (
             ("When (UTC)", 16),
-            ("Order", 16),
+            ("Order", 14),
             ("Amount", 10),
             ("Refund", 9),
             ("Status", 8),
-            ("Source", 8),
+            ("Source", 10),
         ):
             orders.add_column(label, width=width)
         clicks = self.query_one("#aff-clicks", DataTable)
@@ -135,9 +135,7 @@ class AffiliatePage(Guarded, Screen):
         k = result.rows[0] if result.rows else None
         if k is not None:
             rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
-            trend = trend_words(
-                k.revenue_minor, k.previous_revenue_minor, result.previous_period.label
-            )
+            trend = trend_words(k.revenue_minor, k.previous_revenue_minor, self.period)
             summary.append(
                 f"{self.period.label}: revenue {_money(k.revenue_minor, cur)} {cur} ({trend}) · "
                 f"{k.clicks:,} clicks · {k.conversions:,} conv. ({rate}) · AOV "
@@ -221,13 +219,15 @@ class AffiliatePage(Guarded, Screen):
             for o in rows:
                 table.add_row(
                     o.occurred_at.strftime("%Y-%m-%d %H:%M"),
-                    fit(printable(o.order_id), 16),
-                    money.format_money(o.amount_minor, o.currency, with_code=False),
-                    money.format_money(o.refund_minor, o.currency, with_code=False)
-                    if o.refund_minor
-                    else "",
+                    fit(printable(o.order_id), 14),
+                    right(money.format_money(o.amount_minor, o.currency, with_code=False)),
+                    right(
+                        money.format_money(o.refund_minor, o.currency, with_code=False)
+                        if o.refund_minor
+                        else ""
+                    ),
                     o.status,
-                    fit(printable(o.source or ""), 8),
+                    fit(printable(o.source or ""), 10),
                     key=f"order:{o.order_id}",
                 )
         else:
@@ -235,8 +235,8 @@ class AffiliatePage(Guarded, Screen):
                 table.add_row(
                     c.day.isoformat(),
                     fit(printable(c.link_code or "(no link)"), 16),
-                    f"{c.clicks:,}",
-                    "" if c.impressions is None else f"{c.impressions:,}",
+                    right(f"{c.clicks:,}"),
+                    right("" if c.impressions is None else f"{c.impressions:,}"),
                     key=f"click:{page * PAGE + i}",
                 )
         table.move_cursor(row=0)

@@ -38,6 +38,7 @@ from talent_tui.screens.affiliate_common import (
     KPI_COLUMNS,
     Loading,
     _money,
+    right,
     sort_kpis,
     trend_words,
 )
@@ -71,11 +72,15 @@ def period_form_fields(period: kpis.Period) -> list[FormField]:
 def submit_range(values: dict[str, str]) -> kpis.Period:
     """The range a period form names; a bad, missing or reversed date is said beside its
     field (FormProblem), the form stays open."""
+    empty = {name: "give a day, YYYY-MM-DD" for name in ("from", "to") if not values[name].strip()}
+    if empty:
+        raise FormProblem(empty)
     try:
         return kpis.parse_range(values["from"], values["to"])
     except DomainError as exc:
         field = getattr(exc, "field", None)
-        raise FormProblem({field if field in values else "": str(exc)}) from None
+        name = field if field in values else ""
+        raise FormProblem({name: str(exc).removeprefix(f"{name}: ")}) from None
 
 
 def forward(stage: AffiliateStage) -> AffiliateStage:
@@ -268,18 +273,20 @@ class AffiliatesScreen(Guarded, Screen):
             rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
             table.add_row(
                 fit(printable(k.handle or "Total"), KPI_COLUMNS[0][1]),
-                f"{k.clicks:,}",
-                f"{k.conversions:,}",
-                rate,
-                _money(k.revenue_minor, cur, KPI_COLUMNS[4][1]),
-                _money(k.commission_minor, cur, KPI_COLUMNS[5][1]),
-                _money(k.epc_minor, cur, KPI_COLUMNS[6][1]),
-                _money(k.aov_minor, cur, KPI_COLUMNS[7][1]),
+                right(f"{k.clicks:,}"),
+                right(f"{k.conversions:,}"),
+                right(rate),
+                right(_money(k.revenue_minor, cur, KPI_COLUMNS[4][1])),
+                right(_money(k.commission_minor, cur, KPI_COLUMNS[5][1])),
+                right(_money(k.epc_minor, cur, KPI_COLUMNS[6][1])),
+                right(_money(k.aov_minor, cur, KPI_COLUMNS[7][1])),
                 key=f"affiliate:{k.affiliate_id}" if k.affiliate_id else "total",
             )
         self._restore_cursor(table, cursor_key)
 
     def _status(self) -> None:
+        """One line: the program, the period, its revenue with the trend, the order. The
+        program's name gives way first when the line is longer than the screen is wide."""
         data = self.data
         if data is None or data.program is None:
             text = "No programs yet: N adds one."
@@ -290,13 +297,11 @@ class AffiliatesScreen(Guarded, Screen):
                 figures = "summing…"
             else:
                 total = result.total
-                trend = trend_words(
-                    total.revenue_minor, total.previous_revenue_minor, result.previous_period.label
-                )
-                figures = (
-                    f"revenue {_money(total.revenue_minor, p.currency)} {p.currency} ({trend})"
-                )
-            text = f"{p.name} · {p.rate} · {self.period.label}: {figures} · by {self.sort}"
+                trend = trend_words(total.revenue_minor, total.previous_revenue_minor, self.period)
+                figures = f"{_money(total.revenue_minor, p.currency)} {p.currency} ({trend})"
+            rest = f" · {self.period.label}: {figures} · by {self.sort}"
+            room = max(8, self.app.size.width - 2 - len(rest))
+            text = fit(printable(p.name), room) + rest
         self.query_one("#aff-status", Static).update(Text(printable(text), no_wrap=True))
 
     @staticmethod
