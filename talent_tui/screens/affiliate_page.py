@@ -85,7 +85,7 @@ class AffiliatePage(Guarded, Screen):
         orders = self.query_one("#aff-orders", DataTable)
         for label, width in (
             ("When (UTC)", 16),
-            ("Order", 14),
+            ("Order", 13),
             ("Amount", 10),
             ("Refund", 9),
             ("Status", 8),
@@ -129,7 +129,7 @@ class AffiliatePage(Guarded, Screen):
         cur = program.currency
         summary = [
             f"{a.handle}  {a.name or ''} · {program.name} · {a.stage.value}"
-            + ("  · roster creator" if a.creator_id else "")
+            + (" · roster creator" if a.creator_id else "")
         ]
         result = kpis.program_kpis(session, program, self.period, affiliate_id=a.id)
         k = result.rows[0] if result.rows else None
@@ -219,7 +219,7 @@ class AffiliatePage(Guarded, Screen):
             for o in rows:
                 table.add_row(
                     o.occurred_at.strftime("%Y-%m-%d %H:%M"),
-                    fit(printable(o.order_id), 14),
+                    fit(printable(o.order_id), 13),
                     right(money.format_money(o.amount_minor, o.currency, with_code=False)),
                     right(
                         money.format_money(o.refund_minor, o.currency, with_code=False)
