@@ -8,7 +8,8 @@ from __future__ import annotations
 from sqlmodel import select
 from textual.widgets import DataTable, Static
 
-from talent_tui.screens.affiliates import AffiliatePage, AffiliatesScreen
+from talent_tui.screens.affiliate_page import AffiliatePage
+from talent_tui.screens.affiliates import AffiliatesScreen
 from talent_tui.screens.fields import FieldsForm
 from talent_tui.services.affiliates import kpis, lookup
 from talent_tui.store.db import Database
@@ -93,15 +94,17 @@ async def test_kpis_match_the_service_and_sort(demo_db: Database) -> None:
         assert [k for k in _keys(table) if k != "total"] == [
             f"affiliate:{k.affiliate_id}" for k in by_clicks
         ]
-        assert "sort clicks" in str(screen.query_one("#aff-status", Static).render())
+        assert "by clicks" in str(screen.query_one("#aff-status", Static).render())
         table.move_cursor(row=0)
         await pilot.press("enter")
         await settle(pilot)
         page = app.screen
         assert isinstance(page, AffiliatePage)
         assert page.affiliate_id == by_clicks[0].affiliate_id
-        assert "History:" in screen_text(app)
         assert page.query_one("#aff-orders", DataTable).row_count > 0
+        await pilot.press("3")  # details: the stage history, what they were given
+        await settle(pilot)
+        assert "History:" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, AffiliatesScreen)

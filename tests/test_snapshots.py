@@ -40,3 +40,39 @@ def test_empty_database_80x24(snap_compare, database: Database, monkeypatch) -> 
     assert snap_compare(
         TalentApp(database, today=TODAY), terminal_size=(80, 24), run_before=_loaded
     )
+
+
+def test_affiliates_workspace_80x24(snap_compare, demo_db: Database) -> None:
+    async def open_workspace(pilot) -> None:  # noqa: ANN001
+        await _loaded(pilot)
+        await pilot.press("A")
+        await _loaded(pilot)
+
+    app = TalentApp(demo_db, today=TODAY)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_workspace)
+
+
+def test_affiliate_kpis_80x24(snap_compare, demo_db: Database) -> None:
+    async def open_kpis(pilot) -> None:  # noqa: ANN001
+        await _loaded(pilot)
+        await pilot.press("A")
+        await _loaded(pilot)
+        await pilot.press("2", "left_square_bracket")  # October: the demo's last full month
+        await _loaded(pilot)
+
+    app = TalentApp(demo_db, today=TODAY)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_kpis)
+
+
+def test_affiliate_page_80x24(snap_compare, demo_db: Database) -> None:
+    async def open_page(pilot) -> None:  # noqa: ANN001
+        await _loaded(pilot)
+        await pilot.press("A")
+        await _loaded(pilot)
+        await pilot.press("2", "left_square_bracket")
+        await _loaded(pilot)
+        await pilot.press("ctrl+home", "enter")  # the top affiliate by revenue
+        await _loaded(pilot)
+
+    app = TalentApp(demo_db, today=TODAY)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_page)

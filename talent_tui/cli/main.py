@@ -161,6 +161,7 @@ GROUPS = (
     ("conversions", "conversions", "Orders imported from tracking platforms."),
     ("review", "review", "Fraud review: held conversions and decisions."),
     ("payouts", "payouts", "Affiliate statements and payouts."),
+    ("clicks", "clicks", "Clicks per day, as imported."),
 )
 
 

@@ -201,18 +201,29 @@ def export_cmd(
     kind: Annotated[
         str,
         typer.Argument(
-            help="creators, metrics, demographics, rates, brands, campaigns, affiliates or "
-            "conversions"
+            help="creators, metrics, demographics, rates, brands, campaigns, affiliates, "
+            "conversions or clicks"
         ),
     ],
     fmt: Annotated[FileFormat, typer.Option("--format", "-f")] = "csv",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
+    program: Annotated[
+        str | None,
+        typer.Option("--program", "-p", help="clicks, conversions: only this program's."),
+    ] = None,
 ) -> None:
     """Export in the exact columns `talent import` reads back."""
     from talent_tui.io import affiliate_exports, exporters
 
+    if kind == "clicks" or program is not None:
+        from talent_tui.cli.clicks import export_kind
+
+        if kind not in affiliate_exports.KINDS:
+            raise usage("--program is for clicks and conversions")
+        export_kind(kind, fmt, output, program)
+        return
     if kind in affiliate_exports.KINDS:
         from talent_tui.cli.affiliate_imports import export_affiliate_kind
 

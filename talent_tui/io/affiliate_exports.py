@@ -1,10 +1,14 @@
-"""Export affiliates and conversions (`talent export affiliates|conversions`).
+"""Export affiliates, conversions and click days (`talent export affiliates|conversions|clicks`).
 
 Conversions come out in the columns `talent import conversions` reads (with a `program`
 column, which the importer checks against `--program`), so export → import of a program's
 file changes nothing. Rows are read from the database in chunks (`yield_per`), never whole.
 CSV text cells are spreadsheet-safe (core.cells), amounts are exact decimals in the
 currency's own units; customer e-mails are never exported (only their hash is stored).
+
+Click days come out as `talent import clicks` reads them (date, affiliate, link_code, clicks,
+impressions: the affiliate's handle and, when the day is a link's, its code too), after a
+`program` column naming the program.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from talent_tui.store.models import (
     TrackingLink,
 )
 
-KINDS = ("affiliates", "conversions")
+KINDS = ("affiliates", "conversions", "clicks")
 CHUNK = 5_000
 COLUMNS = {
     "affiliates": (
@@ -55,8 +59,9 @@ COLUMNS = {
         "status",
         "source",
     ),
+    "clicks": ("program", "date", "affiliate", "link_code", "clicks", "impressions"),
 }
-NUMERIC = frozenset({"amount", "refund"})
+NUMERIC = frozenset({"amount", "refund", "clicks", "impressions"})
 
 
 def _affiliates(session: Session) -> Iterator[dict[str, Any]]:
@@ -122,11 +127,27 @@ def _conversions(session: Session, program_id: int | None) -> Iterator[dict[str,
         }
 
 
+def _clicks(session: Session, program_id: int | None) -> Iterator[dict[str, Any]]:
+    from talent_tui.services.affiliates import clicks
+
+    for row in clicks.stream(session, clicks.ClickFilter(program_id=program_id)):
+        yield {
+            "program": row.program,
+            "date": row.day.isoformat(),
+            "affiliate": row.affiliate,
+            "link_code": row.link_code,
+            "clicks": row.clicks,
+            "impressions": row.impressions,
+        }
+
+
 def rows(session: Session, kind: str, program_id: int | None = None) -> Iterator[dict[str, Any]]:
     if kind == "affiliates":
         return _affiliates(session)
     if kind == "conversions":
         return _conversions(session, program_id)
+    if kind == "clicks":
+        return _clicks(session, program_id)
     raise ValueError(f"unknown kind {kind!r} (one of: {', '.join(KINDS)})")
 
 

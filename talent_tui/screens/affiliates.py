@@ -1,15 +1,24 @@
 """The affiliates workspace (`A` from the roster): programs on the left; for the chosen one,
 its pipeline board by stage (move an affiliate with > and x, tick its checklist with t) and
-its affiliates' KPIs for a month (sortable with s; [ and ] change the month); Enter opens an
-affiliate's page. Forms add programs (N), affiliates (n), links (L) and promo codes (C).
+its affiliates' KPIs for a period (sortable with s; p switches month → quarter → a custom
+range, [ and ] step to the period before / after); Enter opens an affiliate's page
+(screens/affiliate_page.py). Forms add programs (N), affiliates (n), links (L), promo codes
+(C) and creatives (B).
 
-Every read and write runs in a worker through services.affiliates; the KPIs are SQL
-aggregates, so a program with a million conversions opens as fast as a small one.
+Every read and write runs in a worker through services.affiliates: the programs and the
+board in one, the KPIs in their own (one SQL statement per view, aggregated in the database),
+so a program with a million conversions shows its board at once and its KPIs when they are
+summed; a table whose read takes longer than a moment shows a loading indicator meanwhile.
+
+Where later screens hook in: add their keys to BINDINGS (a free letter; see help.md) and an
+`action_…` that pushes the screen with `self.program_id` and, for one affiliate,
+`self._affiliate_id()`; `self.period` is the period the manager chose.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from rich.markup import escape
@@ -19,14 +28,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from talent_tui.core import dates, money
+from talent_tui.core import dates
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
+from talent_tui.screens.affiliate_common import (
+    KPI_COLUMNS,
+    Loading,
+    _money,
+    right,
+    sort_kpis,
+    trend_words,
+)
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
-from talent_tui.services.affiliates import conversions as conversion_rules
 from talent_tui.services.affiliates import kpis, lookup, members, programs, resources
 from talent_tui.store.kinds import AffiliateStage
 from talent_tui.widgets.footer import KeysFooter
@@ -34,6 +50,7 @@ from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
 
 SORTS = ("revenue", "clicks", "conversions", "epc")
+PERIOD_KINDS = ("month", "quarter", "range")
 
 
 @dataclass
@@ -41,11 +58,29 @@ class ProgramData:
     programs: list[programs.ProgramView]
     program: programs.ProgramView | None
     affiliates: list[members.AffiliateRow]
-    result: kpis.ProgramKpis | None
+    result: kpis.ProgramKpis | None = None
 
 
-def _money(minor: int | None, currency: str) -> str:
-    return "—" if minor is None else money.format_money(minor, currency, with_code=False)
+def period_form_fields(period: kpis.Period) -> list[FormField]:
+    last = period.end - timedelta(days=1)
+    return [
+        FormField("from", "From", "YYYY-MM-DD", period.start.isoformat()),
+        FormField("to", "To", "YYYY-MM-DD (included)", last.isoformat()),
+    ]
+
+
+def submit_range(values: dict[str, str]) -> kpis.Period:
+    """The range a period form names; a bad, missing or reversed date is said beside its
+    field (FormProblem), the form stays open."""
+    empty = {name: "give a day, YYYY-MM-DD" for name in ("from", "to") if not values[name].strip()}
+    if empty:
+        raise FormProblem(empty)
+    try:
+        return kpis.parse_range(values["from"], values["to"])
+    except DomainError as exc:
+        field = getattr(exc, "field", None)
+        name = field if field in values else ""
+        raise FormProblem({name: str(exc).removeprefix(f"{name}: ")}) from None
 
 
 def forward(stage: AffiliateStage) -> AffiliateStage:
@@ -71,14 +106,15 @@ class AffiliatesScreen(Guarded, Screen):
         Binding("x", "drop", "Reject/end"),
         Binding("t", "tick", "Tick"),
         Binding("s", "sort", "Sort"),
-        Binding("left_square_bracket", "period(-1)", "Prev month", show=False),
-        Binding("right_square_bracket", "period(1)", "Next month", show=False),
+        Binding("p", "period_kind", "Period"),
+        Binding("left_square_bracket", "period(-1)", "Period before", show=False),
+        Binding("right_square_bracket", "period(1)", "Period after", show=False),
         Binding("n", "add_affiliate", "New"),
         Binding("N", "add_program", "New program", show=False),
         Binding("L", "add_link", "Link", show=False),
         Binding("C", "add_code", "Code", show=False),
         Binding("B", "add_creative", "Creative", show=False),
-        Binding("p", "focus_programs", "Programs", show=False),
+        Binding("P", "focus_programs", "Programs", show=False),
         Binding("enter", "open", "Open", show=False),
     ]
 
@@ -88,6 +124,7 @@ class AffiliatesScreen(Guarded, Screen):
         self.period = kpis.month_period(dates.today())  # the app's today, once mounted
         self.sort = SORTS[0]
         self.data: ProgramData | None = None
+        self.resum = True
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -105,15 +142,18 @@ class AffiliatesScreen(Guarded, Screen):
         self.sub_title = "affiliate programs"
         self.period = kpis.month_period(self.app.today)
         # Widths set up front: a table drawn before it measures its rows would keep drawing
-        # them at the headers' widths ("@k.beauty", "14 No").
+        # them at the headers' widths ("@k.beauty", "14 No"); with them, adding a row does not
+        # measure its cells (2,000 affiliates are added in one go).
         self.query_one("#aff-programs", DataTable).add_column("Program", width=18)
         pipeline = self.query_one("#aff-pipeline", DataTable)
         # At 80 columns beside the programs: the checklist as "2/3" ticked, "Since" a date.
         for label, width in (("Affiliate", 17), ("Name", 15), ("Ticked", 6), ("Since", 11)):
             pipeline.add_column(label, width=width)
-        self.query_one("#aff-kpis", DataTable).add_columns(
-            "Affiliate", "Clicks", "Conv", "Rate", "Revenue", "Comm.", "EPC", "AOV"
-        )
+        table = self.query_one("#aff-kpis", DataTable)
+        for label, width in KPI_COLUMNS:
+            table.add_column(label, width=width)
+        self.board_loading = Loading(self.query_one("#aff-body"))
+        self.kpis_loading = Loading(table)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -122,23 +162,46 @@ class AffiliatesScreen(Guarded, Screen):
 
     # ---- reading ----------------------------------------------------------------------------
 
-    @work(exit_on_error=False, thread=True, exclusive=True, name="Loading affiliate programs")
-    def reload(self) -> None:
-        period, wanted = self.period, self.program_id
-        with self.app.database.session() as session:
-            views = programs.list_programs(session)
-            chosen = next((v for v in views if v.id == wanted), views[0] if views else None)
-            rows: list[members.AffiliateRow] = []
-            result = None
-            if chosen is not None:
-                rows = members.list_affiliates(session, chosen.id)
-                program = lookup.find_program(session, str(chosen.id))
+    def reload(self, resum: bool = True) -> None:
+        """Read the programs and the chosen one's board, then its KPIs (each in a worker).
+        `resum=False` (after a stage move or a tick) keeps the sums when the program, the
+        period and its affiliates are the same."""
+        self.resum = resum
+        self.board_loading.start()
+        self.read_board(self.program_id)
+
+    @work(exit_on_error=False, thread=True, exclusive=True, group="board", name="Loading programs")
+    def read_board(self, wanted: int | None) -> None:
+        try:
+            with self.app.database.session() as session:
+                views = programs.list_programs(session)
+                chosen = next((v for v in views if v.id == wanted), views[0] if views else None)
+                rows = members.list_affiliates(session, chosen.id) if chosen else []
+        finally:
+            self.app.call_from_thread(self.board_loading.stop)
+        self.app.call_from_thread(self.show, ProgramData(views, chosen, rows))
+
+    def load_kpis(self) -> None:
+        if self.program_id is None:
+            return
+        self.kpis_loading.start()
+        self._status()
+        self.read_kpis(self.program_id, self.period)
+
+    @work(exit_on_error=False, thread=True, exclusive=True, group="kpis", name="Summing the KPIs")
+    def read_kpis(self, program_id: int, period: kpis.Period) -> None:
+        try:
+            with self.app.database.session() as session:
+                program = lookup.find_program(session, str(program_id))
                 result = kpis.program_kpis(session, program, period)
-        self.app.call_from_thread(self.show, ProgramData(views, chosen, rows, result))
+        finally:
+            self.app.call_from_thread(self.kpis_loading.stop)
+        self.app.call_from_thread(self.show_kpis, program_id, period, result)
 
     def show(self, data: ProgramData) -> None:
         if not self.is_attached:
             return
+        previous = self.data
         self.data = data
         self.program_id = data.program.id if data.program is not None else None
         table = self.query_one("#aff-programs", DataTable)
@@ -149,7 +212,27 @@ class AffiliatesScreen(Guarded, Screen):
             index = next(i for i, v in enumerate(data.programs) if v.id == self.program_id)
             table.move_cursor(row=index)
         self._show_pipeline(data)
-        self._show_kpis(data)
+        kept = previous.result if previous is not None else None
+        if kept is not None and kept.program_id == self.program_id:
+            data.result = kept  # shown until new sums come
+            if (
+                not self.resum
+                and kept.period == self.period
+                and len(kept.rows) == len(data.affiliates)
+            ):
+                self._status()
+                return  # a stage move or a tick: the sums stand
+        else:
+            self.query_one("#aff-kpis", DataTable).clear()
+        self.load_kpis()
+
+    def show_kpis(self, program_id: int, period: kpis.Period, result: kpis.ProgramKpis) -> None:
+        if not self.is_attached or self.data is None:
+            return
+        if program_id != self.program_id or period != self.period:
+            return  # the manager moved on while this was summed; its own read follows
+        self.data.result = result
+        self._show_kpis(self.data)
         self._status()
 
     def _show_pipeline(self, data: ProgramData) -> None:
@@ -186,48 +269,39 @@ class AffiliatesScreen(Guarded, Screen):
         if data.result is None:
             return
         cur = data.result.currency
-        order = {
-            "revenue": lambda k: (-k.revenue_minor, k.handle or ""),
-            "clicks": lambda k: (-k.clicks, k.handle or ""),
-            "conversions": lambda k: (-k.conversions, k.handle or ""),
-            "epc": lambda k: (-(k.epc_minor or -1), k.handle or ""),
-        }[self.sort]
-        for k in [*sorted(data.result.rows, key=order), data.result.total]:
+        for k in [*sort_kpis(data.result.rows, self.sort), data.result.total]:
             rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
             table.add_row(
-                fit(printable(k.handle or "Total"), 18),
-                f"{k.clicks:,}",
-                f"{k.conversions:,}",
-                rate,
-                _money(k.revenue_minor, cur),
-                _money(k.commission_minor, cur),
-                _money(k.epc_minor, cur),
-                _money(k.aov_minor, cur),
+                fit(printable(k.handle or "Total"), KPI_COLUMNS[0][1]),
+                right(f"{k.clicks:,}"),
+                right(f"{k.conversions:,}"),
+                right(rate),
+                right(_money(k.revenue_minor, cur, KPI_COLUMNS[4][1])),
+                right(_money(k.commission_minor, cur, KPI_COLUMNS[5][1])),
+                right(_money(k.epc_minor, cur, KPI_COLUMNS[6][1])),
+                right(_money(k.aov_minor, cur, KPI_COLUMNS[7][1])),
                 key=f"affiliate:{k.affiliate_id}" if k.affiliate_id else "total",
             )
         self._restore_cursor(table, cursor_key)
 
     def _status(self) -> None:
+        """One line: the program, the period, its revenue with the trend, the order. The
+        program's name gives way first when the line is longer than the screen is wide."""
         data = self.data
         if data is None or data.program is None:
             text = "No programs yet: N adds one."
         else:
             p = data.program
-            trend = ""
-            if data.result is not None and data.result.total.previous is not None:
-                change = kpis.trend(
-                    data.result.total.revenue_minor, data.result.total.previous.revenue_minor
-                )
-                trend = (
-                    ""
-                    if change is None
-                    else f" ({change:+.0%} vs {data.result.previous_period.label})"
-                )
-            revenue = _money(data.result.total.revenue_minor, p.currency) if data.result else ""
-            text = (
-                f"{p.name} · {p.rate} · {self.period.label}: revenue {revenue} {p.currency}"
-                f"{trend} · sort {self.sort}"
-            )
+            result = data.result if data.result and data.result.period == self.period else None
+            if result is None:
+                figures = "summing…"
+            else:
+                total = result.total
+                trend = trend_words(total.revenue_minor, total.previous_revenue_minor, self.period)
+                figures = f"{_money(total.revenue_minor, p.currency)} {p.currency} ({trend})"
+            rest = f" · {self.period.label}: {figures} · by {self.sort}"
+            room = max(8, self.app.size.width - 2 - len(rest))
+            text = fit(printable(p.name), room) + rest
         self.query_one("#aff-status", Static).update(Text(printable(text), no_wrap=True))
 
     @staticmethod
@@ -280,6 +354,8 @@ class AffiliatesScreen(Guarded, Screen):
     def affiliate_selected(self, _event: DataTable.RowSelected) -> None:
         affiliate_id = self._affiliate_id()
         if affiliate_id is not None and self.program_id is not None:
+            from talent_tui.screens.affiliate_page import AffiliatePage
+
             self.app.push_screen(AffiliatePage(self.program_id, affiliate_id, self.period))
 
     def action_open(self) -> None:
@@ -304,16 +380,47 @@ class AffiliatesScreen(Guarded, Screen):
         self.query_one("#aff-programs", DataTable).display = not kpis_shown
 
     def action_sort(self) -> None:
+        """The next order of the KPI table (in memory: the rows are already summed)."""
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         if self.data is not None:
             self._show_kpis(self.data)
             self._status()
 
     def action_period(self, step: int) -> None:
-        start = self.period.start
-        index = start.year * 12 + start.month - 1 + step
-        self.period = kpis.month_period(start.replace(year=index // 12, month=index % 12 + 1))
-        self.reload()
+        """The period before (-1) or after (1) the shown one, of the same kind."""
+        try:
+            self.period = self.period.step(step)
+        except DomainError as exc:
+            self.notify(escape(str(exc)), timeout=3)
+            return
+        self.load_kpis()
+
+    def action_period_kind(self) -> None:
+        """Month → quarter → a custom range (a form asks its days) → month, each around the
+        first day of the shown period."""
+        kind = PERIOD_KINDS[(PERIOD_KINDS.index(self.period.kind) + 1) % len(PERIOD_KINDS)]
+        if kind == "month":
+            self.set_period(kpis.month_period(self.period.start))
+        elif kind == "quarter":
+            self.set_period(kpis.quarter_of(self.period.start))
+        else:
+            self.ask_range()
+
+    def ask_range(self) -> None:
+        """A form for a custom range's first and last days (Esc keeps the shown period)."""
+
+        def done(period: kpis.Period | None) -> None:
+            if period is not None:
+                self.set_period(period)
+
+        self.app.push_screen(
+            FieldsForm("KPIs for the days", period_form_fields(self.period), submit_range), done
+        )
+
+    def set_period(self, period: kpis.Period) -> None:
+        self.period = period
+        self.action_pane("aff-pane-kpis")
+        self.load_kpis()
 
     # ---- changing -------------------------------------------------------------------------
 
@@ -326,11 +433,11 @@ class AffiliatesScreen(Guarded, Screen):
             self.app.call_from_thread(self.notify, escape(str(exc)), severity="error", timeout=6)
             return
         self.app.call_from_thread(self.notify, escape(message))
-        self.app.call_from_thread(self._reload_if_open)
+        self.app.call_from_thread(self._reload_if_open, False)
 
-    def _reload_if_open(self) -> None:
+    def _reload_if_open(self, resum: bool = True) -> None:
         if self.is_attached:
-            self.reload()
+            self.reload(resum)
 
     def _move(self, target_of: Any) -> None:  # noqa: ANN401
         affiliate_id, program_id = self._affiliate_id(), self.program_id
@@ -548,130 +655,3 @@ class AffiliatesScreen(Guarded, Screen):
             ],
             submit,
         )
-
-
-@dataclass
-class PageData:
-    handle: str
-    name: str | None
-    program: str
-    currency: str
-    stage: str
-    lines: list[str]
-    trend: list[int]
-    trend_label: str
-    orders: list[conversion_rules.ConversionRow]
-
-
-class AffiliatePage(Guarded, Screen):
-    """One affiliate: stage history, checklist, what they were given, KPIs for the period
-    with the last six months' revenue as a chart, and their newest orders (one page)."""
-
-    CSS_PATH = "affiliates.tcss"
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
-    ORDERS_SHOWN = 50
-
-    def __init__(self, program_id: int, affiliate_id: int, period: kpis.Period) -> None:
-        super().__init__()
-        self.program_id = program_id
-        self.affiliate_id = affiliate_id
-        self.period = period
-
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="◆")
-        yield Static("", id="aff-page")
-        yield Sparkline([], id="aff-trend")
-        yield PlainTable(id="aff-orders", cursor_type="row")
-        yield KeysFooter(compact=True)
-
-    def on_mount(self) -> None:
-        self.sub_title = "affiliate"
-        self.query_one("#aff-orders", DataTable).add_columns(
-            "When", "Order", "Amount", "Refund", "Status", "Source"
-        )
-        self.load()
-
-    @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the affiliate")
-    def load(self) -> None:
-        with self.app.database.session() as session:
-            program = lookup.find_program(session, str(self.program_id))
-            a = lookup.find_affiliate(session, self.program_id, str(self.affiliate_id))
-            missing = set(members.missing_ticks(session, a))
-            lines = [
-                f"{a.handle}  {a.name or ''}  · {program.name} · {a.stage.value}"
-                + ("  · roster creator" if a.creator_id else ""),
-                "History: "
-                + " → ".join(
-                    f"{c.to_stage.value} {c.at.date().isoformat()}"
-                    for c in members.history(session, a.id or 0)
-                ),
-            ]
-            side = members.roster_side(session, a, program.brand_id)
-            if side is not None:
-                lines.append(side.describe())
-            items = programs.checklist(session, self.program_id)
-            if items:
-                lines.append(
-                    "Checklist: "
-                    + "  ".join(f"[{' ' if i.label in missing else 'x'}] {i.label}" for i in items)
-                )
-            for g in resources.given_to(session, a):
-                lines.append(f"{g.kind}: {g.code or g.data.get('name') or ''}  {g.detail}")
-            result = kpis.program_kpis(session, program, self.period, affiliate_id=a.id)
-            k = result.rows[0] if result.rows else None
-            if k is not None:
-                rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
-                cur = program.currency
-                lines.append(
-                    f"{self.period.label}: {k.clicks:,} clicks · {k.conversions:,} conversions"
-                    f" ({rate}) · revenue {_money(k.revenue_minor, cur)} {cur} · AOV "
-                    f"{_money(k.aov_minor, cur)} · commission {_money(k.commission_minor, cur)}"
-                    f" · EPC {_money(k.epc_minor, cur)}"
-                )
-            trend = []
-            period = self.period
-            months = []
-            for _ in range(6):
-                months.append(period)
-                period = period.previous()
-            for month in reversed(months):
-                one = kpis.program_kpis(session, program, month, affiliate_id=a.id)
-                trend.append(one.rows[0].revenue_minor if one.rows else 0)
-            orders = conversion_rules.page(
-                session, self.program_id, affiliate_id=a.id, limit=self.ORDERS_SHOWN
-            )
-            data = PageData(
-                a.handle,
-                a.name,
-                program.name,
-                program.currency,
-                a.stage.value,
-                lines,
-                trend,
-                f"revenue {months[-1].label} … {months[0].label}",
-                orders,
-            )
-        self.app.call_from_thread(self.show, data)
-
-    def show(self, data: PageData) -> None:
-        if not self.is_attached:
-            return
-        text = "\n".join(printable(line) for line in data.lines)
-        self.query_one("#aff-page", Static).update(
-            Text(text + f"\nBelow: {data.trend_label}", no_wrap=False)
-        )
-        self.query_one("#aff-trend", Sparkline).data = [float(v) for v in data.trend]
-        table = self.query_one("#aff-orders", DataTable)
-        table.clear()
-        for o in data.orders:
-            table.add_row(
-                o.occurred_at.strftime("%Y-%m-%d %H:%M"),
-                fit(printable(o.order_id), 16),
-                money.format_money(o.amount_minor, o.currency, with_code=False),
-                money.format_money(o.refund_minor, o.currency, with_code=False)
-                if o.refund_minor
-                else "",
-                o.status,
-                printable(o.source or ""),
-                key=f"order:{o.order_id}",
-            )

@@ -273,7 +273,7 @@ class MainScreen(Guarded, Screen):
         if not self._ready:
             return False  # keys typed before the screen is built (it is the app's first)
         empty = self.has_class("-empty")
-        if empty and action not in {"add", "toggle_archive", "deal_flow", "brands"}:
+        if empty and action not in {"add", "toggle_archive", "deal_flow", "brands", "affiliates"}:
             return False
         # Which view first: a key of the other view is hidden, not merely dimmed.
         if action in ROSTER_ONLY and self.view.archived:

@@ -12,11 +12,16 @@ For a period [start, end) (a month, a quarter or a custom range of days, in UTC)
 AOV and EPC are rounded half up to the minor unit. Trend: the same figures for the previous
 period of the same kind (the month or quarter before; a custom range: the same number of days
 just before it).
+
+Each view is one SQL statement: the period and the previous one are read together (they are
+contiguous, [previous.start, end)) through the (program, time) indexes, and split with CASE
+sums, so a program with a million conversions is aggregated in the database, never in Python.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -55,9 +60,28 @@ class Period:
         if self.kind == "quarter":
             return quarter_of(_shift_month(self.start, -3))
         days = (self.end - self.start).days
-        start = self.start - timedelta(days=days)
-        last = self.start - timedelta(days=1)
-        return Period(start, self.start, "range", f"{start.isoformat()}..{last.isoformat()}")
+        return _range(self.start - timedelta(days=days), self.start - timedelta(days=1))
+
+    def next(self) -> Period:
+        """The period after this one, of the same kind (a range: as many days, just after)."""
+        if self.kind == "month":
+            return month_period(_shift_month(self.start, 1))
+        if self.kind == "quarter":
+            return quarter_of(_shift_month(self.start, 3))
+        days = (self.end - self.start).days
+        return _range(self.end, self.end + timedelta(days=days - 1))
+
+    def step(self, steps: int) -> Period:
+        """`steps` periods later (earlier when negative); AffiliateError past the calendar's
+        ends (year 1 or 9999), never an OverflowError."""
+        period = self
+        try:
+            for _ in range(abs(steps)):
+                period = period.next() if steps > 0 else period.previous()
+            period.previous()  # its trend must be computable too
+        except (OverflowError, ValueError):
+            raise AffiliateError("no period beyond the calendar's ends", "period") from None
+        return period
 
     def bounds(self) -> tuple[datetime, datetime]:
         return (
@@ -69,6 +93,12 @@ class Period:
 def _shift_month(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def _range(first: date, last: date) -> Period:
+    return Period(
+        first, last + timedelta(days=1), "range", f"{first.isoformat()}..{last.isoformat()}"
+    )
 
 
 def month_period(first: date) -> Period:
@@ -86,27 +116,47 @@ def parse_month(text: str) -> Period:
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
         raise AffiliateError(f"month: expected YYYY-MM, not {text!r}", "month")
-    return month_period(date(int(match[1]), int(match[2]), 1))
+    return _within_calendar(lambda: month_period(date(int(match[1]), int(match[2]), 1)), "month")
 
 
 def parse_quarter(text: str) -> Period:
     match = re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text.strip())
     if not match or int(match[1]) < 1:
         raise AffiliateError(f"quarter: expected YYYY-Qn (2026-Q4), not {text!r}", "quarter")
-    return quarter_of(date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1))
+    first = date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1)
+    return _within_calendar(lambda: quarter_of(first), "quarter")
+
+
+def _within_calendar(make: Callable[[], Period], name: str) -> Period:
+    """The period `make` builds, refused (naming `name`) when it or the period before it
+    (its trend) falls outside years 1–9999."""
+    try:
+        period = make()
+        period.previous()
+    except (OverflowError, ValueError):
+        raise AffiliateError(f"{name}: outside the calendar (years 1 to 9999)", name) from None
+    return period
 
 
 def parse_range(start: str, end: str) -> Period:
-    """Days `start` to `end`, both included."""
-    try:
-        first, last = parse_iso_date(start), parse_iso_date(end)
-    except ValueError as exc:
-        raise AffiliateError(f"range: {exc}", "from") from None
+    """Days `start` to `end`, both included. A refusal names the field at fault (`from` or
+    `to`): a date that is not YYYY-MM-DD or does not exist, an end before the start, or a
+    range whose previous range (the trend) would fall before year 1."""
+    days = []
+    for text, name in ((start, "from"), (end, "to")):
+        try:
+            days.append(parse_iso_date(text))
+        except ValueError as exc:
+            raise AffiliateError(f"{name}: {exc}", name) from None
+    first, last = days
     if last < first:
-        raise AffiliateError(f"range: {last} is before {first}", "to")
-    return Period(
-        first, last + timedelta(days=1), "range", f"{first.isoformat()}..{last.isoformat()}"
-    )
+        raise AffiliateError(f"to: {last} is before {first}", "to")
+    try:
+        period = _range(first, last)
+        period.previous()
+    except (OverflowError, ValueError):
+        raise AffiliateError("from: too early for a trend (the range before it)", "from") from None
+    return period
 
 
 def choose_period(
@@ -182,18 +232,27 @@ class ProgramKpis:
     rows: list[Kpi]
 
 
-def _clicks(program_id: int, period: Period, affiliate_id: int | None) -> sa.Subquery:
+def _clicks(program_id: int, period: Period, before: Period, affiliate_id: int | None) -> Any:  # noqa: ANN401
+    """Clicks per affiliate in `period` and in `before` (just before it), one range read."""
+    day = col(ClickDay.day)
+    now = day >= period.start
     conditions = [
         col(ClickDay.program_id) == program_id,
-        col(ClickDay.day) >= period.start,
-        col(ClickDay.day) < period.end,
+        day >= before.start,
+        day < period.end,
     ]
     if affiliate_id is not None:  # one affiliate: read through its own index
-        conditions.append(col(ClickDay.affiliate_id) == affiliate_id)
+        conditions = [
+            col(ClickDay.affiliate_id) == affiliate_id,
+            day >= before.start,
+            day < period.end,
+        ]
+    clicks = col(ClickDay.clicks)
     return (
         sa.select(
             col(ClickDay.affiliate_id).label("affiliate_id"),
-            sa.func.sum(col(ClickDay.clicks)).label("clicks"),
+            sa.func.sum(sa.case((now, clicks), else_=0)).label("clicks"),
+            sa.func.sum(sa.case((now, 0), else_=clicks)).label("clicks_before"),
         )
         .where(*conditions)
         .group_by(col(ClickDay.affiliate_id))
@@ -202,26 +261,46 @@ def _clicks(program_id: int, period: Period, affiliate_id: int | None) -> sa.Sub
 
 
 def _conversions(
-    program_id: int, rate_bp: int, period: Period, affiliate_id: int | None
-) -> sa.Subquery:
+    program_id: int, rate_bp: int, period: Period, before: Period, affiliate_id: int | None
+) -> Any:  # noqa: ANN401
+    """Conversions, revenue and commission per affiliate in `period` and in `before`."""
     start, end = period.bounds()
+    first, _ = before.bounds()
+    at = col(Conversion.occurred_at)
+    now = at >= start
     net = col(Conversion.amount_minor) - col(Conversion.refund_minor)
     # Integer arithmetic in the database: per conversion (net × rate + 5000) // 10000.
     commission = (net * rate_bp + BP // 2) // BP
+    owner = (
+        col(Conversion.program_id) == program_id
+        if affiliate_id is None
+        else col(Conversion.affiliate_id) == affiliate_id
+    )
     conditions = [
-        col(Conversion.program_id) == program_id,
+        owner,
+        at >= first,
+        at < end,
         col(Conversion.status) != ConversionStatus.REVERSED,
-        col(Conversion.occurred_at) >= start,
-        col(Conversion.occurred_at) < end,
     ]
-    if affiliate_id is not None:
-        conditions.append(col(Conversion.affiliate_id) == affiliate_id)
+
+    def split(value: Any) -> tuple[Any, Any]:  # noqa: ANN401
+        return (
+            sa.func.sum(sa.case((now, value), else_=0)),
+            sa.func.sum(sa.case((now, 0), else_=value)),
+        )
+
+    count, count_before = split(1)
+    revenue, revenue_before = split(net)
+    paid, paid_before = split(commission)
     return (
         sa.select(
             col(Conversion.affiliate_id).label("affiliate_id"),
-            sa.func.count().label("conversions"),
-            sa.func.sum(net).label("revenue"),
-            sa.func.sum(commission).label("commission"),
+            count.label("conversions"),
+            revenue.label("revenue"),
+            paid.label("commission"),
+            count_before.label("conversions_before"),
+            revenue_before.label("revenue_before"),
+            paid_before.label("commission_before"),
         )
         .where(*conditions)
         .group_by(col(Conversion.affiliate_id))
@@ -229,21 +308,27 @@ def _conversions(
     )
 
 
-def _rows(
-    session: Session, program: Program, period: Period, affiliate_id: int | None
-) -> list[tuple[Any, ...]]:
+def kpi_query(program: Program, period: Period, affiliate_id: int | None = None) -> sa.Select[Any]:
+    """The one statement behind a KPI view: per affiliate of the program, its clicks,
+    conversions, revenue and commission in the period and in the previous one."""
     assert program.id is not None
-    clicks = _clicks(program.id, period, affiliate_id)
-    conv = _conversions(program.id, program.rate_bp, period, affiliate_id)
+    before = period.previous()
+    clicks = _clicks(program.id, period, before, affiliate_id)
+    conv = _conversions(program.id, program.rate_bp, period, before, affiliate_id)
+    zero = sa.func.coalesce
     query = (
         sa.select(
             col(Affiliate.id),
             col(Affiliate.handle),
             col(Affiliate.stage),
-            sa.func.coalesce(clicks.c.clicks, 0),
-            sa.func.coalesce(conv.c.conversions, 0),
-            sa.func.coalesce(conv.c.revenue, 0),
-            sa.func.coalesce(conv.c.commission, 0),
+            zero(clicks.c.clicks, 0),
+            zero(conv.c.conversions, 0),
+            zero(conv.c.revenue, 0),
+            zero(conv.c.commission, 0),
+            zero(clicks.c.clicks_before, 0),
+            zero(conv.c.conversions_before, 0),
+            zero(conv.c.revenue_before, 0),
+            zero(conv.c.commission_before, 0),
         )
         .outerjoin(clicks, clicks.c.affiliate_id == col(Affiliate.id))
         .outerjoin(conv, conv.c.affiliate_id == col(Affiliate.id))
@@ -251,7 +336,7 @@ def _rows(
     )
     if affiliate_id is not None:
         query = query.where(col(Affiliate.id) == affiliate_id)
-    return [tuple(row) for row in session.execute(query)]
+    return query
 
 
 def program_kpis(
@@ -264,38 +349,29 @@ def program_kpis(
     offset: int = 0,
 ) -> ProgramKpis:
     """Each affiliate's KPIs for the period (best revenue first; `limit`/`offset` page them),
-    the program's totals, and the same for the previous period (the trend)."""
+    the program's totals, and the same for the previous period (the trend): one statement."""
     assert program.id is not None
     previous_period = period.previous()
-    before = {row[0]: row for row in _rows(session, program, previous_period, affiliate_id)}
+    cur = program.currency
     rows: list[Kpi] = []
-    for a_id, handle, stage, clicks, conversions, revenue, commission in _rows(
-        session, program, period, affiliate_id
-    ):
-        prev = before.get(a_id)
-        previous = None
-        if prev is not None:
-            previous = Kpi(
-                a_id,
-                handle,
-                stage.value,
-                int(prev[3]),
-                int(prev[4]),
-                int(prev[5]),
-                int(prev[6]),
-                program.currency,
-            )
+    for row in session.execute(kpi_query(program, period, affiliate_id)):
+        a_id, handle, stage = row[0], row[1], row[2]
+        clicks, conversions, revenue, commission = (int(v) for v in row[3:7])
+        b_clicks, b_conversions, b_revenue, b_commission = (int(v) for v in row[7:11])
+        previous = Kpi(
+            a_id, handle, stage.value, b_clicks, b_conversions, b_revenue, b_commission, cur
+        )
         rows.append(
             Kpi(
                 a_id,
                 handle,
                 stage.value,
-                int(clicks),
-                int(conversions),
-                int(revenue),
-                int(commission),
-                program.currency,
-                previous.revenue_minor if previous is not None else None,
+                clicks,
+                conversions,
+                revenue,
+                commission,
+                cur,
+                previous.revenue_minor,
                 previous,
             )
         )
@@ -310,14 +386,41 @@ def program_kpis(
             sum(k.conversions for k in items),
             sum(k.revenue_minor for k in items),
             sum(k.commission_minor for k in items),
-            program.currency,
+            cur,
         )
 
     now = total(rows)
     prev_total = total([k.previous for k in rows if k.previous is not None])
     now = replace(now, previous_revenue_minor=prev_total.revenue_minor, previous=prev_total)
     page = rows[offset:] if limit is None else rows[offset : offset + limit]
-    return ProgramKpis(program.id, program.currency, period, previous_period, now, page)
+    return ProgramKpis(program.id, cur, period, previous_period, now, page)
+
+
+def revenue_series(
+    session: Session, program: Program, periods: list[Period], affiliate_id: int
+) -> list[int]:
+    """One affiliate's revenue in each of `periods` (contiguous, oldest first): one
+    statement over its (affiliate, time) index, for the affiliate page's chart."""
+    if not periods:
+        return []
+    at = col(Conversion.occurred_at)
+    net = col(Conversion.amount_minor) - col(Conversion.refund_minor)
+    sums = []
+    for period in periods:
+        start, end = period.bounds()
+        sums.append(sa.func.sum(sa.case((sa.and_(at >= start, at < end), net), else_=0)))
+    first, _ = periods[0].bounds()
+    _, last = periods[-1].bounds()
+    # By the affiliate alone (it belongs to one program): a program condition would tempt the
+    # planner onto the (program, time) index, a scan of the whole program.
+    query = sa.select(*sums).where(
+        col(Conversion.affiliate_id) == affiliate_id,
+        at >= first,
+        at < last,
+        col(Conversion.status) != ConversionStatus.REVERSED,
+    )
+    row = session.execute(query).one()
+    return [int(v or 0) for v in row]
 
 
 def trend(now: int, before: int | None) -> float | None:
@@ -325,3 +428,52 @@ def trend(now: int, before: int | None) -> float | None:
     if before is None or before == 0:
         return None
     return (now - before) / before
+
+
+def order_count(session: Session, affiliate_id: int) -> int:
+    """How many conversions (of any status) an affiliate has: a count over its index."""
+    query = sa.select(sa.func.count()).where(col(Conversion.affiliate_id) == affiliate_id)
+    return int(session.execute(query).one()[0])
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order_id: str
+    occurred_at: datetime
+    amount_minor: int
+    refund_minor: int
+    currency: str
+    status: str
+    source: str | None
+
+
+def order_page(session: Session, affiliate_id: int, *, limit: int, offset: int) -> list[OrderRow]:
+    """One page of an affiliate's conversions, newest first. The page's ids are found in the
+    (affiliate, time) index alone — skipping `offset` entries there costs no table read — and
+    only those rows are read, so the 500th page is as quick as the first."""
+    at, key = col(Conversion.occurred_at), col(Conversion.id)
+    ids = (
+        sa.select(key)
+        .where(col(Conversion.affiliate_id) == affiliate_id)
+        .order_by(at.desc(), key.desc())
+        .limit(limit)
+        .offset(offset)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            col(Conversion.order_id),
+            at,
+            col(Conversion.amount_minor),
+            col(Conversion.refund_minor),
+            col(Conversion.currency),
+            col(Conversion.status),
+            col(Conversion.source),
+        )
+        .where(key.in_(ids))
+        .order_by(at.desc(), key.desc())
+    )
+    return [
+        OrderRow(order, when, amount, refund, cur, status.value, source)
+        for order, when, amount, refund, cur, status, source in session.execute(query)
+    ]

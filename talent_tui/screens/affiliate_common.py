@@ -1,0 +1,106 @@
+"""What the affiliates workspace and an affiliate's page share: amounts in narrow columns,
+the trend in words, the KPI table's order and columns, and a loading indicator for reads in
+workers that appears only when a read takes more than a moment."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.timer import Timer
+from textual.widget import Widget
+
+from talent_tui.core import money
+from talent_tui.services.affiliates import kpis
+
+LOADING_AFTER_S = 0.15  # a read quicker than this shows its answer without a loading flash
+
+
+# The KPI table at 80 columns (the program list stands aside while it shows): label, width.
+KPI_COLUMNS = (
+    ("Affiliate", 14),
+    ("Clicks", 7),
+    ("Conv", 5),
+    ("Rate", 5),
+    ("Revenue", 10),
+    ("Comm.", 8),
+    ("EPC", 5),
+    ("AOV", 8),
+)
+
+
+def _money(minor: int | None, currency: str, width: int | None = None) -> str:
+    """An amount without its code; wider than `width`, shortened to thousands or millions
+    ("4.15M"), so a big program's total is never cut off in its column."""
+    if minor is None:
+        return "—"
+    text = money.format_money(minor, currency, with_code=False)
+    if width is None or len(text) <= width:
+        return text
+    major = float(money.to_major(minor, currency))
+    for divisor, suffix in ((1e3, "k"), (1e6, "M"), (1e9, "G"), (1e12, "T")):
+        for digits in (2, 1, 0):
+            short = f"{major / divisor:,.{digits}f}{suffix}"
+            if len(short) <= width:
+                return short
+    return text
+
+
+def sort_kpis(rows: list[kpis.Kpi], by: str) -> list[kpis.Kpi]:
+    """The KPI table's order: the chosen figure, highest first, then the handle."""
+    key = {
+        "revenue": lambda k: (-k.revenue_minor, k.handle or ""),
+        "clicks": lambda k: (-k.clicks, k.handle or ""),
+        "conversions": lambda k: (-k.conversions, k.handle or ""),
+        "epc": lambda k: (-(k.epc_minor if k.epc_minor is not None else -1), k.handle or ""),
+    }[by]
+    return sorted(rows, key=key)
+
+
+def before_words(period: kpis.Period) -> str:
+    """The previous period as a trend names it: "2026-10", "2026-Q3", "the 11 days before"."""
+    if period.kind == "range":
+        return f"the {(period.end - period.start).days} days before"
+    return period.previous().label
+
+
+def trend_words(now: int, before: int | None, period: kpis.Period) -> str:
+    """ "+12% vs 2026-10", or what stands for it without a base."""
+    change = kpis.trend(now, before)
+    label = before_words(period)
+    if change is None:  # no revenue before: no percentage to give
+        return f"nothing in {label}"
+    return f"{change:+.0%} vs {label}"
+
+
+def right(text: str) -> Text:
+    """A number for a table cell, right-aligned."""
+    return Text(text, justify="right")
+
+
+class Loading:
+    """A widget's loading indicator for a read in a worker: shown only when the read takes
+    longer than LOADING_AFTER_S, taken away when it ends (answered or failed)."""
+
+    def __init__(self, widget: Widget) -> None:
+        self.widget = widget
+        self.timer: Timer | None = None
+        self.pending = 0
+
+    def start(self) -> None:
+        self.pending += 1
+        if self.timer is None and not self.widget.loading:
+            self.timer = self.widget.set_timer(LOADING_AFTER_S, self._show)
+
+    def _show(self) -> None:
+        self.timer = None
+        if self.pending and self.widget.is_attached:
+            self.widget.loading = True
+
+    def stop(self) -> None:
+        self.pending = max(0, self.pending - 1)
+        if self.pending:
+            return
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+        if self.widget.is_attached:
+            self.widget.loading = False
