@@ -74,7 +74,7 @@ def payouts_build(
     kept = len(result.statements) - result.built
     cli.out.print(
         printable(
-            f"{name} {result.month:%Y-%m}: {result.built} statement(s) built"
+            f"{name} {result.month_label}: {result.built} statement(s) built"
             + (f", {kept} already built (unchanged)." if kept else ".")
         )
     )

@@ -369,14 +369,14 @@ def programs_report(
     from talent_tui.cli.insights import _write
     from talent_tui.core.dates import today
     from talent_tui.io import affiliate_reports
-    from talent_tui.services.affiliates import kpis, program_report
+    from talent_tui.services.affiliates import program_report
 
     if fmt not in ("md", "csv", "html"):
         raise cli.usage(f"--format: md, csv or html, not {fmt!r}")
     database = cli.open_db()
     with database.session() as session:
         chosen = _program_in(session, program)
-        period = kpis.choose_period(today(), month, quarter, start, end)
+        period = program_report.choose_period(today(), month, quarter, start, end)
         report = program_report.build_report(
             session, chosen, period, today(), management=management
         )

@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from talent_tui.core import fields, money
-from talent_tui.core.dates import parse_iso_date
+from talent_tui.core.dates import days_after, days_before, parse_iso_date
 from talent_tui.services import audit
 from talent_tui.services.affiliates.errors import AffiliateError
 from talent_tui.store.models import (
@@ -71,7 +71,15 @@ def month_start(moment: datetime | date) -> date:
     return moment.replace(day=1)
 
 
+def month_label(first: date) -> str:
+    """ "2026-03" (four-digit year, whatever the year)."""
+    return f"{first.year:04d}-{first.month:02d}"
+
+
 def next_month(first: date) -> date:
+    """The first day of the next month (December 9999 has none: its last day then)."""
+    if first.year == date.max.year and first.month == 12:
+        return date.max
     return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
@@ -85,7 +93,7 @@ def month_bounds(first: date) -> tuple[datetime, datetime]:
 
 def lock_date(occurred_at: datetime, lock_days: int) -> date:
     """The day a conversion locks: the UTC day it occurred plus the program's lock days."""
-    return occurred_at.astimezone(UTC).date() + timedelta(days=lock_days)
+    return days_after(occurred_at.astimezone(UTC).date(), lock_days)
 
 
 def is_locked(occurred_at: datetime, lock_days: int, today: date) -> bool:
@@ -95,7 +103,9 @@ def is_locked(occurred_at: datetime, lock_days: int, today: date) -> bool:
 def lock_cutoff(today: date, lock_days: int) -> datetime:
     """Conversions that occurred before this moment are locked on `today` (their UTC day +
     the lock days is today or earlier)."""
-    return datetime.combine(today - timedelta(days=lock_days - 1), time(), tzinfo=UTC)
+    if lock_days == 0:  # locked the day it occurred: everything up to the end of today
+        return datetime.combine(days_after(today, 1), time(), tzinfo=UTC)
+    return datetime.combine(days_before(today, lock_days - 1), time(), tzinfo=UTC)
 
 
 # ---- the rules in force ---------------------------------------------------------------------

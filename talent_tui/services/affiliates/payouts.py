@@ -27,16 +27,18 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from talent_tui.core import fields, money
-from talent_tui.core.dates import parse_iso_date
+from talent_tui.core.dates import days_after, parse_iso_date
 from talent_tui.services import audit
 from talent_tui.services.affiliates import commissions
+from talent_tui.services.affiliates.commissions import month_label
 from talent_tui.services.affiliates.errors import AffiliateError
 from talent_tui.store.models import (
     Adjustment,
@@ -65,7 +67,7 @@ def last_day(first: date) -> date:
 
 def possible_on(program: Program, month: date) -> date:
     """The first day a month's statements can be built: its last day + the lock days."""
-    return last_day(commissions.month_start(month)) + timedelta(days=program.lock_days)
+    return days_after(last_day(commissions.month_start(month)), program.lock_days)
 
 
 # ---- views ----------------------------------------------------------------------------------
@@ -123,7 +125,7 @@ class StatementView:
 
     @property
     def month_label(self) -> str:
-        return f"{self.month:%Y-%m}"
+        return f"{month_label(self.month)}"
 
     def as_dict(self) -> dict[str, object]:
         """The shape `talent payouts build|list --json` prints for a statement."""
@@ -252,7 +254,7 @@ def late_change(
     ):
         return made  # held or reversed: it earned nothing, so there is nothing to take back
     recorded = conversion.refund_minor + sum(a.refund_delta_minor for a in earlier)
-    month = f"{commissions.month_start(conversion.occurred_at):%Y-%m}"
+    month = month_label(commissions.month_start(conversion.occurred_at))
     if status is ConversionStatus.REVERSED:
         made.append(
             Adjustment(
@@ -318,7 +320,7 @@ def approval_after_build(
     if statement is None:
         return None
     ruleset = commissions.rules(session, program, statement.built_at)
-    why = f"tier rate of the {first:%Y-%m} statement {fields.format_bp(statement.tier_rate_bp)}"
+    why = f"tier rate of the {month_label(first)} statement {fields.format_bp(statement.tier_rate_bp)}"
     rate, why = ruleset.rate_for(conversion.occurred_at, statement.tier_rate_bp, why)
     net = conversion.amount_minor - conversion.refund_minor
     adjustment = Adjustment(
@@ -329,7 +331,7 @@ def approval_after_build(
         conversion_id=conversion.id,
         amount_minor=commissions.commission(net, rate),
         reason=(
-            f"order {conversion.order_id} ({first:%Y-%m}) approved in review after the "
+            f"order {conversion.order_id} ({month_label(first)}) approved in review after the "
             f"statement was built: {why}"
         ),
         created_by=actor,
@@ -392,14 +394,20 @@ class BuildResult:
     built: int  # statements added by this build
     statements: list[StatementView]  # every statement of the program's month
 
+    @property
+    def month_label(self) -> str:
+        return month_label(self.month)
+
     def as_dict(self) -> dict[str, object]:
         return {"statements": [s.as_dict() for s in self.statements]}
 
 
 def parse_month(text: str) -> date:
-    from talent_tui.services.affiliates.kpis import parse_month as parse
-
-    return parse(text).start
+    """ "2026-03" → 1 March 2026 (a month as `--month` takes it)."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+        raise PayoutError(f"month: expected YYYY-MM, not {text!r}", "month")
+    return date(int(match[1]), int(match[2]), 1)
 
 
 def build(
@@ -417,7 +425,7 @@ def build(
     ready = possible_on(program, first)
     if today < ready:
         raise PayoutError(
-            f"{first:%Y-%m} cannot be built yet: its conversions lock after the month's last "
+            f"{month_label(first)} cannot be built yet: its conversions lock after the month's last "
             f"day + {program.lock_days} lock days; build on or after {ready.isoformat()}",
             "month",
         )
@@ -500,7 +508,7 @@ def _write_statement(
         adjustments_minor=adjustments_minor,
         total_minor=total,
         carried_forward_minor=min(total, 0),
-        due_on=today + timedelta(days=program.net_days),
+        due_on=days_after(today, program.net_days),
         status=StatementStatus.OPEN if total > 0 else StatementStatus.CARRIED,
         built_at=moment,
         built_by=actor,
@@ -556,7 +564,7 @@ def _write_statement(
                 kind=AdjustmentKind.CARRIED,
                 amount_minor=total,
                 from_statement_id=statement.id,
-                reason=f"carried forward from statement #{statement.id} ({first:%Y-%m})",
+                reason=f"carried forward from statement #{statement.id} ({month_label(first)})",
                 created_by=actor,
                 created_at=moment,
             )
@@ -569,7 +577,7 @@ def _write_statement(
         "statement built",
         None,
         {
-            "month": f"{first:%Y-%m}",
+            "month": f"{month_label(first)}",
             "affiliate_id": earned.affiliate_id,
             "currency": earned.currency,
             "conversions": earned.count,
@@ -740,7 +748,7 @@ def pay(
         )
     if day <= last_day(statement.month):
         raise PayoutError(
-            f"paid-on: {day} is not after the month the statement is for ({statement.month:%Y-%m})",
+            f"paid-on: {day} is not after the month the statement is for ({month_label(statement.month)})",
             "paid_on",
         )
     statement.status = StatementStatus.PAID

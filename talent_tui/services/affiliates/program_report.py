@@ -28,6 +28,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from talent_tui.services.affiliates import commissions, kpis
+from talent_tui.services.affiliates.commissions import month_label
+from talent_tui.services.affiliates.errors import AffiliateError
 from talent_tui.store.models import (
     Affiliate,
     Conversion,
@@ -129,6 +131,22 @@ def _months(period: kpis.Period) -> list[date]:
     return months
 
 
+def choose_period(
+    today: date,
+    month: str | None = None,
+    quarter: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> kpis.Period:
+    """kpis.choose_period, with a period past the calendar's end refused in words."""
+    try:
+        return kpis.choose_period(today, month, quarter, start, end)
+    except (ValueError, OverflowError) as exc:
+        if isinstance(exc, AffiliateError):
+            raise
+        raise AffiliateError(f"period: out of the calendar ({exc})", "period") from None
+
+
 def build_report(
     session: Session, program: Program, period: kpis.Period, today: date, *, management: bool
 ) -> ProgramReport:
@@ -165,7 +183,7 @@ def build_report(
             continue
         earned = commissions.month_earnings(session, program, first, ruleset)
         if earned:
-            estimated.append(f"{first:%Y-%m}")
+            estimated.append(f"{month_label(first)}")
         for e in earned:
             commission += e.commission_minor
             bonus += e.bonus_minor

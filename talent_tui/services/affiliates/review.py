@@ -44,6 +44,7 @@ from sqlmodel import Session, col, select
 from talent_tui.core import fields, money
 from talent_tui.services import audit
 from talent_tui.services.affiliates import commissions
+from talent_tui.services.affiliates.commissions import month_label
 from talent_tui.services.affiliates.conversions import customer_hash, hash_key
 from talent_tui.services.affiliates.errors import AffiliateError
 from talent_tui.services.affiliates.programs import split_list
@@ -615,11 +616,11 @@ def check_outliers(
             handle = affiliate.handle if affiliate else f"#{a_id}"
             flags.append(
                 _flag(
-                    session, program, a_id, ReviewRule.RATE_OUTLIER, f"{first:%Y-%m}",
+                    session, program, a_id, ReviewRule.RATE_OUTLIER, f"{month_label(first)}",
                     f"conversion-rate outlier: {handle} converted {_pct(rate)} of "
-                    f"{n_clicks:,} clicks in {first:%Y-%m}, above "
+                    f"{n_clicks:,} clicks in {month_label(first)}, above "
                     f"{factor_text(limits.outlier_x100)}× the program's median {_pct(median)}",
-                    {"month": f"{first:%Y-%m}", "clicks": n_clicks,
+                    {"month": f"{month_label(first)}", "clicks": n_clicks,
                      "conversions": int(counts.get(a_id, 0)), "rate": _pct(rate),
                      "median": _pct(median), "factor": factor_text(limits.outlier_x100)},
                     held, today, actor,
