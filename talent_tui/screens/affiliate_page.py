@@ -26,6 +26,7 @@ from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.affiliate_common import Loading, _money, right, trend_words
+from talent_tui.screens.affiliate_money import AffiliateMoney
 from talent_tui.services.affiliates import clicks as click_days
 from talent_tui.services.affiliates import kpis, lookup, members, programs, resources
 from talent_tui.widgets.footer import KeysFooter
@@ -34,7 +35,13 @@ from talent_tui.widgets.tables import PlainTable
 
 PAGE = 100
 CHART_PERIODS = 6
-PANES = {"orders": "page-orders", "clicks": "page-clicks", "details": "page-details"}
+PANES = {
+    "orders": "page-orders",
+    "clicks": "page-clicks",
+    "details": "page-details",
+    "money": "page-money",  # issue 16: statements and conversions with rates
+}
+MONEY_STATUS = "Money: statements (Enter: lines), conversions with rate and status · Tab"
 
 
 @dataclass
@@ -53,6 +60,7 @@ class AffiliatePage(Guarded, Screen):
         Binding("1", "pane('orders')", "Orders"),
         Binding("2", "pane('clicks')", "Clicks"),
         Binding("3", "pane('details')", "Details"),
+        Binding("4", "pane('money')", "Money"),
         Binding("right_square_bracket", "page(1)", "Next page"),
         Binding("left_square_bracket", "page(-1)", "Prev page", show=False),
     ]
@@ -77,6 +85,8 @@ class AffiliatePage(Guarded, Screen):
                 yield PlainTable(id="aff-clicks", cursor_type="row")
             with TabPane("Details", id="page-details"), VerticalScroll(id="page-details-scroll"):
                 yield Static("", id="page-details-text")
+            with TabPane("Money", id="page-money"):
+                yield AffiliateMoney(self.program_id, self.affiliate_id, id="page-money-section")
         yield Static("", id="page-status")
         yield KeysFooter(compact=True)
 
@@ -246,6 +256,8 @@ class AffiliatePage(Guarded, Screen):
         kind = self._shown_kind()
         if kind == "details":
             text = "Details: stage history, checklist, what was given"
+        elif kind == "money":
+            text = MONEY_STATUS
         else:
             total = self.totals.get(kind)
             first = self.pages[kind] * PAGE
@@ -272,6 +284,8 @@ class AffiliatePage(Guarded, Screen):
         target = {"orders": "#aff-orders", "clicks": "#aff-clicks"}.get(kind)
         if target:
             self.query_one(target, DataTable).focus()
+        elif kind == "money":
+            self.query_one(AffiliateMoney).focus_first()
         else:
             self.query_one("#page-details-scroll").focus()
         self._status()
@@ -281,7 +295,7 @@ class AffiliatePage(Guarded, Screen):
 
     def action_page(self, step: int) -> None:
         kind = self._shown_kind()
-        if kind == "details":
+        if kind in ("details", "money"):
             return
         total = self.totals.get(kind, 0)
         last_page = max(0, (total - 1) // PAGE)

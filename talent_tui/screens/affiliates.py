@@ -116,6 +116,10 @@ class AffiliatesScreen(Guarded, Screen):
         Binding("B", "add_creative", "Creative", show=False),
         Binding("P", "focus_programs", "Programs", show=False),
         Binding("enter", "open", "Open", show=False),
+        # Issue 16, the money screens (screens/affiliate_rules|review|payouts.py).
+        Binding("r", "money_rules", "Rules"),
+        Binding("v", "money_review", "Review"),
+        Binding("dollar_sign,o", "money_payouts", "Payouts", key_display="$"),
     ]
 
     def __init__(self) -> None:
@@ -655,3 +659,29 @@ class AffiliatesScreen(Guarded, Screen):
             ],
             submit,
         )
+
+    # ---- money (issue 16) -----------------------------------------------------------------
+
+    def action_money_rules(self) -> None:
+        """The commission rules of the highlighted program."""
+        if self.program_id is None:
+            self.notify("Add a program first (N).", timeout=3)
+            return
+        from talent_tui.screens.affiliate_rules import RulesScreen
+
+        self.app.push_screen(RulesScreen(self.program_id))
+
+    def action_money_review(self) -> None:
+        """The review queue, every program's."""
+        from talent_tui.screens.affiliate_review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
+
+    def action_money_payouts(self) -> None:
+        """The highlighted program's statements, month by month."""
+        if self.program_id is None:
+            self.notify("Add a program first (N).", timeout=3)
+            return
+        from talent_tui.screens.affiliate_payouts import PayoutsScreen
+
+        self.app.push_screen(PayoutsScreen(self.program_id))

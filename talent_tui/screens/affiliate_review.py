@@ -1,0 +1,209 @@
+"""The review queue (`v` in the affiliates workspace): conversions the fraud and compliance
+rules hold for a person's decision, oldest first, across the programs; under the list, the
+highlighted flag's rule, its reason in words, its evidence and the orders it holds.
+
+a approves (releases the orders into the commission count), r rejects (reverses them), each
+with a reason asked in a small form; s shows the decided flags too. The list is read in a
+worker and read again after a decision and when another process commits (the app's watcher),
+so a decision made elsewhere shows up.
+"""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
+
+from talent_tui.core import money
+from talent_tui.core.text import printable
+from talent_tui.failures import Guarded
+from talent_tui.screens import money_forms
+from talent_tui.screens.affiliate_common import Loading, right
+from talent_tui.screens.fields import FieldsForm, FormField
+from talent_tui.services.affiliates import review
+from talent_tui.widgets.footer import KeysFooter
+from talent_tui.widgets.roster import fit
+from talent_tui.widgets.tables import PlainTable
+
+COLUMNS = (("#", 4), ("Program", 11), ("Affiliate", 15), ("Rule", 16), ("Held", 11), ("State", 8))
+
+
+def evidence_words(flag: review.FlagView) -> str:
+    """The evidence as `key: value` pairs, in the order the rule wrote them."""
+    parts = []
+    for key, value in flag.evidence.items():
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        parts.append(f"{str(key).replace('_', ' ')}: {value}")
+    return " · ".join(parts)
+
+
+class ReviewScreen(Guarded, Screen):
+    CSS_PATH = "affiliate_money.tcss"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("a", "decide(True)", "Approve"),
+        Binding("r", "decide(False)", "Reject"),
+        Binding("s", "show_all", "Open/all"),
+    ]
+
+    def __init__(self, program_id: int | None = None) -> None:
+        super().__init__()
+        self.program_id = program_id
+        self.status = "open"
+        self.flags: list[review.FlagView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        yield PlainTable(id="review-queue", cursor_type="row")
+        yield Static("", id="review-detail")
+        yield Static("", id="review-status")
+        yield KeysFooter(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "review queue"
+        table = self.query_one("#review-queue", DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
+        self.loading = Loading(table)
+        table.focus()
+        self.reload()
+
+    def refresh_data(self) -> None:
+        """Another process committed (a decision from the command line): read again."""
+        self.reload()
+
+    def reload(self) -> None:
+        self.loading.start()
+        self.read(self.status)
+
+    @work(exit_on_error=False, thread=True, exclusive=True, group="review", name="Loading review")
+    def read(self, status: str) -> None:
+        try:
+            with self.app.database.session() as session:
+                flags = review.queue(session, program_id=self.program_id, status=status)
+        finally:
+            self.app.call_from_thread(self.loading.stop)
+        self.app.call_from_thread(self.show, status, flags)
+
+    def show(self, status: str, flags: list[review.FlagView]) -> None:
+        if not self.is_attached or status != self.status:
+            return
+        self.flags = flags
+        table = self.query_one("#review-queue", DataTable)
+        before = self._flag()
+        table.clear()
+        for f in flags:
+            held = money.format_money(f.held_minor, f.currency) if f.orders else ""
+            table.add_row(
+                right(str(f.id)),
+                fit(printable(f.program), COLUMNS[1][1]),
+                fit(printable(f.affiliate), COLUMNS[2][1]),
+                f.rule_name,
+                right(held),
+                f.status,
+                key=f"flag:{f.id}",
+            )
+        ids = [f.id for f in flags]
+        if before is not None and before.id in ids:
+            table.move_cursor(row=ids.index(before.id))
+        elif ids:
+            table.move_cursor(row=0)
+        self._detail()
+        open_count = sum(1 for f in flags if f.status == "open")
+        what = "open" if status == "open" else "in all"
+        text = (
+            f"{len(flags)} flag(s) {what}"
+            + (f", {open_count} open" if status != "open" else "")
+            + " · a approve · r reject · s open/all"
+        )
+        if not flags:
+            text = "Nothing waits for review." if status == "open" else "No review flags yet."
+        self.query_one("#review-status", Static).update(Text(text, no_wrap=True))
+
+    def _flag(self) -> review.FlagView | None:
+        table = self.query_one("#review-queue", DataTable)
+        if not table.row_count or not self.flags:
+            return None
+        row = table.cursor_row
+        return self.flags[row] if 0 <= row < len(self.flags) else None
+
+    @on(DataTable.RowHighlighted, "#review-queue")
+    def highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._detail()
+
+    def _detail(self) -> None:
+        f = self._flag()
+        if f is None:
+            self.query_one("#review-detail", Static).update("")
+            return
+        lines = [
+            f"#{f.id} {f.rule_name} · {f.affiliate} · {f.program}",
+            f"Why: {f.reason}",
+            f"Evidence: {evidence_words(f)}",
+            f"Holds: {', '.join(f.orders) or 'nothing now'}"
+            + (f" ({money.format_money(f.held_minor, f.currency)})" if f.orders else ""),
+        ]
+        if f.decided_at is not None:
+            lines.append(
+                f"{f.status.capitalize()} on {f.decided_at.date()} by {f.decided_by}: "
+                f"{f.decision_reason or ''}"
+            )
+        self.query_one("#review-detail", Static).update(
+            Text("\n".join(printable(line) for line in lines))
+        )
+
+    def action_show_all(self) -> None:
+        self.status = "all" if self.status == "open" else "open"
+        self.reload()
+
+    def action_decide(self, approve: bool) -> None:
+        f = self._flag()
+        if f is None:
+            self.notify("Nothing to decide here.", timeout=3)
+            return
+        if f.status != "open":
+            self.notify(
+                escape(f"#{f.id} was already {f.status} by {f.decided_by or 'someone'}."),
+                timeout=4,
+            )
+            return
+        flag_id, actor, today = f.id, self.app.actor, self.app.today
+        verb = "Approve" if approve else "Reject"
+        effect = (
+            "releases them into the commission count"
+            if approve
+            else "reverses them: they earn nothing"
+        )
+        held = f"{len(f.orders)} order(s)" if f.orders else "nothing now"
+
+        def submit(values: dict[str, str]) -> str:
+            def do(session: object) -> str:
+                from sqlmodel import Session
+
+                assert isinstance(session, Session)
+                done = review.decide(session, flag_id, approve, values["reason"], actor, today)
+                return f"#{done.id} {done.status}: {done.rule_name}, {done.affiliate}"
+
+            return money_forms.save(self.app, values, do)
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(escape(message))
+                if self.is_attached:
+                    self.reload()
+
+        self.app.push_screen(
+            FieldsForm(
+                printable(
+                    f"{verb} #{flag_id} ({f.rule_name}, {f.affiliate}): holds {held}; {effect}"
+                ),
+                [FormField("reason", "Reason", "why, in a few words")],
+                submit,
+            ),
+            done,
+        )
