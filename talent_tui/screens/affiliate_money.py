@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
+from textual.worker import Worker
 
 from talent_tui.core import fields, money
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens import money_forms
-from talent_tui.screens.affiliate_common import Loading, _money, right
+from talent_tui.screens.affiliate_common import _money, right
 from talent_tui.services.affiliates import lookup, payouts
 from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
@@ -84,7 +85,7 @@ class AffiliateMoney(Guarded, Widget):
         conversions = self.query_one("#money-conversions", DataTable)
         for label, width in CONVERSION_COLUMNS:
             conversions.add_column(label, width=width)
-        self.loading = Loading(conversions)
+        self.reading = money_forms.LatestRead(conversions)
 
     def on_show(self) -> None:
         """Read when first shown (pane 4), not with the page: the page opens as fast as
@@ -92,24 +93,24 @@ class AffiliateMoney(Guarded, Widget):
         if self.data is None:
             self.reload()
 
+    @on(Worker.StateChanged)
+    def read_ended(self, event: Worker.StateChanged) -> None:
+        self.reading.ended(event.worker)
+
     def reload(self) -> None:
-        self.loading.start()
-        self.read(self.page)
+        self.reading.start(self.read(self.page))
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="money", name="Loading money")
     def read(self, page: int) -> None:
         today = self.app.today
-        try:
-            with self.app.database.session() as session:
-                program = lookup.find_program(session, str(self.program_id))
-                views = payouts.statements(
-                    session, program_id=self.program_id, affiliate_id=self.affiliate_id, today=today
-                )
-                rows = payouts.affiliate_conversions(
-                    session, program, self.affiliate_id, limit=PAGE, offset=page * PAGE
-                )
-        finally:
-            self.app.call_from_thread(self.loading.stop)
+        with self.app.database.session() as session:
+            program = lookup.find_program(session, str(self.program_id))
+            views = payouts.statements(
+                session, program_id=self.program_id, affiliate_id=self.affiliate_id, today=today
+            )
+            rows = payouts.affiliate_conversions(
+                session, program, self.affiliate_id, limit=PAGE, offset=page * PAGE
+            )
         self.app.call_from_thread(self.show, MoneyData(views, rows, page))
 
     def show(self, data: MoneyData) -> None:

@@ -24,13 +24,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker
 
 from talent_tui.core import money
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens import money_forms
-from talent_tui.screens.affiliate_common import Loading, _money, right
+from talent_tui.screens.affiliate_common import _money, right
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.screens.forms import ConfirmScreen
 from talent_tui.services.affiliates import lookup, money_views, payouts
@@ -209,31 +210,31 @@ class PayoutsScreen(Guarded, Screen):
         table = self.query_one("#pay-table", DataTable)
         for label, width in COLUMNS:
             table.add_column(label, width=width)
-        self.loading = Loading(table)
+        self.reading = money_forms.LatestRead(table)
         table.focus()
         self.reload()
 
     def refresh_data(self) -> None:
         self.reload()
 
+    @on(Worker.StateChanged)
+    def read_ended(self, event: Worker.StateChanged) -> None:
+        self.reading.ended(event.worker)
+
     def reload(self) -> None:
-        self.loading.start()
-        self.read(self.month)
+        self.reading.start(self.read(self.month))
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="payouts", name="Loading payouts")
     def read(self, month: date | None) -> None:
         today = self.app.today
-        try:
-            with self.app.database.session() as session:
-                program = lookup.find_program(session, str(self.program_id))
-                if month is None:
-                    month = money_views.opening_month(session, program, today)
-                views = payouts.statements(
-                    session, program_id=self.program_id, month=month, today=today
-                )
-                data = MonthData(program.name, month, payouts.possible_on(program, month), views)
-        finally:
-            self.app.call_from_thread(self.loading.stop)
+        with self.app.database.session() as session:
+            program = lookup.find_program(session, str(self.program_id))
+            if month is None:
+                month = money_views.opening_month(session, program, today)
+            views = payouts.statements(
+                session, program_id=self.program_id, month=month, today=today
+            )
+            data = MonthData(program.name, month, payouts.possible_on(program, month), views)
         self.app.call_from_thread(self.show, data)
 
     def show(self, data: MonthData) -> None:
@@ -358,7 +359,7 @@ class StatementScreen(Guarded, Screen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("p", "pay", "Pay"),
     ]
-    LINE_COLUMNS = (("When", 10), ("Order", 13), ("Net", 9), ("Rate", 6), ("Earns", 9), ("Why", 19))
+    LINE_COLUMNS = (("When", 10), ("Order", 13), ("Net", 9), ("Rate", 6), ("Earns", 9), ("Why", 17))
 
     def __init__(self, statement_id: int) -> None:
         super().__init__()
@@ -377,16 +378,19 @@ class StatementScreen(Guarded, Screen):
         table = self.query_one("#statement-lines", DataTable)
         for label, width in self.LINE_COLUMNS:
             table.add_column(label, width=width)
-        self.loading = Loading(table)
+        self.reading = money_forms.LatestRead(table)
         table.focus()
         self.reload()
 
     def refresh_data(self) -> None:
         self.reload()
 
+    @on(Worker.StateChanged)
+    def read_ended(self, event: Worker.StateChanged) -> None:
+        self.reading.ended(event.worker)
+
     def reload(self) -> None:
-        self.loading.start()
-        self.read()
+        self.reading.start(self.read())
 
     @work(
         exit_on_error=False,
@@ -396,11 +400,8 @@ class StatementScreen(Guarded, Screen):
         name="Loading a statement",
     )
     def read(self) -> None:
-        try:
-            with self.app.database.session() as session:
-                view = payouts.show(session, self.statement_id, self.app.today)
-        finally:
-            self.app.call_from_thread(self.loading.stop)
+        with self.app.database.session() as session:
+            view = payouts.show(session, self.statement_id, self.app.today)
         self.app.call_from_thread(self.show, view)
 
     def show(self, view: payouts.StatementView) -> None:
@@ -441,7 +442,7 @@ class StatementScreen(Guarded, Screen):
                 ),
                 right(line.rate),
                 right(money.format_money(line.amount_minor, cur, with_code=False)),
-                fit(printable(line.why), 19),
+                fit(printable(line.why), 17),
                 key=f"line:{i}",
             )
         if view.lines:

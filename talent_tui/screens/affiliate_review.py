@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker
 
 from talent_tui.core import money
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens import money_forms
-from talent_tui.screens.affiliate_common import Loading, right
+from talent_tui.screens.affiliate_common import right
 from talent_tui.screens.fields import FieldsForm, FormField
 from talent_tui.services.affiliates import review
 from talent_tui.widgets.footer import KeysFooter
@@ -69,7 +70,7 @@ class ReviewScreen(Guarded, Screen):
         table = self.query_one("#review-queue", DataTable)
         for label, width in COLUMNS:
             table.add_column(label, width=width)
-        self.loading = Loading(table)
+        self.reading = money_forms.LatestRead(table)
         table.focus()
         self.reload()
 
@@ -77,17 +78,17 @@ class ReviewScreen(Guarded, Screen):
         """Another process committed (a decision from the command line): read again."""
         self.reload()
 
+    @on(Worker.StateChanged)
+    def read_ended(self, event: Worker.StateChanged) -> None:
+        self.reading.ended(event.worker)
+
     def reload(self) -> None:
-        self.loading.start()
-        self.read(self.status)
+        self.reading.start(self.read(self.status))
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="review", name="Loading review")
     def read(self, status: str) -> None:
-        try:
-            with self.app.database.session() as session:
-                flags = review.queue(session, program_id=self.program_id, status=status)
-        finally:
-            self.app.call_from_thread(self.loading.stop)
+        with self.app.database.session() as session:
+            flags = review.queue(session, program_id=self.program_id, status=status)
         self.app.call_from_thread(self.show, status, flags)
 
     def show(self, status: str, flags: list[review.FlagView]) -> None:
@@ -143,7 +144,7 @@ class ReviewScreen(Guarded, Screen):
             return
         lines = [
             f"#{f.id} {f.rule_name} · {f.affiliate} · {f.program}",
-            f"Why: {f.reason}",
+            f"Why: {f.reason.removeprefix(f.rule_name + ': ')}",
             f"Evidence: {evidence_words(f)}",
             f"Holds: {', '.join(f.orders) or 'nothing now'}"
             + (f" ({money.format_money(f.held_minor, f.currency)})" if f.orders else ""),
@@ -174,12 +175,8 @@ class ReviewScreen(Guarded, Screen):
             return
         flag_id, actor, today = f.id, self.app.actor, self.app.today
         verb = "Approve" if approve else "Reject"
-        effect = (
-            "releases them into the commission count"
-            if approve
-            else "reverses them: they earn nothing"
-        )
-        held = f"{len(f.orders)} order(s)" if f.orders else "nothing now"
+        effect = "releases" if approve else "reverses"
+        held = f"{effect} {len(f.orders)} order(s)" if f.orders else "holds nothing now"
 
         def submit(values: dict[str, str]) -> str:
             def do(session: object) -> str:

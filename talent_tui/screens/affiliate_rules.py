@@ -21,13 +21,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker
 
 from talent_tui.core import fields, money
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens import money_forms
-from talent_tui.screens.affiliate_common import Loading
 from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
 from talent_tui.screens.forms import ConfirmScreen
 from talent_tui.services.affiliates import (
@@ -69,6 +69,7 @@ class RulesScreen(Guarded, Screen):
         super().__init__()
         self.program_id = program_id
         self.data: RulesData | None = None
+        self._last_row = 1
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -80,9 +81,9 @@ class RulesScreen(Guarded, Screen):
     def on_mount(self) -> None:
         self.sub_title = "commission rules"
         table = self.query_one("#rules-table", DataTable)
-        for label, width in (("Rule", 16), ("In force", 36), ("", 18)):
+        for label, width in (("Rule", 19), ("In force", 33), ("", 20)):
             table.add_column(label, width=width)
-        self.loading = Loading(table)
+        self.reading = money_forms.LatestRead(table)
         table.focus()
         self.reload()
 
@@ -90,20 +91,18 @@ class RulesScreen(Guarded, Screen):
         """Another process committed (the app's watcher): read the rules again."""
         self.reload()
 
+    @on(Worker.StateChanged)
+    def read_ended(self, event: Worker.StateChanged) -> None:
+        self.reading.ended(event.worker)
+
     def reload(self) -> None:
-        self.loading.start()
-        self.read()
+        self.reading.start(self.read())
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="rules", name="Loading rules")
     def read(self) -> None:
-        try:
-            with self.app.database.session() as session:
-                program = lookup.find_program(session, str(self.program_id))
-                data = RulesData(
-                    money_terms.money_rules(session, program), program.attribution_days
-                )
-        finally:
-            self.app.call_from_thread(self.loading.stop)
+        with self.app.database.session() as session:
+            program = lookup.find_program(session, str(self.program_id))
+            data = RulesData(money_terms.money_rules(session, program), program.attribution_days)
         self.app.call_from_thread(self.show, data)
 
     def show(self, data: RulesData) -> None:
@@ -113,8 +112,10 @@ class RulesScreen(Guarded, Screen):
         r = data.rules
         self.query_one("#rules-head", Static).update(
             Text(
-                printable(f"{r.name} · {r.currency} · the rules in force; a statement keeps the ")
-                + "rules it was built with",
+                printable(
+                    f"{r.name} · {r.currency} · rules in force (built statements keep theirs)"
+                ),
+                no_wrap=True,
             )
         )
         table = self.query_one("#rules-table", DataTable)
@@ -122,7 +123,7 @@ class RulesScreen(Guarded, Screen):
         table.clear()
         rows: list[tuple[tuple[Any, ...], str]] = [_heading("Terms (m)", "head:terms")]
         rows += [
-            (("Base rate", _bp(r.rate_bp), "below the first tier"), "terms"),
+            (("Base rate", _bp(r.rate_bp), "without a tier"), "terms"),
             (("Lock days", f"{r.lock_days} days", "then approved"), "terms:lock"),
             (("Net days", f"{r.net_days} days", "due after a build"), "terms:net"),
             (("Cookie days", f"{data.cookie_days} days", "after a click"), "terms:cookie"),
@@ -156,7 +157,7 @@ class RulesScreen(Guarded, Screen):
                 )
             )
         f = r.fraud
-        rows.append(_heading("Fraud thresholds (f)", "head:fraud"))
+        rows.append(_heading("Fraud checks (f)", "head:fraud"))
         rows += [
             (
                 (
@@ -177,15 +178,14 @@ class RulesScreen(Guarded, Screen):
         keys = [k for _, k in rows]
         if key in keys:
             table.move_cursor(row=keys.index(key))
-        else:
-            table.move_cursor(row=1)
+        else:  # a new version has a new id: the cursor stays where it was
+            table.move_cursor(row=min(self._last_row, len(keys) - 1) if key else 1)
+        self._last_row = table.cursor_row
         self._status()
 
     def _status(self, text: str = "") -> None:
         if not text:
-            text = (
-                "Enter edits · t o b add a tier, promotion, bonus · d removes · m terms · f fraud"
-            )
+            text = "Enter edit · t o b add tier/promo/bonus · d remove · m terms · f fraud"
         self.query_one("#rules-status", Static).update(Text(text, no_wrap=True))
 
     def _key(self) -> str:
@@ -200,6 +200,10 @@ class RulesScreen(Guarded, Screen):
         return next((r for r in found if r["id"] == rule_id), None)
 
     # ---- keys ---------------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#rules-table")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._last_row = event.cursor_row
 
     @on(DataTable.RowSelected, "#rules-table")
     def selected(self, _event: DataTable.RowSelected) -> None:
