@@ -72,6 +72,7 @@ class AffiliateMoney(Guarded, Widget):
         self.affiliate_id = affiliate_id
         self.page = 0
         self.data: MoneyData | None = None
+        self._focus_when_read = False
 
     def compose(self) -> ComposeResult:
         yield PlainTable(id="money-statements", cursor_type="row")
@@ -152,6 +153,9 @@ class AffiliateMoney(Guarded, Widget):
                 key=f"conversion:{c.conversion_id}",
             )
         self._why()
+        if self._focus_when_read:
+            self._focus_when_read = False
+            self.focus_first()
 
     @on(DataTable.RowHighlighted, "#money-conversions")
     def highlighted(self, _event: DataTable.RowHighlighted) -> None:
@@ -191,5 +195,9 @@ class AffiliateMoney(Guarded, Widget):
         self.reload()
 
     def focus_first(self) -> None:
+        """The statements take the focus (the conversions when there are none); before the
+        first read has answered, once it has."""
+        if self.data is None:
+            self._focus_when_read = True
         table = "#money-statements" if self.data and self.data.statements else "#money-conversions"
         self.query_one(table, DataTable).focus()
