@@ -167,6 +167,14 @@ def test_review_commands_list_approve_and_reject(talent) -> None:  # noqa: ANN00
         ("payouts", "list", "--status", "late"),
         ("review", "list", "--status", "maybe"),
         ("programs", "report", "glow", "--month", "2026-03", "--format", "pdf"),
+        ("programs", "report", "glow", "--month", "9999-12"),
+        ("payouts", "build", "-p", "glow", "-m", "9999-12"),
+        ("payouts", "pay", "99999999999999999999999"),
+        ("payouts", "show", "99999999999999999999999"),
+        ("review", "approve", "99999999999999999999999", "--reason", "x"),
+        ("programs", "promo", "glow", "--remove", "99999999999999999999999"),
+        ("programs", "fraud", "glow", "--outlier-min-clicks", "99999999999999999999999"),
+        ("payouts", "pay", "1", "--reference", "a\x1b[31mred"),
     ],
 )
 def test_bad_input_is_a_clear_error_never_a_traceback(talent, args: tuple[str, ...]) -> None:  # noqa: ANN001
