@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from fractions import Fraction
 
 import pytest
 from sqlmodel import Session, select
@@ -398,3 +399,32 @@ def test_an_affiliates_conversions_with_their_rates_and_statuses(database) -> No
     ]
     assert rows[2].why == "held in review: held by the platform"
     assert rows[4].statement_id is not None
+
+
+def test_the_management_report_counts_payouts_on_time_late_and_overdue(database) -> None:  # noqa: ANN001
+    from talent_tui.io import affiliate_reports
+    from talent_tui.services.affiliates import kpis, program_report
+
+    with database.transaction() as s:
+        prog = program(s, net_days=10)
+        people = [affiliate(s, prog, h) for h in ("@a", "@b", "@c")]
+        for n, who in enumerate(people, start=1):
+            conversion(s, prog, who, f"Q{n}", f"2026-03-0{n} 10:00:00", 10000 * n)
+        views = payouts.build(s, prog, date(2026, 3, 1), TODAY, "mina", now=BUILT).statements
+        # all due 11 May: @a paid on 10 May, @b on 14 May (3 days late), @c not paid
+        payouts.pay(s, views[0].id, "mina", today=date(2026, 5, 20), paid_on="2026-05-10")
+        payouts.pay(s, views[1].id, "mina", today=date(2026, 5, 20), paid_on="2026-05-14")
+        report = program_report.build_report(
+            s, prog, kpis.parse_month("2026-05"), date(2026, 5, 20), management=True
+        )
+        march = program_report.build_report(
+            s, prog, kpis.parse_month("2026-03"), date(2026, 5, 20), management=False
+        )
+    t = report.timeliness
+    assert (t.due, t.on_time, t.late, t.late_days, t.overdue, t.not_due) == (3, 1, 1, 3, 1, 0)
+    # March: revenue 100 + 200 + 300 = 600.00; commission 10 % = 60.00; paid 10.00 + 20.00
+    assert (march.revenue_minor, march.commission_minor, march.paid_minor) == (60000, 6000, 3000)
+    assert march.cost_of_sale == Fraction(1, 10) and march.roi == Fraction(9)
+    text = affiliate_reports.render(march, "md")
+    assert "- **Cost of sale:** 10.0%" in text and "- **ROI:** 900.0%" in text
+    assert "| @c | 0 | 1 | 300.00 USD | 30.00 USD |" in text

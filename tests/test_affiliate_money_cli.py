@@ -167,6 +167,14 @@ def test_review_commands_list_approve_and_reject(talent) -> None:  # noqa: ANN00
         ("payouts", "list", "--status", "late"),
         ("review", "list", "--status", "maybe"),
         ("programs", "report", "glow", "--month", "2026-03", "--format", "pdf"),
+        ("programs", "report", "glow", "--month", "9999-12"),
+        ("payouts", "build", "-p", "glow", "-m", "9999-12"),
+        ("payouts", "pay", "99999999999999999999999"),
+        ("payouts", "show", "99999999999999999999999"),
+        ("review", "approve", "99999999999999999999999", "--reason", "x"),
+        ("programs", "promo", "glow", "--remove", "99999999999999999999999"),
+        ("programs", "fraud", "glow", "--outlier-min-clicks", "99999999999999999999999"),
+        ("payouts", "pay", "1", "--reference", "a\x1b[31mred"),
     ],
 )
 def test_bad_input_is_a_clear_error_never_a_traceback(talent, args: tuple[str, ...]) -> None:  # noqa: ANN001
@@ -208,3 +216,25 @@ def test_the_program_report_in_md_html_and_csv(talent) -> None:  # noqa: ANN001
     assert "Revenue,183.43 USD" in summary
     top = (talent.tmp / "r-top.csv").read_text().splitlines()
     assert top[1] == "'@nora,0,3,173.38,17.34,USD"
+
+
+def test_a_click_import_runs_the_click_spike_rule(talent) -> None:  # noqa: ANN001
+    rows = ["date,affiliate,clicks"]
+    rows += [f"2026-03-0{d},@nora,{30 + d % 3}" for d in range(1, 9)]  # median 31
+    rows.append("2026-03-09,@nora,311")  # above 10 × 31 = 310
+    rows.append("2026-03-09,@sam,5")
+    path = talent.tmp / "clicks.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    talent("import", "clicks", str(path), "--program", "glow", today="2026-03-20")
+    [flag] = json.loads(talent("review", "list", "--json", today="2026-03-20").stdout)["flags"]
+    assert (flag["affiliate"], flag["rule"], flag["evidence"]["clicks"]) == (
+        "@nora",
+        "click_spike",
+        311,
+    )
+    assert flag["evidence"]["median"] == "31"
+    # importing the same file again flags nothing new
+    talent("import", "clicks", str(path), "--program", "glow", today="2026-03-20")
+    assert (
+        len(json.loads(talent("review", "list", "--json", today="2026-03-20").stdout)["flags"]) == 1
+    )

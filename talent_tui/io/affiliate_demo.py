@@ -7,8 +7,8 @@ People, stages and resources go through the services (so every rule and audit en
 clicks and orders are inserted in bulk, as an import would.
 
 The money (issue 16, `_money`): tiers, a promotion and bonuses on both programs; the two
-most recent months that can be built have statements (the older one's paid, but for one
-Peak Fuel statement left overdue; the newer one open), a reversal after payment shows as an
+most recent months that can be built have statements (the older one's, built when it could
+be, paid, but for one Peak Fuel statement left overdue; the newer one's, built today, open), a reversal after payment shows as an
 adjustment of the newer month, and a few recent orders wait in review (a forbidden source,
 a self-referral, an order 4 seconds after its click, an order claimed by two affiliates).
 """
@@ -362,7 +362,10 @@ def _money(session: Session, made: list[Program], today: date) -> None:
         )
     for index, month in enumerate(buildable):
         for program in made:
-            built_on = payouts.possible_on(program, month)
+            # The older month was built when it could be (and is paid, or overdue); the newer
+            # one is built today (open, due in the program's net days).
+            older = index == 0 and len(buildable) > 1
+            built_on = payouts.possible_on(program, month) if older else today
             result = payouts.build(
                 session,
                 program,
@@ -371,7 +374,7 @@ def _money(session: Session, made: list[Program], today: date) -> None:
                 ACTOR,
                 now=datetime.combine(built_on, time(9), tzinfo=UTC),
             )
-            if index == 0 and len(buildable) > 1:
+            if older:
                 _pay_older(session, program, result.statements, built_on)
     _flagged(session, made, today)
 

@@ -3,7 +3,8 @@ when the platform gives no link, with impressions when known.
 
 Columns: date, affiliate | link_code, clicks[, impressions]. A row is matched on (affiliate,
 link, day): a re-import replaces that day's numbers. `--program` is needed only when a handle
-or a link code is in several programs and the row does not say which.
+or a link code is in several programs and the row does not say which. The days written go
+through the click-spike review rule (services.affiliates.guard).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from talent_tui.core import fields
+from talent_tui.core.dates import today
 from talent_tui.core.fields import FieldError, day, integer, text_of
 from talent_tui.io.importers.base import (
     Counter,
@@ -25,6 +27,7 @@ from talent_tui.io.importers.base import (
     gather,
     insert_many,
 )
+from talent_tui.services.affiliates import guard
 from talent_tui.store.models import Affiliate, ClickDay, TrackingLink
 
 COLUMNS = ("date", "affiliate", "link_code", "clicks", "impressions")
@@ -183,6 +186,8 @@ def spec_for(program_id: int | None) -> KindSpec:
                 session.add(found)
         session.flush()
         insert_many(session.connection(), ClickDay.__table__, new)
+        # The click-spike review rule on the days written (issue 16).
+        guard.after_clicks(session, {(r[3], r[1]["day"]) for r in resolved}, today())
         return counter
 
     return KindSpec(

@@ -8,5 +8,15 @@
   program and period, aggregated in SQL.
 - `suggest`: roster creators not yet in a program, ranked by audience fit.
 
+Money (issue 16):
+- `commissions`: the engine (its docstring is the rules), versioned tiers, promotions and
+  bonuses, locking.
+- `payouts`: statements (build, list, show, pay, overdue), adjustments (late changes,
+  approvals after a build, carried totals), an affiliate's conversions with their rates.
+- `review`: the six fraud rules with program thresholds, holds, the queue and decisions.
+- `guard`: the three calls the importers make into the money rules.
+- `money_terms`: a program's money rules in force in one view (the rules editor).
+- `program_report`: the program and management reports' figures.
+
 Modules import `errors` (refusals) and `lookup` (finding a program or an affiliate).
 """

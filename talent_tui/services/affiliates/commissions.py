@@ -364,7 +364,7 @@ def remove_rule(
     assert program.id is not None
     moment = now or utcnow()
     _lock_program(session, program.id)
-    rule = session.get(CommissionRule, rule_id)
+    rule = session.get(CommissionRule, rule_id) if 0 < rule_id <= fields.MAX_ID else None
     if (
         rule is None
         or rule.program_id != program.id

@@ -61,6 +61,11 @@ class PayoutError(AffiliateError):
     """A refused build or payment."""
 
 
+def _an_id(number: int) -> bool:
+    """A number a 64-bit id column can hold (a 26-digit one finds nothing, never a crash)."""
+    return 0 < number <= fields.MAX_ID
+
+
 def last_day(first: date) -> date:
     return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
@@ -643,7 +648,7 @@ def statements(
 def show(session: Session, statement_id: int, today: date) -> StatementView:
     """One statement with every line: each conversion with its rate and why that rate, the
     bonuses, the adjustments."""
-    statement = session.get(Statement, statement_id)
+    statement = session.get(Statement, statement_id) if _an_id(statement_id) else None
     if statement is None:
         raise PayoutError(f"no statement #{statement_id}", "id")
     program = session.get(Program, statement.program_id)
@@ -727,9 +732,13 @@ def pay(
             ref = fields.opt_text({"reference": reference}, "reference", fields.MAX_LINE)
         except fields.FieldError as exc:
             raise PayoutError(f"reference: {exc.message}", "reference") from None
-    statement = session.exec(
-        select(Statement).where(Statement.id == statement_id).with_for_update()
-    ).first()
+    statement = (
+        session.exec(
+            select(Statement).where(Statement.id == statement_id).with_for_update()
+        ).first()
+        if _an_id(statement_id)
+        else None
+    )
     if statement is None:
         raise PayoutError(f"no statement #{statement_id}", "id")
     session.refresh(statement)  # the state after the lock, not what this session cached

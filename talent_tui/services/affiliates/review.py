@@ -877,6 +877,8 @@ def queue(
 
 
 def show_flag(session: Session, flag_id: int) -> FlagView:
+    if not 0 < flag_id <= fields.MAX_ID:
+        raise ReviewError(f"no review flag #{flag_id}", "id")
     row = session.exec(
         select(ReviewFlag, Program.name, Program.currency, Affiliate.handle)
         .join(Program, col(Program.id) == col(ReviewFlag.program_id))
@@ -906,6 +908,8 @@ def decide(
         why = fields.req_text({"reason": reason}, "reason", fields.MAX_LINE)
     except fields.FieldError as exc:
         raise ReviewError(f"reason: {exc.message} (say why)", "reason") from None
+    if not 0 < flag_id <= fields.MAX_ID:
+        raise ReviewError(f"no review flag #{flag_id}", "id")
     flag = session.exec(
         select(ReviewFlag).where(ReviewFlag.id == flag_id).with_for_update()
     ).first()
