@@ -36,6 +36,7 @@ from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.affiliate_common import (
     KPI_COLUMNS,
+    LazyRows,
     Loading,
     _money,
     right,
@@ -154,6 +155,8 @@ class AffiliatesScreen(Guarded, Screen):
             table.add_column(label, width=width)
         self.board_loading = Loading(self.query_one("#aff-body"))
         self.kpis_loading = Loading(table)
+        self.pipeline_rows = LazyRows(pipeline)
+        self.kpi_rows = LazyRows(table)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -223,7 +226,7 @@ class AffiliatesScreen(Guarded, Screen):
                 self._status()
                 return  # a stage move or a tick: the sums stand
         else:
-            self.query_one("#aff-kpis", DataTable).clear()
+            self.kpi_rows.reset([], None)
         self.load_kpis()
 
     def show_kpis(self, program_id: int, period: kpis.Period, result: kpis.ProgramKpis) -> None:
@@ -238,41 +241,40 @@ class AffiliatesScreen(Guarded, Screen):
     def _show_pipeline(self, data: ProgramData) -> None:
         table = self.query_one("#aff-pipeline", DataTable)
         cursor_key = self._cursor_key(table)
-        table.clear()
         by_stage: dict[str, list[members.AffiliateRow]] = {}
         for row in data.affiliates:
             by_stage.setdefault(row.stage, []).append(row)
+        rows: list[tuple[tuple[object, ...], str]] = []
         for stage in members.PIPELINE:
             listed = by_stage.get(stage.value, [])
-            table.add_row(
-                Text(f"{stage.value.capitalize()} · {len(listed)}", style="bold reverse"),
-                "",
-                "",
-                "",
-                key=f"stage:{stage.value}",
-            )
+            header = Text(f"{stage.value.capitalize()} · {len(listed)}", style="bold reverse")
+            rows.append(((header, "", "", ""), f"stage:{stage.value}"))
             for row in listed:
                 ticks = f"{row.ticked}/{row.checklist}" if row.checklist else ""
-                table.add_row(
+                cells = (
                     fit(printable(row.handle), 17),
                     fit(printable(row.name or ""), 15),
                     ticks,
                     dates.short_day(row.stage_since.date(), self.app.today),
-                    key=f"affiliate:{row.id}",
                 )
-        self._restore_cursor(table, cursor_key)
+                rows.append((cells, f"affiliate:{row.id}"))
+        self.pipeline_rows.reset(rows, cursor_key)
 
     def _show_kpis(self, data: ProgramData) -> None:
         table = self.query_one("#aff-kpis", DataTable)
         cursor_key = self._cursor_key(table)
-        table.clear()
         if data.result is None:
+            self.kpi_rows.reset([], None)
             return
         cur = data.result.currency
-        for k in [*sort_kpis(data.result.rows, self.sort), data.result.total]:
+        rows: list[tuple[tuple[object, ...], str]] = []
+        # The program's total first: the table is drawn a page at a time (LazyRows).
+        for k in [data.result.total, *sort_kpis(data.result.rows, self.sort)]:
             rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
-            table.add_row(
-                fit(printable(k.handle or "Total"), KPI_COLUMNS[0][1]),
+            cells = (
+                fit(printable(k.handle), KPI_COLUMNS[0][1])
+                if k.handle
+                else Text("Total", style="bold"),
                 right(f"{k.clicks:,}"),
                 right(f"{k.conversions:,}"),
                 right(rate),
@@ -280,9 +282,17 @@ class AffiliatesScreen(Guarded, Screen):
                 right(_money(k.commission_minor, cur, KPI_COLUMNS[5][1])),
                 right(_money(k.epc_minor, cur, KPI_COLUMNS[6][1])),
                 right(_money(k.aov_minor, cur, KPI_COLUMNS[7][1])),
-                key=f"affiliate:{k.affiliate_id}" if k.affiliate_id else "total",
             )
-        self._restore_cursor(table, cursor_key)
+            rows.append((cells, f"affiliate:{k.affiliate_id}" if k.affiliate_id else "total"))
+        self.kpi_rows.reset(rows, cursor_key)
+
+    @on(DataTable.RowHighlighted, "#aff-pipeline")
+    def pipeline_moved(self, event: DataTable.RowHighlighted) -> None:
+        self.pipeline_rows.near(event.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#aff-kpis")
+    def kpis_moved(self, event: DataTable.RowHighlighted) -> None:
+        self.kpi_rows.near(event.cursor_row)
 
     def _status(self) -> None:
         """One line: the program, the period, its revenue with the trend, the order. The
@@ -312,16 +322,6 @@ class AffiliatesScreen(Guarded, Screen):
             return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         except Exception:  # noqa: BLE001 - no row under the cursor
             return None
-
-    @staticmethod
-    def _restore_cursor(table: DataTable, key: str | None) -> None:
-        keys = [str(k.value) for k in table.rows]
-        if key in keys:
-            table.move_cursor(row=keys.index(key))
-        else:
-            first = next((i for i, k in enumerate(keys) if k.startswith("affiliate:")), 0)
-            if keys:
-                table.move_cursor(row=first)
 
     def _affiliate_id(self) -> int | None:
         """The affiliate under the cursor of the visible table."""

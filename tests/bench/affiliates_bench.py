@@ -18,7 +18,7 @@ first paint and a quiet moment (1.5 s), four steps are timed from writing the ke
 that shows the step's data on the terminal:
   workspace    `A`      until the pipeline board shows its first stage ("Prospect · N");
   kpis         `2`      until the status line shows the month's summed revenue
-                        ("revenue 1,234.56 USD");
+                        ("1,234.56 USD (+3% vs 2026-10)");
   sort         `s`      until the status line says "by clicks" (drawn with the re-sorted table);
   affiliate    `Enter`  on the top affiliate: until its page shows its order count
                         ("Orders 1–100 of N").
@@ -162,7 +162,7 @@ def one_run(talent: list[str], db: Path, env: dict[str, str]) -> dict[str, float
     times: dict[str, float] = {}
     steps = (
         ("workspace", "A", r"Prospect · \d"),
-        ("kpis", "2", r"revenue [\d,.]+[kMG]? USD"),
+        ("kpis", "2", r"[\d,.]+[kMG]? USD \("),
         ("sort", "s", r"by clicks"),
         ("affiliate", "\r", r"Orders 1–100 of [\d,]+"),
     )
