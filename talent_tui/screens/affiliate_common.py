@@ -4,6 +4,9 @@ workers that appears only when a read takes more than a moment."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
@@ -112,22 +115,28 @@ class LazyRows:
     worker), but only the first DRAWN_PAGE are added, and the next page when the cursor comes
     near the last drawn row. Adding a row costs the table a measure of each of its cells
     (2,000 affiliates: ~0.4 s on the UI thread), so a sort or a new period redraws 100 rows,
-    not all of them, and scrolling down draws the rest as it is reached."""
+    not all of them, and scrolling down draws the rest as it is reached. A row's cells are
+    made (`cells(item)`: formatting, Text objects) only when it is drawn."""
 
     DRAWN_PAGE = 100
     MARGIN = 10  # rows before the last drawn one where the next page is drawn
 
-    def __init__(self, table: DataTable) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        table: DataTable,  # type: ignore[type-arg]
+        cells: Callable[[Any], tuple[object, ...]] = tuple,
+    ) -> None:
         self.table = table
-        self.rows: list[tuple[tuple[object, ...], str]] = []
+        self.cells = cells
+        self.rows: list[tuple[Any, str]] = []
         self.drawn = 0
 
     @property
     def keys(self) -> list[str]:
-        return [key for _cells, key in self.rows]
+        return [key for _item, key in self.rows]
 
-    def reset(self, rows: list[tuple[tuple[object, ...], str]], keep: str | None) -> None:
-        """Show `rows` (cells, key) with the cursor on the row `keep` (drawn as far as it),
+    def reset(self, rows: list[tuple[Any, str]], keep: str | None) -> None:
+        """Show `rows` (item, key) with the cursor on the row `keep` (drawn as far as it),
         else on the first affiliate."""
         table = self.table
         table.clear()
@@ -145,8 +154,8 @@ class LazyRows:
         """Draw whole pages until at least `count` rows are drawn (or all of them)."""
         pages = -(-max(count, 1) // self.DRAWN_PAGE)
         end = min(len(self.rows), pages * self.DRAWN_PAGE)
-        for cells, key in self.rows[self.drawn : end]:
-            self.table.add_row(*cells, key=key)
+        for item, key in self.rows[self.drawn : end]:
+            self.table.add_row(*self.cells(item), key=key)
         self.drawn = max(self.drawn, end)
 
     def near(self, row: int) -> None:

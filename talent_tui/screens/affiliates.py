@@ -155,8 +155,8 @@ class AffiliatesScreen(Guarded, Screen):
             table.add_column(label, width=width)
         self.board_loading = Loading(self.query_one("#aff-body"))
         self.kpis_loading = Loading(table)
-        self.pipeline_rows = LazyRows(pipeline)
-        self.kpi_rows = LazyRows(table)
+        self.pipeline_rows = LazyRows(pipeline, self._pipeline_cells)
+        self.kpi_rows = LazyRows(table, self._kpi_cells)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -244,47 +244,52 @@ class AffiliatesScreen(Guarded, Screen):
         by_stage: dict[str, list[members.AffiliateRow]] = {}
         for row in data.affiliates:
             by_stage.setdefault(row.stage, []).append(row)
-        rows: list[tuple[tuple[object, ...], str]] = []
+        rows: list[tuple[object, str]] = []
         for stage in members.PIPELINE:
             listed = by_stage.get(stage.value, [])
-            header = Text(f"{stage.value.capitalize()} · {len(listed)}", style="bold reverse")
-            rows.append(((header, "", "", ""), f"stage:{stage.value}"))
-            for row in listed:
-                ticks = f"{row.ticked}/{row.checklist}" if row.checklist else ""
-                cells = (
-                    fit(printable(row.handle), 17),
-                    fit(printable(row.name or ""), 15),
-                    ticks,
-                    dates.short_day(row.stage_since.date(), self.app.today),
-                )
-                rows.append((cells, f"affiliate:{row.id}"))
+            rows.append(((stage, len(listed)), f"stage:{stage.value}"))
+            rows.extend((row, f"affiliate:{row.id}") for row in listed)
         self.pipeline_rows.reset(rows, cursor_key)
 
-    def _show_kpis(self, data: ProgramData) -> None:
+    def _pipeline_cells(self, item: object) -> tuple[object, ...]:
+        if isinstance(item, members.AffiliateRow):
+            return (
+                fit(printable(item.handle), 17),
+                fit(printable(item.name or ""), 15),
+                f"{item.ticked}/{item.checklist}" if item.checklist else "",
+                dates.short_day(item.stage_since.date(), self.app.today),
+            )
+        stage, count = item  # type: ignore[misc]
+        return (Text(f"{stage.value.capitalize()} · {count}", style="bold reverse"), "", "", "")
+
+    def _show_kpis(self, data: ProgramData, keep_cursor: bool = True) -> None:
+        """The KPI rows in the chosen order; the cursor stays on its affiliate (a new period),
+        or goes to the top (a new order: the first page is all that is drawn)."""
         table = self.query_one("#aff-kpis", DataTable)
-        cursor_key = self._cursor_key(table)
+        cursor_key = self._cursor_key(table) if keep_cursor else None
         if data.result is None:
             self.kpi_rows.reset([], None)
             return
-        cur = data.result.currency
-        rows: list[tuple[tuple[object, ...], str]] = []
         # The program's total first: the table is drawn a page at a time (LazyRows).
-        for k in [data.result.total, *sort_kpis(data.result.rows, self.sort)]:
-            rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
-            cells = (
-                fit(printable(k.handle), KPI_COLUMNS[0][1])
-                if k.handle
-                else Text("Total", style="bold"),
-                right(f"{k.clicks:,}"),
-                right(f"{k.conversions:,}"),
-                right(rate),
-                right(_money(k.revenue_minor, cur, KPI_COLUMNS[4][1])),
-                right(_money(k.commission_minor, cur, KPI_COLUMNS[5][1])),
-                right(_money(k.epc_minor, cur, KPI_COLUMNS[6][1])),
-                right(_money(k.aov_minor, cur, KPI_COLUMNS[7][1])),
-            )
-            rows.append((cells, f"affiliate:{k.affiliate_id}" if k.affiliate_id else "total"))
+        ordered = [data.result.total, *sort_kpis(data.result.rows, self.sort)]
+        rows = [(k, f"affiliate:{k.affiliate_id}" if k.affiliate_id else "total") for k in ordered]
         self.kpi_rows.reset(rows, cursor_key)
+
+    def _kpi_cells(self, k: kpis.Kpi) -> tuple[object, ...]:
+        cur = k.currency
+        rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
+        return (
+            fit(printable(k.handle), KPI_COLUMNS[0][1])
+            if k.handle
+            else Text("Total", style="bold"),
+            right(f"{k.clicks:,}"),
+            right(f"{k.conversions:,}"),
+            right(rate),
+            right(_money(k.revenue_minor, cur, KPI_COLUMNS[4][1])),
+            right(_money(k.commission_minor, cur, KPI_COLUMNS[5][1])),
+            right(_money(k.epc_minor, cur, KPI_COLUMNS[6][1])),
+            right(_money(k.aov_minor, cur, KPI_COLUMNS[7][1])),
+        )
 
     @on(DataTable.RowHighlighted, "#aff-pipeline")
     def pipeline_moved(self, event: DataTable.RowHighlighted) -> None:
@@ -383,7 +388,7 @@ class AffiliatesScreen(Guarded, Screen):
         """The next order of the KPI table (in memory: the rows are already summed)."""
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         if self.data is not None:
-            self._show_kpis(self.data)
+            self._show_kpis(self.data, keep_cursor=False)
             self._status()
 
     def action_period(self, step: int) -> None:
