@@ -117,6 +117,8 @@ class AffiliatesScreen(Guarded, Screen):
         Binding("B", "add_creative", "Creative", show=False),
         Binding("P", "focus_programs", "Programs", show=False),
         Binding("enter", "open", "Open", show=False),
+        # Later screens (issue 16: payouts, review) add their keys here, with an action that
+        # pushes them with self.program_id / self._affiliate_id() / self.period.
     ]
 
     def __init__(self) -> None:
