@@ -313,3 +313,36 @@ def _text(app) -> str:  # noqa: ANN001
     from .conftest import screen_text
 
     return screen_text(app)
+
+
+async def test_long_tables_are_drawn_a_page_at_a_time() -> None:
+    from textual.app import App, ComposeResult
+
+    from talent_tui.screens.affiliate_common import LazyRows
+    from talent_tui.widgets.tables import PlainTable
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield PlainTable(id="t", cursor_type="row")
+
+    rows = [((f"@a{i:04d}", str(i)), f"affiliate:{i}") for i in range(250)]
+    app = One()
+    async with app.run_test(size=(80, 24)):
+        table = app.query_one(PlainTable)
+        table.add_columns("Affiliate", "N")
+        lazy = LazyRows(table)
+        lazy.reset(rows, None)
+        assert _keys(table) == [k for _c, k in rows[: LazyRows.DRAWN_PAGE]]
+        lazy.near(50)  # far from the end: nothing more
+        assert table.row_count == LazyRows.DRAWN_PAGE
+        lazy.near(LazyRows.DRAWN_PAGE - 3)  # near it: the next page
+        assert _keys(table) == [k for _c, k in rows[: 2 * LazyRows.DRAWN_PAGE]]
+        lazy.near(2 * LazyRows.DRAWN_PAGE - 1)
+        assert _keys(table) == [k for _c, k in rows]
+        # A new order keeps the cursor's row, drawn as far as it and no further.
+        lazy.reset(list(reversed(rows)), "affiliate:180")  # row 69: one page reaches it
+        assert table.row_count == LazyRows.DRAWN_PAGE
+        assert _keys(table)[table.cursor_row] == "affiliate:180"
+        lazy.reset(list(reversed(rows)), "affiliate:40")  # row 209: three pages (all 250)
+        assert table.row_count == 250
+        assert _keys(table)[table.cursor_row] == "affiliate:40"

@@ -36,6 +36,7 @@ from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.affiliate_common import (
     KPI_COLUMNS,
+    LazyRows,
     Loading,
     _money,
     right,
@@ -158,6 +159,8 @@ class AffiliatesScreen(Guarded, Screen):
             table.add_column(label, width=width)
         self.board_loading = Loading(self.query_one("#aff-body"))
         self.kpis_loading = Loading(table)
+        self.pipeline_rows = LazyRows(pipeline, self._pipeline_cells)
+        self.kpi_rows = LazyRows(table, self._kpi_cells)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -227,7 +230,7 @@ class AffiliatesScreen(Guarded, Screen):
                 self._status()
                 return  # a stage move or a tick: the sums stand
         else:
-            self.query_one("#aff-kpis", DataTable).clear()
+            self.kpi_rows.reset([], None)
         self.load_kpis()
 
     def show_kpis(self, program_id: int, period: kpis.Period, result: kpis.ProgramKpis) -> None:
@@ -242,51 +245,63 @@ class AffiliatesScreen(Guarded, Screen):
     def _show_pipeline(self, data: ProgramData) -> None:
         table = self.query_one("#aff-pipeline", DataTable)
         cursor_key = self._cursor_key(table)
-        table.clear()
         by_stage: dict[str, list[members.AffiliateRow]] = {}
         for row in data.affiliates:
             by_stage.setdefault(row.stage, []).append(row)
+        rows: list[tuple[object, str]] = []
         for stage in members.PIPELINE:
             listed = by_stage.get(stage.value, [])
-            table.add_row(
-                Text(f"{stage.value.capitalize()} · {len(listed)}", style="bold reverse"),
-                "",
-                "",
-                "",
-                key=f"stage:{stage.value}",
-            )
-            for row in listed:
-                ticks = f"{row.ticked}/{row.checklist}" if row.checklist else ""
-                table.add_row(
-                    fit(printable(row.handle), 17),
-                    fit(printable(row.name or ""), 15),
-                    ticks,
-                    dates.short_day(row.stage_since.date(), self.app.today),
-                    key=f"affiliate:{row.id}",
-                )
-        self._restore_cursor(table, cursor_key)
+            rows.append(((stage, len(listed)), f"stage:{stage.value}"))
+            rows.extend((row, f"affiliate:{row.id}") for row in listed)
+        self.pipeline_rows.reset(rows, cursor_key)
 
-    def _show_kpis(self, data: ProgramData) -> None:
-        table = self.query_one("#aff-kpis", DataTable)
-        cursor_key = self._cursor_key(table)
-        table.clear()
-        if data.result is None:
-            return
-        cur = data.result.currency
-        for k in [*sort_kpis(data.result.rows, self.sort), data.result.total]:
-            rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
-            table.add_row(
-                fit(printable(k.handle or "Total"), KPI_COLUMNS[0][1]),
-                right(f"{k.clicks:,}"),
-                right(f"{k.conversions:,}"),
-                right(rate),
-                right(_money(k.revenue_minor, cur, KPI_COLUMNS[4][1])),
-                right(_money(k.commission_minor, cur, KPI_COLUMNS[5][1])),
-                right(_money(k.epc_minor, cur, KPI_COLUMNS[6][1])),
-                right(_money(k.aov_minor, cur, KPI_COLUMNS[7][1])),
-                key=f"affiliate:{k.affiliate_id}" if k.affiliate_id else "total",
+    def _pipeline_cells(self, item: object) -> tuple[object, ...]:
+        if isinstance(item, members.AffiliateRow):
+            return (
+                fit(printable(item.handle), 17),
+                fit(printable(item.name or ""), 15),
+                f"{item.ticked}/{item.checklist}" if item.checklist else "",
+                dates.short_day(item.stage_since.date(), self.app.today),
             )
-        self._restore_cursor(table, cursor_key)
+        stage, count = item  # type: ignore[misc]
+        return (Text(f"{stage.value.capitalize()} · {count}", style="bold reverse"), "", "", "")
+
+    def _show_kpis(self, data: ProgramData, keep_cursor: bool = True) -> None:
+        """The KPI rows in the chosen order; the cursor stays on its affiliate (a new period),
+        or goes to the top (a new order: the first page is all that is drawn)."""
+        table = self.query_one("#aff-kpis", DataTable)
+        cursor_key = self._cursor_key(table) if keep_cursor else None
+        if data.result is None:
+            self.kpi_rows.reset([], None)
+            return
+        # The program's total first: the table is drawn a page at a time (LazyRows).
+        ordered = [data.result.total, *sort_kpis(data.result.rows, self.sort)]
+        rows = [(k, f"affiliate:{k.affiliate_id}" if k.affiliate_id else "total") for k in ordered]
+        self.kpi_rows.reset(rows, cursor_key)
+
+    def _kpi_cells(self, k: kpis.Kpi) -> tuple[object, ...]:
+        cur = k.currency
+        rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
+        return (
+            fit(printable(k.handle), KPI_COLUMNS[0][1])
+            if k.handle
+            else Text("Total", style="bold"),
+            right(f"{k.clicks:,}"),
+            right(f"{k.conversions:,}"),
+            right(rate),
+            right(_money(k.revenue_minor, cur, KPI_COLUMNS[4][1])),
+            right(_money(k.commission_minor, cur, KPI_COLUMNS[5][1])),
+            right(_money(k.epc_minor, cur, KPI_COLUMNS[6][1])),
+            right(_money(k.aov_minor, cur, KPI_COLUMNS[7][1])),
+        )
+
+    @on(DataTable.RowHighlighted, "#aff-pipeline")
+    def pipeline_moved(self, event: DataTable.RowHighlighted) -> None:
+        self.pipeline_rows.near(event.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#aff-kpis")
+    def kpis_moved(self, event: DataTable.RowHighlighted) -> None:
+        self.kpi_rows.near(event.cursor_row)
 
     def _status(self) -> None:
         """One line: the program, the period, its revenue with the trend, the order. The
@@ -316,16 +331,6 @@ class AffiliatesScreen(Guarded, Screen):
             return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         except Exception:  # noqa: BLE001 - no row under the cursor
             return None
-
-    @staticmethod
-    def _restore_cursor(table: DataTable, key: str | None) -> None:
-        keys = [str(k.value) for k in table.rows]
-        if key in keys:
-            table.move_cursor(row=keys.index(key))
-        else:
-            first = next((i for i, k in enumerate(keys) if k.startswith("affiliate:")), 0)
-            if keys:
-                table.move_cursor(row=first)
 
     def _affiliate_id(self) -> int | None:
         """The affiliate under the cursor of the visible table."""
@@ -387,7 +392,7 @@ class AffiliatesScreen(Guarded, Screen):
         """The next order of the KPI table (in memory: the rows are already summed)."""
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         if self.data is not None:
-            self._show_kpis(self.data)
+            self._show_kpis(self.data, keep_cursor=False)
             self._status()
 
     def action_period(self, step: int) -> None:

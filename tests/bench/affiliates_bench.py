@@ -18,10 +18,12 @@ first paint and a quiet moment (1.5 s), four steps are timed from writing the ke
 that shows the step's data on the terminal:
   workspace    `A`      until the pipeline board shows its first stage ("Prospect · N");
   kpis         `2`      until the status line shows the month's summed revenue
-                        ("revenue 1,234.56 USD");
+                        ("1,234.56 USD (+3% vs 2026-10)");
   sort         `s`      until the status line says "by clicks" (drawn with the re-sorted table);
+  period       `[`      the month before, summed now (the month's sums above were read while
+                        the board was shown): until the status line shows its revenue;
   affiliate    `Enter`  on the top affiliate: until its page shows its order count
-                        ("Orders 1–100 of N").
+                        ("Orders 1–100 of N", or fewer).
 Medians and p95 per step over --runs runs, as a table on stderr and JSON on stdout (--json).
 """
 
@@ -60,7 +62,8 @@ STAGES = (
     ("ended", 0.02),
     ("rejected", 0.02),
 )
-STEPS = ("workspace", "kpis", "sort", "affiliate")
+STEPS = ("workspace", "kpis", "sort", "period", "affiliate")
+PREVIOUS_MONTH = "2026-10"  # the month before TODAY's
 
 
 def stamp(moment: datetime) -> str:
@@ -162,9 +165,10 @@ def one_run(talent: list[str], db: Path, env: dict[str, str]) -> dict[str, float
     times: dict[str, float] = {}
     steps = (
         ("workspace", "A", r"Prospect · \d"),
-        ("kpis", "2", r"revenue [\d,.]+[kMG]? USD"),
+        ("kpis", "2", r"[\d,.]+[kMG]? USD \("),
         ("sort", "s", r"by clicks"),
-        ("affiliate", "\r", r"Orders 1–100 of [\d,]+"),
+        ("period", "[", rf"{PREVIOUS_MONTH}: [\d,.]+[kMG]? USD \("),
+        ("affiliate", "\r", r"Orders 1–[\d,]+ of [\d,]+"),
     )
     try:
         app.wait_for(r"No creators yet|Roster|creators", PAINT_TIMEOUT)
