@@ -76,3 +76,45 @@ def test_affiliate_page_80x24(snap_compare, demo_db: Database) -> None:
 
     app = TalentApp(demo_db, today=TODAY)
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_page)
+
+
+async def _loaded_despite_cancels(pilot) -> None:  # noqa: ANN001
+    """`_loaded`, when keys came faster than reads (a newer read cancels the one before)."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(3):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
+        await pilot.pause()
+
+
+def test_affiliate_payouts_80x24(snap_compare, demo_db: Database) -> None:
+    """Peak Fuel's statements of the month with the overdue one (the theme's error colour)."""
+
+    async def open_payouts(pilot) -> None:  # noqa: ANN001
+        await _loaded(pilot)
+        await pilot.press("A")
+        await _loaded(pilot)
+        await pilot.press("P", "down")  # Peak Fuel Athletes
+        await _loaded_despite_cancels(pilot)
+        await pilot.press("dollar_sign")
+        await _loaded_despite_cancels(pilot)
+        await pilot.press("left_square_bracket")
+        await _loaded_despite_cancels(pilot)
+
+    app = TalentApp(demo_db, today=TODAY)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_payouts)
+
+
+def test_affiliate_review_queue_80x24(snap_compare, demo_db: Database) -> None:
+    async def open_queue(pilot) -> None:  # noqa: ANN001
+        await _loaded(pilot)
+        await pilot.press("A")
+        await _loaded(pilot)
+        await pilot.press("v")
+        await _loaded_despite_cancels(pilot)
+
+    app = TalentApp(demo_db, today=TODAY)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_queue)

@@ -283,9 +283,25 @@ class PayoutsScreen(Guarded, Screen):
             head = f"{data.program} · {label}: can be built on or after {data.possible_on}"
         self.query_one("#pay-head", Static).update(Text(printable(head), no_wrap=True))
         self.query_one("#pay-totals", Static).update(totals_text(self.app, data.statements))
-        self.query_one("#pay-status", Static).update(
-            Text("[ ] month · b build · p pay · Enter lines (each rate and why)", no_wrap=True)
-        )
+        self._status()
+
+    @on(DataTable.RowHighlighted, "#pay-table")
+    def highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._status()
+
+    def _status(self) -> None:
+        """The highlighted statement in full (its handle is cut in the table), or the keys."""
+        v = self._view()
+        if v is None:
+            text = Text("[ ] month before / after · b build the month shown", no_wrap=True)
+        elif v.status == "paid":
+            text = Text(printable(f"#{v.id} {v.affiliate} · paid {v.paid_on} · Enter: lines"))
+        else:
+            text = Text(printable(f"#{v.id} {v.affiliate} · due {v.due_on} · "))
+            text.append(money_forms.late(self.app, "overdue") if v.overdue else Text(v.status))
+            text.append(" · p pay · Enter: lines")
+        text.no_wrap = True
+        self.query_one("#pay-status", Static).update(text)
 
     def _view(self) -> payouts.StatementView | None:
         table = self.query_one("#pay-table", DataTable)

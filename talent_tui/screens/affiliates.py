@@ -118,8 +118,8 @@ class AffiliatesScreen(Guarded, Screen):
         Binding("P", "focus_programs", "Programs", show=False),
         Binding("enter", "open", "Open", show=False),
         # Issue 16, the money screens (screens/affiliate_rules|review|payouts.py).
-        Binding("r", "money_rules", "Rules"),
-        Binding("v", "money_review", "Review"),
+        Binding("r", "money_rules", "Rules", show=False),
+        Binding("v", "money_review", "Review", show=False),
         Binding("dollar_sign,o", "money_payouts", "Payouts", key_display="$"),
     ]
 
