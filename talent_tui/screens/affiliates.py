@@ -120,7 +120,7 @@ class AffiliatesScreen(Guarded, Screen):
         # Issue 16, the money screens (screens/affiliate_rules|review|payouts.py).
         Binding("r", "money_rules", "Rules", show=False),
         Binding("v", "money_review", "Review", show=False),
-        Binding("dollar_sign,o", "money_payouts", "Payouts", key_display="$"),
+        Binding("dollar_sign,o", "money_payouts", "Money", key_display="$"),
     ]
 
     def __init__(self) -> None:
