@@ -506,3 +506,31 @@ async def test_the_affiliate_money_pane_lists_statements_and_rates(demo_db: Data
         await settle(pilot)
         assert isinstance(app.screen, StatementScreen)
         assert app.screen.statement_id == built[0].id
+
+
+async def test_names_with_markup_are_drawn_as_written(database: Database) -> None:
+    with database.transaction() as s:
+        prog = program(s, currency="EUR", name="[/x] Sale [b]")
+        ana = affiliate(s, prog, "@ana")
+        conversion(s, prog, ana, "[red]1", "2026-10-05 10:00:00", 10000)
+    app = make_app(database, today=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _workspace(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldsForm)
+        assert "Terms of [/x] Sale [b]" in str(app.screen.query_one("#form-title", Static).render())
+        await pilot.press("escape", "escape", "dollar_sign")
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldsForm)
+        await pilot.press("escape", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StatementScreen)
+        assert "[red]1" in str(app.screen.query_one("#statement-why", Static).render())
+        assert app.failures == []

@@ -182,7 +182,11 @@ class AffiliateMoney(Guarded, Widget):
         if kind == "statement" and rest.isdigit():
             from talent_tui.screens.affiliate_payouts import StatementScreen
 
-            self.app.push_screen(StatementScreen(int(rest)))
+            self.app.push_screen(StatementScreen(int(rest)), lambda _: self._reload_if_shown())
+
+    def _reload_if_shown(self) -> None:
+        if self.is_attached:
+            self.reload()
 
     def action_page(self, step: int) -> None:
         if self.data is None:

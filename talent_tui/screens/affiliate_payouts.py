@@ -134,7 +134,7 @@ def start_payment(screen: Screen, view: payouts.StatementView, paid: Any) -> Non
 
     app.push_screen(
         FieldsForm(
-            f"Pay #{view.id}: {amount} to {who} ({view.month_label})",
+            escape(f"Pay #{view.id}: {amount} to {who} ({view.month_label})"),
             [
                 FormField("paid_on", "Paid on", "YYYY-MM-DD", app.today.isoformat()),  # type: ignore[attr-defined]
                 FormField("reference", "Reference", "the bank's reference"),
@@ -317,9 +317,10 @@ class PayoutsScreen(Guarded, Screen):
         self.reload()
 
     def action_build(self) -> None:
+        """Build the month shown, in a worker; the table shows it is busy meanwhile."""
         if self.month is None:
             return
-        self.build(self.month)
+        self.reading.start(self.build(self.month))
 
     @work(exit_on_error=False, thread=True, group="payouts-build", name="Building statements")
     def build(self, month: date) -> None:
@@ -363,16 +364,16 @@ class PayoutsScreen(Guarded, Screen):
     def action_lines(self) -> None:
         view = self._view()
         if view is not None:
-            self.app.push_screen(StatementScreen(view.id))
+            self.app.push_screen(StatementScreen(view.id), lambda _: self._reload_if_open())
 
 
-class StatementScreen(Guarded, Screen):
+class StatementScreen(Guarded, Screen[None]):
     """One statement: its figures, and every line — each conversion with its rate and why,
     the bonuses, the adjustments; the highlighted line's reason in full below."""
 
     CSS_PATH = "affiliate_money.tcss"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "back", "Back"),
         Binding("p", "pay", "Pay"),
     ]
     LINE_COLUMNS = (("When", 10), ("Order", 13), ("Net", 9), ("Rate", 6), ("Earns", 9), ("Why", 17))
@@ -481,6 +482,10 @@ class StatementScreen(Guarded, Screen):
             what = line.order_id or line.kind
             text = f"{what}: {line.why}"
         self.query_one("#statement-why", Static).update(Text(printable(text)))
+
+    def action_back(self) -> None:
+        """Close; the screen below reads again (a payment made here shows there)."""
+        self.dismiss(None)
 
     def action_pay(self) -> None:
         if self.view is not None:

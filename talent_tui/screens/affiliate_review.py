@@ -196,9 +196,7 @@ class ReviewScreen(Guarded, Screen):
 
         self.app.push_screen(
             FieldsForm(
-                printable(
-                    f"{verb} #{flag_id} ({f.rule_name}, {f.affiliate}): holds {held}; {effect}"
-                ),
+                escape(printable(f"{verb} #{flag_id} ({f.rule_name}, {f.affiliate}): {held}")),
                 [FormField("reason", "Reason", "why, in a few words")],
                 submit,
             ),

@@ -269,7 +269,7 @@ class RulesScreen(Guarded, Screen):
             return f"{program.name}: base {_bp(program.rate_bp)}, lock {program.lock_days} d, net {program.net_days} d, cookie {program.attribution_days} d"
 
         self._form(
-            f"Terms of {printable(r.name)}",
+            escape(f"Terms of {printable(r.name)}"),
             [
                 FormField("rate", "Base rate", "10% (two decimals at most)", _bp(r.rate_bp)),
                 FormField("lock_days", "Lock days", "30", str(r.lock_days)),
