@@ -436,11 +436,15 @@ class StatementScreen(Guarded, Screen[None]):
         else:
             state = f"{view.status}, due {view.due_on}"
         head = Text(
-            printable(
-                f"#{view.id} {view.affiliate} · {view.program} · {view.month_label} · "
-                f"{view.conversions} conversion(s)\n"
-                f"commission {m(view.commission_minor)} + bonus {m(view.bonus_minor)} + "
-                f"adjustments {m(view.adjustments_minor)} = {m(view.total_minor)}\n"
+            "\n".join(
+                printable(line)
+                for line in (
+                    f"#{view.id} {view.affiliate} · {view.program} · {view.month_label} · "
+                    f"{view.conversions} conversion(s)",
+                    f"commission {m(view.commission_minor)} + bonus {m(view.bonus_minor)} + "
+                    f"adjustments {m(view.adjustments_minor)} = {m(view.total_minor)}",
+                    "",
+                )
             )
         )
         head.append(money_forms.late(self.app, state) if view.overdue else Text(printable(state)))
@@ -451,7 +455,7 @@ class StatementScreen(Guarded, Screen[None]):
             when = line.occurred_at.date().isoformat() if line.occurred_at else line.kind
             table.add_row(
                 when,
-                fit(printable(line.order_id or line.kind), 13),
+                fit(printable(line.order_id or ""), 13),
                 right(
                     money.format_money(line.net_minor, cur, with_code=False)
                     if line.order_id
