@@ -213,10 +213,25 @@ async def test_bad_rule_input_is_named_beside_the_field_and_nothing_is_stored(
         await pilot.press("f")  # fraud thresholds: a factor below 1×
         await settle(pilot)
         await fill(pilot, "outlier_x", "0.5")
-        await fill(pilot, "spike_days", "3")
+        await fill(pilot, "too_fast_s", "-5")
+        await fill(pilot, "spike_x", "")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert str(app.screen.query_one("#error-outlier_x", Static).render()).strip()
+        # Every wrong field is named at once, beside it.
+        errors = {
+            name: str(app.screen.query_one(f"#error-{name}", Static).render())
+            for name in ("outlier_x", "too_fast_s", "spike_x", "spike_days")
+        }
+        assert "from 1 to 1000" in errors["outlier_x"]
+        assert "negative" in errors["too_fast_s"]
+        assert errors["spike_x"] == "required" and errors["spike_days"] == ""
+        await fill(pilot, "outlier_x", "4")
+        await fill(pilot, "too_fast_s", "5")
+        await fill(pilot, "spike_x", "12")
+        await fill(pilot, "spike_days", "3")  # the service's range: 7 to 365 days
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "7 to 365" in str(app.screen.query_one("#error-spike_days", Static).render())
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, RulesScreen)

@@ -28,7 +28,7 @@ from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens import money_forms
-from talent_tui.screens.fields import FieldsForm, FormField, FormProblem
+from talent_tui.screens.fields import FieldsForm, FormField
 from talent_tui.screens.forms import ConfirmScreen
 from talent_tui.services.affiliates import (
     commissions,
@@ -250,12 +250,10 @@ class RulesScreen(Guarded, Screen):
         r, actor = self.data.rules, self.app.actor
 
         def do(session: Any, values: dict[str, str]) -> str:  # noqa: ANN401
-            days = {
-                n: money_forms.whole(values, n) for n in ("lock_days", "net_days", "cookie_days")
-            }
+            names = ("lock_days", "net_days", "cookie_days")
+            money_forms.check(values, {"rate": money_forms.percent} | dict.fromkeys(names, _count))
+            days = {n: _count(values[n]) for n in names}
             program = self._program(session)
-            if not values["rate"].strip():
-                raise FormProblem({"rate": "a percentage is required (e.g. 10%)"})
             programs.set_money_terms(
                 session,
                 program,
@@ -285,13 +283,16 @@ class RulesScreen(Guarded, Screen):
         f, actor = self.data.rules.fraud, self.app.actor
 
         def do(session: Any, values: dict[str, str]) -> str:  # noqa: ANN401
-            counts = {
-                n: money_forms.whole(values, n)
-                for n in ("outlier_min_clicks", "spike_days", "too_fast_s")
-            }
-            for name in ("outlier_x", "spike_x"):
-                if not values[name].strip():
-                    raise FormProblem({name: "required: a factor, e.g. 3 or 2.5"})
+            names = ("outlier_min_clicks", "spike_days", "too_fast_s")
+            money_forms.check(
+                values,
+                {
+                    "outlier_x": lambda t: review.parse_factor(t, "outlier-x"),
+                    "spike_x": lambda t: review.parse_factor(t, "spike-x"),
+                }
+                | dict.fromkeys(names, _count),
+            )
+            counts = {n: _count(values[n]) for n in names}
             program = self._program(session)
             review.set_thresholds(
                 session,
@@ -325,9 +326,8 @@ class RulesScreen(Guarded, Screen):
         old_from = int(str(rule["from"])) if rule else None
 
         def do(session: Any, values: dict[str, str]) -> str:  # noqa: ANN401
-            n = money_forms.whole(values, "from")
-            if not values["rate"].strip():
-                raise FormProblem({"rate": "a percentage is required (e.g. 14%)"})
+            money_forms.check(values, {"from": _count, "rate": money_forms.percent})
+            n = _count(values["from"])
             program = self._program(session)
             new = commissions.set_tier(session, program, n, values["rate"], actor)
             if old_from is not None and old_from != n:
@@ -359,13 +359,8 @@ class RulesScreen(Guarded, Screen):
         old_id = int(str(rule["id"])) if rule else None
 
         def do(session: Any, values: dict[str, str]) -> str:  # noqa: ANN401
-            for name, what in (
-                ("rate", "a percentage (e.g. 18%)"),
-                ("from", "a day, YYYY-MM-DD"),
-                ("to", "a day, YYYY-MM-DD"),
-            ):
-                if not values[name].strip():
-                    raise FormProblem({name: f"required: {what}"})
+            day = money_forms.day
+            money_forms.check(values, {"rate": money_forms.percent, "from": day, "to": day})
             program = self._program(session)
             if old_id is not None:
                 commissions.remove_rule(session, program, old_id, actor)
@@ -401,9 +396,10 @@ class RulesScreen(Guarded, Screen):
         old_at = int(str(rule["at"])) if rule else None
 
         def do(session: Any, values: dict[str, str]) -> str:  # noqa: ANN401
-            n = money_forms.whole(values, "at")
-            if not values["amount"].strip():
-                raise FormProblem({"amount": f"required: an amount, e.g. 100 {currency}"})
+            money_forms.check(
+                values, {"at": _count, "amount": lambda t: money.parse_money(t, currency)}
+            )
+            n = _count(values["at"])
             program = self._program(session)
             new = commissions.set_bonus(session, program, n, values["amount"], actor)
             if old_at is not None and old_at != n:
@@ -467,6 +463,10 @@ class RulesScreen(Guarded, Screen):
     def _reload_if_open(self) -> None:
         if self.is_attached:
             self.reload()
+
+
+def _count(text: str) -> int:
+    return money_forms.count(text)
 
 
 def _bp(bp: int) -> str:

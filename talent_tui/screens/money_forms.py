@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from talent_tui.core import fields
+from talent_tui.core.dates import parse_iso_date
 from talent_tui.core.errors import DomainError
 from talent_tui.screens.affiliate_common import LOADING_AFTER_S
 from talent_tui.screens.fields import FormProblem
@@ -48,14 +49,42 @@ def save(app: App[Any], values: dict[str, str], do: Callable[[Any], str]) -> str
         raise FormProblem({name: words(exc, name)}) from None
 
 
-def whole(values: dict[str, str], name: str) -> int:
-    """A whole number typed in a form ("30", "1,000"); empty or odd, refused beside it."""
-    if not values[name].strip():
-        raise FormProblem({name: "required: a whole number"})
-    try:
-        number = fields.integer(values, name)
-    except fields.FieldError as exc:
-        raise FormProblem({name: exc.message}) from None
+def percent(text: str) -> object:
+    return fields.percent_to_bp("rate", text)
+
+
+def day(text: str) -> object:
+    return parse_iso_date(text)
+
+
+def check(values: dict[str, str], readers: dict[str, Callable[[str], object]]) -> None:
+    """Every field read at once by the same reader the service uses (a whole number, a
+    percentage, a day, an amount, a factor): all the wrong ones are named together, beside
+    each field, before anything is written. An empty field is named too."""
+    errors = {}
+    for name, read in readers.items():
+        text = values[name]
+        if not text.strip():
+            errors[name] = "required"
+            continue
+        try:
+            read(text)
+        except (DomainError, ValueError) as exc:
+            message = getattr(exc, "message", None) or str(exc)
+            errors[name] = words_of(message, name)
+    if errors:
+        raise FormProblem(errors)
+
+
+def words_of(text: str, name: str) -> str:
+    for prefix in (name, name.replace("_", "-"), "rate", "amount"):
+        if text.startswith(f"{prefix}: "):
+            return text[len(prefix) + 2 :]
+    return text
+
+
+def count(text: str) -> int:
+    number = fields.integer({"n": text}, "n")
     assert number is not None
     return number
 
