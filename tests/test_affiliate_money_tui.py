@@ -549,3 +549,40 @@ async def test_names_with_markup_are_drawn_as_written(database: Database) -> Non
         assert isinstance(app.screen, StatementScreen)
         assert "[red]1" in str(app.screen.query_one("#statement-why", Static).render())
         assert app.failures == []
+
+
+async def test_terms_change_only_what_was_changed(database: Database) -> None:
+    program_id, _ = _tiered(database)
+    with database.session() as s:
+        audits = len(s.exec(select(AuditEntry)).all())
+    app = make_app(database, today=DAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _workspace(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # as filled: nothing to change, nothing written
+        await settle(pilot)
+        assert isinstance(app.screen, RulesScreen)
+        with database.session() as s:
+            assert len(s.exec(select(AuditEntry)).all()) == audits
+        await pilot.press("m")
+        await settle(pilot)
+        await fill(pilot, "lock_days", "10")
+        await fill(pilot, "cookie_days", "45")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "10 days" in text and "45 days" in text
+    with database.session() as s:
+        prog = s.get(Program, program_id)
+        assert prog is not None
+        assert (prog.rate_bp, prog.lock_days, prog.net_days, prog.attribution_days) == (
+            1000,
+            10,
+            30,
+            45,
+        )
+        actions = [a.action for a in s.exec(select(AuditEntry)).all()][audits:]
+        assert actions == ["money terms set", "cookie days set"]

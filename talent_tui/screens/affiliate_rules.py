@@ -254,17 +254,23 @@ class RulesScreen(Guarded, Screen):
             money_forms.check(values, {"rate": money_forms.percent} | dict.fromkeys(names, _count))
             days = {n: _count(values[n]) for n in names}
             program = self._program(session)
-            programs.set_money_terms(
-                session,
-                program,
-                actor,
-                rate=values["rate"],
-                lock_days=days["lock_days"],
-                net_days=days["net_days"],
-            )
-            if days["cookie_days"] != program.attribution_days:
+            rate_bp = fields.percent_to_bp("rate", values["rate"])
+            changed = {
+                "rate": values["rate"] if rate_bp != program.rate_bp else None,
+                "lock_days": days["lock_days"] if days["lock_days"] != program.lock_days else None,
+                "net_days": days["net_days"] if days["net_days"] != program.net_days else None,
+            }
+            cookie = days["cookie_days"] != program.attribution_days
+            if not any(v is not None for v in changed.values()) and not cookie:
+                return "Nothing changed"
+            if any(v is not None for v in changed.values()):
+                programs.set_money_terms(session, program, actor, **changed)  # type: ignore[arg-type]
+            if cookie:
                 money_views.set_cookie_days(session, program, days["cookie_days"], actor)
-            return f"{program.name}: base {_bp(program.rate_bp)}, lock {program.lock_days} d, net {program.net_days} d, cookie {program.attribution_days} d"
+            return (
+                f"{program.name}: base {_bp(program.rate_bp)}, lock {program.lock_days} d, "
+                f"net {program.net_days} d, cookie {program.attribution_days} d"
+            )
 
         self._form(
             escape(f"Terms of {printable(r.name)}"),
