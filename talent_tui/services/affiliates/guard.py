@@ -17,8 +17,9 @@ All of it runs inside the import's transaction: a refused import leaves no flag 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from talent_tui.services.affiliates import commissions, payouts, review
@@ -27,6 +28,7 @@ from talent_tui.store.models import (
     Conversion,
     ConversionStatus,
     Program,
+    Statement,
     StatementLine,
 )
 
@@ -48,25 +50,34 @@ def frozen_reimports(
     if not wanted:
         return set()
     cutoff = commissions.lock_cutoff(today, program.lock_days)
+    any_statement = (
+        session.exec(select(Statement.id).where(Statement.program_id == program.id)).first()
+        is not None
+    )
     frozen: set[int] = set()
     ids = list(wanted)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        stated = set(
-            session.exec(
-                select(StatementLine.conversion_id).where(
-                    col(StatementLine.conversion_id).in_(chunk)
+        stated: set[int] = set()
+        if any_statement:
+            stated = {
+                i
+                for i in session.exec(
+                    select(StatementLine.conversion_id).where(
+                        col(StatementLine.conversion_id).in_(chunk)
+                    )
                 )
-            )
-        )
-        stored = session.exec(
-            select(Conversion.id, Conversion.affiliate_id, Conversion.occurred_at).where(
-                col(Conversion.id).in_(chunk)
-            )
+                if i is not None
+            }
+        stored = session.execute(
+            sa.select(
+                col(Conversion.id), col(Conversion.affiliate_id), col(Conversion.occurred_at)
+            ).where(col(Conversion.id).in_(chunk))
         ).all()
         for conversion_id, affiliate_id, occurred_at in stored:
-            assert conversion_id is not None
             named, status, refund = wanted[conversion_id]
+            if occurred_at.tzinfo is None:  # a plain select gives what the driver stores
+                occurred_at = occurred_at.replace(tzinfo=UTC)
             locked = conversion_id in stated or occurred_at < cutoff
             if named == affiliate_id and not locked:
                 continue
