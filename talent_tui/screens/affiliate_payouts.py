@@ -42,14 +42,14 @@ from talent_tui.widgets.tables import PlainTable
 
 # At 80 columns: each column's width (DataTable adds one space each side).
 COLUMNS = (
-    ("Affiliate", 12),
+    ("Affiliate", 11),
     ("Cur", 3),
     ("Conv", 4),
     ("Comm.", 8),
     ("Bonus", 6),
     ("Adj.", 7),
     ("Total", 8),
-    ("Due", 5),
+    ("Due", 6),
     ("Status", 7),
 )
 
@@ -60,6 +60,11 @@ class MonthData:
     month: date
     possible_on: date
     statements: list[payouts.StatementView]
+
+
+def _due(day: date, today: date) -> str:
+    """ "15 Oct" this year, "Jan 27" (month and year) another year: six columns."""
+    return f"{day.day} {day:%b}" if day.year == today.year else f"{day:%b %y}"
 
 
 def status_cell(app: Any, view: payouts.StatementView) -> Text | str:  # noqa: ANN401
@@ -247,11 +252,7 @@ class PayoutsScreen(Guarded, Screen):
         table.clear()
         for v in data.statements:
             cur = v.currency
-            due = (
-                v.due_on.strftime("%m-%d")
-                if v.due_on.year == self.app.today.year
-                else str(v.due_on.year)
-            )
+            due = _due(v.due_on, self.app.today)
             table.add_row(
                 fit(printable(v.affiliate), COLUMNS[0][1]),
                 cur,
