@@ -146,7 +146,8 @@ class ReviewScreen(Guarded, Screen):
             f"#{f.id} {f.rule_name} · {f.affiliate} · {f.program}",
             f"Why: {f.reason.removeprefix(f.rule_name + ': ')}",
             f"Evidence: {evidence_words(f)}",
-            f"Holds: {', '.join(f.orders) or 'nothing now'}"
+            ("Holds: " if f.status == "open" else "Orders: ")
+            + f"{', '.join(f.orders) or 'nothing now'}"
             + (f" ({money.format_money(f.held_minor, f.currency)})" if f.orders else ""),
         ]
         if f.decided_at is not None:

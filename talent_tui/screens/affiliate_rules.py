@@ -70,6 +70,7 @@ class RulesScreen(Guarded, Screen):
         self.program_id = program_id
         self.data: RulesData | None = None
         self._last_row = 1
+        self._select_after: str | None = None  # the row of the rule just saved
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -176,6 +177,8 @@ class RulesScreen(Guarded, Screen):
         for cells, row_key in rows:
             table.add_row(*cells, key=row_key)
         keys = [k for _, k in rows]
+        if self._select_after in keys:  # the rule just saved
+            key, self._select_after = self._select_after, None
         if key in keys:
             table.move_cursor(row=keys.index(key))
         else:  # a new version has a new id: the cursor stays where it was
@@ -336,6 +339,7 @@ class RulesScreen(Guarded, Screen):
             n = _count(values["from"])
             program = self._program(session)
             new = commissions.set_tier(session, program, n, values["rate"], actor)
+            self._select_after = f"tier:{new.id}" if new else None
             if old_from is not None and old_from != n:
                 commissions.set_tier(session, program, old_from, None, actor)
             assert new is not None
@@ -378,6 +382,7 @@ class RulesScreen(Guarded, Screen):
                 values["to"].strip(),
                 actor,
             )
+            self._select_after = f"promo:{new.id}"
             return f"Promotion {_bp(new.rate_bp or 0)} from {new.starts_on} to {new.ends_on}"
 
         self._form(
@@ -408,6 +413,7 @@ class RulesScreen(Guarded, Screen):
             n = _count(values["at"])
             program = self._program(session)
             new = commissions.set_bonus(session, program, n, values["amount"], actor)
+            self._select_after = f"bonus:{new.id}" if new else None
             if old_at is not None and old_at != n:
                 commissions.set_bonus(session, program, old_at, None, actor)
             assert new is not None
