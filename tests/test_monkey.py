@@ -141,6 +141,12 @@ EXCURSIONS: dict[str, list[str]] = {
     "affiliates": ["A", "2"],
     "affiliate": ["A", "2", "enter"],
     "new affiliate": ["A", "n"],
+    # Issue 16, the affiliate money screens.
+    "rules": ["A", "r"],
+    "review": ["A", "v"],
+    "payouts": ["A", "dollar_sign"],
+    "statement": ["A", "dollar_sign", "enter"],
+    "affiliate money": ["A", "2", "enter", "4"],
 }
 
 
