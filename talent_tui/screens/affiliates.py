@@ -183,7 +183,7 @@ class AffiliatesScreen(Guarded, Screen):
             chosen = next((v for v in views if v.id == wanted), views[0] if views else None)
             rows = members.list_affiliates(session, chosen.id) if chosen else []
         if not get_current_worker().is_cancelled:  # a newer read (another program) follows
-            self.app.call_from_thread(self.show, ProgramData(views, chosen, rows))
+            self.app.call_from_thread(self.show, ProgramData(views, chosen, rows), wanted)
 
     def load_kpis(self) -> None:
         if self.program_id is None:
@@ -203,19 +203,22 @@ class AffiliatesScreen(Guarded, Screen):
             self.board_loading.ended(event.worker)
             self.kpis_loading.ended(event.worker)
 
-    def show(self, data: ProgramData) -> None:
-        if not self.is_attached:
-            return
+    def show(self, data: ProgramData, wanted: int | None = None) -> None:
+        if not self.is_attached or wanted != self.program_id:
+            return  # closed, or another program was chosen meanwhile (its read follows)
         previous = self.data
         self.data = data
         self.program_id = data.program.id if data.program is not None else None
         table = self.query_one("#aff-programs", DataTable)
-        table.clear()
-        for view in data.programs:
-            table.add_row(fit(printable(view.name), 18), key=f"program:{view.id}")
-        if self.program_id is not None:
-            index = next(i for i, v in enumerate(data.programs) if v.id == self.program_id)
-            table.move_cursor(row=index)
+        # Refilled without announcing highlights: each would read as "the manager chose
+        # this program" and start another read (a loop between two programs).
+        with table.prevent(DataTable.RowHighlighted):
+            table.clear()
+            for view in data.programs:
+                table.add_row(fit(printable(view.name), 18), key=f"program:{view.id}")
+            if self.program_id is not None:
+                index = next(i for i, v in enumerate(data.programs) if v.id == self.program_id)
+                table.move_cursor(row=index)
         self._show_pipeline(data)
         kept = previous.result if previous is not None else None
         if kept is not None and kept.program_id == self.program_id:
