@@ -291,7 +291,7 @@ async def test_kpis_for_a_month_a_quarter_and_a_range_sort_and_step(big: dbmod.D
         assert app.screen is screen
         assert _table_sums(table) == _expected(big, date(2026, 9, 15), date(2026, 10, 14))
         assert "2026-09-15..2026-10-14:" in str(status.render())
-        assert "vs the 30 days before" in str(status.render())
+        assert "vs prev. 30 days" in str(status.render())
         # ] : the 30 days after.
         await pilot.press("right_square_bracket")
         await settle(pilot)

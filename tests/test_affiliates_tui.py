@@ -183,3 +183,27 @@ async def test_forms_add_a_program_with_its_checklist_and_a_creative(demo_db: Da
             "creatives/byte.png",
             None,
         )
+
+
+async def test_choosing_another_program_reads_it_once(demo_db: Database) -> None:
+    """P then ↓: the board shows the second program, nothing is left reading or covered (the
+    refilled program list once announced its highlight as a new choice: a loop of reads)."""
+    with demo_db.session() as s:
+        peak = lookup.find_program(s, "peak-fuel-athletes")
+        handles = {a.id for a in s.exec(select(Affiliate).where(Affiliate.program_id == peak.id))}
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("P", "down")
+        await settle(pilot)
+        assert screen.program_id == peak.id
+        board = screen.query_one("#aff-pipeline", DataTable)
+        shown = {int(k.split(":")[1]) for k in _keys(board) if k.startswith("affiliate:")}
+        assert shown == handles
+        assert "Peak Fuel Athletes" in str(screen.query_one("#aff-status", Static).render())
+        assert not screen.query_one("#aff-body").loading
+        assert not [w for w in app.workers if w.is_running]
+        await pilot.press("up", "down", "up")
+        await settle(pilot)
+        assert screen.program_id != peak.id
+        assert not [w for w in app.workers if w.is_running]

@@ -44,6 +44,7 @@ def test_empty_database_80x24(snap_compare, database: Database, monkeypatch) -> 
 
 def test_affiliates_workspace_80x24(snap_compare, demo_db: Database) -> None:
     async def open_workspace(pilot) -> None:  # noqa: ANN001
+        pilot.app.animation_level = "none"  # the tabs' underline slides in: a moving picture
         await _loaded(pilot)
         await pilot.press("A")
         await _loaded(pilot)
@@ -54,6 +55,7 @@ def test_affiliates_workspace_80x24(snap_compare, demo_db: Database) -> None:
 
 def test_affiliate_kpis_80x24(snap_compare, demo_db: Database) -> None:
     async def open_kpis(pilot) -> None:  # noqa: ANN001
+        pilot.app.animation_level = "none"  # the tabs' underline slides in: a moving picture
         await _loaded(pilot)
         await pilot.press("A")
         await _loaded(pilot)
@@ -66,6 +68,7 @@ def test_affiliate_kpis_80x24(snap_compare, demo_db: Database) -> None:
 
 def test_affiliate_page_80x24(snap_compare, demo_db: Database) -> None:
     async def open_page(pilot) -> None:  # noqa: ANN001
+        pilot.app.animation_level = "none"  # the tabs' underline slides in: a moving picture
         await _loaded(pilot)
         await pilot.press("A")
         await _loaded(pilot)

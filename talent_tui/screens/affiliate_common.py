@@ -11,11 +11,13 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState
 
 from talent_tui.core import money
 from talent_tui.services.affiliates import kpis
 
 LOADING_AFTER_S = 0.15  # a read quicker than this shows its answer without a loading flash
+ENDED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
 
 # The KPI table at 80 columns (the program list stands aside while it shows): label, width.
@@ -60,9 +62,9 @@ def sort_kpis(rows: list[kpis.Kpi], by: str) -> list[kpis.Kpi]:
 
 
 def before_words(period: kpis.Period) -> str:
-    """The previous period as a trend names it: "2026-10", "2026-Q3", "the 11 days before"."""
+    """The previous period as a trend names it: "2026-10", "2026-Q3", "prev. 11 days"."""
     if period.kind == "range":
-        return f"the {(period.end - period.start).days} days before"
+        return f"prev. {(period.end - period.start).days} days"
     return period.previous().label
 
 
@@ -81,33 +83,41 @@ def right(text: str) -> Text:
 
 
 class Loading:
-    """A widget's loading indicator for a read in a worker: shown only when the read takes
-    longer than LOADING_AFTER_S, taken away when it ends (answered or failed)."""
+    """A widget's loading indicator while workers read for it: shown only when a read takes
+    longer than LOADING_AFTER_S, taken away when the last of them ended (answered, failed or
+    cancelled by a newer one: the screen passes every worker's end to `ended`)."""
 
-    def __init__(self, widget: Widget) -> None:
+    def __init__(self, widget: Widget, after: Callable[[], None] | None = None) -> None:
         self.widget = widget
+        self.after = after  # run once the indicator is gone and the widget laid out again
         self.timer: Timer | None = None
-        self.pending = 0
+        self.workers: set[Worker[Any]] = set()
 
-    def start(self) -> None:
-        self.pending += 1
+    def start(self, worker: Worker[Any]) -> None:
+        if worker.state in ENDED:
+            return
+        self.workers.add(worker)
         if self.timer is None and not self.widget.loading:
             self.timer = self.widget.set_timer(LOADING_AFTER_S, self._show)
 
     def _show(self) -> None:
         self.timer = None
-        if self.pending and self.widget.is_attached:
+        if self.workers and self.widget.is_attached:
             self.widget.loading = True
 
-    def stop(self) -> None:
-        self.pending = max(0, self.pending - 1)
-        if self.pending:
+    def ended(self, worker: Worker[Any]) -> None:
+        if worker not in self.workers:
+            return
+        self.workers.discard(worker)
+        if self.workers:
             return
         if self.timer is not None:
             self.timer.stop()
             self.timer = None
-        if self.widget.is_attached:
+        if self.widget.is_attached and self.widget.loading:
             self.widget.loading = False
+            if self.after is not None:
+                self.widget.call_after_refresh(self.after)
 
 
 class LazyRows:
@@ -120,6 +130,7 @@ class LazyRows:
 
     DRAWN_PAGE = 100
     MARGIN = 10  # rows before the last drawn one where the next page is drawn
+    TOP_ROWS = 10  # a cursor above this row is shown without scrolling (at 80x24)
 
     def __init__(
         self,
@@ -148,7 +159,19 @@ class LazyRows:
             at = next((i for i, k in enumerate(keys) if k.startswith("affiliate:")), 0)
         self.draw_to(at + 1)
         if self.rows:
+            # Near the top the table shows its top (the stage header above the first
+            # affiliate); further down it is scrolled to the cursor.
+            # (DataTable scrolls to its cursor after the next refresh, with whatever height it
+            # has then: near the top the view is put back at the top after that.)
             table.move_cursor(row=at)
+            if at < self.TOP_ROWS:
+                table.call_after_refresh(self.to_top)
+
+    def to_top(self) -> None:
+        """Back at the top when the cursor is near it (after the table was covered by a
+        loading indicator, during which it scrolled to its cursor with no height)."""
+        if self.table.cursor_row < self.TOP_ROWS:
+            self.table.scroll_to(y=0, animate=False)
 
     def draw_to(self, count: int) -> None:
         """Draw whole pages until at least `count` rows are drawn (or all of them)."""

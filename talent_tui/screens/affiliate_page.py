@@ -12,6 +12,8 @@ longer than a moment shows a loading indicator.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -20,12 +22,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Sparkline, Static, TabbedContent, TabPane
+from textual.worker import Worker
 
 from talent_tui.core import money
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
-from talent_tui.screens.affiliate_common import Loading, _money, right, trend_words
+from talent_tui.screens.affiliate_common import ENDED, Loading, _money, right, trend_words
 from talent_tui.screens.affiliate_money import AffiliateMoney
 from talent_tui.services.affiliates import clicks as click_days
 from talent_tui.services.affiliates import kpis, lookup, members, programs, resources
@@ -110,11 +113,9 @@ class AffiliatePage(Guarded, Screen):
             "clicks": Loading(clicks),
             "summary": Loading(self.query_one("#aff-page")),
         }
-        self.loading_of["summary"].start()
-        self.load()
+        self.loading_of["summary"].start(self.load())
         for kind in self.pages:
-            self.loading_of[kind].start()
-            self.read_page(kind, 0)
+            self.loading_of[kind].start(self.read_page(kind, 0))
         orders.focus()
 
     # ---- reading ----------------------------------------------------------------------------
@@ -123,11 +124,8 @@ class AffiliatePage(Guarded, Screen):
         exit_on_error=False, thread=True, exclusive=True, group="page", name="Loading the affiliate"
     )
     def load(self) -> None:
-        try:
-            with self.app.database.session() as session:
-                data = self._read(session)
-        finally:
-            self.app.call_from_thread(self.loading_of["summary"].stop)
+        with self.app.database.session() as session:
+            data = self._read(session)
         self.app.call_from_thread(self.show, data)
 
     def _read(self, session: object) -> PageData:
@@ -188,25 +186,36 @@ class AffiliatePage(Guarded, Screen):
     def _clicks_filter(self) -> click_days.ClickFilter:
         return click_days.ClickFilter(program_id=self.program_id, affiliate_id=self.affiliate_id)
 
-    @work(exit_on_error=False, thread=True, group="pages", name="Loading a page")
-    def read_page(self, kind: str, page: int) -> None:
-        try:
-            with self.app.database.session() as session:
-                if kind == "orders":
-                    rows: list = kpis.order_page(
-                        session, self.affiliate_id, limit=PAGE, offset=page * PAGE
-                    )
-                else:
-                    rows = click_days.page(
-                        session,
-                        self._clicks_filter(),
-                        limit=PAGE,
-                        offset=page * PAGE,
-                        newest_first=True,
-                    )
-        finally:
-            self.app.call_from_thread(self.loading_of[kind].stop)
+    def read_page(self, kind: str, page: int) -> Worker[None]:
+        """One page of orders or click days, in a worker of its own kind's group."""
+        return self.run_worker(
+            partial(self._read_page, kind, page),
+            name="Loading a page",
+            group=kind,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _read_page(self, kind: str, page: int) -> None:
+        with self.app.database.session() as session:
+            if kind == "orders":
+                rows: list[Any] = kpis.order_page(
+                    session, self.affiliate_id, limit=PAGE, offset=page * PAGE
+                )
+            else:
+                rows = click_days.page(
+                    session,
+                    self._clicks_filter(),
+                    limit=PAGE,
+                    offset=page * PAGE,
+                    newest_first=True,
+                )
         self.app.call_from_thread(self.show_page, kind, page, rows)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state in ENDED:
+            for loading in self.loading_of.values():
+                loading.ended(event.worker)
 
     def show(self, data: PageData) -> None:
         if not self.is_attached:
@@ -269,8 +278,11 @@ class AffiliatePage(Guarded, Screen):
             else:
                 last = min(total, first + PAGE)
                 text = f"{what} {first + 1:,}–{last:,} of {total:,}, newest first"
-                if total > PAGE:
-                    text += " · ] next page, [ previous"
+                ways = [
+                    w for w, more in (("] next", last < total), ("[ previous", first > 0)) if more
+                ]
+                if ways:
+                    text += " · " + ", ".join(ways) + " page"
         self.query_one("#page-status", Static).update(Text(text, no_wrap=True))
 
     # ---- keys ---------------------------------------------------------------------------------
@@ -304,6 +316,5 @@ class AffiliatePage(Guarded, Screen):
             self.notify("No more pages that way.", timeout=2)
             return
         self.pages[kind] = page
-        self.loading_of[kind].start()
         self._status()
-        self.read_page(kind, page)
+        self.loading_of[kind].start(self.read_page(kind, page))

@@ -29,12 +29,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.worker import Worker, get_current_worker
 
 from talent_tui.core import dates
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.screens.affiliate_common import (
+    ENDED,
     KPI_COLUMNS,
     LazyRows,
     Loading,
@@ -157,10 +159,10 @@ class AffiliatesScreen(Guarded, Screen):
         table = self.query_one("#aff-kpis", DataTable)
         for label, width in KPI_COLUMNS:
             table.add_column(label, width=width)
-        self.board_loading = Loading(self.query_one("#aff-body"))
-        self.kpis_loading = Loading(table)
         self.pipeline_rows = LazyRows(pipeline, self._pipeline_cells)
         self.kpi_rows = LazyRows(table, self._kpi_cells)
+        self.board_loading = Loading(self.query_one("#aff-body"), self.pipeline_rows.to_top)
+        self.kpis_loading = Loading(table, self.kpi_rows.to_top)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -174,50 +176,51 @@ class AffiliatesScreen(Guarded, Screen):
         `resum=False` (after a stage move or a tick) keeps the sums when the program, the
         period and its affiliates are the same."""
         self.resum = resum
-        self.board_loading.start()
-        self.read_board(self.program_id)
+        self.board_loading.start(self.read_board(self.program_id))
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="board", name="Loading programs")
     def read_board(self, wanted: int | None) -> None:
-        try:
-            with self.app.database.session() as session:
-                views = programs.list_programs(session)
-                chosen = next((v for v in views if v.id == wanted), views[0] if views else None)
-                rows = members.list_affiliates(session, chosen.id) if chosen else []
-        finally:
-            self.app.call_from_thread(self.board_loading.stop)
-        self.app.call_from_thread(self.show, ProgramData(views, chosen, rows))
+        with self.app.database.session() as session:
+            views = programs.list_programs(session)
+            chosen = next((v for v in views if v.id == wanted), views[0] if views else None)
+            rows = members.list_affiliates(session, chosen.id) if chosen else []
+        if not get_current_worker().is_cancelled:  # a newer read (another program) follows
+            self.app.call_from_thread(self.show, ProgramData(views, chosen, rows), wanted)
 
     def load_kpis(self) -> None:
         if self.program_id is None:
             return
-        self.kpis_loading.start()
         self._status()
-        self.read_kpis(self.program_id, self.period)
+        self.kpis_loading.start(self.read_kpis(self.program_id, self.period))
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="kpis", name="Summing the KPIs")
     def read_kpis(self, program_id: int, period: kpis.Period) -> None:
-        try:
-            with self.app.database.session() as session:
-                program = lookup.find_program(session, str(program_id))
-                result = kpis.program_kpis(session, program, period)
-        finally:
-            self.app.call_from_thread(self.kpis_loading.stop)
+        with self.app.database.session() as session:
+            program = lookup.find_program(session, str(program_id))
+            result = kpis.program_kpis(session, program, period)
         self.app.call_from_thread(self.show_kpis, program_id, period, result)
 
-    def show(self, data: ProgramData) -> None:
-        if not self.is_attached:
-            return
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state in ENDED:
+            self.board_loading.ended(event.worker)
+            self.kpis_loading.ended(event.worker)
+
+    def show(self, data: ProgramData, wanted: int | None = None) -> None:
+        if not self.is_attached or wanted != self.program_id:
+            return  # closed, or another program was chosen meanwhile (its read follows)
         previous = self.data
         self.data = data
         self.program_id = data.program.id if data.program is not None else None
         table = self.query_one("#aff-programs", DataTable)
-        table.clear()
-        for view in data.programs:
-            table.add_row(fit(printable(view.name), 18), key=f"program:{view.id}")
-        if self.program_id is not None:
-            index = next(i for i, v in enumerate(data.programs) if v.id == self.program_id)
-            table.move_cursor(row=index)
+        # Refilled without announcing highlights: each would read as "the manager chose
+        # this program" and start another read (a loop between two programs).
+        with table.prevent(DataTable.RowHighlighted):
+            table.clear()
+            for view in data.programs:
+                table.add_row(fit(printable(view.name), 18), key=f"program:{view.id}")
+            if self.program_id is not None:
+                index = next(i for i, v in enumerate(data.programs) if v.id == self.program_id)
+                table.move_cursor(row=index)
         self._show_pipeline(data)
         kept = previous.result if previous is not None else None
         if kept is not None and kept.program_id == self.program_id:
@@ -304,8 +307,9 @@ class AffiliatesScreen(Guarded, Screen):
         self.kpi_rows.near(event.cursor_row)
 
     def _status(self) -> None:
-        """One line: the program, the period, its revenue with the trend, the order. The
-        program's name gives way first when the line is longer than the screen is wide."""
+        """One line: the program, the period, its revenue with the trend, the order. When the
+        line is longer than the screen is wide the program's name gives way first (it is
+        shortened, then left out), then the order."""
         data = self.data
         if data is None or data.program is None:
             text = "No programs yet: N adds one."
@@ -318,9 +322,16 @@ class AffiliatesScreen(Guarded, Screen):
                 total = result.total
                 trend = trend_words(total.revenue_minor, total.previous_revenue_minor, self.period)
                 figures = f"{_money(total.revenue_minor, p.currency)} {p.currency} ({trend})"
-            rest = f" · {self.period.label}: {figures} · by {self.sort}"
-            room = max(8, self.app.size.width - 2 - len(rest))
-            text = fit(printable(p.name), room) + rest
+            width = self.app.size.width - 2
+            rest = f" · {self.period.label}: {figures}"
+            order = f" · by {self.sort}"
+            room = width - len(rest + order)
+            if room >= 8:
+                text = fit(printable(p.name), room) + rest + order
+            elif len(rest + order) - 3 <= width:  # no room for the name: the figures first
+                text = (rest + order)[3:]
+            else:
+                text = rest[3:]
         self.query_one("#aff-status", Static).update(Text(printable(text), no_wrap=True))
 
     @staticmethod
