@@ -23,6 +23,7 @@ one executemany of updates (`update_conversions`), each batch in the import's tr
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -553,27 +554,56 @@ def insert_conversions(connection: sa.Connection, target: Target, rows: ParsedRo
     stamp = _stamper(dialect)
     now = stamp(target.now)
     program_id, currency, key = target.program_id, target.currency, target.key
-    params = [
+    fields_of = operator.itemgetter(
+        "order_id",
+        "affiliate_id",
+        "link_id",
+        "promo_code_id",
+        "occurred_at",
+        "amount_minor",
+        "refund_minor",
+        "status",
+        "source",
+        "email",
+        "platform_rate_bp",
+        "platform_commission_minor",
+    )
+    params = []
+    for _, data in rows:
         (
-            program_id,
-            d["order_id"],
-            d["affiliate_id"],
-            d["link_id"],
-            d["promo_code_id"],
-            stamp(d["occurred_at"]),
-            d["amount_minor"],
-            d["refund_minor"],
-            currency,
-            d["status"].value,
-            d["source"],
-            customer_hash(key, d["email"]) if d["email"] else None,
-            d["platform_rate_bp"],
-            d["platform_commission_minor"],
-            now,
-            now,
+            order,
+            affiliate,
+            link,
+            promo,
+            moment,
+            amount,
+            refund,
+            status,
+            origin,
+            email,
+            rate,
+            paid,
+        ) = fields_of(data)
+        params.append(
+            (
+                program_id,
+                order,
+                affiliate,
+                link,
+                promo,
+                stamp(moment),
+                amount,
+                refund,
+                currency,
+                status.value,
+                origin,
+                customer_hash(key, email) if email else None,
+                rate,
+                paid,
+                now,
+                now,
+            )
         )
-        for _, d in rows
-    ]
     table = Conversion.__table__
     if dialect.paramstyle == "qmark":  # SQLite: straight to the driver
         quote = dialect.identifier_preparer.quote
