@@ -417,6 +417,18 @@ class Known:
         resolved = []
         for item in rows:
             row, data = item
+            code, key, handle = data["link_code"], data["promo_code"], data["affiliate"]
+            # The usual row names one of them, and a known one: its ids at once.
+            if key is None and handle is None and code in links:
+                data["link_id"], data["affiliate_id"] = links[code]
+                data["promo_code_id"] = None
+                resolved.append(item)
+                continue
+            if code is None and key is None and handle in people:
+                data["link_id"] = data["promo_code_id"] = None
+                data["affiliate_id"] = people[handle]
+                resolved.append(item)
+                continue
             found: dict[str, int] = {}  # column → the affiliate id it names
             link_id = promo_id = None
             code = data["link_code"]
