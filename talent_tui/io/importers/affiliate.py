@@ -112,12 +112,13 @@ GC_THRESHOLD = (20_000, 20, 20)  # while a file imports (Python's defaults: 700,
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Python's cyclic garbage collector run less often while a file imports, as it was
-    afterwards. Each batch keeps a few objects per row alive until it is written (the row,
-    its parsed fields), so with the default thresholds the collector ran a full collection of
-    every object in the process every batch or two and found nothing to free: 0.2 s of a
-    100,000-row import of conversions (10%). Nothing here makes cycles, and a batch is
-    bounded (base.BATCH_ROWS), so the memory this leaves uncollected for a while is small."""
+    """Python's cyclic garbage collector runs less often while a file imports; its thresholds
+    are put back afterwards. Each batch keeps a few objects per row alive until it is written
+    (the row, its parsed fields), so with the default thresholds the collector ran a full
+    collection of every object in the process every batch or two and found nothing to free:
+    0.2 s of a 100,000-row import of conversions (10%). Nothing here makes cycles and a batch
+    is bounded (base.BATCH_ROWS), so what is left uncollected for a while is small. The
+    thresholds are the process's: another thread is collected less often meanwhile too."""
     before = gc.get_threshold()
     gc.set_threshold(
         *(max(ours, theirs) for ours, theirs in zip(GC_THRESHOLD, before, strict=False))
