@@ -6,6 +6,7 @@ generator, run on a tiny file, storing what talent stores (so they do not rot)."
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import importlib.util
@@ -20,7 +21,7 @@ import pytest
 
 from talent_tui.core.fields import FieldError, FieldErrors
 from talent_tui.io import importers
-from talent_tui.io.importers import base
+from talent_tui.io.importers import affiliate, base
 from talent_tui.io.importers import conversions as kind
 from talent_tui.services.affiliates import conversions, members, programs, resources
 from talent_tui.store import db as dbmod
@@ -381,3 +382,15 @@ def test_the_benchmark_has_the_conversions_phase_and_reports_it(bench_floor) -> 
     ]
     with pytest.raises(SystemExit):
         run.parse(["--only", "conversions"])
+
+
+def test_an_import_collects_garbage_less_often_and_puts_the_thresholds_back(
+    database, program, tmp_path
+) -> None:  # noqa: ANN001
+    before = gc.get_threshold()
+    with affiliate.fewer_collections():
+        assert gc.get_threshold() == (20_000, 20, 20)
+    assert gc.get_threshold() == before
+    with pytest.raises(importers.ImportFailed):
+        _import(database, _file(tmp_path, HEADER + "A1,ghost,,,2026-10-01,1,,,,\n"))
+    assert gc.get_threshold() == before
