@@ -89,7 +89,7 @@ Flags
   --creators N         creators in BIG.db (default 100,000)
   --samples N          samples of each first-paint and CLI measurement (default 7)
   --screen-samples N   samples of each screen-open latency (default 5)
-  --import-samples N   talent/floor import pairs (default 3)
+  --import-samples N   talent/floor import pairs, creators and conversions (default 3)
   --keystrokes N       search keystrokes measured in-process (default 120)
   --pty-keystrokes N   search keystrokes of the pty cross-check (default 30)
   --sort-cycles N      rounds of the five sort keys (default 4)
