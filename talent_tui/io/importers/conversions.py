@@ -144,7 +144,6 @@ def careful_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, 
     at once (FieldErrors). `standard_parser` runs it on a row its quick path does not take."""
     currency = program.currency
     names = {program.name.lower(), program.slug, str(program.id)}
-    statuses = {s.value: s for s in ConversionStatus}
 
     def parse(v: Mapping[str, Any]) -> dict[str, Any]:
         problems: list[FieldError] = []
@@ -157,22 +156,13 @@ def careful_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, 
                 problems.append(exc)
 
         attempt("order_id", lambda: fields.req_text(v, "order_id", fields.MAX_ORDER_ID))
-        attempt(
-            "affiliate",
-            lambda: fields.creator_ref(v, "affiliate") if cell(v, "affiliate") else None,
-        )
+        attempt("affiliate", lambda: _affiliate(v, "affiliate"))
         attempt("link_code", lambda: short_text(v, "link_code", fields.MAX_LINK_CODE))
         attempt("promo_code", lambda: short_text(v, "promo_code", fields.MAX_PROMO_CODE))
         attempt("occurred_at", lambda: timestamp(v, "occurred_at"))
         attempt("amount_minor", lambda: money_in(v, "amount", currency))
         attempt("refund_minor", lambda: money_in(v, "refund", currency, required=False))
-        status = cell(v, "status").lower()
-        if not status:
-            data["status"] = ConversionStatus.PENDING
-        elif status in statuses:
-            data["status"] = statuses[status]
-        else:
-            attempt("status", lambda: enum_value(v, "status", ConversionStatus))
+        attempt("status", lambda: _status(v, "status"))
         attempt("source", lambda: short_text(v, "source", fields.MAX_SOURCE))
         attempt("email", lambda: customer_email(v) if cell(v, "customer_email") else None)
         named = cell(v, "program")
@@ -198,15 +188,20 @@ _MISSING = object()
 
 
 def _affiliate(v: Mapping[str, Any], name: str) -> str | None:
+    """The affiliate's handle, or None for an empty cell."""
     return fields.creator_ref(v, name) if cell(v, name) else None
 
 
+_STATUSES = {s.value: s for s in ConversionStatus}
+
+
 def _status(v: Mapping[str, Any], name: str) -> ConversionStatus:
+    """The status in any case; an empty cell is pending."""
     text = cell(v, name).lower()
     if not text:
         return ConversionStatus.PENDING
-    if text in ConversionStatus._value2member_map_:
-        return ConversionStatus(text)
+    if text in _STATUSES:
+        return _STATUSES[text]
     return enum_value(v, name, ConversionStatus)
 
 
