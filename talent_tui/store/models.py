@@ -553,3 +553,16 @@ class ImportProfile(SQLModel, table=True):
     name: str = Field(unique=True, max_length=fields.MAX_PROFILE_NAME)
     mapping: str
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# ---- 64-bit integers on every store (issue 17; migration 0007_bigints) ----------------------
+# Every integer column is 64-bit: BIGINT on PostgreSQL (whose `integer` is 32-bit), INTEGER on
+# SQLite (already 64-bit; an id must stay `INTEGER PRIMARY KEY` to be the rowid). What may be
+# stored is bounded by the field rules (core.fields), checked before the database. Applied to
+# every table declared above, so no column is forgotten; a table declared below this line is
+# declared with BIG_INTEGER itself.
+BIG_INTEGER = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+for _table in SQLModel.metadata.tables.values():
+    for _column in _table.columns:
+        if type(_column.type) is sa.Integer:
+            _column.type = BIG_INTEGER
