@@ -102,6 +102,7 @@ BOTH_STORES = frozenset(
         "test_importers",
         "test_insights",
         "test_invoice_cap",
+        "test_pg_db",
         "test_pg_limits",
         "test_roster_sorts",
         "test_services",
