@@ -104,6 +104,7 @@ BOTH_STORES = frozenset(
         "test_invoice_cap",
         "test_pg_db",
         "test_pg_limits",
+        "test_pg_watch",
         "test_roster_sorts",
         "test_services",
         "test_store",

@@ -163,6 +163,7 @@ def _describe_engine(context: sa.engine.ExceptionContext) -> str:
 # on SQLite. Services also lock the row they change (`store.locks.for_change`), so a writer
 # that is not talent's (or a later one without this lock) cannot slip between a check and its
 # change either.
+CHANNEL = "talent_changes"  # NOTIFY channel of talent's commits (store.watch listens)
 PG_WRITE_LOCK = 0x74616C656E74  # "talent": one key per database (advisory locks are per database)
 _PG_LOCK_NOT_AVAILABLE = "55P03"
 _PG_DEADLOCK = "40P01"
@@ -180,10 +181,18 @@ def _on_pg_begin(connection: sa.Connection) -> None:
                 f"another talent is writing to {describe_url(str(connection.engine.url))}; "
                 "nothing was changed"
             )
+        _notify(connection)
         return
     # 0 would mean "wait for ever" to PostgreSQL; TALENT_WAIT=0 means "do not wait".
     connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, busy_timeout_ms())}")
     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+    _notify(connection)
+
+
+def _notify(connection: sa.Connection) -> None:
+    """Tell every open talent that this transaction changed the database: PostgreSQL holds
+    the NOTIFY until the commit and drops it on a rollback (store.watch.PgChangeWatcher)."""
+    connection.exec_driver_sql(f"NOTIFY {CHANNEL}")
 
 
 def _on_pg_error(context: sa.engine.ExceptionContext) -> None:
