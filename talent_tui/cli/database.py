@@ -94,20 +94,14 @@ def db_backup(
 def _backup_postgres(database: dbmod.Database, target: Path | None) -> None:
     """pg_dump of a PostgreSQL database (`store.pgtools.dump`); without pg_dump, a refusal
     that says what to install."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy.engine import make_url
-
     from talent_tui.io.files import OutputPathError, check_output_path
     from talent_tui.store import db as dbmod
     from talent_tui.store import pgtools
 
-    if database.engine.dialect.name != "postgresql":
+    if not pgtools.is_postgres(database.url):
         raise fail("backups are for SQLite and PostgreSQL databases; use your server's tools")
     if target is None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        name = make_url(database.url).database or "talent"
-        target = Path(f"{name}-backup-{stamp}.dump")
+        target = Path(pgtools.default_dump_name(database.url))
     if target.is_file():
         raise fail(f"{target} already exists; choose another name")
     try:

@@ -141,6 +141,21 @@ class NoPgDump(DatabaseError):
     """pg_dump is not installed where talent looks for it."""
 
 
+def is_postgres(url: str) -> bool:
+    try:
+        return make_url(url).get_backend_name() == "postgresql"
+    except sa.exc.ArgumentError:
+        return False
+
+
+def default_dump_name(url: str) -> str:
+    """`<database>-backup-<UTC time>.dump`, for the current folder."""
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{make_url(url).database or 'talent'}-backup-{stamp}.dump"
+
+
 def pg_dump_path() -> Path | None:
     """pg_dump on PATH, else in the newest /usr/lib/postgresql/*/bin."""
     found = shutil.which("pg_dump")
