@@ -78,10 +78,26 @@ def test_a_lost_listening_connection_is_opened_again_and_says_changed(
         db.dispose()
 
 
-def test_an_unreachable_server_watches_nothing_and_does_not_fail() -> None:
+def test_an_unreachable_server_watches_nothing_and_is_not_asked_every_tick(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import psycopg
+
+    tries: list[str] = []
+    real = psycopg.connect
+
+    def connect(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        tries.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg, "connect", connect)
     watcher = PgChangeWatcher("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    assert watcher.changed() is False
+    assert watcher.changed() is False and watcher.changed() is False
     assert watcher.replaced() is False and watcher.gone() is False
+    assert len(tries) == 1  # tried when made; the next ticks wait for RETRY_S
+    watcher.retry_at = 0.0  # RETRY_S later
+    assert watcher.changed() is False
+    assert len(tries) == 2
     watcher.close()
 
 

@@ -102,15 +102,24 @@ class PgChangeWatcher(ChangeWatcher):
     `changed()` takes whatever notifications arrived since it last looked, without waiting.
     A lost connection is opened again at the next look, which then says "changed" (a commit
     may have been missed meanwhile). A server that cannot be reached watches nothing until it
-    can. No file: never replaced, never gone."""
+    can, tried again every RETRY_S (each try runs on the screen's tick, so it must not come
+    every 2 seconds while a server is away). No file: never replaced, never gone."""
+
+    RETRY_S = 30.0
+    CONNECT_TIMEOUT_S = 2
 
     def __init__(self, url: str) -> None:
         super().__init__(None)
         self.url = url
         self.listener: Any = None
+        self.retry_at = 0.0
         self._listen()
 
     def _listen(self) -> bool:
+        import time
+
+        if time.monotonic() < self.retry_at:
+            return False
         import psycopg
         from sqlalchemy.engine import make_url
 
@@ -122,11 +131,12 @@ class PgChangeWatcher(ChangeWatcher):
                 parsed.set(drivername="postgresql", password=None).render_as_string(),
                 password=parsed.password or None,
                 autocommit=True,
-                connect_timeout=5,
+                connect_timeout=self.CONNECT_TIMEOUT_S,
             )
             self.listener.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error:
             self.close()
+            self.retry_at = time.monotonic() + self.RETRY_S
             return False
         return True
 
