@@ -4,6 +4,8 @@ Pilot helpers every TUI test uses. Tests about a rule build their rows with `fac
 from __future__ import annotations
 
 import html
+import inspect
+import os
 import shutil
 import unicodedata
 from collections.abc import Iterator
@@ -19,6 +21,8 @@ from textual.widgets import Input, Static
 from talent_tui.app import TalentApp
 from talent_tui.io import demo
 from talent_tui.store import db as dbmod
+
+from . import pgserver
 
 # The demo files are anchored on this day; loading "as of" it keeps dates exactly as written.
 TODAY = date(2026, 11, 1)
@@ -73,9 +77,138 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
         monkeypatch.delenv(name, raising=False)
 
 
+# ---- The store: SQLite, and PostgreSQL for the modules in BOTH_STORES ------------------------
+# The store, service and CLI tests run on both stores: their `database` and `demo_db` come in a
+# [sqlite] and a [postgres] flavour. TUI, snapshot and SSH tests (and every async test) stay on
+# SQLite. PostgreSQL is the server $TALENT_TEST_PG names (.ci/run starts one), else a throwaway
+# server this test process starts from the machine's binaries (tests/pgserver.py); when none
+# can be started the PostgreSQL tests fail, saying why: they are never skipped.
+
+BOTH_STORES = frozenset(
+    {
+        "test_affiliates",
+        "test_affiliates_cli",
+        "test_agenda",
+        "test_brands",
+        "test_cli",
+        "test_cli_deals",
+        "test_cli_details",
+        "test_cli_roster",
+        "test_cli_startup",
+        "test_concurrency_stores",
+        "test_conflicts",
+        "test_conversions_import",
+        "test_deal_input",
+        "test_deals",
+        "test_deliverables",
+        "test_factories",
+        "test_field_rules",
+        "test_fit_consistency",
+        "test_hardening",
+        "test_hygiene",
+        "test_import_export",
+        "test_import_partial",
+        "test_importers",
+        "test_insights",
+        "test_invoice_cap",
+        "test_pg_db",
+        "test_pg_limits",
+        "test_pg_roster",
+        "test_pg_watch",
+        "test_reliability",
+        "test_reopen",
+        "test_reports",
+        "test_roster_sorts",
+        "test_round_trips_and_edges",
+        "test_services",
+        "test_spreadsheet_safety",
+        "test_store",
+    }
+)
+
+# Tests in those modules about SQLite itself (its file, pragmas, journal), with the reason.
+SQLITE_ONLY: dict[str, str] = {
+    "test_hardening.py::test_backup_failures_are_database_errors": "SQLite's backup API",
+    "test_reliability.py::test_backup_while_the_database_is_in_use": "SQLite's backup API",
+    "test_reliability.py::test_check_reports_broken_references": "PRAGMA foreign_keys=OFF",
+    "test_import_partial.py::test_cli_json_report_has_the_changes": "passes the file's path",
+    "test_store.py::test_every_connection_gets_the_pragmas": "SQLite's per-connection pragmas",
+    "test_roster_sorts.py::test_the_triggers_hold_exactly_the_open_statuses": "sqlite_master",
+    "test_roster_sorts.py::test_every_page_is_read_in_index_order": "SQLite's query plans",
+    "test_roster_sorts.py::test_count_before_is_an_index_range_and_matches_the_order": (
+        "SQLite's query plans"
+    ),
+    "test_conversions_import.py::test_conversions_import_resolves_affiliates_by_handle_link_or_code": (
+        "compares the file through sqlite3's iterdump"
+    ),
+    "test_deliverables.py::test_a_deleted_deliverables_history_stays_with_its_deal_even_when_its_id_is_reused": (
+        "SQLite gives a deleted row's id to the next row; PostgreSQL's sequences never do"
+    ),
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module not in BOTH_STORES or inspect.iscoroutinefunction(metafunc.function):
+        return
+    if f"{module}.py::{metafunc.function.__name__}" in SQLITE_ONLY:
+        return
+    if {"database", "demo_db"} & set(metafunc.fixturenames):
+        metafunc.parametrize("store", ["sqlite", "postgres"], indirect=True)
+
+
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[dbmod.Database]:
-    db = dbmod.open_database(str(tmp_path / "talent.db"))
+def store(request: pytest.FixtureRequest) -> str:
+    """Which store `database` and `demo_db` are on: "sqlite" unless parametrized."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[pgserver.Databases]:
+    """Databases on the test PostgreSQL server ($TALENT_TEST_PG, else one started here)."""
+    url = os.environ.get("TALENT_TEST_PG")
+    server = None
+    if not url:
+        server = pgserver.PgServer()
+        try:
+            url = server.start()
+        except pgserver.PgServerError as exc:
+            server.stop()
+            pytest.fail(f"PostgreSQL tests need a server: {exc}", pytrace=False)
+    databases = pgserver.Databases(url)
+    try:
+        yield databases
+    finally:
+        databases.dispose()
+        if server is not None:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_databases: pgserver.Databases) -> str:
+    """The name of a database migrated to head, to copy for each test."""
+    name = f"tpl{os.getpid()}"
+    db = dbmod.open_database(pg_databases.create(name=name))
+    db.dispose()
+    return name
+
+
+@pytest.fixture
+def pg_url(pg_databases: pgserver.Databases, pg_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database of this test's own (dropped afterwards)."""
+    url = pg_databases.create(template=pg_template)
+    yield url
+    pg_databases.drop(url)
+
+
+@pytest.fixture
+def database(
+    store: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[dbmod.Database]:
+    if store == "postgres":
+        db = dbmod.open_database(request.getfixturevalue("pg_url"))
+    else:
+        db = dbmod.open_database(str(tmp_path / "talent.db"))
     yield db
     db.dispose()
 
@@ -91,10 +224,28 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_databases: pgserver.Databases, pg_template: str) -> str:
+    """The name of a PostgreSQL database holding the demo, to copy for each test."""
+    name = f"demo{os.getpid()}"
+    db = dbmod.open_database(pg_databases.create(template=pg_template, name=name))
+    demo.load_demo(db, today=TODAY)
+    db.dispose()
+    return name
+
+
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[dbmod.Database]:
+def demo_db(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dbmod.Database]:
+    if store == "postgres":
+        databases: pgserver.Databases = request.getfixturevalue("pg_databases")
+        url = databases.create(template=request.getfixturevalue("pg_demo_template"))
+        db = dbmod.open_database(url)
+        yield db
+        db.dispose()
+        databases.drop(url)
+        return
     path = tmp_path / "demo.db"
-    shutil.copyfile(demo_template, path)
+    shutil.copyfile(request.getfixturevalue("demo_template"), path)
     path.chmod(0o600)
     db = dbmod.open_database(str(path))
     yield db

@@ -13,13 +13,13 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from talent_tui.core.config import settings
 from talent_tui.store.sqlitefile import (  # noqa: F401 - re-exported for callers of store.db
@@ -149,6 +149,64 @@ def _describe_engine(context: sa.engine.ExceptionContext) -> str:
     return describe_url(str(engine.url)) if engine is not None else "the database"
 
 
+# ---- PostgreSQL: one writer at a time, as on SQLite ---------------------------------------
+# A transaction that will write (`Database.writer`, `transaction`, imports, migrations) first
+# takes a transaction-scoped advisory lock, the same key for every talent on the database, and
+# holds it until it commits or rolls back: talent's writers queue behind each other exactly as
+# SQLite's BEGIN IMMEDIATE makes them, and each then reads (READ COMMITTED: every statement sees
+# what was committed before it) the state the previous writer left. So two managers accepting
+# and declining one offer, paying one invoice twice or importing the same keys at once get
+# what one after the other would: the second is refused in words ("campaign 12 is accepted; it
+# cannot become declined"), or updates what the first inserted, never a doubled row or a
+# UniqueViolation. Readers never take it (MVCC: they see the last commit and never wait). The
+# wait is bounded by TALENT_WAIT (`lock_timeout`), past which the writer gets DatabaseBusy, as
+# on SQLite. Services also lock the row they change (`store.locks.for_change`), so a writer
+# that is not talent's (or a later one without this lock) cannot slip between a check and its
+# change either.
+CHANNEL = "talent_changes"  # NOTIFY channel of talent's commits (store.watch listens)
+PG_WRITE_LOCK = 0x74616C656E74  # "talent": one key per database (advisory locks are per database)
+_PG_LOCK_NOT_AVAILABLE = "55P03"
+_PG_DEADLOCK = "40P01"
+_PG_SERIALIZATION = "40001"
+
+
+def _on_pg_begin(connection: sa.Connection) -> None:
+    mode = connection.get_execution_options().get("talent_write", False)
+    if not mode:
+        return
+    if mode == "nowait":
+        got = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({PG_WRITE_LOCK})")
+        if not got.scalar():
+            raise DatabaseBusy(
+                f"another talent is writing to {describe_url(str(connection.engine.url))}; "
+                "nothing was changed"
+            )
+        _notify(connection)
+        return
+    # 0 would mean "wait for ever" to PostgreSQL; TALENT_WAIT=0 means "do not wait".
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, busy_timeout_ms())}")
+    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+    _notify(connection)
+
+
+def _notify(connection: sa.Connection) -> None:
+    """Tell every open talent that this transaction changed the database: PostgreSQL holds
+    the NOTIFY until the commit and drops it on a rollback (store.watch.PgChangeWatcher)."""
+    connection.exec_driver_sql(f"NOTIFY {CHANNEL}")
+
+
+def _on_pg_error(context: sa.engine.ExceptionContext) -> None:
+    """PostgreSQL's "could not obtain lock" (TALENT_WAIT passed), deadlock and serialization
+    failures: the same refusal as SQLite's "locked" (exit code 3, a notice in the app)."""
+    code = getattr(context.original_exception, "sqlstate", None)
+    if code in (_PG_LOCK_NOT_AVAILABLE, _PG_DEADLOCK, _PG_SERIALIZATION):
+        raise DatabaseBusy(
+            f"another talent is writing to {_describe_engine(context)} and did not finish "
+            f"within {settings().wait_s:g} s; nothing was changed. Try again when it has "
+            "finished (or set TALENT_WAIT to wait longer)."
+        ) from context.original_exception
+
+
 def make_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
@@ -158,6 +216,9 @@ def make_engine(url: str) -> Engine:
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         sa.event.listen(engine, "begin", _on_sqlite_begin)
         sa.event.listen(engine, "handle_error", _on_sqlite_error)
+    elif engine.dialect.name == "postgresql":
+        sa.event.listen(engine, "begin", _on_pg_begin)
+        sa.event.listen(engine, "handle_error", _on_pg_error)
     return engine
 
 
@@ -219,10 +280,12 @@ class Database:
             nowait = self.path is not None and raw is not None
             if nowait:
                 raw.execute("PRAGMA busy_timeout=0")
+            # PostgreSQL: the writers' lock is tried, not waited for (see _on_pg_begin).
+            mode = WRITE if self.path is not None else {"talent_write": "nowait"}
             try:
                 with (
                     Session(
-                        bind=connection.execution_options(**WRITE), expire_on_commit=False
+                        bind=connection.execution_options(**mode), expire_on_commit=False
                     ) as session,
                     session.begin(),
                 ):
@@ -430,6 +493,9 @@ def backup_before_migration(database: Database, revision: str | None) -> Path:
 class CheckReport:
     integrity: list[str]
     foreign_keys: list[str]
+    # Rows per table (PostgreSQL: every table of the schema; SQLite: talent's tables).
+    rows: dict[str, int] = field(default_factory=dict)
+    how: str = "sqlite"  # which checks ran: "sqlite" (PRAGMAs) or "postgresql" (pgtools)
 
     @property
     def ok(self) -> bool:
@@ -437,14 +503,30 @@ class CheckReport:
 
 
 def check(database: Database) -> CheckReport:
-    """SQLite's integrity check and foreign-key check, as lines for people."""
+    """SQLite's integrity check and foreign-key check, or on PostgreSQL every foreign key and
+    CHECK constraint tested against the rows (`store.pgtools.check`); as lines for people,
+    with every table's row count."""
     with database.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            from talent_tui.store import pgtools
+
+            found = pgtools.check(conn)
+            return CheckReport(
+                found.constraints or ["ok"], found.foreign_keys, found.rows, "postgresql"
+            )
         integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
         problems = [
             f"{table} row {rowid} points at a missing {parent}"
             for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check")
         ]
-    return CheckReport(integrity, problems)
+        from talent_tui.store import models  # noqa: F401 - talent's tables, on the metadata
+
+        present = set(sa.inspect(conn).get_table_names())
+        rows = {
+            table: int(conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar() or 0)
+            for table in sorted(present & set(SQLModel.metadata.tables))
+        }
+    return CheckReport(integrity, problems, rows)
 
 
 def backup_sqlite(database: Database, target: Path) -> None:  # noqa: D401

@@ -753,3 +753,16 @@ class Adjustment(SQLModel, table=True):
     statement_id: int | None = Field(default=None, foreign_key="statements.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str = Field(default="", max_length=fields.MAX_ACTOR)
+
+
+# ---- 64-bit integers on every store (issue 17; migration 0009_bigints) ----------------------
+# Every integer column is 64-bit: BIGINT on PostgreSQL (whose `integer` is 32-bit), INTEGER on
+# SQLite (already 64-bit; an id must stay `INTEGER PRIMARY KEY` to be the rowid). What may be
+# stored is bounded by the field rules (core.fields), checked before the database. Applied to
+# every table declared above, so no column is forgotten; a table declared below this line is
+# declared with BIG_INTEGER itself.
+BIG_INTEGER = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+for _table in SQLModel.metadata.tables.values():
+    for _column in _table.columns:
+        if type(_column.type) is sa.Integer:
+            _column.type = BIG_INTEGER
