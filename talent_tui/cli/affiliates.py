@@ -20,6 +20,9 @@ ProgramOpt = Annotated[str, typer.Option("--program", "-p", help="Program name, 
 
 
 def register(app: typer.Typer) -> None:
+    from talent_tui.cli.team import affiliates_assign  # team mode (issue 17)
+
+    affiliates_app.command("assign")(affiliates_assign)
     app.add_typer(affiliates_app, name="affiliates")
 
 

@@ -70,7 +70,9 @@ def run_tui(database: Database) -> None:
     opener = options().open_tui
     if opener is None:
         raise fail("this build of the command line cannot open the app; use a subcommand")
-    opener(database, options().actor)
+    from talent_tui.cli.common import acting_name
+
+    opener(database, acting_name())
 
 
 def demo(
@@ -159,6 +161,7 @@ GROUPS = (
     ("codes", "affiliate_resources", "Promo codes given to affiliates."),
     ("creatives", "affiliate_resources", "Banners and text links for affiliates."),
     ("conversions", "conversions", "Orders imported from tracking platforms."),
+    ("team", "team", "The managers who share this database (team mode)."),
 )
 
 
