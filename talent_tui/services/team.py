@@ -396,12 +396,23 @@ def _role_exists(session: Session, name: str) -> bool:
     return bool(fetch_all(session, "SELECT 1 FROM pg_roles WHERE rolname = ?", [name]))
 
 
+def _create_role(session: Session, name: str, kind: str) -> None:
+    """CREATE ROLE unless it exists; roles belong to the whole server, so another database's
+    talent (or a test process) may be creating the same one at this moment."""
+    if _role_exists(session, name):
+        return
+    _exec(
+        session,
+        f"DO $$ BEGIN CREATE ROLE {name} {kind}; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+    )
+
+
 def grant_groups(session: Session) -> None:
     """Create the group roles when missing and grant them the tables as they are now (run
     again after a migration that adds tables: `team add` does it every time)."""
     for group in GROUP_ROLES.values():
-        if not _role_exists(session, group):
-            _exec(session, f"CREATE ROLE {group} NOLOGIN")
+        _create_role(session, group, "NOLOGIN")
     tables = [
         str(row[0])
         for row in fetch_all(
@@ -429,18 +440,25 @@ def _schema(session: Session) -> str:
 
 def provision(session: Session, name: str, role: str) -> None:
     """The login role NAME (created, or an existing one adopted) as a member of its group
-    role only, allowed to connect to this database."""
-    grant_groups(session)
-    if not _role_exists(session, name):
-        _exec(session, f"CREATE ROLE {name} LOGIN")
-    else:
-        _exec(session, f"ALTER ROLE {name} LOGIN")
+    role only. An admin's role may create roles and hands out the groups (CREATEROLE, the
+    groups WITH ADMIN OPTION), so an admin can run `team add/remove` in turn. The grants on
+    the tables and on the database are the owner's to give: they are (re)given when the
+    owner runs this."""
+    owner = str(fetch_all(session, "SELECT talent_team_role()")[0][0]) == "owner"
+    if owner:
+        grant_groups(session)
+    _create_role(session, name, "LOGIN")
+    _exec(session, f"ALTER ROLE {name} LOGIN {'CREATEROLE' if role == 'admin' else 'NOCREATEROLE'}")
     for other, group in GROUP_ROLES.items():
         if other != role:
             _exec(session, f"REVOKE {group} FROM {name}")
-    _exec(session, f"GRANT {GROUP_ROLES[role]} TO {name}")
-    database = str(fetch_all(session, "SELECT current_database()")[0][0])
-    _exec(session, f'GRANT CONNECT ON DATABASE "{database}" TO {name}')
+    if role == "admin":
+        _exec(session, f"GRANT {', '.join(GROUP_ROLES.values())} TO {name} WITH ADMIN OPTION")
+    else:
+        _exec(session, f"GRANT {GROUP_ROLES[role]} TO {name}")
+    if owner:
+        database = str(fetch_all(session, "SELECT current_database()")[0][0])
+        _exec(session, f'GRANT CONNECT ON DATABASE "{database}" TO {name}')
 
 
 def revoke(session: Session, name: str) -> None:
@@ -451,3 +469,4 @@ def revoke(session: Session, name: str) -> None:
     for group in GROUP_ROLES.values():
         if _role_exists(session, group):
             _exec(session, f"REVOKE {group} FROM {name}")
+    _exec(session, f"ALTER ROLE {name} NOCREATEROLE")

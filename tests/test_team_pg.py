@@ -1,0 +1,282 @@
+"""Team mode on PostgreSQL: `team add` makes login roles, and the database itself (row-level
+security, migration 0009) keeps each manager to their own rows. The checks connect as each
+person's role with plain SQL (psycopg, no talent code), as anyone with a SQL client could."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from talent_tui.cli import main as cli
+from talent_tui.services import team
+from talent_tui.store import db as dbmod
+
+# Roles belong to the whole server, shared by every test process: names of this process.
+PID = os.getpid()
+BOSS, MINA, JOE, VERA = (f"{who}_{PID}" for who in ("boss", "mina", "joe", "vera"))
+
+
+def url_as(url: str, user: str) -> str:
+    return make_url(url).set(username=user).render_as_string(hide_password=False)
+
+
+def connect_as(url: str, user: str) -> psycopg.Connection:
+    parsed = make_url(url)
+    return psycopg.connect(
+        host=parsed.host, port=parsed.port, dbname=parsed.database, user=user, autocommit=True
+    )
+
+
+def rows(connection: psycopg.Connection, sql: str) -> list[tuple]:
+    return connection.execute(sql).fetchall()
+
+
+OWNER = team.Acting("postgres", login="postgres", owner=True)
+
+
+@pytest.fixture(scope="module")
+def team_db(pg_databases, pg_template) -> Iterator[dict]:  # noqa: ANN001
+    """One database for the module: a team of four and two creators each with a deal, an
+    offer and an invoice, plus one unassigned creator. Ids are in the returned dict."""
+    url = pg_databases.create(template=pg_template)
+    database = dbmod.open_database(url)
+    with database.transaction() as session:
+        team.add(session, OWNER, BOSS, "admin")
+        team.add(session, OWNER, MINA, "manager")
+        team.add(session, OWNER, JOE, "manager")
+        team.add(session, OWNER, VERA, "viewer")
+    ids: dict = {"url": url}
+    with database.engine.begin() as conn:
+        brand = conn.execute(
+            sa.text("INSERT INTO brands (name, notes, created_at) VALUES ('Glow', '', now())"
+                    " RETURNING id")
+        ).scalar_one()  # fmt: skip
+        for who, handle in ((MINA, "@mina_star"), (JOE, "@joe_star"), (None, "@nobody")):
+            owner = conn.execute(
+                sa.text("SELECT id FROM managers WHERE name = :n"), {"n": who}
+            ).scalar_one_or_none()
+            creator = conn.execute(
+                sa.text(
+                    "INSERT INTO creators (name, tiktok_handle, followers, tags, commission_bp,"
+                    " notes, created_at, updated_at, open_deals, manager_id) VALUES (:name,"
+                    " :handle, 1000, '', 0, '', now(), now(), 0, :owner) RETURNING id"
+                ),
+                {"name": handle.strip("@"), "handle": handle, "owner": owner},
+            ).scalar_one()
+            campaign = conn.execute(
+                sa.text(
+                    "INSERT INTO campaigns (creator_id, brand_id, name, fee_minor, currency,"
+                    " status, notes, created_at, updated_at) VALUES (:c, :b, :n, 250000, 'USD',"
+                    " 'offer_received', '', now(), now()) RETURNING id"
+                ),
+                {"c": creator, "b": brand, "n": f"Deal of {handle}"},
+            ).scalar_one()
+            conn.execute(
+                sa.text(
+                    "INSERT INTO offers (campaign_id, version, proposed_by, fee_minor, currency,"
+                    " deliverables, note, created_at, created_by) VALUES (:c, 1, 'brand',"
+                    " 250000, 'USD', '', '', now(), 'x')"
+                ),
+                {"c": campaign},
+            )
+            invoice = conn.execute(
+                sa.text(
+                    "INSERT INTO invoices (campaign_id, number, amount_minor, currency,"
+                    " issued_on, due_on, created_at) VALUES (:c, :n, 250000, 'USD',"
+                    " '2026-11-01', '2026-12-01', now()) RETURNING id"
+                ),
+                {"c": campaign, "n": f"INV-{handle}"},
+            ).scalar_one()
+            ids[handle] = {"creator": creator, "campaign": campaign, "invoice": invoice}
+    database.dispose()
+    yield ids
+    pg_databases.drop(url)
+
+
+def test_a_manager_reads_only_their_own_and_the_unassigned(team_db: dict) -> None:
+    with connect_as(team_db["url"], MINA) as mina:
+        assert sorted(r[0] for r in rows(mina, "SELECT tiktok_handle FROM creators")) == [
+            "@mina_star",
+            "@nobody",
+        ]
+        assert sorted(r[0] for r in rows(mina, "SELECT name FROM campaigns")) == [
+            "Deal of @mina_star",
+            "Deal of @nobody",
+        ]
+        own = {team_db["@mina_star"]["campaign"], team_db["@nobody"]["campaign"]}
+        assert {r[0] for r in rows(mina, "SELECT campaign_id FROM offers")} == own
+        assert sorted(r[0] for r in rows(mina, "SELECT number FROM invoices")) == [
+            "INV-@mina_star",
+            "INV-@nobody",
+        ]
+        joes = team_db["@joe_star"]
+        found = rows(mina, f"SELECT * FROM invoices WHERE id = {joes['invoice']}")
+        assert found == []
+
+
+def test_a_manager_cannot_change_another_managers_rows(team_db: dict) -> None:
+    joes = team_db["@joe_star"]
+    with connect_as(team_db["url"], MINA) as mina:
+        changed = mina.execute(
+            f"UPDATE creators SET name = 'taken' WHERE id = {joes['creator']}"
+        ).rowcount
+        assert changed == 0
+        assert (
+            mina.execute(
+                f"UPDATE invoices SET paid_on = '2026-11-02' WHERE id = {joes['invoice']}"
+            ).rowcount
+            == 0
+        )
+        assert mina.execute(f"DELETE FROM campaigns WHERE id = {joes['campaign']}").rowcount == 0
+        # Nor give herself a deal on Joe's creator, nor hand her creator to Joe.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            mina.execute(
+                "INSERT INTO campaigns (creator_id, brand_id, name, fee_minor, currency, status,"
+                f" notes, created_at, updated_at) SELECT {joes['creator']}, id, 'sneaky', 1,"
+                " 'USD', 'offer_received', '', now(), now() FROM brands LIMIT 1"
+            )
+        mine = team_db["@mina_star"]["creator"]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            mina.execute(
+                f"UPDATE creators SET manager_id = (SELECT id FROM managers WHERE name = '{JOE}')"
+                f" WHERE id = {mine}"
+            )
+        # Her own rows she changes.
+        assert (
+            mina.execute(
+                f"UPDATE invoices SET paid_on = '2026-11-03' WHERE id = "
+                f"{team_db['@mina_star']['invoice']}"
+            ).rowcount
+            == 1
+        )
+    with connect_as(team_db["url"], "postgres") as owner:
+        assert rows(owner, f"SELECT name FROM creators WHERE id = {joes['creator']}") == [
+            ("joe_star",)
+        ]
+        assert rows(owner, f"SELECT paid_on FROM invoices WHERE id = {joes['invoice']}") == [
+            (None,)
+        ]
+        assert rows(owner, "SELECT count(*) FROM campaigns") == [(3,)]
+
+
+def test_a_new_creator_of_a_manager_is_theirs(team_db: dict) -> None:
+    with connect_as(team_db["url"], JOE) as joe:
+        joe.execute(
+            "INSERT INTO creators (name, tiktok_handle, followers, tags, commission_bp, notes,"
+            " created_at, updated_at, open_deals) VALUES ('Newbie', '@newbie_joe', 5, '', 0,"
+            " '', now(), now(), 0)"
+        )
+        assert rows(
+            joe,
+            "SELECT m.name FROM creators c JOIN managers m ON m.id = c.manager_id"
+            " WHERE c.tiktok_handle = '@newbie_joe'",
+        ) == [(JOE,)]
+    with connect_as(team_db["url"], MINA) as mina:
+        assert rows(mina, "SELECT id FROM creators WHERE tiktok_handle = '@newbie_joe'") == []
+
+
+def test_a_viewer_reads_everything_and_writes_nothing(team_db: dict) -> None:
+    with connect_as(team_db["url"], VERA) as vera:
+        handles = {r[0] for r in rows(vera, "SELECT tiktok_handle FROM creators")}
+        assert {"@mina_star", "@joe_star", "@nobody"} <= handles
+        assert len(rows(vera, "SELECT id FROM invoices")) == 3
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            vera.execute("UPDATE creators SET name = 'v'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            vera.execute("DELETE FROM invoices")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            vera.execute("INSERT INTO managers (name, role, added_at) VALUES ('x', 'admin', now())")
+
+
+def test_an_admin_reads_and_writes_everything(team_db: dict) -> None:
+    with connect_as(team_db["url"], BOSS) as boss:
+        assert len(rows(boss, "SELECT id FROM campaigns")) >= 3
+        assert (
+            boss.execute(
+                f"UPDATE creators SET notes = 'checked' WHERE id IN "
+                f"({team_db['@mina_star']['creator']}, {team_db['@joe_star']['creator']})"
+            ).rowcount
+            == 2
+        )
+
+
+def test_the_cli_acts_as_the_login_and_refuses_as_for_a_manager(team_db: dict) -> None:
+    runner = CliRunner()
+    as_mina = url_as(team_db["url"], MINA)
+    listed = runner.invoke(cli.app, ["--db", as_mina, "creators", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert [r["tiktok_handle"] for r in json.loads(listed.stdout)] == ["@mina_star"]
+    everything = runner.invoke(cli.app, ["--db", as_mina, "creators", "list", "--all", "--json"])
+    assert sorted(r["tiktok_handle"] for r in json.loads(everything.stdout)) == [
+        "@mina_star",
+        "@nobody",
+    ]
+    refused = runner.invoke(cli.app, ["--db", as_mina, "--as", BOSS, "creators", "list"])
+    assert refused.exit_code == 1
+    assert "--as (and TALENT_AS) is for admins" in refused.stderr
+    # Her change is recorded under her login; taking the unassigned creator works.
+    took = runner.invoke(cli.app, ["--db", as_mina, "creators", "assign", "@nobody", MINA])
+    assert took.exit_code == 0, took.output
+    with connect_as(team_db["url"], "postgres") as owner:
+        assert rows(
+            owner, "SELECT actor, action FROM audit_entries WHERE entity = 'creator' "
+            f"AND entity_id = {team_db['@nobody']['creator']}"
+        ) == [(MINA, "assigned")]  # fmt: skip
+        owner.execute(
+            f"UPDATE creators SET manager_id = NULL WHERE id = {team_db['@nobody']['creator']}"
+        )
+    # An admin may act as someone else; the history names that person.
+    as_boss = url_as(team_db["url"], BOSS)
+    acted = runner.invoke(cli.app, ["--db", as_boss, "--as", MINA, "creators", "list", "--json"])
+    assert acted.exit_code == 0, acted.output
+    assert [r["tiktok_handle"] for r in json.loads(acted.stdout)] == ["@mina_star"]
+
+
+def test_removing_a_manager_hands_their_rows_over_and_locks_them_out(team_db: dict) -> None:
+    runner = CliRunner()
+    as_boss = url_as(team_db["url"], BOSS)
+    as_mina = url_as(team_db["url"], MINA)
+    not_admin = runner.invoke(cli.app, ["--db", as_mina, "team", "remove", JOE, "--to", MINA])
+    assert not_admin.exit_code == 1
+    assert "only an admin" in not_admin.stderr
+    refused = runner.invoke(cli.app, ["--db", as_boss, "team", "remove", JOE])
+    assert refused.exit_code == 1
+    assert "responsible for 2 creator(s)" in refused.stderr  # joe_star and newbie_joe
+    done = runner.invoke(cli.app, ["--db", as_boss, "team", "remove", JOE, "--to", MINA])
+    assert done.exit_code == 0, done.output
+    assert "2 creator(s) and 0 affiliate(s) now" in done.stdout
+    with connect_as(team_db["url"], JOE) as joe:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            joe.execute("SELECT id FROM creators")
+    with connect_as(team_db["url"], MINA) as mina:
+        handles = {r[0] for r in rows(mina, "SELECT tiktok_handle FROM creators")}
+        assert {"@joe_star", "@newbie_joe", "@mina_star"} <= handles
+    with connect_as(team_db["url"], "postgres") as owner:
+        assert rows(owner, f"SELECT removed_at IS NOT NULL FROM managers WHERE name = '{JOE}'") == [
+            (True,)
+        ]
+        assert rows(
+            owner, "SELECT actor FROM audit_entries WHERE entity = 'manager' AND "
+            "action = 'removed from the team'"
+        ) == [(BOSS,)]  # fmt: skip
+
+
+def test_an_admin_adds_a_viewer_who_can_then_sign_in_and_read(team_db: dict) -> None:
+    runner = CliRunner()
+    newcomer = f"nico_{PID}"
+    added = runner.invoke(
+        cli.app,
+        ["--db", url_as(team_db["url"], BOSS), "team", "add", newcomer, "--role", "viewer"],
+    )
+    assert added.exit_code == 0, added.output
+    with connect_as(team_db["url"], newcomer) as nico:
+        assert len(rows(nico, "SELECT id FROM invoices")) == 3
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            nico.execute("UPDATE invoices SET number = 'x'")
