@@ -103,6 +103,7 @@ BOTH_STORES = frozenset(
         "test_insights",
         "test_invoice_cap",
         "test_pg_limits",
+        "test_roster_sorts",
         "test_services",
         "test_store",
     }
@@ -111,6 +112,11 @@ BOTH_STORES = frozenset(
 # Tests in those modules about SQLite itself (its file, pragmas, journal), with the reason.
 SQLITE_ONLY: dict[str, str] = {
     "test_store.py::test_every_connection_gets_the_pragmas": "SQLite's per-connection pragmas",
+    "test_roster_sorts.py::test_the_triggers_hold_exactly_the_open_statuses": "sqlite_master",
+    "test_roster_sorts.py::test_every_page_is_read_in_index_order": "SQLite's query plans",
+    "test_roster_sorts.py::test_count_before_is_an_index_range_and_matches_the_order": (
+        "SQLite's query plans"
+    ),
     "test_conversions_import.py::test_conversions_import_resolves_affiliates_by_handle_link_or_code": (
         "compares the file through sqlite3's iterdump"
     ),

@@ -166,13 +166,19 @@ def test_a_manager_cannot_change_another_managers_rows(team_db: dict) -> None:
         assert rows(owner, "SELECT count(*) FROM campaigns") == [(3,)]
 
 
-def test_a_new_creator_of_a_manager_is_theirs(team_db: dict) -> None:
-    with connect_as(team_db["url"], JOE) as joe:
+def add_newbie_as_joe(url: str) -> None:
+    """Joe adds a creator with plain SQL, naming no manager (once per module's database)."""
+    with connect_as(url, JOE) as joe:
         joe.execute(
             "INSERT INTO creators (name, tiktok_handle, followers, tags, commission_bp, notes,"
             " created_at, updated_at, open_deals) VALUES ('Newbie', '@newbie_joe', 5, '', 0,"
-            " '', now(), now(), 0)"
+            " '', now(), now(), 0) ON CONFLICT (tiktok_handle) DO NOTHING"
         )
+
+
+def test_a_new_creator_of_a_manager_is_theirs(team_db: dict) -> None:
+    add_newbie_as_joe(team_db["url"])
+    with connect_as(team_db["url"], JOE) as joe:
         assert rows(
             joe,
             "SELECT m.name FROM creators c JOIN managers m ON m.id = c.manager_id"
@@ -240,6 +246,7 @@ def test_the_cli_acts_as_the_login_and_refuses_as_for_a_manager(team_db: dict) -
 
 
 def test_removing_a_manager_hands_their_rows_over_and_locks_them_out(team_db: dict) -> None:
+    add_newbie_as_joe(team_db["url"])
     runner = CliRunner()
     as_boss = url_as(team_db["url"], BOSS)
     as_mina = url_as(team_db["url"], MINA)

@@ -560,6 +560,19 @@ class ImportProfile(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+# ---- 64-bit integers on every store (issue 17; migration 0007_bigints) ----------------------
+# Every integer column is 64-bit: BIGINT on PostgreSQL (whose `integer` is 32-bit), INTEGER on
+# SQLite (already 64-bit; an id must stay `INTEGER PRIMARY KEY` to be the rowid). What may be
+# stored is bounded by the field rules (core.fields), checked before the database. Applied to
+# every table declared above, so no column is forgotten; a table declared below this line is
+# declared with BIG_INTEGER itself.
+BIG_INTEGER = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+for _table in SQLModel.metadata.tables.values():
+    for _column in _table.columns:
+        if type(_column.type) is sa.Integer:
+            _column.type = BIG_INTEGER
+
+
 # ---- team mode (issue 17): the managers who share one database ----------------------------
 
 
@@ -573,7 +586,7 @@ class Manager(SQLModel, table=True):
         sa.CheckConstraint("role IN ('admin', 'manager', 'viewer')", name="manager_role"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_INTEGER)
     name: str = Field(unique=True, max_length=fields.MAX_ACTOR)
     role: str = Field(max_length=10)
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

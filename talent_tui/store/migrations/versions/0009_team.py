@@ -2,7 +2,7 @@
 PostgreSQL the row-level security that keeps each manager's rows to themselves.
 
 Revision ID: 0009_team
-Revises: 0006_affiliates
+Revises: 0008_pg_open_deals
 
 **managers** (name = the PostgreSQL role of the person, role admin|manager|viewer, added and
 removed times). **creators.manager_id** and **affiliates.manager_id** point at the manager
@@ -41,7 +41,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_team"
-down_revision = "0006_affiliates"
+down_revision = "0008_pg_open_deals"
 branch_labels = None
 depends_on = None
 
@@ -70,6 +70,7 @@ OWNED: dict[str, tuple[str, str | None]] = {
 }
 NULLABLE = {"interactions", "creatives"}
 
+BIG_INTEGER = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 INDEX_PREFIX = "ix_creators_roster_manager_"
 # 0004's orders (and 0005's handle index), led by manager_id; "DESC*" sorts NULLS LAST.
 SORT_COLUMNS = {
@@ -100,7 +101,7 @@ FUNCTIONS = [
         FROM (SELECT current_user::text AS me) AS login
         LEFT JOIN managers AS m ON m.name = login.me
     $$""",
-    """CREATE OR REPLACE FUNCTION talent_team_id() RETURNS integer
+    """CREATE OR REPLACE FUNCTION talent_team_id() RETURNS bigint
     LANGUAGE sql STABLE AS $$
         SELECT id FROM managers WHERE name = current_user::text AND removed_at IS NULL
     $$""",
@@ -140,7 +141,7 @@ def upgrade() -> None:
     dialect = bind.dialect.name
     op.create_table(
         "managers",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", BIG_INTEGER, nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("role", sa.String(length=10), nullable=False),
         sa.Column("added_at", sa.DateTime(), nullable=False),
@@ -149,9 +150,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
-    # ADD COLUMN (not a batch copy: that would lose creators' search-index triggers).
+    # ADD COLUMN (not a batch copy: that would lose creators' search-index triggers); 64-bit
+    # as every integer (0007_bigints).
+    integer = "INTEGER" if dialect == "sqlite" else "BIGINT"
     for table in ("creators", "affiliates"):
-        op.execute(f"ALTER TABLE {table} ADD COLUMN manager_id INTEGER REFERENCES managers (id)")
+        op.execute(f"ALTER TABLE {table} ADD COLUMN manager_id {integer} REFERENCES managers (id)")
     op.create_index("ix_affiliates_manager_id", "affiliates", ["manager_id"])
     for sort in SORT_COLUMNS:
         columns = _index_columns(sort, dialect)
