@@ -31,7 +31,8 @@ outside the SQLModel metadata under 0004's prefix (`db.UNMANAGED_PREFIXES`).
   in scalar subqueries, so PostgreSQL runs them once per statement, not once per row, and
   `manager_id = (SELECT talent_team_id())` can use the indexes above.
 - A BEFORE INSERT trigger gives a new creator or affiliate with no manager to the admin or
-  manager who adds it (then the WITH CHECK sees it as theirs).
+  manager who adds it (then the WITH CHECK sees it as theirs); not during `talent db copy`
+  (which sets `talent.copying`), where each row keeps the manager it had.
 - Roles and grants are not made here (a migration may run as a role that cannot create
   roles): `talent team add` creates the group roles talent_admin, talent_manager and
   talent_viewer, grants them the tables, and makes the person's login a member of one.
@@ -108,7 +109,8 @@ FUNCTIONS = [
     """CREATE OR REPLACE FUNCTION talent_team_assign() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        IF NEW.manager_id IS NULL AND talent_team_role() IN ('admin', 'manager') THEN
+        IF NEW.manager_id IS NULL AND talent_team_role() IN ('admin', 'manager')
+                AND coalesce(current_setting('talent.copying', true), '') <> 'on' THEN
             NEW.manager_id := talent_team_id();
         END IF;
         RETURN NEW;
