@@ -296,3 +296,36 @@ async def test_w_says_why_when_there_is_no_own_roster(database) -> None:  # noqa
             str(n.message) for n in app._notifications
         )
         assert text_of(status) == "1 · by name"  # type: ignore[arg-type]
+
+
+def test_deal_lists_and_the_agenda_show_the_own_roster_by_default(demo_db, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("TALENT_TODAY", "2026-11-01")  # the demo's day
+    with demo_db.engine.connect() as conn:
+        busiest, handle = conn.exec_driver_sql(
+            "SELECT c.id, c.tiktok_handle FROM creators c JOIN campaigns k ON k.creator_id = c.id"
+            " GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1"
+        ).one()
+        theirs = set(
+            conn.exec_driver_sql(f"SELECT id FROM campaigns WHERE creator_id = {busiest}").scalars()
+        )
+        every = set(conn.exec_driver_sql("SELECT id FROM campaigns").scalars())
+    assert len(theirs) >= 2 and len(every) > len(theirs)
+    run(demo_db, "team", "add", MINA, who=MINA)
+    assert run(demo_db, "creators", "assign", handle, MINA, who=MINA).exit_code == 0
+
+    def ids(*args: str, key: str = "id") -> list[int]:
+        result = run(demo_db, *args, "--json", who=MINA)
+        assert result.exit_code == 0, result.output
+        return [row[key] for row in json.loads(result.stdout)]
+
+    assert set(ids("campaigns", "list")) == theirs
+    assert set(ids("campaigns", "list", "--all")) == every
+    mine = ids("agenda", "--days", "400", key="campaign_id")
+    everyone = ids("agenda", "--days", "400", "--all", key="campaign_id")
+    assert {c for c in mine if c is not None} <= theirs
+    assert len(everyone) > len(mine) and set(everyone) - set(mine) - {None}
+    due = ids("deals", "due", "--days", "400", key="campaign_id")
+    due_all = ids("deals", "due", "--days", "400", "--all", key="campaign_id")
+    assert {c for c in due if c is not None} <= theirs and len(due_all) > len(due)
+    assert ids("affiliates", "list") == []  # none is hers yet
+    assert ids("affiliates", "list", "--all")  # all of them are unassigned: hers to take

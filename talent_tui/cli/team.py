@@ -26,6 +26,27 @@ RoleOpt = Annotated[
 ]
 
 
+AllOpt = Annotated[
+    bool, flag("--all", help="Team mode: everyone's your role may see, not only yours.")
+]
+
+
+def scope(source: object, everything: bool) -> tuple[int | None, bool]:
+    """(manager id, with the unassigned) a list keeps, or (None, _): everything (see
+    services.team.Acting.owner_filter)."""
+    return cli.acting(source).owner_filter(everything)  # type: ignore[no-any-return]
+
+
+def keep(source: object, table: str, everything: bool) -> set[int] | None:
+    """The ids of `table` a list shows, or None for all of them."""
+    from talent_tui.services import team
+
+    manager_id, unassigned = scope(source, everything)
+    if manager_id is None:
+        return None
+    return team.owned_ids(source, table, manager_id, unassigned)
+
+
 def _refused(exc: Exception) -> typer.Exit:
     return cli.fail(str(exc))
 

@@ -77,6 +77,53 @@ def is_postgres(source: Any) -> bool:
     return type(dbapi(source)).__module__.startswith("psycopg")
 
 
+# ---- what belongs to whom --------------------------------------------------------------------
+
+# table -> (column, parent): how a row reaches its owner, the app's copy of migration 0009's
+# list (a migration is frozen at its revision; this one follows the models). A parent of None
+# is the owner itself (the column is a managers.id); in NULLABLE a row with no parent (a brand's
+# interaction, a program-wide creative) belongs to everyone. A table added later (an
+# affiliate's statements, payouts) is one line here and one in its migration's policies.
+OWNED: dict[str, tuple[str, str | None]] = {
+    "creators": ("manager_id", None),
+    "affiliates": ("manager_id", None),
+    "campaigns": ("creator_id", "creators"),
+    "metric_snapshots": ("creator_id", "creators"),
+    "audience_segments": ("creator_id", "creators"),
+    "rates": ("creator_id", "creators"),
+    "interactions": ("creator_id", "creators"),
+    "offers": ("campaign_id", "campaigns"),
+    "deliverables": ("campaign_id", "campaigns"),
+    "invoices": ("campaign_id", "campaigns"),
+    "feedback": ("deliverable_id", "deliverables"),
+    "affiliate_stage_changes": ("affiliate_id", "affiliates"),
+    "checklist_ticks": ("affiliate_id", "affiliates"),
+    "tracking_links": ("affiliate_id", "affiliates"),
+    "promo_codes": ("affiliate_id", "affiliates"),
+    "creatives": ("affiliate_id", "affiliates"),
+    "click_days": ("affiliate_id", "affiliates"),
+    "conversions": ("affiliate_id", "affiliates"),
+}
+NULLABLE = {"interactions", "creatives"}
+
+
+def _scope_sql(table: str, manager_id: int, unassigned: bool) -> tuple[str, list[object]]:
+    column, parent = OWNED[table]
+    if parent is None:
+        free = f" OR {column} IS NULL" if unassigned else ""
+        return f"SELECT id FROM {table} WHERE {column} = ?{free}", [manager_id]
+    inner, params = _scope_sql(parent, manager_id, unassigned)
+    free = f"{column} IS NULL OR " if table in NULLABLE else ""
+    return f"SELECT id FROM {table} WHERE {free}{column} IN ({inner})", params
+
+
+def owned_ids(source: Any, table: str, manager_id: int, unassigned: bool = False) -> set[int]:
+    """The ids of `table`'s rows that belong to the manager (and with `unassigned` to nobody),
+    following OWNED up to their creator or affiliate."""
+    sql, params = _scope_sql(table, manager_id, unassigned)
+    return {int(row[0]) for row in fetch_all(source, sql, params)}
+
+
 # ---- who acts ---------------------------------------------------------------------------------
 
 
