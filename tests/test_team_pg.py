@@ -287,3 +287,32 @@ def test_an_admin_adds_a_viewer_who_can_then_sign_in_and_read(team_db: dict) -> 
         assert len(rows(nico, "SELECT id FROM invoices")) == 3
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             nico.execute("UPDATE invoices SET number = 'x'")
+
+
+def test_a_viewer_opens_and_lists_but_a_change_is_refused_in_words(
+    team_db: dict, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runner = CliRunner()
+    nobody = team_db["@nobody"]["campaign"]
+    with connect_as(team_db["url"], "postgres") as owner:  # an offer past its reply date
+        owner.execute(f"UPDATE campaigns SET respond_by = '2020-01-01' WHERE id = {nobody}")
+        status = rows(owner, f"SELECT status FROM campaigns WHERE id = {nobody}")
+    as_vera = url_as(team_db["url"], VERA)
+    listed = runner.invoke(cli.app, ["--db", as_vera, "creators", "list", "--json"])
+    assert listed.exit_code == 0, listed.output  # opening skipped the expiry it may not do
+    assert {"@mina_star", "@nobody"} <= {r["tiktok_handle"] for r in json.loads(listed.stdout)}
+    # As the `talent` executable runs it (cli.run: a refusal that escapes a command is its
+    # words on stderr, exit code 3 for the database).
+    monkeypatch.setattr(
+        "sys.argv",
+        ["talent", "--db", as_vera, "creators", "add", "--name", "V", "--tiktok", "@v_new"],
+    )
+    with pytest.raises(SystemExit) as ended:
+        cli.run()
+    assert ended.value.code == 3
+    said = capsys.readouterr().err
+    assert f"{VERA} may only read this (creators" in said and "Traceback" not in said
+    with connect_as(team_db["url"], "postgres") as owner:
+        assert rows(owner, f"SELECT status FROM campaigns WHERE id = {nobody}") == status
+        assert rows(owner, "SELECT id FROM creators WHERE tiktok_handle = '@v_new'") == []
+        owner.execute(f"UPDATE campaigns SET respond_by = NULL WHERE id = {nobody}")

@@ -158,6 +158,10 @@ def make_engine(url: str) -> Engine:
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         sa.event.listen(engine, "begin", _on_sqlite_begin)
         sa.event.listen(engine, "handle_error", _on_sqlite_error)
+    if engine.dialect.name == "postgresql":  # team mode: a refused change said in words
+        from talent_tui.store import roles
+
+        roles.listen(engine)
     return engine
 
 
