@@ -118,6 +118,8 @@ def test_assign_and_remove_with_handover_in_one_transaction(database: dbmod.Data
     to_viewer = run(database, "team", "remove", MINA, "--to", VERA, who=BOSS)
     assert to_viewer.exit_code == 1
     assert owners(database) == {"@ana": MINA, "@bo": JOE, "@cy": None}  # nothing half-done
+    last = run(database, "team", "remove", BOSS, "--to", JOE, who=BOSS)
+    assert last.exit_code == 1 and "the team's last admin" in last.stderr
     done = run(database, "team", "remove", MINA, "--to", JOE, who=BOSS)
     assert done.exit_code == 0, done.output
     assert owners(database) == {"@ana": JOE, "@bo": JOE, "@cy": None}

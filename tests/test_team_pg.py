@@ -316,3 +316,19 @@ def test_a_viewer_opens_and_lists_but_a_change_is_refused_in_words(
         assert rows(owner, f"SELECT status FROM campaigns WHERE id = {nobody}") == status
         assert rows(owner, "SELECT id FROM creators WHERE tiktok_handle = '@v_new'") == []
         owner.execute(f"UPDATE campaigns SET respond_by = NULL WHERE id = {nobody}")
+
+
+def test_superusers_the_owner_and_system_roles_cannot_join(team_db: dict) -> None:
+    runner = CliRunner()
+    for name, said in (
+        ("postgres", "superuser or owns talent's tables"),
+        ("pg_monitor", "keeps for itself"),
+        ("talent_viewer", "keeps for itself"),
+    ):
+        result = runner.invoke(cli.app, ["--db", team_db["url"], "team", "add", name])
+        assert result.exit_code == 1, (name, result.output)
+        assert said in result.stderr
+    with connect_as(team_db["url"], "postgres") as owner:
+        assert (
+            rows(owner, "SELECT name FROM managers WHERE name IN ('postgres', 'pg_monitor')") == []
+        )

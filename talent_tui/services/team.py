@@ -313,6 +313,12 @@ def remove(session: Session, who: Acting, name: str, to: str | None = None) -> t
     leaving = member(session, name)
     if leaving is None:
         raise TeamError(f"{name} is not on the team (talent team list)")
+    if leaving.role == "admin" and not fetch_all(
+        session,
+        "SELECT 1 FROM managers WHERE role = 'admin' AND removed_at IS NULL AND id <> ?",
+        [leaving.id],
+    ):
+        raise TeamError(f"{name} is the team's last admin; make someone else admin first")
     creators, affiliates = _owned_counts(session, leaving.id)
     heir: Member | None = None
     if to is not None:
@@ -450,7 +456,7 @@ def _create_role(session: Session, name: str, kind: str) -> None:
         return
     _exec(
         session,
-        f"DO $$ BEGIN CREATE ROLE {name} {kind}; "
+        f'DO $$ BEGIN CREATE ROLE "{name}" {kind}; '
         "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
     )
 
@@ -485,27 +491,49 @@ def _schema(session: Session) -> str:
     return str(fetch_all(session, "SELECT current_schema()")[0][0])
 
 
+def _refuse_special_role(session: Session, name: str) -> None:
+    """PostgreSQL's own roles, talent's group roles, superusers and the role that owns the
+    tables cannot be a team member's login (row-level security does not bind them, or they
+    are not a person)."""
+    if name.startswith("pg_") or name in GROUP_ROLES.values():
+        raise TeamError(f"{name} is a role PostgreSQL or talent keeps for itself; choose another")
+    found = fetch_all(
+        session,
+        "SELECT rolsuper, pg_has_role(rolname, (SELECT relowner FROM pg_class"
+        " WHERE oid = 'managers'::regclass), 'MEMBER') FROM pg_roles WHERE rolname = ?",
+        [name],
+    )
+    if found and (found[0][0] or found[0][1]):
+        raise TeamError(
+            f"{name} is a superuser or owns talent's tables: no row-level security binds it, so "
+            "it cannot be a team member; add a role of its own for the person"
+        )
+
+
 def provision(session: Session, name: str, role: str) -> None:
     """The login role NAME (created, or an existing one adopted) as a member of its group
     role only. An admin's role may create roles and hands out the groups (CREATEROLE, the
     groups WITH ADMIN OPTION), so an admin can run `team add/remove` in turn. The grants on
     the tables and on the database are the owner's to give: they are (re)given when the
     owner runs this."""
+    _refuse_special_role(session, name)
     owner = str(fetch_all(session, "SELECT talent_team_role()")[0][0]) == "owner"
     if owner:
         grant_groups(session)
     _create_role(session, name, "LOGIN")
-    _exec(session, f"ALTER ROLE {name} LOGIN {'CREATEROLE' if role == 'admin' else 'NOCREATEROLE'}")
+    _exec(
+        session, f'ALTER ROLE "{name}" LOGIN {"CREATEROLE" if role == "admin" else "NOCREATEROLE"}'
+    )
     for other, group in GROUP_ROLES.items():
         if other != role:
-            _exec(session, f"REVOKE {group} FROM {name}")
+            _exec(session, f'REVOKE {group} FROM "{name}"')
     if role == "admin":
-        _exec(session, f"GRANT {', '.join(GROUP_ROLES.values())} TO {name} WITH ADMIN OPTION")
+        _exec(session, f'GRANT {", ".join(GROUP_ROLES.values())} TO "{name}" WITH ADMIN OPTION')
     else:
-        _exec(session, f"GRANT {GROUP_ROLES[role]} TO {name}")
+        _exec(session, f'GRANT {GROUP_ROLES[role]} TO "{name}"')
     if owner:
         database = str(fetch_all(session, "SELECT current_database()")[0][0])
-        _exec(session, f'GRANT CONNECT ON DATABASE "{database}" TO {name}')
+        _exec(session, f'GRANT CONNECT ON DATABASE "{database}" TO "{name}"')
 
 
 def revoke(session: Session, name: str) -> None:
@@ -515,5 +543,5 @@ def revoke(session: Session, name: str) -> None:
         return
     for group in GROUP_ROLES.values():
         if _role_exists(session, group):
-            _exec(session, f"REVOKE {group} FROM {name}")
-    _exec(session, f"ALTER ROLE {name} NOCREATEROLE")
+            _exec(session, f'REVOKE {group} FROM "{name}"')
+    _exec(session, f'ALTER ROLE "{name}" NOCREATEROLE')

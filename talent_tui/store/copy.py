@@ -97,6 +97,18 @@ def copy_database(
     _check_source(source)
     if source.url == target.url:
         raise CopyError("the source and the target are the same database")
+    try:
+        return _copy(source, target, replace, progress)
+    except sa.exc.DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        raise CopyError(
+            f"the copy into {target.describe()} failed ({reason}); nothing was copied"
+        ) from exc
+
+
+def _copy(
+    source: dbmod.Database, target: dbmod.Database, replace: bool, progress: Progress | None
+) -> list[TableCount]:
     with source.engine.connect() as read, read.begin():
         wanted = _counts(read)
         with target.engine.connect().execution_options(**dbmod.WRITE) as write, write.begin():
