@@ -332,3 +332,17 @@ def test_superusers_the_owner_and_system_roles_cannot_join(team_db: dict) -> Non
         assert (
             rows(owner, "SELECT name FROM managers WHERE name IN ('postgres', 'pg_monitor')") == []
         )
+
+
+def test_the_history_names_the_login_and_only_grows(team_db: dict) -> None:
+    with connect_as(team_db["url"], MINA) as mina:
+        mina.execute(
+            "INSERT INTO audit_entries (at, actor, entity, entity_id, action)"
+            " VALUES (now(), 'somebody_else', 'creator', 1, 'forged')"
+        )
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            mina.execute("DELETE FROM audit_entries")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            mina.execute("UPDATE audit_entries SET actor = 'x'")
+    with connect_as(team_db["url"], "postgres") as owner:
+        assert rows(owner, "SELECT actor FROM audit_entries WHERE action = 'forged'") == [(MINA,)]

@@ -42,8 +42,10 @@ ROLES = ("admin", "manager", "viewer")
 GROUP_ROLES = {role: f"talent_{role}" for role in ROLES}
 # A PostgreSQL role name that needs no quoting anywhere (and fits NAMEDATALEN).
 NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-# Tables a manager never writes (the team itself, the schema's version).
+# Tables a manager never writes (the team itself, the schema's version), and the history,
+# which admins and managers only add to (the owner alone may change or delete an entry).
 NOT_WRITTEN = ("managers", "alembic_version")
+APPEND_ONLY = ("audit_entries",)
 
 
 class TeamError(DomainError):
@@ -476,8 +478,10 @@ def grant_groups(session: Session) -> None:
     _exec(session, f"GRANT USAGE ON SCHEMA {_schema(session)} TO {everyone}")
     for table in tables:
         _exec(session, f"GRANT SELECT ON {table} TO {everyone}")
-        if table not in NOT_WRITTEN:
-            writers = f"{GROUP_ROLES['admin']}, {GROUP_ROLES['manager']}"
+        writers = f"{GROUP_ROLES['admin']}, {GROUP_ROLES['manager']}"
+        if table in APPEND_ONLY:
+            _exec(session, f"GRANT INSERT ON {table} TO {writers}")
+        elif table not in NOT_WRITTEN:
             _exec(session, f"GRANT INSERT, UPDATE, DELETE ON {table} TO {writers}")
     _exec(session, f"GRANT INSERT, UPDATE ON managers TO {GROUP_ROLES['admin']}")
     _exec(

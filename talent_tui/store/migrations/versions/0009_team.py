@@ -33,6 +33,8 @@ outside the SQLModel metadata under 0004's prefix (`db.UNMANAGED_PREFIXES`).
 - A BEFORE INSERT trigger gives a new creator or affiliate with no manager to the admin or
   manager who adds it (then the WITH CHECK sees it as theirs); not during `talent db copy`
   (which sets `talent.copying`), where each row keeps the manager it had.
+- The change history names who made a change: a BEFORE INSERT trigger on audit_entries
+  writes the login as the actor for anyone but the owner and admins (who may act `--as`).
 - Roles and grants are not made here (a migration may run as a role that cannot create
   roles): `talent team add` creates the group roles talent_admin, talent_manager and
   talent_viewer, grants them the tables, and makes the person's login a member of one.
@@ -116,6 +118,15 @@ FUNCTIONS = [
         RETURN NEW;
     END
     $$""",
+    """CREATE OR REPLACE FUNCTION talent_team_audit() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF talent_team_role() NOT IN ('owner', 'admin') THEN
+            NEW.actor := current_user;
+        END IF;
+        RETURN NEW;
+    END
+    $$""",
 ]
 
 
@@ -176,6 +187,10 @@ def upgrade() -> None:
             f"CREATE TRIGGER {table}_team_assign BEFORE INSERT ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION talent_team_assign()"
         )
+    op.execute(
+        "CREATE TRIGGER audit_entries_team_actor BEFORE INSERT ON audit_entries "
+        "FOR EACH ROW EXECUTE FUNCTION talent_team_audit()"
+    )
     for table in OWNED:
         read, write = policy(table)
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -192,7 +207,13 @@ def downgrade() -> None:
             op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
         for table in ("creators", "affiliates"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_team_assign ON {table}")
-        for name in ("talent_team_assign()", "talent_team_id()", "talent_team_role()"):
+        op.execute("DROP TRIGGER IF EXISTS audit_entries_team_actor ON audit_entries")
+        for name in (
+            "talent_team_audit()",
+            "talent_team_assign()",
+            "talent_team_id()",
+            "talent_team_role()",
+        ):
             op.execute(f"DROP FUNCTION IF EXISTS {name}")
     for sort in SORT_COLUMNS:
         op.execute(f"DROP INDEX IF EXISTS {INDEX_PREFIX}live_{sort}")
