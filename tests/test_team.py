@@ -331,3 +331,29 @@ def test_deal_lists_and_the_agenda_show_the_own_roster_by_default(demo_db, monke
     assert {c for c in due if c is not None} <= theirs and len(due_all) > len(due)
     assert ids("affiliates", "list") == []  # none is hers yet
     assert ids("affiliates", "list", "--all")  # all of them are unassigned: hers to take
+
+
+def test_affiliates_assign_and_the_own_list(demo_db) -> None:  # noqa: ANN001
+    run(demo_db, "team", "add", BOSS, "--role", "admin", who=BOSS)
+    run(demo_db, "team", "add", MINA, who=BOSS)
+    every = json.loads(run(demo_db, "affiliates", "list", "--json", who=MINA).stdout)
+    assert every == []
+    every = json.loads(run(demo_db, "affiliates", "list", "--all", "--json", who=MINA).stdout)
+    first = every[0]
+    program = str(first["program_id"])
+    done = run(
+        demo_db, "affiliates", "assign", first["handle"], "--program", program, MINA, who=BOSS
+    )
+    assert done.exit_code == 0, done.output
+    assert "(was unassigned)" in done.stdout
+    mine = json.loads(run(demo_db, "affiliates", "list", "--json", who=MINA).stdout)
+    assert [(r["program_id"], r["handle"]) for r in mine] == [
+        (first["program_id"], first["handle"])
+    ]
+    unknown = run(
+        demo_db, "affiliates", "assign", "@nobody_here", "--program", program, MINA, who=BOSS
+    )
+    assert unknown.exit_code == 1 and "Traceback" not in unknown.output
+    assert history(demo_db, "affiliate")[-1] == (BOSS, "assigned")
+    listed = json.loads(run(demo_db, "team", "list", "--json").stdout)
+    assert {m["name"]: m["affiliates"] for m in listed} == {BOSS: 0, MINA: 1}

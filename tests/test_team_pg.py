@@ -346,3 +346,43 @@ def test_the_history_names_the_login_and_only_grows(team_db: dict) -> None:
             mina.execute("UPDATE audit_entries SET actor = 'x'")
     with connect_as(team_db["url"], "postgres") as owner:
         assert rows(owner, "SELECT actor FROM audit_entries WHERE action = 'forged'") == [(MINA,)]
+
+
+def test_affiliates_and_their_orders_follow_their_manager(team_db: dict) -> None:
+    with connect_as(team_db["url"], "postgres") as owner:
+        program = owner.execute(
+            "INSERT INTO programs (name, slug, brand_id, currency, rate_bp, attribution_days,"
+            " lock_days, net_days, forbidden_sources, terms, created_at) SELECT 'Glow Club',"
+            " 'glow-club', id, 'EUR', 1000, 30, 30, 30, '', '', now() FROM brands LIMIT 1"
+            " RETURNING id"
+        ).fetchone()[0]
+        for handle, who in (("@aff_mina", MINA), ("@aff_boss", BOSS)):
+            affiliate = owner.execute(
+                "INSERT INTO affiliates (program_id, handle, code, stage, stage_since, notes,"
+                " created_at, manager_id) VALUES (%s, %s, %s, 'active', now(), '', now(),"
+                " (SELECT id FROM managers WHERE name = %s)) RETURNING id",
+                (program, handle, handle[1:], who),
+            ).fetchone()[0]
+            owner.execute(
+                "INSERT INTO conversions (program_id, order_id, affiliate_id, occurred_at,"
+                " amount_minor, refund_minor, currency, status, created_at, updated_at)"
+                " VALUES (%s, %s, %s, now(), 4999, 0, 'EUR', 'approved', now(), now())",
+                (program, f"order-{handle}", affiliate),
+            )
+            owner.execute(
+                "INSERT INTO click_days (program_id, affiliate_id, day, clicks) VALUES"
+                " (%s, %s, '2026-11-01', 10)",
+                (program, affiliate),
+            )
+    with connect_as(team_db["url"], MINA) as mina:
+        assert rows(mina, "SELECT handle FROM affiliates") == [("@aff_mina",)]
+        assert rows(mina, "SELECT order_id, amount_minor FROM conversions") == [
+            ("order-@aff_mina", 4999)
+        ]
+        assert rows(mina, "SELECT sum(clicks) FROM click_days") == [(10,)]
+        assert mina.execute("UPDATE conversions SET refund_minor = 4999").rowcount == 1
+    with connect_as(team_db["url"], "postgres") as owner:
+        assert rows(owner, "SELECT order_id, refund_minor FROM conversions ORDER BY 1") == [
+            ("order-@aff_boss", 0),
+            ("order-@aff_mina", 4999),
+        ]
