@@ -149,6 +149,55 @@ def _describe_engine(context: sa.engine.ExceptionContext) -> str:
     return describe_url(str(engine.url)) if engine is not None else "the database"
 
 
+# ---- PostgreSQL: one writer at a time, as on SQLite ---------------------------------------
+# A transaction that will write (`Database.writer`, `transaction`, imports, migrations) first
+# takes a transaction-scoped advisory lock, the same key for every talent on the database, and
+# holds it until it commits or rolls back: talent's writers queue behind each other exactly as
+# SQLite's BEGIN IMMEDIATE makes them, and each then reads (READ COMMITTED: every statement sees
+# what was committed before it) the state the previous writer left. So two managers accepting
+# and declining one offer, paying one invoice twice or importing the same keys at once get
+# what one after the other would: the second is refused in words ("campaign 12 is accepted; it
+# cannot become declined"), or updates what the first inserted, never a doubled row or a
+# UniqueViolation. Readers never take it (MVCC: they see the last commit and never wait). The
+# wait is bounded by TALENT_WAIT (`lock_timeout`), past which the writer gets DatabaseBusy, as
+# on SQLite. Services also lock the row they change (`store.locks.for_change`), so a writer
+# that is not talent's (or a later one without this lock) cannot slip between a check and its
+# change either.
+PG_WRITE_LOCK = 0x74616C656E74  # "talent": one key per database (advisory locks are per database)
+_PG_LOCK_NOT_AVAILABLE = "55P03"
+_PG_DEADLOCK = "40P01"
+_PG_SERIALIZATION = "40001"
+
+
+def _on_pg_begin(connection: sa.Connection) -> None:
+    mode = connection.get_execution_options().get("talent_write", False)
+    if not mode:
+        return
+    if mode == "nowait":
+        got = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({PG_WRITE_LOCK})")
+        if not got.scalar():
+            raise DatabaseBusy(
+                f"another talent is writing to {describe_url(str(connection.engine.url))}; "
+                "nothing was changed"
+            )
+        return
+    # 0 would mean "wait for ever" to PostgreSQL; TALENT_WAIT=0 means "do not wait".
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, busy_timeout_ms())}")
+    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+
+def _on_pg_error(context: sa.engine.ExceptionContext) -> None:
+    """PostgreSQL's "could not obtain lock" (TALENT_WAIT passed), deadlock and serialization
+    failures: the same refusal as SQLite's "locked" (exit code 3, a notice in the app)."""
+    code = getattr(context.original_exception, "sqlstate", None)
+    if code in (_PG_LOCK_NOT_AVAILABLE, _PG_DEADLOCK, _PG_SERIALIZATION):
+        raise DatabaseBusy(
+            f"another talent is writing to {_describe_engine(context)} and did not finish "
+            f"within {settings().wait_s:g} s; nothing was changed. Try again when it has "
+            "finished (or set TALENT_WAIT to wait longer)."
+        ) from context.original_exception
+
+
 def make_engine(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
@@ -158,7 +207,10 @@ def make_engine(url: str) -> Engine:
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         sa.event.listen(engine, "begin", _on_sqlite_begin)
         sa.event.listen(engine, "handle_error", _on_sqlite_error)
-    if engine.dialect.name == "postgresql":  # team mode: a refused change said in words
+    elif engine.dialect.name == "postgresql":
+        sa.event.listen(engine, "begin", _on_pg_begin)
+        sa.event.listen(engine, "handle_error", _on_pg_error)
+        # team mode: a change the login may not make, said in words (store.roles)
         from talent_tui.store import roles
 
         roles.listen(engine)
@@ -223,10 +275,12 @@ class Database:
             nowait = self.path is not None and raw is not None
             if nowait:
                 raw.execute("PRAGMA busy_timeout=0")
+            # PostgreSQL: the writers' lock is tried, not waited for (see _on_pg_begin).
+            mode = WRITE if self.path is not None else {"talent_write": "nowait"}
             try:
                 with (
                     Session(
-                        bind=connection.execution_options(**WRITE), expire_on_commit=False
+                        bind=connection.execution_options(**mode), expire_on_commit=False
                     ) as session,
                     session.begin(),
                 ):

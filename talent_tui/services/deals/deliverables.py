@@ -28,6 +28,7 @@ from talent_tui.services.deals.states import (
 from talent_tui.services.deals.states import (
     text as clean,
 )
+from talent_tui.store.locks import for_change
 from talent_tui.store.models import (
     AuditEntry,
     Deliverable,
@@ -72,7 +73,7 @@ def add_deliverable(
 
 
 def get_deliverable(session: Session, deliverable_id: int) -> Deliverable:
-    deliverable = session.get(Deliverable, deliverable_id)
+    deliverable = for_change(session, Deliverable, deliverable_id)  # locked when writing
     if deliverable is None:
         raise DealError(f"no deliverable with id {deliverable_id}")
     return deliverable

@@ -22,6 +22,7 @@ from talent_tui.services.deals.states import (
     require_agreed,
     text,
 )
+from talent_tui.store.locks import for_change
 from talent_tui.store.models import AuditEntry, Invoice
 
 DEFAULT_NET_DAYS = 30  # when the terms say nothing about payment
@@ -130,7 +131,7 @@ def add_invoice(
 def mark_paid(
     session: Session, invoice_id: int, paid_on: date, actor: str, today: date | None = None
 ) -> Invoice:
-    invoice = session.get(Invoice, invoice_id)
+    invoice = for_change(session, Invoice, invoice_id)  # paid once, however many try at once
     if invoice is None:
         raise DealError(f"no invoice with id {invoice_id}")
     if paid_on < invoice.issued_on:

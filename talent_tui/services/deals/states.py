@@ -17,6 +17,7 @@ from talent_tui.core.config import settings
 from talent_tui.core.errors import DomainError
 from talent_tui.core.fields import MAX_NOTES
 from talent_tui.services import audit, typed_text
+from talent_tui.store.locks import for_change
 from talent_tui.store.models import (
     TAB_OF_STATUS,
     Campaign,
@@ -108,7 +109,9 @@ def tab_of(status: CampaignStatus) -> Tab:
 
 
 def get_campaign(session: Session, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
+    """The campaign; in a transaction that writes, locked until it ends and read as it is now
+    (`store.locks.for_change`), so the state checked next is the state changed."""
+    campaign = for_change(session, Campaign, campaign_id)
     if campaign is None:
         raise DealError(f"no campaign with id {campaign_id}")
     return campaign
