@@ -262,6 +262,9 @@ def test_removing_a_manager_hands_their_rows_over_and_locks_them_out(team_db: di
     with connect_as(team_db["url"], JOE) as joe:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             joe.execute("SELECT id FROM creators")
+    locked_out = runner.invoke(cli.app, ["--db", url_as(team_db["url"], JOE), "creators", "list"])
+    assert locked_out.exit_code == 3
+    assert f"{JOE} may not read this database" in locked_out.stderr
     with connect_as(team_db["url"], MINA) as mina:
         handles = {r[0] for r in rows(mina, "SELECT tiktok_handle FROM creators")}
         assert {"@joe_star", "@newbie_joe", "@mina_star"} <= handles

@@ -36,6 +36,11 @@ def on_postgres_error(context: sa.engine.ExceptionContext) -> None:
             f"{who} may not make this change{where}: it would touch or hand over a creator or "
             "affiliate of another manager (team mode). Nothing was changed; ask an admin."
         )
+    elif (context.statement or "").lstrip().upper().startswith("SELECT"):
+        message = (
+            f"{who} may not read this database{where}: not on its team (an admin adds people "
+            f"with `talent team add {who}`)."
+        )
     else:
         message = (
             f"{who} may only read this{where} (a viewer, or no longer on the team). Nothing "
