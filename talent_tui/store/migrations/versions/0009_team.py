@@ -178,6 +178,13 @@ def upgrade() -> None:
     op.execute(
         f"CREATE INDEX {INDEX_PREFIX}archived ON creators (manager_id, name) WHERE {ARCHIVED}"
     )
+    if dialect == "sqlite":  # statistics for the new indexes, as 0004 and 0005 do
+        analyzed = bind.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+        ).first()
+        if analyzed is not None:
+            op.execute("ANALYZE creators")
+            op.execute("ANALYZE affiliates")
     if dialect != "postgresql":
         return
     for statement in FUNCTIONS:
