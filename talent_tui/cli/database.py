@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,9 @@ from talent_tui.cli.common import (
     print_json,
     refuse,
 )
+
+if TYPE_CHECKING:
+    from talent_tui.store import db as dbmod
 
 db_app = typer.Typer(help="Where the database lives, and its schema.", no_args_is_help=True)
 
@@ -57,7 +60,8 @@ def db_backup(
         Path | None, typer.Argument(help="Where to write the copy (default: beside it, dated).")
     ] = None,
 ) -> None:
-    """A consistent copy of the database, safe while talent is open (SQLite's backup API)."""
+    """A consistent copy of the database, safe while talent is open (SQLite's backup API; on
+    PostgreSQL pg_dump's custom format, for pg_restore)."""
     from datetime import UTC, datetime
 
     from talent_tui.store import db as dbmod
@@ -65,7 +69,8 @@ def db_backup(
     database = open_db()
     path = database.path
     if path is None:
-        raise fail("backups are for SQLite databases; use your database server's tools")
+        _backup_postgres(database, target)
+        return
     if target is None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = path.with_name(f"{path.stem}-backup-{stamp}{path.suffix}")
@@ -86,26 +91,67 @@ def db_backup(
     out.print(f"Backed up {path} to {target}", soft_wrap=True)
 
 
+def _backup_postgres(database: dbmod.Database, target: Path | None) -> None:
+    """pg_dump of a PostgreSQL database (`store.pgtools.dump`); without pg_dump, a refusal
+    that says what to install."""
+    from talent_tui.io.files import OutputPathError, check_output_path
+    from talent_tui.store import db as dbmod
+    from talent_tui.store import pgtools
+
+    if not pgtools.is_postgres(database.url):
+        raise fail("backups are for SQLite and PostgreSQL databases; use your server's tools")
+    if target is None:
+        target = Path(pgtools.default_dump_name(database.url))
+    if target.is_file():
+        raise fail(f"{target} already exists; choose another name")
+    try:
+        check_output_path(target)
+    except OutputPathError as exc:
+        raise fail(str(exc)) from None
+    try:
+        program = pgtools.dump(database.url, target)
+    except dbmod.DatabaseError as exc:
+        raise fail(str(exc)) from None
+    out.print(
+        f"Backed up {database.describe()} to {target} with {program} (custom format: restore "
+        "it with pg_restore)",
+        soft_wrap=True,
+        markup=False,
+    )
+
+
 @db_app.command("check")
 def db_check(
     as_json: JsonOpt = False,
 ) -> None:
-    """Integrity and foreign-key checks. Exit code 1 when something is wrong."""
+    """Integrity and foreign-key checks, and every table's rows (on PostgreSQL: every foreign
+    key and CHECK constraint tested against the rows). Exit code 1 when something is wrong."""
     from talent_tui.store import db as dbmod
 
     database = open_db()
     report = dbmod.check(database)
     if as_json:
         print_json(
-            {"ok": report.ok, "integrity": report.integrity, "foreign_keys": report.foreign_keys}
+            {
+                "ok": report.ok,
+                "store": report.how,
+                "integrity": report.integrity,
+                "foreign_keys": report.foreign_keys,
+                "rows": report.rows,
+            }
         )
     else:
-        out.print(f"Integrity: {', '.join(report.integrity[:20])}")
+        label = "Constraints" if report.how == "postgresql" else "Integrity"
+        for line in report.integrity[:20]:
+            out.print(f"{label}: {line}", soft_wrap=True, markup=False)
         if report.foreign_keys:
             for line in report.foreign_keys[:50]:
                 out.print(f"Foreign key: {line}")
         else:
             out.print("Foreign keys: ok")
+        if report.rows:
+            counts = ", ".join(f"{table} {n:,}" for table, n in report.rows.items() if n)
+            out.print(f"Rows: {counts or 'none'}", soft_wrap=True, markup=False)
         out.print(
             "All good." if report.ok else "Problems found: restore a backup (talent db backup)."
         )

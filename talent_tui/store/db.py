@@ -13,13 +13,13 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from talent_tui.core.config import settings
 from talent_tui.store.sqlitefile import (  # noqa: F401 - re-exported for callers of store.db
@@ -163,6 +163,7 @@ def _describe_engine(context: sa.engine.ExceptionContext) -> str:
 # on SQLite. Services also lock the row they change (`store.locks.for_change`), so a writer
 # that is not talent's (or a later one without this lock) cannot slip between a check and its
 # change either.
+CHANNEL = "talent_changes"  # NOTIFY channel of talent's commits (store.watch listens)
 PG_WRITE_LOCK = 0x74616C656E74  # "talent": one key per database (advisory locks are per database)
 _PG_LOCK_NOT_AVAILABLE = "55P03"
 _PG_DEADLOCK = "40P01"
@@ -180,10 +181,18 @@ def _on_pg_begin(connection: sa.Connection) -> None:
                 f"another talent is writing to {describe_url(str(connection.engine.url))}; "
                 "nothing was changed"
             )
+        _notify(connection)
         return
     # 0 would mean "wait for ever" to PostgreSQL; TALENT_WAIT=0 means "do not wait".
     connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, busy_timeout_ms())}")
     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+    _notify(connection)
+
+
+def _notify(connection: sa.Connection) -> None:
+    """Tell every open talent that this transaction changed the database: PostgreSQL holds
+    the NOTIFY until the commit and drops it on a rollback (store.watch.PgChangeWatcher)."""
+    connection.exec_driver_sql(f"NOTIFY {CHANNEL}")
 
 
 def _on_pg_error(context: sa.engine.ExceptionContext) -> None:
@@ -488,6 +497,9 @@ def backup_before_migration(database: Database, revision: str | None) -> Path:
 class CheckReport:
     integrity: list[str]
     foreign_keys: list[str]
+    # Rows per table (PostgreSQL: every table of the schema; SQLite: talent's tables).
+    rows: dict[str, int] = field(default_factory=dict)
+    how: str = "sqlite"  # which checks ran: "sqlite" (PRAGMAs) or "postgresql" (pgtools)
 
     @property
     def ok(self) -> bool:
@@ -495,14 +507,30 @@ class CheckReport:
 
 
 def check(database: Database) -> CheckReport:
-    """SQLite's integrity check and foreign-key check, as lines for people."""
+    """SQLite's integrity check and foreign-key check, or on PostgreSQL every foreign key and
+    CHECK constraint tested against the rows (`store.pgtools.check`); as lines for people,
+    with every table's row count."""
     with database.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            from talent_tui.store import pgtools
+
+            found = pgtools.check(conn)
+            return CheckReport(
+                found.constraints or ["ok"], found.foreign_keys, found.rows, "postgresql"
+            )
         integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
         problems = [
             f"{table} row {rowid} points at a missing {parent}"
             for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check")
         ]
-    return CheckReport(integrity, problems)
+        from talent_tui.store import models  # noqa: F401 - talent's tables, on the metadata
+
+        present = set(sa.inspect(conn).get_table_names())
+        rows = {
+            table: int(conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar() or 0)
+            for table in sorted(present & set(SQLModel.metadata.tables))
+        }
+    return CheckReport(integrity, problems, rows)
 
 
 def backup_sqlite(database: Database, target: Path) -> None:  # noqa: D401

@@ -1,17 +1,20 @@
 """Noticing that another process changed the database, so an open screen can refresh.
 
 SQLite: `PRAGMA data_version` on a read-only connection of the watcher's own, which changes
-only when another connection commits. (PostgreSQL will use LISTEN/NOTIFY behind the same
-interface.) A file replaced under the app (`talent demo --reset` deletes the file and builds
+only when another connection commits. PostgreSQL: LISTEN on a connection of the watcher's own;
+every transaction that writes sends NOTIFY on the same channel (`store.db._on_pg_begin`), which
+PostgreSQL delivers only when it commits (`PgChangeWatcher`). The screen asks every 2 seconds
+either way. A file replaced under the app (`talent demo --reset` deletes the file and builds
 a new one) is noticed by its identity on disk: the app then opens the new file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
@@ -94,9 +97,65 @@ class ChangeWatcher:
             self.connection = None
 
 
+class PgChangeWatcher(ChangeWatcher):
+    """Notices commits on PostgreSQL: LISTEN on an autocommit connection of its own, and
+    `changed()` takes whatever notifications arrived since it last looked, without waiting.
+    A lost connection is opened again at the next look, which then says "changed" (a commit
+    may have been missed meanwhile). A server that cannot be reached watches nothing until it
+    can. No file: never replaced, never gone."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(None)
+        self.url = url
+        self.listener: Any = None
+        self._listen()
+
+    def _listen(self) -> bool:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        from talent_tui.store.db import CHANNEL
+
+        parsed = make_url(self.url)
+        try:
+            self.listener = psycopg.connect(
+                parsed.set(drivername="postgresql", password=None).render_as_string(),
+                password=parsed.password or None,
+                autocommit=True,
+                connect_timeout=5,
+            )
+            self.listener.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error:
+            self.close()
+            return False
+        return True
+
+    def changed(self) -> bool:
+        import psycopg
+
+        if self.listener is None or self.listener.closed:
+            return self._listen()
+        try:
+            return bool(list(self.listener.notifies(timeout=0)))
+        except psycopg.Error:
+            self.close()
+            return self._listen()
+
+    def close(self) -> None:
+        if self.listener is not None:
+            with contextlib.suppress(Exception):
+                self.listener.close()
+            self.listener = None
+
+
 def watcher_for(database: object) -> ChangeWatcher:
-    """The watcher for a database handle (one without a file watches nothing)."""
-    return ChangeWatcher(getattr(database, "path", None))
+    """The watcher for a database handle: SQLite's file, PostgreSQL's notifications, else
+    nothing watched."""
+    path = getattr(database, "path", None)
+    url = str(getattr(database, "url", "") or "")
+    if path is None and url.startswith("postgresql"):
+        return PgChangeWatcher(url)
+    return ChangeWatcher(path)
 
 
 def open_replacement(database: dbmod.Database | DatabaseFile) -> dbmod.Database | None:
