@@ -357,3 +357,14 @@ def test_affiliates_assign_and_the_own_list(demo_db) -> None:  # noqa: ANN001
     assert history(demo_db, "affiliate")[-1] == (BOSS, "assigned")
     listed = json.loads(run(demo_db, "team", "list", "--json").stdout)
     assert {m["name"]: m["affiliates"] for m in listed} == {BOSS: 0, MINA: 1}
+
+
+def test_team_add_take_unassigned_gives_them_the_shared_pool(database) -> None:  # noqa: ANN001
+    add_creators(database, "@ana", "@bo", "@cy")
+    run(database, "team", "add", BOSS, "--role", "admin", who=BOSS)
+    run(database, "creators", "assign", "@ana", BOSS, who=BOSS)
+    done = run(database, "team", "add", MINA, "--take-unassigned", who=BOSS)
+    assert done.exit_code == 0, done.output
+    assert "responsible for 2 creator(s) and 0 affiliate(s) that had nobody" in done.stdout
+    assert owners(database) == {"@ana": BOSS, "@bo": MINA, "@cy": MINA}
+    assert history(database, "creator") == [(BOSS, "assigned")] * 3

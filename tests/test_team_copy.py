@@ -166,3 +166,51 @@ def test_copy_refuses_an_older_source_and_odd_targets(tmp_path: Path) -> None:
     older = copy(str(source), "--to", str(tmp_path / "w.db"))
     assert older.exit_code == 3 and "upgrade it first" in older.stderr
     assert not (tmp_path / "w.db").exists()
+
+
+def test_copy_with_an_owner_makes_them_the_admin_of_everything_copied(
+    demo_db: dbmod.Database, pg_url: str
+) -> None:
+    import os
+
+    owner = f"solo_{os.getpid()}"
+    source = demo_db.path
+    assert source is not None
+    with demo_db.engine.connect() as conn:
+        creators = conn.exec_driver_sql("SELECT count(*) FROM creators").scalar_one()
+        affiliates = conn.exec_driver_sql("SELECT count(*) FROM affiliates").scalar_one()
+        entries = conn.exec_driver_sql("SELECT count(*) FROM audit_entries").scalar_one()
+    demo_db.dispose()
+    done = copy(str(source), "--to", pg_url, "--owner", owner)
+    assert done.exit_code == 0, done.output
+    assert (
+        f"{owner} is on the team as admin, responsible for {creators} creator(s) and "
+        f"{affiliates} affiliate(s)."
+    ) in done.stdout.replace("\n", " ")
+    target = dbmod.open_database(pg_url)
+    try:
+        with target.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT name, role FROM managers").all() == [
+                (owner, "admin")
+            ]
+            assert (
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM creators WHERE manager_id IS NULL"
+                ).scalar_one()
+                == 0
+            )
+            # one entry for adding them, one per creator and affiliate they took
+            assert conn.exec_driver_sql("SELECT count(*) FROM audit_entries").scalar_one() == (
+                entries + 1 + creators + affiliates
+            )
+            assert (
+                conn.exec_driver_sql(
+                    "SELECT rolcanlogin FROM pg_roles WHERE rolname = %(n)s", {"n": owner}
+                ).scalar_one()
+                is True
+            )
+    finally:
+        target.dispose()
+    bad = copy(str(source), "--to", pg_url, "--replace", "--owner", "Not A Role")
+    assert bad.exit_code == 3 and "nothing was copied" in bad.stderr
+    assert counts(pg_url)["managers"] == 1  # the copy before it stands, untouched

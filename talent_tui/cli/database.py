@@ -180,6 +180,14 @@ def db_copy(
             "--replace", help="Delete the target database's rows first (a URL only).", metavar=""
         ),
     ] = False,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner",
+            help="Team mode: add NAME as the team's admin, responsible for every copied "
+            "creator and affiliate that has nobody (a URL only).",
+        ),
+    ] = None,
 ) -> None:
     """Copy every table of this database into another, in one transaction, counts checked:
     a solo SQLite file into the team's PostgreSQL database, or back into a new file."""
@@ -201,6 +209,24 @@ def db_copy(
         transient=True,
     )
     tasks: dict[str, object] = {}
+    taken: list[tuple[int, int]] = []
+
+    def make_owner(connection: object) -> None:
+        """`team add NAME --role admin --take-unassigned`, in the copy's transaction."""
+        from sqlmodel import Session
+
+        from talent_tui.cli.common import acting
+        from talent_tui.services import team
+
+        assert owner is not None
+        session = Session(bind=connection)  # type: ignore[arg-type]
+        try:
+            who = acting(session)
+            added = team.add(session, who, owner, "admin")
+            taken.append(team.take_unassigned(session, who, added.name))
+            session.flush()
+        except team.TeamError as exc:
+            raise copymod.CopyError(f"--owner {owner}: {exc}; nothing was copied") from None
 
     def shown(table: str, done: int, total: int) -> None:
         if total < copymod.BATCH:  # a small table: no bar worth drawing
@@ -214,14 +240,20 @@ def db_copy(
             if dbmod.sqlite_path(to) is not None:
                 raise fail("--to: give a SQLite target as a file path (it must not exist yet)")
             target = dbmod.open_database(to)
+            then = make_owner if owner is not None else None
             try:
                 with bar:
-                    counts = copymod.copy_database(source, target, replace=replace, progress=shown)
+                    counts = copymod.copy_database(
+                        source, target, replace=replace, progress=shown, then=then
+                    )
             finally:
                 target.dispose()
         else:
-            if replace:
-                raise fail("--replace is for a database URL; a copy never overwrites a file")
+            if replace or owner:
+                raise fail(
+                    "--replace and --owner are for a database URL; a copy into a new file "
+                    "keeps who was responsible for what"
+                )
             path = Path(to).expanduser()
             with copymod.new_sqlite_file(path) as target, bar:
                 counts = copymod.copy_database(source, target, progress=shown)
@@ -238,3 +270,9 @@ def db_copy(
         "every table's count checked. The source was not changed.",
         soft_wrap=True,
     )
+    if taken:
+        out.print(
+            f"{owner} is on the team as admin, responsible for {taken[0][0]} creator(s) and "
+            f"{taken[0][1]} affiliate(s).",
+            soft_wrap=True,
+        )

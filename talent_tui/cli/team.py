@@ -55,6 +55,13 @@ def _refused(exc: Exception) -> typer.Exit:
 def team_add(
     name: Annotated[str, typer.Argument(help="Their PostgreSQL role (login) name.")],
     role: RoleOpt = "manager",
+    take: Annotated[
+        bool,
+        flag(
+            "--take-unassigned",
+            help="Make them responsible for every unassigned creator and affiliate too.",
+        ),
+    ] = False,
 ) -> None:
     """Add someone to the team (on PostgreSQL: create or adopt their login role and grant it
     what the role needs)."""
@@ -69,10 +76,17 @@ def team_add(
         with database.transaction() as session:
             who = cli.acting(session)
             added = team.add(session, who, name, role)
+            taken = team.take_unassigned(session, who, added.name) if take else None
     except team.TeamError as exc:
         raise _refused(exc) from None
     where = " (PostgreSQL role with LOGIN)" if database.path is None else ""
     cli.out.print(f"Added {added.name} as {added.role}{where}.")
+    if taken is not None:
+        cli.out.print(
+            f"{added.name} is now responsible for {taken[0]} creator(s) and {taken[1]} "
+            "affiliate(s) that had nobody.",
+            soft_wrap=True,
+        )
 
 
 @team_app.command("list")

@@ -413,6 +413,47 @@ def assign_creator(session: Session, who: Acting, creator_id: int, to: str) -> s
     return previous
 
 
+def take_unassigned(session: Session, who: Acting, to: str) -> tuple[int, int]:
+    """Make `to` responsible for every unassigned creator and affiliate (a solo manager's
+    roster moving into the team's database). One history entry per row, as `assign_*`
+    writes. Returns (creators, affiliates). An admin's (or the tables' owner's, or on SQLite
+    anyone's not on the team) to do, or a manager's for themselves."""
+    import sqlalchemy as sa
+
+    from talent_tui.services import audit
+    from talent_tui.store.models import AuditEntry
+
+    target = _assignee(session, who, to)
+    _may_assign(who, None, None, target, "creators")
+    taken = []
+    for table, entity in (("creators", "creator"), ("affiliates", "affiliate")):
+        ids = [
+            int(row[0])
+            for row in fetch_all(
+                session, f"SELECT id FROM {table} WHERE manager_id IS NULL ORDER BY id"
+            )
+        ]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            fetch_all(
+                session,
+                f"UPDATE {table} SET manager_id = ? WHERE id IN ({marks}) RETURNING id",
+                [target.id, *chunk],
+            )
+        before, after = audit.to_json({"manager": None}), audit.to_json({"manager": target.name})
+        now = datetime.now(UTC)
+        entries = [
+            {"at": now, "actor": who.name, "entity": entity, "entity_id": row_id,
+             "action": "assigned", "before": before, "after": after}
+            for row_id in ids
+        ]  # fmt: skip
+        for start in range(0, len(entries), 1000):  # the same entries audit.record writes
+            session.execute(sa.insert(AuditEntry), entries[start : start + 1000])
+        taken.append(len(ids))
+    return taken[0], taken[1]
+
+
 def assign_affiliate(session: Session, who: Acting, affiliate_id: int, to: str) -> str | None:
     from talent_tui.services import audit
     from talent_tui.store.models import Affiliate

@@ -39,6 +39,7 @@ BATCH = 1_000
 NOT_COPIED_PREFIXES = ("alembic_version", "sqlite_", "creators_fts")
 
 Progress = Callable[[str, int, int], None]  # (table, rows copied so far, rows in table)
+Then = Callable[[sa.Connection], object]  # more work in the copy's transaction, once checked
 
 
 class CopyError(dbmod.DatabaseError):
@@ -91,14 +92,16 @@ def copy_database(
     *,
     replace: bool = False,
     progress: Progress | None = None,
+    then: Then | None = None,
 ) -> list[TableCount]:
     """Copy every table of `source` into `target` (see the module's rules). Returns the rows
-    copied per table, in copy order."""
+    copied per table, in copy order. `then(connection)` runs in the same transaction after
+    the counts were checked (a failure there undoes the copy too)."""
     _check_source(source)
     if source.url == target.url:
         raise CopyError("the source and the target are the same database")
     try:
-        return _copy(source, target, replace, progress)
+        return _copy(source, target, replace, progress, then)
     except sa.exc.DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
         raise CopyError(
@@ -107,7 +110,11 @@ def copy_database(
 
 
 def _copy(
-    source: dbmod.Database, target: dbmod.Database, replace: bool, progress: Progress | None
+    source: dbmod.Database,
+    target: dbmod.Database,
+    replace: bool,
+    progress: Progress | None,
+    then: Then | None,
 ) -> list[TableCount]:
     with source.engine.connect() as read, read.begin():
         wanted = _counts(read)
@@ -151,6 +158,8 @@ def _copy(
                 raise CopyError("the counts differ, nothing was copied: " + "; ".join(wrong))
             if target.engine.dialect.name == "postgresql":
                 _set_sequences(write)
+            if then is not None:
+                then(write)
     return done
 
 
