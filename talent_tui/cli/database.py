@@ -189,8 +189,10 @@ def db_copy(
         ),
     ] = None,
 ) -> None:
-    """Copy every table of this database into another, in one transaction, counts checked:
-    a solo SQLite file into the team's PostgreSQL database, or back into a new file."""
+    """Copy every table into another database, in one transaction, counts checked.
+
+    A solo SQLite file into the team's PostgreSQL database (--to URL), or back into a new
+    SQLite file (--to PATH)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from talent_tui.cli.common import err

@@ -63,8 +63,10 @@ def team_add(
         ),
     ] = False,
 ) -> None:
-    """Add someone to the team (on PostgreSQL: create or adopt their login role and grant it
-    what the role needs)."""
+    """Add someone to the team, or bring them back.
+
+    On PostgreSQL this creates their login role NAME (or adopts an existing one) and grants
+    it what the role needs."""
     from talent_tui.services import team
 
     try:
@@ -94,7 +96,7 @@ def team_list(
     removed: Annotated[bool, flag("--removed", help="Include people who left.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """The team: name, role, how many creators and affiliates each is responsible for."""
+    """The team: role, and how many creators and affiliates each is responsible for."""
     from talent_tui.services import team
 
     database = cli.open_db()
@@ -130,8 +132,10 @@ def team_remove(
         typer.Option("--to", help="Who takes over their creators and affiliates."),
     ] = None,
 ) -> None:
-    """Take someone off the team; refused while they are responsible for creators or
-    affiliates, unless --to OTHER takes them over (all in one transaction)."""
+    """Take someone off the team (--to OTHER takes over their creators).
+
+    Refused while they are responsible for creators or affiliates, unless --to OTHER takes
+    them over, in the same transaction."""
     from talent_tui.services import team
 
     database = cli.open_db()
@@ -149,8 +153,9 @@ def creators_assign(
     creator: Annotated[str, typer.Argument(help="Creator id or TikTok handle.")],
     manager: Annotated[str, typer.Argument(help="The team member responsible from now on.")],
 ) -> None:
-    """Make a team member responsible for a creator (their deals, invoices and metrics
-    follow)."""
+    """Make a team member responsible for a creator.
+
+    Their deals, invoices, metrics and rates follow the creator."""
     from talent_tui.services import team
 
     database = cli.open_db()
@@ -170,7 +175,7 @@ def affiliates_assign(
     program: Annotated[str, typer.Option("--program", "-p", help="Program name, slug or id.")],
     manager: Annotated[str, typer.Argument(help="The team member responsible from now on.")],
 ) -> None:
-    """Make a team member responsible for an affiliate (their clicks and orders follow)."""
+    """Make a team member responsible for an affiliate (its clicks and orders follow)."""
     from talent_tui.core.errors import DomainError
     from talent_tui.services import team
     from talent_tui.services.affiliates import lookup
