@@ -10,6 +10,7 @@ from rich.table import Table
 from talent_tui.cli import common as cli
 from talent_tui.cli.common import JsonOpt
 from talent_tui.cli.refusals import refused
+from talent_tui.cli.team import AllOpt, keep
 from talent_tui.core.text import printable
 
 affiliates_app = typer.Typer(
@@ -20,6 +21,9 @@ ProgramOpt = Annotated[str, typer.Option("--program", "-p", help="Program name, 
 
 
 def register(app: typer.Typer) -> None:
+    from talent_tui.cli.team import affiliates_assign  # team mode (issue 17)
+
+    affiliates_app.command("assign")(affiliates_assign)
     app.add_typer(affiliates_app, name="affiliates")
 
 
@@ -105,6 +109,7 @@ def affiliates_list(
         str | None, typer.Option("--program", "-p", help="Program name, slug or id.")
     ] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Only this stage.")] = None,
+    everything: AllOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Affiliates (of one program, at one stage)."""
@@ -117,6 +122,9 @@ def affiliates_list(
             program_id = lookup.find_program(session, program).id
         chosen = members.parse_stage(stage) if stage is not None else None
         rows = members.list_affiliates(session, program_id, chosen)
+        kept = keep(session, "affiliates", everything)  # team mode: own ones by default
+        if kept is not None:
+            rows = [r for r in rows if r.id in kept]
     if as_json:
         cli.print_json([r.as_dict() for r in rows])
         return

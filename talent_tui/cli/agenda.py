@@ -3,13 +3,14 @@ to do next."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from talent_tui.cli import common as cli
 from talent_tui.cli.dealkit import read, today
+from talent_tui.cli.team import AllOpt, keep
 from talent_tui.core.text import printable
 
 
@@ -21,6 +22,7 @@ def agenda_cmd(
     days: Annotated[
         int, typer.Option("--days", min=0, max=3650, help="Days ahead (overdue always shows).")
     ] = 14,
+    everything: AllOpt = False,
     as_json: cli.JsonOpt = False,
 ) -> None:
     """Everything due, by date, overdue first, with what to do next.
@@ -32,7 +34,15 @@ def agenda_cmd(
     from talent_tui.services import agenda
 
     day = today()
-    items = read(lambda s: agenda.agenda(s, day, days))
+
+    def query(session: Any) -> list[agenda.AgendaItem]:
+        found = agenda.agenda(session, day, days)
+        kept = keep(session, "creators", everything)  # team mode: the own roster's by default
+        if kept is None:
+            return found
+        return [i for i in found if i.creator_id is None or i.creator_id in kept]
+
+    items = read(query)
     if as_json:
         cli.print_json([i.to_json() for i in items])
         return

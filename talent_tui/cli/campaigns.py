@@ -16,6 +16,7 @@ from rich.text import Text
 from talent_tui.cli import common as cli
 from talent_tui.cli.conflicts import YesOpt
 from talent_tui.cli.dealkit import IdArg, day, read, run, today
+from talent_tui.cli.team import AllOpt, keep
 from talent_tui.core.money import format_money
 from talent_tui.core.text import printable
 from talent_tui.store.kinds import Tab
@@ -33,6 +34,7 @@ def campaigns_list(
     tab: Annotated[
         Tab | None, typer.Option("--tab", help="Only this tab.", case_sensitive=False)
     ] = None,
+    everything: AllOpt = False,
     as_json: cli.JsonOpt = False,
 ) -> None:
     """List campaigns: open ones soonest first, then finished ones most recent first."""
@@ -40,7 +42,9 @@ def campaigns_list(
 
     def query(session: Any) -> list[campaigns.CampaignSummary]:
         creator_id = roster.find_creator(session, creator).id if creator is not None else None
-        return campaigns.list_campaigns(session, creator_id, tab)
+        found = campaigns.list_campaigns(session, creator_id, tab)
+        kept = keep(session, "creators", everything)  # team mode: the own roster's by default
+        return found if kept is None else [r for r in found if r.creator.id in kept]
 
     rows = read(query)
     if as_json:

@@ -60,6 +60,7 @@ _options: ContextVar[Options | None] = ContextVar("talent_cli_options", default=
 
 def set_options(value: Options) -> None:
     _options.set(value)
+    _acting.set(None)
 
 
 def options() -> Options:
@@ -108,6 +109,9 @@ def open_db(db: str | None = None) -> Database:
         err.print(
             f"Upgraded the schema to {dbmod.SCHEMA_HEAD}; the old file is kept at {database.backup}"
         )
+    if database.path is None:  # PostgreSQL: who acts is the login (team mode)
+        with database.session() as session:
+            acting(session)
     expired = deals.expire_on_open(database)
     if expired:
         ids = ", ".join(f"#{i}" for i in expired[:10]) + (" …" if len(expired) > 10 else "")
@@ -148,7 +152,40 @@ def _quick_file() -> DatabaseFile | None:
 def actor() -> str:
     from talent_tui.core.config import settings
 
+    found = _acting.get()
+    if found is not None:
+        return str(found.name)
     return options().actor or settings().actor
+
+
+# ---- team mode: who acts (services.team.acting), once per invocation -------------------------
+_acting: ContextVar[Any] = ContextVar("talent_cli_acting", default=None)
+
+
+def acting_name() -> str | None:
+    """The acting name once known (PostgreSQL), else `--as` as given (the app decides)."""
+    found = _acting.get()
+    return str(found.name) if found is not None else options().actor
+
+
+def acting(source: Any) -> Any:
+    """Who acts (a `services.team.Acting`), read through `source` (a session or a plain
+    connection) once per invocation: on PostgreSQL the login (`--as` only for admins, else a
+    refusal), on SQLite `--as` / TALENT_AS / the OS user."""
+    import os
+
+    from talent_tui.core.config import settings
+    from talent_tui.services import team
+
+    found = _acting.get()
+    if found is None:
+        requested = options().actor or (os.environ.get("TALENT_AS") or "").strip() or None
+        try:
+            found = team.acting(source, requested, settings().actor)
+        except team.TeamError as exc:
+            raise fail(str(exc)) from None
+        _acting.set(found)
+    return found
 
 
 def print_json(data: Any) -> None:

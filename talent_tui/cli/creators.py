@@ -46,14 +46,23 @@ def creators_list(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, max=MAX_ID, help="At most this many rows.")
     ] = None,
+    everything: Annotated[
+        bool,
+        flag("--all", help="Team mode: everyone's creators your role may see, not only yours."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List creators (archived ones only with --archived)."""
+    from dataclasses import replace
+
+    from talent_tui.cli.common import acting
     from talent_tui.core.money import compact_number
     from talent_tui.services import roster
 
     query = roster.RosterQuery(search=search, sort=sort, niche=niche, tag=tag, archived=archived)
     with reading() as (database, connection):
+        owner, unassigned = acting(connection).owner_filter(everything)
+        query = replace(query, manager_id=owner, unassigned=unassigned)
         rows = query.page(connection, 0, limit)
         stored = roster.count_creators(connection) if not rows and not as_json else 0
         contacts = roster.contacts(connection, [r.id for r in rows]) if as_json else {}
@@ -451,4 +460,7 @@ def creators_delete(
 
 
 def register(app: typer.Typer) -> None:
+    from talent_tui.cli.team import creators_assign  # team mode (issue 17)
+
+    creators_app.command("assign")(creators_assign)
     app.add_typer(creators_app, name="creators")

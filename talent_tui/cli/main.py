@@ -70,7 +70,9 @@ def run_tui(database: Database) -> None:
     opener = options().open_tui
     if opener is None:
         raise fail("this build of the command line cannot open the app; use a subcommand")
-    opener(database, options().actor)
+    from talent_tui.cli.common import acting_name
+
+    opener(database, acting_name())
 
 
 def demo(
@@ -162,6 +164,7 @@ GROUPS = (
     ("review", "review", "Fraud review: held conversions and decisions."),
     ("payouts", "payouts", "Affiliate statements and payouts."),
     ("clicks", "clicks", "Clicks per day, as imported."),
+    ("team", "team", "The managers who share this database (team mode)."),
 )
 
 

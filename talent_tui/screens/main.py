@@ -24,11 +24,12 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from talent_tui import failures
 from talent_tui.core.labels import file_stem
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.messages import DataChanged
-from talent_tui.services import roster
+from talent_tui.services import roster, team
 from talent_tui.store.kinds import Tab
 from talent_tui.store.watch import missing_message, open_replacement, watcher_for
 from talent_tui.widgets.campaigns import CampaignTable, CampaignTabs
@@ -125,6 +126,7 @@ class MainScreen(Guarded, Screen):
         Binding("4", "show_tab('inactive')", "Inactive", show=False),
         Binding("c", "focus_campaigns", "Campaigns", show=False),
         Binding("r", "focus_roster", "Roster", show=False),
+        Binding("w", "toggle_mine", "Mine/all", show=False),
     ]
 
     def __init__(self) -> None:
@@ -139,6 +141,7 @@ class MainScreen(Guarded, Screen):
         self.last_archived: tuple[int, str] | None = None
         self._ready = False  # built and mounted (see check_action)
         self._campaigns_of: int | None = None  # whose campaigns the tabs show
+        self.acting: team.Acting | None = None  # team mode: who acts (see _find_acting)
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -163,9 +166,39 @@ class MainScreen(Guarded, Screen):
         self._missing = False  # the file is gone from its path, and the user was told
         self.set_interval(2.0, self._poll_changes)
         try:
+            self._find_acting()
             self._read_inline(within_s=FIRST_VIEW_S)
         finally:
             self.app.keys_ready()  # what was typed meanwhile acts on the roster now shown
+
+    def _find_acting(self) -> None:
+        """Team mode: who acts, and their own roster as the first view (`w` shows what their
+        role allows). One indexed read; on trouble everyone's roster is shown (on PostgreSQL
+        the database still shows only what the login may see) and the trouble is logged."""
+        try:
+            with self.app.reading() as connection:
+                self.acting = team.acting(connection, self.app.actor, self.app.actor)
+        except Exception as exc:  # noqa: BLE001 - reported (and logged); the roster opens
+            failures.report(self.app, "Reading who you are on the team", exc)
+            return
+        owner, unassigned = self.acting.owner_filter(everything=False)
+        self.view = replace(self.view, manager_id=owner, unassigned=unassigned)
+
+    def action_toggle_mine(self) -> None:
+        """Team mode: the acting manager's own creators, or all their role allows."""
+        acting = self.acting
+        if acting is None or acting.owner_filter(everything=False)[0] is None:
+            self.notify(
+                "Everyone's creators are shown: you have no roster of your own here "
+                "(team mode: talent team add, talent creators assign).",
+                title="Mine / all",
+            )
+            return
+        mine = self.view.manager_id is not None and not self.view.unassigned
+        owner, unassigned = acting.owner_filter(everything=mine)
+        self._show_view(replace(self.view, manager_id=owner, unassigned=unassigned))
+        self.reload(keep_id=self.creator_id)
+        self.roster_list.focus()
 
     def _poll_changes(self) -> None:
         """Another program (say `talent import`) committed: show the new data.
@@ -273,7 +306,9 @@ class MainScreen(Guarded, Screen):
         if not self._ready:
             return False  # keys typed before the screen is built (it is the app's first)
         empty = self.has_class("-empty")
-        if empty and action not in {"add", "toggle_archive", "deal_flow", "brands", "affiliates"}:
+        if empty and action not in {
+            "add", "toggle_archive", "deal_flow", "brands", "affiliates", "toggle_mine"
+        }:
             return False
         # Which view first: a key of the other view is hidden, not merely dimmed.
         if action in ROSTER_ONLY and self.view.archived:
@@ -510,7 +545,13 @@ class MainScreen(Guarded, Screen):
         search = self.query_one("#search", Input)
         with search.prevent(Input.Changed):
             search.value = ""
-        self._show_view(roster.RosterQuery(sort=self.view.sort, archived=archived))
+        # What hides it may be team mode's own-roster view: then what the role allows.
+        owner, unassigned = self.acting.owner_filter(True) if self.acting else (None, False)
+        self._show_view(
+            roster.RosterQuery(
+                sort=self.view.sort, archived=archived, manager_id=owner, unassigned=unassigned
+            )
+        )
         self.reload(keep_id=creator_id, fresh_totals=True)
 
     # ---- one creator --------------------------------------------------------------------

@@ -145,10 +145,17 @@ class RosterQuery:
     niche: str | None = None
     tag: str | None = None
     archived: bool = False  # True: the archive (archived creators only)
+    # Team mode: only this manager's creators (services.team.Acting.owner_filter), and with
+    # `unassigned` the unassigned ones too; None: everyone's. Served by migration 0009's
+    # partial indexes led by manager_id.
+    manager_id: int | None = None
+    unassigned: bool = False
 
     def describe(self) -> str:
         """What the view shows, for the status line: "archived · niche food · by followers"."""
         parts = []
+        if self.manager_id is not None:
+            parts.append("mine + unassigned" if self.unassigned else "mine")
         if self.archived:
             parts.append("archived")
         if self.niche:
@@ -168,6 +175,10 @@ class RosterQuery:
         from choosing an index (unary +), so SQLite walks the order's index instead."""
         clauses = ["archived_at IS NOT NULL" if self.archived else "archived_at IS NULL"]
         params: list[object] = []
+        if self.manager_id is not None:
+            owner = "manager_id = ?"
+            clauses.append(f"({owner} OR manager_id IS NULL)" if self.unassigned else owner)
+            params.append(self.manager_id)
         if self.niche:
             clauses.append("lower(niche) = ?")
             params.append(self.niche.lower())

@@ -219,6 +219,10 @@ def make_engine(url: str) -> Engine:
     elif engine.dialect.name == "postgresql":
         sa.event.listen(engine, "begin", _on_pg_begin)
         sa.event.listen(engine, "handle_error", _on_pg_error)
+        # team mode: a change the login may not make, said in words (store.roles)
+        from talent_tui.store import roles
+
+        roles.listen(engine)
     return engine
 
 

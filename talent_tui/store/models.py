@@ -93,6 +93,9 @@ class Creator(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # The manager responsible (team mode, migration 0009); NULL: unassigned. Served by the
+    # partial indexes ix_creators_roster_manager_* (outside this metadata, see 0009).
+    manager_id: int | None = Field(default=None, foreign_key="managers.id")
 
 
 class MetricSnapshot(SQLModel, table=True):
@@ -402,6 +405,8 @@ class Affiliate(SQLModel, table=True):
     stage_since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     notes: str = Field(default="")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The manager responsible (team mode, migration 0009); NULL: unassigned.
+    manager_id: int | None = Field(default=None, foreign_key="managers.id", index=True)
 
 
 class StageChange(SQLModel, table=True):
@@ -766,3 +771,23 @@ for _table in SQLModel.metadata.tables.values():
     for _column in _table.columns:
         if type(_column.type) is sa.Integer:
             _column.type = BIG_INTEGER
+
+
+# ---- team mode (issue 17): the managers who share one database ----------------------------
+
+
+class Manager(SQLModel, table=True):
+    """A person of the agency: `name` is their PostgreSQL role (their login) in team mode, the
+    `--as` name on SQLite. `role` is admin, manager or viewer (services.team says what each
+    may do); a removed manager keeps their row (the history names them) with `removed_at`."""
+
+    __tablename__ = "managers"
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('admin', 'manager', 'viewer')", name="manager_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIG_INTEGER)
+    name: str = Field(unique=True, max_length=fields.MAX_ACTOR)
+    role: str = Field(max_length=10)
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
