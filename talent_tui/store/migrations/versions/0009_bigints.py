@@ -96,6 +96,8 @@ def _retype(sql_type: str) -> None:
     for table, columns in COLUMNS.items():
         changes = ", ".join(f"ALTER COLUMN {c} TYPE {sql_type}" for c in columns)
         op.execute(f"ALTER TABLE {table} {changes}")
+        if "id" not in columns:  # keyed by another column (fraud_thresholds): no sequence
+            continue
         op.execute(
             f"DO $$ DECLARE s text := pg_get_serial_sequence('{table}', 'id'); BEGIN "
             f"IF s IS NOT NULL THEN EXECUTE format('ALTER SEQUENCE %s AS {sql_type}', s); "
