@@ -87,6 +87,10 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 BOTH_STORES = frozenset(
     {
         "test_affiliates",
+        "test_affiliate_money",
+        "test_affiliate_money_cli",
+        "test_affiliate_money_review",
+        "test_clicks_cli",
         "test_affiliates_cli",
         "test_agenda",
         "test_brands",
