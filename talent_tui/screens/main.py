@@ -307,7 +307,12 @@ class MainScreen(Guarded, Screen):
             return False  # keys typed before the screen is built (it is the app's first)
         empty = self.has_class("-empty")
         if empty and action not in {
-            "add", "toggle_archive", "deal_flow", "brands", "affiliates", "toggle_mine"
+            "add",
+            "toggle_archive",
+            "deal_flow",
+            "brands",
+            "affiliates",
+            "toggle_mine",
         }:
             return False
         # Which view first: a key of the other view is hidden, not merely dimmed.

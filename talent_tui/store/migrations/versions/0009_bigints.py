@@ -28,13 +28,47 @@ depends_on = None
 COLUMNS: dict[str, tuple[str, ...]] = {
     # The affiliate money tables of 0007_affiliate_money (their amounts and counts were
     # already 64-bit; their ids and references were not).
-    "adjustments": ("id", "program_id", "affiliate_id", "conversion_id", "from_statement_id", "statement_id",),
-    "commission_rules": ("id", "program_id", "rate_bp",),
-    "fraud_thresholds": ("program_id", "outlier_x100", "spike_x100", "spike_days",),
-    "review_flags": ("id", "program_id", "affiliate_id",),
-    "review_holds": ("flag_id", "conversion_id",),
-    "statement_lines": ("id", "statement_id", "conversion_id", "adjustment_id", "rate_bp",),
-    "statements": ("id", "program_id", "affiliate_id", "tier_rate_bp",),
+    "adjustments": (
+        "id",
+        "program_id",
+        "affiliate_id",
+        "conversion_id",
+        "from_statement_id",
+        "statement_id",
+    ),
+    "commission_rules": (
+        "id",
+        "program_id",
+        "rate_bp",
+    ),
+    "fraud_thresholds": (
+        "program_id",
+        "outlier_x100",
+        "spike_x100",
+        "spike_days",
+    ),
+    "review_flags": (
+        "id",
+        "program_id",
+        "affiliate_id",
+    ),
+    "review_holds": (
+        "flag_id",
+        "conversion_id",
+    ),
+    "statement_lines": (
+        "id",
+        "statement_id",
+        "conversion_id",
+        "adjustment_id",
+        "rate_bp",
+    ),
+    "statements": (
+        "id",
+        "program_id",
+        "affiliate_id",
+        "tier_rate_bp",
+    ),
     "affiliate_stage_changes": ("id", "affiliate_id"),
     "affiliates": ("id", "program_id", "creator_id"),
     "audience_segments": ("id", "creator_id"),
