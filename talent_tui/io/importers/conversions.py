@@ -7,6 +7,9 @@ unless it carries an offset. The affiliate is named directly or through a link c
 promo code of the program (when several are given they must agree). Order ids are unique
 in the program: a re-import of an order updates its status and refund only (idempotent).
 The customer's e-mail is stored only as a keyed hash (services.affiliates.conversions).
+Issue 16's money rules (services.affiliates.guard): a re-import leaves a locked or paid order
+as stored (a later refund or reversal becomes an adjustment), and once the file is written
+the review rules run (an optional `clicked_at` column feeds the too-fast rule).
 
 `spec_for(program, parse=…)` builds the kind for one program; a platform's export (the
 TikTok Shop profile, tiktok_shop.py) supplies its own parser and the same writer.
@@ -25,7 +28,8 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -34,6 +38,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from talent_tui.core import fields, money
+from talent_tui.core.dates import today
 from talent_tui.core.fields import FieldError, FieldErrors, enum_value, text_of, timestamp
 from talent_tui.io.importers.base import (
     Counter,
@@ -44,6 +49,7 @@ from talent_tui.io.importers.base import (
     duplicates,
     shown,
 )
+from talent_tui.services.affiliates import guard
 from talent_tui.services.affiliates.conversions import customer_hash, hash_key
 from talent_tui.store.models import (
     Affiliate,
@@ -66,6 +72,7 @@ COLUMNS = (
     "status",
     "source",
     "customer_email",
+    "clicked_at",
     "program",
 )
 REQUIRED = ("order_id", "occurred_at", "amount")
@@ -165,6 +172,8 @@ def careful_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, 
         attempt("status", lambda: _status(v, "status"))
         attempt("source", lambda: short_text(v, "source", fields.MAX_SOURCE))
         attempt("email", lambda: customer_email(v) if cell(v, "customer_email") else None)
+        if cell(v, "clicked_at"):
+            attempt("clicked_at", lambda: timestamp(v, "clicked_at"))
         named = cell(v, "program")
         if named and named.lower() not in names:
             problems.append(FieldError("program", f"row is for {named!r}, not {program.name!r}"))
@@ -288,6 +297,8 @@ def quick_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, An
         refund = get("refund")
         refund = 0 if refund is None or refund == "" else amount_of(refund)
         if amount is None or refund is None or refund > amount:
+            return None
+        if get("clicked_at"):  # a click time: the careful reader takes it
             return None
         email = get("customer_email")
         if email is not None:
@@ -694,6 +705,21 @@ def spec_for(
     skipped = skips if skips is not None else Skips()
     known: list[Known] = []  # read by the first batch
     targets: list[Target] = []  # made by the first batch that writes
+    span: list[datetime] = []  # when the file's orders occurred
+    clicks: dict[str, datetime] = {}  # order id → its click's time, when the file gives it
+
+    @contextmanager
+    def reviewed(session: Session) -> Iterator[None]:
+        """Once the whole file is written: the review rules (issue 16)."""
+        yield
+        guard.after_conversions(
+            session,
+            session.get(Program, program_id),
+            today(),
+            first=min(span) if span else None,
+            last=max(span) if span else None,
+            click_times=clicks,
+        )
 
     def write(session: Session, rows: ParsedRows, source: str, errors: list[RowError]) -> Counter:
         counter = Counter()
@@ -725,6 +751,26 @@ def spec_for(
                     new.append(item)
                 else:
                     again.append((item[0], item[1], found))
+        if again:  # a locked or paid order is left as stored: a late change is an adjustment
+            frozen = guard.frozen_reimports(
+                session,
+                session.get(Program, program_id),
+                [
+                    (f.id, d["affiliate_id"], d["status"], d["refund_minor"])
+                    for _, d, f in again
+                    if d["refund_minor"] <= f.amount_minor  # else refused below
+                ],
+                today(),
+            )
+            if frozen:
+                counter.unchanged += len(frozen)
+                again = [item for item in again if item[2].id not in frozen]
+        if resolved:  # what the review rules look at once the file is written
+            moments = [d["occurred_at"] for _, d in resolved]
+            span.extend((min(moments), max(moments)))
+            clicks.update(
+                (d["order_id"], d["clicked_at"]) for _, d in resolved if d.get("clicked_at")
+            )
         connection = session.connection()
         update_conversions(connection, target, again, counter, source, errors)
         if errors:
@@ -738,6 +784,7 @@ def spec_for(
         required=required,
         parse=parse or standard_parser(program),
         write=write,
+        bulk=reviewed,
         check_rows=lambda rows, source: duplicates(
             rows,
             source,
