@@ -110,17 +110,21 @@ def test_export_is_spreadsheet_safe_and_reimports(talent, tmp_path: Path) -> Non
     ]
     spring = talent("export", "clicks", "-p", "glow-spring", "-f", "json").stdout
     assert [r["clicks"] for r in json.loads(spring)] == [7, 300, 100]
-    # Back in through `talent import clicks` (without the program column): the same numbers.
-    again = tmp_path / "again.csv"
-    with again.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["date", "affiliate", "link_code", "clicks", "impressions"])
-        for r in rows[1:]:
-            writer.writerow(
-                [r["date"], r["affiliate"], r["link_code"], r["clicks"], r["impressions"]]
-            )
+    # Back in through `talent import clicks` as it is: each row's program says which of her two
+    # programs @nora's clicks are in (no --program needed); nothing changes.
     before = _click_days(talent.db)
-    talent("import", "clicks", str(again), "-p", "glow-spring")
+    talent("import", "clicks", str(out))
+    assert _click_days(talent.db) == before
+    # A row naming a program that does not exist, or not the one --program gives, is refused.
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(
+        "program,date,affiliate,clicks\nNo Such,2026-10-05,@sam,3\nglow-spring,2026-10-05,@sam,4\n",
+        encoding="utf-8",
+    )
+    failed = talent("import", "clicks", str(wrong), code=1).stderr
+    assert "wrong.csv:2:program: unknown program No Such" in failed
+    failed = talent("import", "clicks", str(wrong), "-p", "=Glow Fall", code=1).stderr
+    assert "wrong.csv:3:program: not the --program given: glow-spring" in failed
     assert _click_days(talent.db) == before
 
 

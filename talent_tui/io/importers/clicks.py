@@ -1,9 +1,10 @@
 """Clicks: per day per tracking link (`link_code`), or per affiliate (`affiliate`, a handle)
 when the platform gives no link, with impressions when known.
 
-Columns: date, affiliate | link_code, clicks[, impressions]. A row is matched on (affiliate,
-link, day): a re-import replaces that day's numbers. `--program` is needed only when a handle
-or a link code is in several programs and the row does not say which. The days written go
+Columns: date, affiliate | link_code, clicks[, impressions, program]. A row is matched on
+(affiliate, link, day): a re-import replaces that day's numbers. `--program` is needed only
+when a handle or a link code is in several programs and the row does not say which: a
+`program` column (its name, slug or id, as `talent export clicks` writes it) says it per row. The days written go
 through the click-spike review rule (services.affiliates.guard).
 """
 
@@ -28,9 +29,9 @@ from talent_tui.io.importers.base import (
     insert_many,
 )
 from talent_tui.services.affiliates import guard
-from talent_tui.store.models import Affiliate, ClickDay, TrackingLink
+from talent_tui.store.models import Affiliate, ClickDay, Program, TrackingLink
 
-COLUMNS = ("date", "affiliate", "link_code", "clicks", "impressions")
+COLUMNS = ("date", "affiliate", "link_code", "clicks", "impressions", "program")
 REQUIRED = ("date", "clicks")
 
 
@@ -44,6 +45,7 @@ def _parse(v: Mapping[str, Any]) -> dict[str, Any]:
             "link_code": lambda: fields.opt_text(v, "link_code", fields.MAX_LINK_CODE),
             "clicks": lambda: integer(v, "clicks"),
             "impressions": lambda: integer(v, "impressions", required=False),
+            "program": lambda: fields.opt_text(v, "program", fields.MAX_NAME),
         }
     )
     if data["affiliate"] is None and data["link_code"] is None:
@@ -88,11 +90,29 @@ def spec_for(program_id: int | None) -> KindSpec:
         people = affiliates_by_handle(
             session, program_id, {d["affiliate"] for _, d in rows if d["affiliate"]}
         )
+        named: dict[str, int] = {}  # a program's name (lower case), slug and id -> its id
+        if any(d["program"] for _, d in rows):
+            for p_id, p_name, p_slug in session.exec(
+                select(Program.id, Program.name, Program.slug)
+            ):
+                named.update({p_name.lower(): p_id, p_slug: p_id, str(p_id): p_id})
         resolved: list[tuple[Any, dict[str, Any], int, int, int | None]] = []
         for row, data in rows:
             program, affiliate_id, link_id = None, None, None
+            if data["program"] is not None:
+                program = named.get(data["program"].lower())
+                if program is None or (program_id is not None and program != program_id):
+                    why = "unknown program" if program is None else "not the --program given:"
+                    errors.append(
+                        RowError(source, row.number, "program", f"{why} {data['program']}")
+                    )
+                    continue
             if data["link_code"] is not None:
-                candidates = links.get(data["link_code"], [])
+                candidates = [
+                    c
+                    for c in links.get(data["link_code"], [])
+                    if program is None or c.program_id == program
+                ]
                 if not candidates:
                     errors.append(
                         RowError(
@@ -196,6 +216,6 @@ def spec_for(program_id: int | None) -> KindSpec:
         parse=_parse,
         write=write,
         check_rows=lambda rows, source: duplicates(
-            rows, source, lambda d: (d["affiliate"], d["link_code"], d["day"]), "date"
+            rows, source, lambda d: (d["program"], d["affiliate"], d["link_code"], d["day"]), "date"
         ),
     )
