@@ -198,6 +198,13 @@ def test_from_an_empty_database_to_kpis_that_match_a_hand_calculation(talent, tm
         "Glow Spring,2,'@nora,,,2026-10-04T10:00:00+00:00,30.00,5.00,pending,tiktok shop"
         in exported
     )
+    # An order that came through a code still says whose it is.
+    assert sorted(row.split(",")[2] for row in exported[1:]) == [
+        "'@nora",
+        "'@nora",
+        "'@sam",
+        "'@sam",
+    ]
     back = tmp_path / "back.csv"
     talent("export", "conversions", "-o", str(back))
     again = json.loads(

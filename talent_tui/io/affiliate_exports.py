@@ -115,8 +115,9 @@ def _conversions(session: Session, program_id: int | None) -> Iterator[dict[str,
         yield {
             "program": program,
             "order_id": order,
-            # Named once: by the link or the code it came through, else by the affiliate.
-            "affiliate": handle if link is None and promo is None else None,
+            # Always the affiliate, so the file says whose each order is; the link or code it
+            # came through besides (the importer checks that they agree).
+            "affiliate": handle,
             "link_code": link,
             "promo_code": promo,
             "occurred_at": at.isoformat(),
