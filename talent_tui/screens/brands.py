@@ -83,7 +83,7 @@ def brand_form(app: Any, brand_id: int | None, values: dict[str, str]) -> Fields
         return saved
 
     title = "Add a brand" if brand_id is None else f"Edit {values.get('name', 'brand')}"
-    return FieldsForm(printable(title), fields, submit)
+    return FieldsForm(escape(printable(title)), fields, submit)  # a title is read as markup
 
 
 def _contact(row: brands.BrandRow) -> str:
