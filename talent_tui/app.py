@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import select
+import sys
 import threading
 import weakref
 from collections.abc import Callable
@@ -63,6 +65,9 @@ HOLD_AT_MOST_S = 5.0
 # press, "Archived … Press u to undo.", asks for longer).
 NOTICE_S = 3.0
 NOTICE_MAX_S = 8.0
+
+# How often the app checks that its terminal is still there (see _watch_terminal).
+TERMINAL_CHECK_S = 1.0
 
 # What the other screens need, imported in the background once the first frame is up.
 WARM_MODULES = (
@@ -205,6 +210,32 @@ class TalentApp(Guarded, App[None]):
         gc.freeze()  # see _open_in_background
         gc.enable()
         self._open_in_background()
+        self._watch_terminal()
+
+    def _watch_terminal(self) -> None:
+        """End the app when its terminal goes away. A terminal that closes normally sends
+        SIGHUP, but a pty whose other end is closed without one (a killed terminal emulator
+        or multiplexer, a dropped pipe) leaves the input at end-of-file, and Textual's input
+        thread then spins on it at full CPU forever. poll() sees the hang-up without reading
+        (the input thread owns the reads)."""
+        if self.is_headless:
+            return
+        try:
+            poller = select.poll()
+            poller.register(sys.__stdin__.fileno(), select.POLLIN)  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):
+            return  # no terminal to watch (stdin closed or not a file)
+        self.set_interval(TERMINAL_CHECK_S, partial(self._check_terminal, poller))
+
+    def _check_terminal(self, poller: select.poll) -> None:
+        gone = select.POLLHUP | select.POLLERR | select.POLLNVAL
+        if any(mask & gone for _fd, mask in poller.poll(0)):
+            try:
+                failures.log_file()
+                failures.logger.warning("the terminal went away; talent is closing")
+            except OSError:
+                pass
+            self.exit(return_code=1)
 
     @work(thread=True, exit_on_error=False, group="open", name="Opening the database")
     def _open_in_background(self) -> None:

@@ -238,3 +238,42 @@ def test_a_click_import_runs_the_click_spike_rule(talent) -> None:  # noqa: ANN0
     assert (
         len(json.loads(talent("review", "list", "--json", today="2026-03-20").stdout)["flags"]) == 1
     )
+
+
+def test_an_import_with_click_times_runs_the_too_fast_rule(talent) -> None:  # noqa: ANN001
+    path = talent.tmp / "fast.csv"
+    path.write_text(
+        "order_id,affiliate,occurred_at,amount,clicked_at\n"
+        "F1,@nora,2026-03-10 10:00:09,10.00,2026-03-10 10:00:00\n"
+        "F2,@nora,2026-03-10 11:00:30,10.00,2026-03-10 11:00:00\n"
+        "F3,@sam,2026-03-10 12:00:00,10.00,\n",
+        encoding="utf-8",
+    )
+    talent("import", "conversions", str(path), "--program", "glow", today="2026-03-20")
+    [flag] = json.loads(talent("review", "list", "--json", today="2026-03-20").stdout)["flags"]
+    assert (flag["rule"], flag["orders"]) == ("too_fast", ["F1"])
+    assert flag["reason"] == "too fast: order F1 came 9 s after its click (within 10 s)"
+    bad = talent.tmp / "bad.csv"
+    bad.write_text(
+        "order_id,affiliate,occurred_at,amount,clicked_at\nF4,@nora,2026-03-10,1,yesterday\n",
+        encoding="utf-8",
+    )
+    refused = talent("import", "conversions", str(bad), "--program", "glow", code=1)
+    assert "bad.csv:2:clicked_at" in refused.stderr
+
+
+def test_a_refund_over_the_amount_of_a_locked_order_is_still_refused(talent) -> None:  # noqa: ANN001
+    path = talent.tmp / "conv.csv"
+    path.write_text(CONVERSIONS, encoding="utf-8")
+    talent("import", "conversions", str(path), "--program", "glow", today="2026-03-20")
+    path.write_text(
+        "order_id,affiliate,occurred_at,amount,refund,status\n"
+        "M1,@nora,2026-03-01 00:00:00,100.05,100.06,approved\n",
+        encoding="utf-8",
+    )
+    refused = talent("import", "conversions", str(path), "--program", "glow", code=1)
+    assert "refund" in refused.stderr and "larger than the amount" in refused.stderr
+    with dbmod.open_database(talent.db).session() as s:
+        from talent_tui.store.models import Adjustment
+
+        assert s.exec(select(Adjustment)).all() == []

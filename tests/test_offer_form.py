@@ -145,11 +145,15 @@ async def test_bad_terms_are_named_beside_their_fields_and_nothing_is_stored(
         await fill(pilot, "usage", "2026-10-01")
         await fill(pilot, "exclusive_from", "2026-12-10")
         await fill(pilot, "exclusive_until", "2026-12-01")
+        await fill(pilot, "respond_by", "2026-10-20")  # before today (2026-11-01)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "required" in text_of(form.query_one("#error-brand"))
         assert "required" in text_of(form.query_one("#error-name"))
         assert "not an amount" in text_of(form.query_one("#error-fee"))
+        # Named with the others on the first save, not only once they are fixed.
+        assert "is in the past" in text_of(form.query_one("#error-respond_by"))
+        await fill(pilot, "respond_by", "")
 
         await fill(pilot, "brand", "Old Brand")  # archived
         await fill(pilot, "name", "Comeback")

@@ -416,7 +416,7 @@ def campaigns_add(
         except brands.BrandArchived as exc:
             hint = f"talent brands unarchive {shlex.quote(brand.strip())}"
             raise brands.BrandArchived(f"{exc}: {hint}") from None
-        terms = deals.new_terms(typed, currency)
+        terms = deals.new_terms(typed, currency, today())
         campaign = deals.add_campaign(
             session, creator_row.id, brand_row.id, name, terms, cli.actor(), today(), external_id
         )

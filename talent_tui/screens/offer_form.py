@@ -204,7 +204,7 @@ class OfferForm(FieldsForm):
             errors["name"] = "required"
         terms = None
         try:
-            terms = deals.new_terms(typed_terms(values))
+            terms = deals.new_terms(typed_terms(values), received_on=self.app.today)
         except deals.TermsInvalid as exc:
             for term, message in exc.errors.items():
                 errors.setdefault(FIELD_OF_TERM.get(term, term), message)

@@ -64,6 +64,17 @@ Figures
       sqlite3 executemany, FTS insert trigger dropped and the index filled once, one
       transaction), both as cold child processes timed spawn to exit, each into a fresh copy
       of one migrated empty database; alternating order; medians; ratio floor / talent.
+  conversions_import_ratio (goal >= 0.5), conversions_import_seconds,
+  conversions_import_floor_seconds, conversions_import_rows_per_s
+      `talent --db X import conversions ORDERS.csv --program bench` vs
+      tests/bench/conversions_floor.py (stdlib csv + sqlite3 executemany into `conversions`:
+      affiliate, link and promo code ids from dicts, minor units, UTC text, the same keyed
+      HMAC of the customer e-mail, one transaction, the same pragmas), cold child processes
+      timed spawn to exit, each into a fresh copy of one migrated database holding the
+      fixture (a program, 300 affiliates with a link and a promo code each: built with raw
+      SQL by conversions_floor.make_fixture); --conversions orders (default 100,000) from
+      conversions_floor.make_csv; alternating order; --import-samples pairs; medians; ratio
+      floor / talent. Both must store the same rows (compared once, ids and times aside).
   peak_rss_mb (goal <= 250)
       peak resident memory (VmHWM) of a child process that opened the BIG roster headless,
       paged through it, sorted and searched.
@@ -78,13 +89,15 @@ Flags
   --creators N         creators in BIG.db (default 100,000)
   --samples N          samples of each first-paint and CLI measurement (default 7)
   --screen-samples N   samples of each screen-open latency (default 5)
-  --import-samples N   talent/floor import pairs (default 3)
+  --import-samples N   talent/floor import pairs, creators and conversions (default 3)
   --keystrokes N       search keystrokes measured in-process (default 120)
   --pty-keystrokes N   search keystrokes of the pty cross-check (default 30)
   --sort-cycles N      rounds of the five sort keys (default 4)
   --import-rows N      rows of the memory-import CSV (default 1,000,000; 0 skips it)
+  --conversions N      orders in the conversions-import CSV (default 100,000; 20,000 quick)
   --only LIST          comma-separated phases: import,paint,cli,search,search_pty,sort,
-                       screens,rss,import_rss (default all)
+                       screens,rss,import_rss,conversions-import (default all); with only
+                       conversions-import, the creators data is not made
   --json               print the JSON object on stdout
   --markdown           print the README table on stdout
   --strict             exit 1 when a figure misses its goal
@@ -127,6 +140,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parents[1]
 sys.path.insert(0, str(BENCH))
 
+import conversions_floor  # noqa: E402
 from pty_driver import PtyApp, PtyExited, PtyTimeout, child_env, close_all  # noqa: E402
 
 SYLLABLES = "ka ri mo na te so lu vi an el or is ha ne ul ji woo min seo yun da ra".split()
@@ -217,6 +231,27 @@ def count_creators(db: Path) -> int:
         return connection.execute("SELECT count(*) FROM creators").fetchone()[0]
     finally:
         connection.close()
+
+
+def stored_conversions(db: Path) -> tuple[int, str]:
+    """How many conversions `db` holds, and a digest of what they say (ids of the rows
+    themselves and their created/updated times aside), to check two imports stored the same."""
+    import hashlib
+
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    digest = hashlib.sha256()
+    count = 0
+    try:
+        for row in connection.execute(
+            "SELECT program_id, order_id, affiliate_id, link_id, promo_code_id, occurred_at,"
+            " amount_minor, refund_minor, currency, status, source, customer_hash,"
+            " platform_rate_bp, platform_commission_minor FROM conversions ORDER BY order_id"
+        ):
+            digest.update(repr(row).encode())
+            count += 1
+    finally:
+        connection.close()
+    return count, digest.hexdigest()
 
 
 def name_pattern(name: str) -> str:
@@ -357,14 +392,16 @@ class Bench:
 
     def prepare(self, phases: set[str]) -> None:
         args, tmp = self.args, self.tmp
+        self.template = tmp / "template.db"
+        self.talent_run("--db", str(self.template), "db", "migrate")
+        settle(self.template)
+        if not phases - {"conversions-import"}:
+            return  # no phase needs the creators
         self.big_csv = tmp / "creators.csv"
         self.log(f"data: {args.creators:,} creators…")
         make_csv(self.big_csv, args.creators)
         small_csv = tmp / "small.csv"
         make_csv(small_csv, 30, seed=3)
-        self.template = tmp / "template.db"
-        self.talent_run("--db", str(self.template), "db", "migrate")
-        settle(self.template)
         self.big = tmp / "big.db"
         self.small = tmp / "small.db"
         shutil.copy(self.template, self.small)
@@ -434,6 +471,63 @@ class Bench:
             "import_floor_seconds": round(raw, 3),
             "import_rows_per_s": round(args.creators / ours),
             "import_ratio": round(raw / ours, 3),
+        }
+
+    # ---- 6b. conversions import ---------------------------------------------------------
+
+    def conversions_import_ratio(self) -> dict[str, float]:
+        args, tmp = self.args, self.tmp
+        rows = args.conversions
+        fixture = tmp / "conversions-template.db"
+        shutil.copy(self.template, fixture)
+        slug = conversions_floor.make_fixture(str(fixture))
+        settle(fixture)
+        orders = tmp / "orders.csv"
+        self.log(f"data: {rows:,} orders…")
+        conversions_floor.make_csv(str(orders), rows)
+        talent_s: list[float] = []
+        floor_s: list[float] = []
+        floor = [sys.executable, str(BENCH / "conversions_floor.py")]
+        stored: dict[str, str] = {}
+        for i in range(args.import_samples):
+            order = ("talent", "floor") if i % 2 == 0 else ("floor", "talent")
+            for kind in order:
+                db = tmp / f"conversions-{i}-{kind}.db"
+                shutil.copy(fixture, db)
+                if kind == "talent":
+                    ran = self.talent_run(
+                        "--db",
+                        str(db),
+                        "import",
+                        "conversions",
+                        str(orders),
+                        "--program",
+                        slug,
+                        timeout=IMPORT_TIMEOUT,
+                    )
+                    talent_s.append(ran.seconds)
+                else:
+                    what = "conversions_floor.py"
+                    argv = [*floor, str(db), str(orders), slug]
+                    ran = checked(run_child(argv, self.env, IMPORT_TIMEOUT, what), what)
+                    floor_s.append(ran.seconds)
+                self.debug(f"conversions import {kind}: {ran.seconds:.2f} s")
+                count, digest = stored_conversions(db)
+                if count != rows:
+                    raise BenchError(f"{kind} conversions import stored {count} rows, not {rows}")
+                stored.setdefault(kind, digest)
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db}{suffix}").unlink(missing_ok=True)
+        if stored["talent"] != stored["floor"]:
+            raise BenchError("talent and the floor stored different conversions")
+        self.keep("conversions_import_s", {"talent": talent_s, "floor": floor_s})
+        ours, raw = median(talent_s), median(floor_s)
+        return {
+            "conversions_rows": rows,
+            "conversions_import_seconds": round(ours, 3),
+            "conversions_import_floor_seconds": round(raw, 3),
+            "conversions_import_rows_per_s": round(rows / ours),
+            "conversions_import_ratio": round(raw / ours, 3),
         }
 
     # ---- 1. first paint -----------------------------------------------------------------
@@ -1108,6 +1202,18 @@ ROWS = [
         ("import_ratio",),
     ),
     Row(
+        "Import 100k-order conversions CSV, raw-sqlite3 floor / talent",
+        "conversions_import_ratio",
+        lambda f: (
+            f"{f['conversions_import_ratio']:.2f} ({f['conversions_import_seconds']:.1f} s vs "
+            f"floor {f['conversions_import_floor_seconds']:.1f} s; "
+            f"{f['conversions_import_rows_per_s']:,} rows/s)"
+        ),
+        "≥ 0.5",
+        lambda f: f["conversions_import_ratio"] >= 0.5,
+        ("conversions_import_ratio",),
+    ),
+    Row(
         "Peak memory, app on the 100k roster",
         "peak_rss_mb",
         lambda f: f"{f['peak_rss_mb']:.0f} MB",
@@ -1134,11 +1240,10 @@ def report(figures: dict) -> list[tuple[str, str, str, bool | None]]:
     for row in ROWS:
         if not all(figures.get(key) is not None for key in row.needs):
             continue
-        label = (
-            row.label.replace("100k", f"{figures['creators'] // 1000}k")
-            if (figures["creators"] != 100_000)
-            else row.label
-        )
+        # "100k" is the creators' count, or the orders' in the conversions-import row.
+        count = figures.get("conversions_rows", 100_000) if "conversions" in row.key else None
+        count = figures["creators"] if count is None else count
+        label = row.label.replace("100k", f"{count // 1000}k") if count != 100_000 else row.label
         if row.key == "import_1m_peak_rss_mb" and figures.get("import_rows") != 1_000_000:
             label = label.replace("1M", f"{figures['import_rows']:,}")
         lines.append(
@@ -1179,6 +1284,7 @@ PHASES = [
     "screens",
     "rss",
     "import_rss",
+    "conversions-import",
 ]
 
 
@@ -1198,6 +1304,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pty-keystrokes", type=int)
     parser.add_argument("--sort-cycles", type=int)
     parser.add_argument("--import-rows", type=int)
+    parser.add_argument("--conversions", type=int, help="orders in the conversions import")
     parser.add_argument("--only", default=",".join(PHASES))
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument("--talent-root")
@@ -1217,6 +1324,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "pty_keystrokes": 8 if quick else 30,
         "sort_cycles": 1 if quick else 4,
         "import_rows": 50_000 if quick else 1_000_000,
+        "conversions": 20_000 if quick else 100_000,
     }
     for key, value in defaults.items():
         if getattr(args, key) is None:
@@ -1265,6 +1373,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("screens", f"screens in a pty, {args.screen_samples}× each…", bench.screens),
             ("rss", "app peak memory…", bench.peak_rss),
             ("import_rss", f"import peak memory, {args.import_rows:,} rows…", bench.import_rss),
+            (
+                "conversions-import",
+                f"conversions import ratio, {args.import_samples}× talent / floor…",
+                bench.conversions_import_ratio,
+            ),
         ]
         for phase, message, step in steps:
             if phase in phases:

@@ -9,6 +9,9 @@ import is the same all-or-nothing, streamed, file:row:field import as every othe
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,19 +88,42 @@ def import_affiliate_file(
     else:
         assert chosen is not None
         spec = conversions.spec_for(chosen, skips=skips)
-    report = import_file(
-        database,
-        kind,
-        path,
-        fmt=fmt,
-        dry_run=dry_run,
-        progress=progress,
-        spec=spec,
-        rename=rename or None,
-    )
+    with fewer_collections():
+        report = import_file(
+            database,
+            kind,
+            path,
+            fmt=fmt,
+            dry_run=dry_run,
+            progress=progress,
+            spec=spec,
+            rename=rename or None,
+        )
     return AffiliateImport(
         report,
         chosen.name if chosen is not None else None,
         skips.count,
         dict(skips.by_status),
     )
+
+
+GC_THRESHOLD = (20_000, 20, 20)  # while a file imports (Python's defaults: 700, 10, 10)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector runs less often while a file imports; its thresholds
+    are put back afterwards. Each batch keeps a few objects per row alive until it is written
+    (the row, its parsed fields), so with the default thresholds the collector ran a full
+    collection of every object in the process every batch or two and found nothing to free:
+    0.2 s of a 100,000-row import of conversions (10%). Nothing here makes cycles and a batch
+    is bounded (base.BATCH_ROWS), so what is left uncollected for a while is small. The
+    thresholds are the process's: another thread is collected less often meanwhile too."""
+    before = gc.get_threshold()
+    gc.set_threshold(
+        *(max(ours, theirs) for ours, theirs in zip(GC_THRESHOLD, before, strict=False))
+    )
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

@@ -323,7 +323,10 @@ class CsvRows:
         try:
             for record in reader:
                 start, self._line = self._line, reader.line_num + 1
-                if not record or all(not cell.strip() for cell in record):
+                # A blank record: no cell but spaces (the first cell's look settles most).
+                if not record or (
+                    not record[0].strip() and all(not cell.strip() for cell in record)
+                ):
                     continue
                 yield start, record
         except csv.Error as exc:
@@ -338,14 +341,19 @@ class CsvRows:
         header = self._header
         width = len(header)
         restore, quote = cells.restore, cells.QUOTE
+        named = all(header)  # every column has a name: a row's dict is zip's
         for start, record in self._records():
             # Undo the exporter's spreadsheet guard ("'=1+1" is "=1+1"): core.cells. Only a
-            # cell that starts with the guard's quote can have it (asked here: it is quicker).
-            values = {
-                n: restore(c) if c[:1] == quote else c
-                for n, c in zip(header, record, strict=False)
-                if n
-            }
+            # cell that starts with the guard's quote can have it, so a record with no quote
+            # in any cell (one look at the joined text) is taken as it is.
+            if named and quote not in "".join(record):
+                values = dict(zip(header, record, strict=False))
+            else:
+                values = {
+                    n: restore(c) if c[:1] == quote else c
+                    for n, c in zip(header, record, strict=False)
+                    if n
+                }
             problem = None
             if len(record) != width:
                 problem = f"{len(record)} cells, header has {width}"

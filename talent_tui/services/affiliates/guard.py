@@ -71,22 +71,33 @@ def frozen_reimports(
             }
         stored = session.execute(
             sa.select(
-                col(Conversion.id), col(Conversion.affiliate_id), col(Conversion.occurred_at)
+                col(Conversion.id),
+                col(Conversion.affiliate_id),
+                col(Conversion.occurred_at),
+                col(Conversion.status),
+                col(Conversion.refund_minor),
             ).where(col(Conversion.id).in_(chunk))
         ).all()
-        for conversion_id, affiliate_id, occurred_at in stored:
+        for conversion_id, affiliate_id, occurred_at, was, refunded in stored:
             named, status, refund = wanted[conversion_id]
             if occurred_at.tzinfo is None:  # a plain select gives what the driver stores
                 occurred_at = occurred_at.replace(tzinfo=UTC)
             locked = conversion_id in stated or occurred_at < cutoff
-            if named == affiliate_id and not locked:
+            if locked:
+                frozen.add(conversion_id)
+            # Only a claim by another affiliate, or a locked order reversed or refunded more
+            # than stored, needs a closer look (most re-imported rows need none).
+            late = locked and (
+                (status is ConversionStatus.REVERSED and was != ConversionStatus.REVERSED)
+                or refund > refunded
+            )
+            if named == affiliate_id and not late:
                 continue
             conversion = session.get(Conversion, conversion_id)
             assert conversion is not None
             if named != affiliate_id:
                 review.claim_conflict(session, program, conversion, named, today, actor)
-            if locked:
-                frozen.add(conversion_id)
+            if late:
                 payouts.late_change(session, program, conversion, status, refund, today, actor)
     return frozen
 

@@ -241,10 +241,15 @@ def days_or_date(raw: str) -> tuple[str, str]:
     return cleaned, ""
 
 
-def new_terms(typed: Mapping[str, str | None], fee_currency: str | None = None) -> Terms:
+def new_terms(
+    typed: Mapping[str, str | None],
+    fee_currency: str | None = None,
+    received_on: date | None = None,
+) -> Terms:
     """The terms of a new offer from what was typed: the fee names its currency (a code or a
     symbol, or `fee_currency`), and that becomes the deal's currency. Besides TYPED_TERMS it
-    takes WINDOW_TERMS. Raises TermsInvalid naming every bad field."""
+    takes WINDOW_TERMS. Raises TermsInvalid naming every bad field, a respond-by date before
+    `received_on` among them (so a form shows it with the others, not after they are fixed)."""
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
     try:
@@ -257,6 +262,12 @@ def new_terms(typed: Mapping[str, str | None], fee_currency: str | None = None) 
         changes = parse_terms(rest, price.currency if price else "USD")
     except TermsInvalid as exc:
         errors.update(exc.errors)
+    respond_by = (typed.get("respond_by") or "").strip()
+    if respond_by and "respond_by" not in errors:
+        try:  # parsed again: parse_terms names its errors but returns nothing when one fails
+            check_respond_by(parse_iso_date(respond_by), received_on)
+        except (ValueError, DealError) as exc:
+            errors["respond_by"] = str(exc)
     for name, read in _WINDOW_READERS.items():
         raw = (typed.get(name) or "").strip()
         if raw:
