@@ -525,7 +525,7 @@ async def test_the_affiliate_money_pane_lists_statements_and_rates(demo_db: Data
 
 async def test_names_with_markup_are_drawn_as_written(database: Database) -> None:
     with database.transaction() as s:
-        prog = program(s, currency="EUR", name="[/x] Sale [b]")
+        prog = program(s, currency="EUR", name="[/x] Sale [b] x[/")
         ana = affiliate(s, prog, "@ana")
         conversion(s, prog, ana, "[red]1", "2026-10-05 10:00:00", 10000)
     app = make_app(database, today=DAY)
@@ -536,7 +536,9 @@ async def test_names_with_markup_are_drawn_as_written(database: Database) -> Non
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, FieldsForm)
-        assert "Terms of [/x] Sale [b]" in str(app.screen.query_one("#form-title", Static).render())
+        assert "Terms of [/x] Sale [b] x[/" in str(
+            app.screen.query_one("#form-title", Static).render()
+        )
         await pilot.press("escape", "escape", "dollar_sign")
         await settle(pilot)
         await pilot.press("b")

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -100,7 +99,9 @@ def start_payment(screen: Screen, view: payouts.StatementView, paid: Any) -> Non
     app = screen.app
     if view.status != "open":
         when = f" on {view.paid_on}" if view.paid_on else ""
-        screen.notify(escape(f"Statement #{view.id} is {view.status}{when}: nothing to pay."))
+        screen.notify(
+            money_forms.plain(f"Statement #{view.id} is {view.status}{when}: nothing to pay.")
+        )
         return
     amount = money.format_money(view.total_minor, view.currency)
     who = printable(view.affiliate)
@@ -139,7 +140,7 @@ def start_payment(screen: Screen, view: payouts.StatementView, paid: Any) -> Non
 
     app.push_screen(
         FieldsForm(
-            escape(f"Pay #{view.id}: {amount} to {who} ({view.month_label})"),
+            money_forms.plain(f"Pay #{view.id}: {amount} to {who} ({view.month_label})"),
             [
                 FormField("paid_on", "Paid on", "YYYY-MM-DD", app.today.isoformat()),  # type: ignore[attr-defined]
                 FormField("reference", "Reference", "the bank's reference"),
@@ -171,13 +172,15 @@ def pay_statement(
                     reference=reference,
                 )
         except DomainError as exc:
-            app.call_from_thread(app.notify, escape(str(exc)), severity="error", timeout=8)
+            app.call_from_thread(
+                app.notify, money_forms.plain(str(exc)), severity="error", timeout=8
+            )
             return
         message = (
             f"Paid #{view.id}: {money.format_money(view.total_minor, view.currency)} to "
             f"{view.affiliate} on {view.paid_on}"
         )
-        app.call_from_thread(app.notify, escape(printable(message)))
+        app.call_from_thread(app.notify, money_forms.plain(printable(message)))
         app.call_from_thread(paid)
 
     screen.run_worker(
@@ -332,7 +335,11 @@ class PayoutsScreen(Guarded, Screen):
                 result = payouts.build(session, program, month, app.today, app.actor)
         except DomainError as exc:
             app.call_from_thread(
-                self.notify, escape(str(exc)), title="Not built", severity="warning", timeout=12
+                self.notify,
+                money_forms.plain(str(exc)),
+                title="Not built",
+                severity="warning",
+                timeout=12,
             )
             return
         if result.built:
@@ -344,7 +351,7 @@ class PayoutsScreen(Guarded, Screen):
             message = f"{result.month_label} was built already: nothing changed"
         else:
             message = f"{result.month_label}: nothing to pay for this month"
-        app.call_from_thread(self.notify, escape(message))
+        app.call_from_thread(self.notify, money_forms.plain(message))
         app.call_from_thread(self._reload_if_open)
 
     def _reload_if_open(self) -> None:

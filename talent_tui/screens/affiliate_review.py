@@ -10,7 +10,6 @@ so a decision made elsewhere shows up.
 
 from __future__ import annotations
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -170,7 +169,9 @@ class ReviewScreen(Guarded, Screen):
             return
         if f.status != "open":
             self.notify(
-                escape(f"#{f.id} was already {f.status} by {f.decided_by or 'someone'}."),
+                money_forms.plain(
+                    f"#{f.id} was already {f.status} by {f.decided_by or 'someone'}."
+                ),
                 timeout=4,
             )
             return
@@ -191,13 +192,15 @@ class ReviewScreen(Guarded, Screen):
 
         def done(message: str | None) -> None:
             if message:
-                self.notify(escape(message))
+                self.notify(money_forms.plain(message))
                 if self.is_attached:
                     self.reload()
 
         self.app.push_screen(
             FieldsForm(
-                escape(printable(f"{verb} #{flag_id} ({f.rule_name}, {f.affiliate}): {held}")),
+                money_forms.plain(
+                    printable(f"{verb} #{flag_id} ({f.rule_name}, {f.affiliate}): {held}")
+                ),
                 [FormField("reason", "Reason", "why, in a few words")],
                 submit,
             ),

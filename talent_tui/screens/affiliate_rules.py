@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -238,7 +237,7 @@ class RulesScreen(Guarded, Screen):
 
         def done(message: str | None) -> None:
             if message:
-                self.notify(escape(message))
+                self.notify(money_forms.plain(message))
                 if self.is_attached:
                     self.reload()
 
@@ -276,7 +275,7 @@ class RulesScreen(Guarded, Screen):
             )
 
         self._form(
-            escape(f"Terms of {printable(r.name)}"),
+            money_forms.plain(f"Terms of {printable(r.name)}"),
             [
                 FormField("rate", "Base rate", "10% (two decimals at most)", _bp(r.rate_bp)),
                 FormField("lock_days", "Lock days", "30", str(r.lock_days)),
@@ -467,7 +466,9 @@ class RulesScreen(Guarded, Screen):
             with self.app.database.transaction() as session:
                 commissions.remove_rule(session, self._program(session), rule_id, actor)
         except DomainError as exc:
-            self.app.call_from_thread(self.notify, escape(str(exc)), severity="error", timeout=6)
+            self.app.call_from_thread(
+                self.notify, money_forms.plain(str(exc)), severity="error", timeout=6
+            )
             return
         self.app.call_from_thread(self.notify, f"Removed {what} #{rule_id}")
         self.app.call_from_thread(self._reload_if_open)

@@ -83,7 +83,8 @@ def brand_form(app: Any, brand_id: int | None, values: dict[str, str]) -> Fields
         return saved
 
     title = "Add a brand" if brand_id is None else f"Edit {values.get('name', 'brand')}"
-    return FieldsForm(printable(title), fields, submit)
+    # A title is read as markup: every "[" escaped ("Sale[/" would be refused otherwise).
+    return FieldsForm(printable(title).replace("[", "\\["), fields, submit)
 
 
 def _contact(row: brands.BrandRow) -> str:

@@ -22,6 +22,13 @@ from talent_tui.screens.fields import FormProblem
 ENDED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
 
+def plain(text: str) -> str:
+    """`text` for a place that reads markup (a notice, a form's title): every "[" escaped, so
+    a name such as "Sale[/" is drawn as written (rich's and Textual's `escape` leave an
+    unclosed "[/" alone, and Textual then refuses it)."""
+    return text.replace("[", "\\[")
+
+
 def field_name(exc: DomainError, values: dict[str, str]) -> str:
     """The form field a refusal names ("outlier-x" is the form's "outlier_x"), or "" for the
     form's status line."""
