@@ -224,7 +224,8 @@ class AffiliatesScreen(Guarded, Screen):
             result = kpis.program_kpis(
                 session, program, period, manager_id=manager_id, unassigned=unassigned
             )
-        self.app.call_from_thread(self.show_kpis, program_id, period, result)
+        scope = (manager_id, unassigned)
+        self.app.call_from_thread(self.show_kpis, program_id, period, result, scope)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state in ENDED:
@@ -262,11 +263,19 @@ class AffiliatesScreen(Guarded, Screen):
             self.kpi_rows.reset([], None)
         self.load_kpis()
 
-    def show_kpis(self, program_id: int, period: kpis.Period, result: kpis.ProgramKpis) -> None:
+    def show_kpis(
+        self,
+        program_id: int,
+        period: kpis.Period,
+        result: kpis.ProgramKpis,
+        scope: tuple[int | None, bool] = (None, False),
+    ) -> None:
         if not self.is_attached or self.data is None:
             return
         if program_id != self.program_id or period != self.period:
             return  # the manager moved on while this was summed; its own read follows
+        if scope != self.app.team_scope():
+            return  # `w` was pressed meanwhile: the other view's sums follow
         self.data.result = result
         self._show_kpis(self.data)
         self._status()
