@@ -28,6 +28,11 @@ def _keys(table: DataTable, kind: str) -> set[int]:
     return {int(str(k.value)[len(prefix) :]) for k in table.rows if str(k.value).startswith(prefix)}
 
 
+def db_rows(db: Database, sql: str) -> list[int]:
+    with db.engine.connect() as conn:
+        return list(conn.execute(sa.text(sql)).scalars())
+
+
 def _team(db: Database) -> dict[str, object]:
     """Two managers: mina gets the creator with most open deals and two affiliates of the
     program, joe the next creator and one affiliate; the rest stays unassigned."""
@@ -82,6 +87,9 @@ def _team(db: Database) -> dict[str, object]:
         "aff_mine_free": set(affiliates) - {affiliates[2]},
         "manager_id": ids[MINA],
         "hers": hers,
+        "unassigned_affiliates": set(
+            db_rows(db, "SELECT id FROM affiliates WHERE manager_id IS NULL")
+        ),
         "his": his,
         "program_id": program_id,
     }
@@ -117,12 +125,18 @@ async def test_w_flips_mine_and_all_on_the_deal_flow_the_affiliates_and_the_rost
         whose = {i.creator_id for i in flow._agenda.values()}
         assert seen["hers"] in whose and whose <= {seen["hers"], None}
         mine_due = len(flow._agenda)
+        with demo_db.engine.connect() as conn:
+            paid_to = dict(conn.execute(sa.text("SELECT id, affiliate_id FROM statements")).all())
+        to_pay = {paid_to[i.ref_id] for i in flow._agenda.values() if i.kind == "statement"}
+        assert to_pay <= seen["aff_mine"]  # type: ignore[operator]
         await pilot.press("w")
         await settle(pilot)
         assert flow.sub_title == "deal flow · mine + unassigned"
         assert _keys(pipeline, "campaign") == seen["mine_free"]
         whose = {i.creator_id for i in flow._agenda.values()}
         assert len(flow._agenda) > mine_due and seen["his"] not in whose
+        to_pay = {paid_to[i.ref_id] for i in flow._agenda.values() if i.kind == "statement"}
+        assert to_pay and to_pay <= seen["aff_mine_free"] | seen["unassigned_affiliates"]  # type: ignore[operator]
         await pilot.press("escape")  # the roster follows the choice made on the deal flow
         await settle(pilot)
         assert app.screen is main

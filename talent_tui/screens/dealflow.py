@@ -261,8 +261,8 @@ def _read(
     scope: tuple[int | None, bool],
 ) -> tuple[list[deals.Stage], list[agenda.AgendaItem]]:
     """The open deals and the agenda; team mode (`scope`: TalentApp.team_scope): only the
-    acting manager's creators' (an item with no creator, a brand's follow-up or an affiliate's
-    statement, stays, as `talent agenda` keeps it)."""
+    acting manager's creators' and affiliates' (an affiliate's statement to pay follows the
+    affiliate; a brand's follow-up, with no creator, stays, as `talent agenda` keeps it)."""
     from talent_tui.services import team
 
     manager_id, unassigned = scope
@@ -270,7 +270,18 @@ def _read(
     due = agenda.agenda(session, today)
     if manager_id is not None:
         kept = team.owned_ids(session, "creators", manager_id, unassigned)
-        due = [i for i in due if i.creator_id is None or i.creator_id in kept]
+        statements = (
+            team.owned_ids(session, "statements", manager_id, unassigned)
+            if any(i.kind == "statement" for i in due)
+            else set()
+        )
+
+        def theirs(item: agenda.AgendaItem) -> bool:
+            if item.kind == "statement":
+                return item.ref_id in statements
+            return item.creator_id is None or item.creator_id in kept
+
+        due = [i for i in due if theirs(i)]
     return stages, due
 
 
