@@ -121,3 +121,24 @@ def test_adding_another_managers_handle_is_refused_in_words(team_db: str) -> Non
     )
     assert _creators(team_db) == before
     assert _audit_count(team_db) == history
+
+
+def test_renaming_to_another_managers_handle_is_refused_in_words(team_db: str) -> None:
+    with connect_as(team_db, "postgres") as owner:
+        owner.execute(
+            "INSERT INTO creators (name, tiktok_handle, followers, tags, commission_bp, notes,"
+            " created_at, updated_at, open_deals, manager_id) VALUES ('Mina Own', '@mina_own',"
+            f" 800, '', 0, '', now(), now(), 0, (SELECT id FROM managers WHERE name = '{MINA}'))"
+        )
+    before, history = _creators(team_db), _audit_count(team_db)
+    done = CliRunner().invoke(
+        cli.app,
+        ["--db", url_as(team_db, MINA), "creators", "edit", "@mina_own", "--tiktok", "@joe_star"],
+    )
+    assert isinstance(done.exception, SystemExit)  # a clean exit, no traceback
+    assert done.exit_code == 1
+    assert "tiktok_handle: @joe_star belongs to another manager's roster" in done.stderr, (
+        done.output
+    )
+    assert _creators(team_db) == before
+    assert _audit_count(team_db) == history
