@@ -140,6 +140,10 @@ class TalentApp(Guarded, App[None]):
         self._hold_timer: Timer | None = None
         self._today = today
         self.actor = actor or settings().actor
+        # Team mode (issue 17): who acts (the main screen finds out, services.team.acting),
+        # and the one "mine / all" choice every list screen follows (`w` flips it anywhere).
+        self.acting: Any = None
+        self.team_everything = False
         path = database.path
         self.sub_title = path.name if path is not None else database.describe()
 
@@ -461,6 +465,36 @@ class TalentApp(Guarded, App[None]):
     def _on_notify(self, event: Notify) -> None:
         self._notifications.clear()  # the newest notice replaces the one showing
         super()._on_notify(event)
+
+    def team_scope(self) -> tuple[int | None, bool]:
+        """(manager id, with the unassigned) the lists keep, or (None, _): no filter (solo,
+        a viewer, someone not on the team); see services.team.Acting.owner_filter."""
+        if self.acting is None:
+            return None, False
+        return self.acting.owner_filter(self.team_everything)  # type: ignore[no-any-return]
+
+    def team_label(self) -> str:
+        """What the lists show, for a screen's title: "mine", "mine + unassigned", "all", or
+        "" when there is no choice (nobody's own roster here)."""
+        if self.acting is None or self.acting.owner_filter(False)[0] is None:
+            return ""
+        manager_id, unassigned = self.team_scope()
+        if manager_id is None:
+            return "all"
+        return "mine + unassigned" if unassigned else "mine"
+
+    def toggle_team_view(self) -> bool:
+        """`w`: flip between the acting person's own rows and all their role allows. False
+        (and a notice) when there is nothing to flip."""
+        if not self.team_label():
+            self.notify(
+                "Everyone's are shown: you have no roster of your own here "
+                "(team mode: talent team add, talent creators assign).",
+                title="Mine / all",
+            )
+            return False
+        self.team_everything = not self.team_everything
+        return True
 
     def get_default_screen(self) -> MainScreen:
         """The main screen is the app's first screen (not pushed over a blank one): its first

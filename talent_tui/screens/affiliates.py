@@ -123,6 +123,7 @@ class AffiliatesScreen(Guarded, Screen):
         Binding("r", "money_rules", "Rules", show=False),
         Binding("v", "money_review", "Review", show=False),
         Binding("dollar_sign,o", "money_payouts", "Money", key_display="$"),
+        Binding("w", "toggle_mine", "Mine/all", show=False),
     ]
 
     def __init__(self) -> None:
@@ -146,7 +147,7 @@ class AffiliatesScreen(Guarded, Screen):
         yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "affiliate programs"
+        self._title()
         self.period = kpis.month_period(self.app.today)
         # Widths set up front: a table drawn before it measures its rows would keep drawing
         # them at the headers' widths ("@k.beauty", "14 No"); with them, adding a row does not
@@ -166,7 +167,22 @@ class AffiliatesScreen(Guarded, Screen):
         self.reload()
 
     def on_screen_resume(self) -> None:
+        self._title()  # `w` may have been pressed on another screen
         if self.data is not None:
+            self.reload()
+
+    def _title(self) -> None:
+        """The title says whose affiliates these are in team mode (`w`: mine / all)."""
+        label = self.app.team_label()
+        self.sub_title = f"affiliate programs · {label}" if label else "affiliate programs"
+
+    def action_toggle_mine(self) -> None:
+        """Team mode: the acting manager's own affiliates (board and KPIs), or all their role
+        allows (the app's one choice: the roster and the deal flow follow it too)."""
+        if self.app.toggle_team_view():
+            self._title()
+            if self.data is not None:
+                self.data.result = None  # other affiliates: the sums are summed again
             self.reload()
 
     # ---- reading ----------------------------------------------------------------------------
@@ -183,7 +199,14 @@ class AffiliatesScreen(Guarded, Screen):
         with self.app.database.session() as session:
             views = programs.list_programs(session)
             chosen = next((v for v in views if v.id == wanted), views[0] if views else None)
-            rows = members.list_affiliates(session, chosen.id) if chosen else []
+            manager_id, unassigned = self.app.team_scope()
+            rows = (
+                members.list_affiliates(
+                    session, chosen.id, manager_id=manager_id, unassigned=unassigned
+                )
+                if chosen
+                else []
+            )
         if not get_current_worker().is_cancelled:  # a newer read (another program) follows
             self.app.call_from_thread(self.show, ProgramData(views, chosen, rows), wanted)
 
@@ -197,8 +220,12 @@ class AffiliatesScreen(Guarded, Screen):
     def read_kpis(self, program_id: int, period: kpis.Period) -> None:
         with self.app.database.session() as session:
             program = lookup.find_program(session, str(program_id))
-            result = kpis.program_kpis(session, program, period)
-        self.app.call_from_thread(self.show_kpis, program_id, period, result)
+            manager_id, unassigned = self.app.team_scope()
+            result = kpis.program_kpis(
+                session, program, period, manager_id=manager_id, unassigned=unassigned
+            )
+        scope = (manager_id, unassigned)
+        self.app.call_from_thread(self.show_kpis, program_id, period, result, scope)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state in ENDED:
@@ -236,11 +263,19 @@ class AffiliatesScreen(Guarded, Screen):
             self.kpi_rows.reset([], None)
         self.load_kpis()
 
-    def show_kpis(self, program_id: int, period: kpis.Period, result: kpis.ProgramKpis) -> None:
+    def show_kpis(
+        self,
+        program_id: int,
+        period: kpis.Period,
+        result: kpis.ProgramKpis,
+        scope: tuple[int | None, bool] = (None, False),
+    ) -> None:
         if not self.is_attached or self.data is None:
             return
         if program_id != self.program_id or period != self.period:
             return  # the manager moved on while this was summed; its own read follows
+        if scope != self.app.team_scope():
+            return  # `w` was pressed meanwhile: the other view's sums follow
         self.data.result = result
         self._show_kpis(self.data)
         self._status()

@@ -4,6 +4,7 @@ stage with totals per currency."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.cells import cell_len
@@ -35,6 +36,7 @@ class DealFlowScreen(Guarded, Screen):
         Binding("enter", "open", "Open", show=False),
         Binding("R", "report", "Report"),
         Binding("M", "report(True)", "Mgmt report"),
+        Binding("w", "toggle_mine", "Mine/all", show=False),
     ]
     _shown = False  # the data has been shown once
     _agenda: dict[str, agenda.AgendaItem]  # the agenda's items by row key
@@ -48,23 +50,34 @@ class DealFlowScreen(Guarded, Screen):
         yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "deal flow"
         self._agenda = {}
+        self._title()
         # Read here when it is quick (the screen's first frame then shows the data), else in
         # a worker; no loading overlay (a widget mounted and removed, a restyle each time).
-        today = self.app.today
+        today, scope = self.app.today, self.app.team_scope()
         try:
-            stages, due = self.app.read_now(
-                lambda session: (deals.deal_flow(session), agenda.agenda(session, today))
-            )
+            stages, due = self.app.read_now(lambda session: _read(session, today, scope))
         except Exception:  # noqa: BLE001 - the worker reads again and reports what failed
             self.reload()
             return
         self.show(stages, due)
 
+    def _title(self) -> None:
+        """The title says whose deals these are in team mode (`w`: mine / all)."""
+        label = self.app.team_label()
+        self.sub_title = f"deal flow · {label}" if label else "deal flow"
+
     def on_screen_resume(self) -> None:
+        self._title()  # `w` may have been pressed on another screen
         if self._shown:  # back from a deal: what changed there shows here (the first time,
             self.reload()  # on_mount has just asked)
+
+    def action_toggle_mine(self) -> None:
+        """Team mode: the acting manager's own deals and agenda, or all their role allows
+        (the app's one choice: the roster and the affiliates follow it too)."""
+        if self.app.toggle_team_view():
+            self._title()
+            self.reload()
 
     def refresh_data(self) -> None:
         """Another process changed the database (see TalentApp.on_data_changed)."""
@@ -73,10 +86,9 @@ class DealFlowScreen(Guarded, Screen):
 
     @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the deal flow")
     def reload(self) -> None:
-        today = self.app.today
+        today, scope = self.app.today, self.app.team_scope()
         with self.app.database.session() as session:
-            stages = deals.deal_flow(session)
-            due = agenda.agenda(session, today)
+            stages, due = _read(session, today, scope)
         self.app.call_from_thread(self.show, stages, due)
 
     def show(self, stages: list[deals.Stage], due: list[agenda.AgendaItem]) -> None:
@@ -241,6 +253,36 @@ class DealFlowScreen(Guarded, Screen):
         focused = self.focused
         if isinstance(focused, DataTable) and focused.row_count:
             focused.action_select_cursor()
+
+
+def _read(
+    session: Any,  # noqa: ANN401 - a Session
+    today: date,
+    scope: tuple[int | None, bool],
+) -> tuple[list[deals.Stage], list[agenda.AgendaItem]]:
+    """The open deals and the agenda; team mode (`scope`: TalentApp.team_scope): only the
+    acting manager's creators' and affiliates' (an affiliate's statement to pay follows the
+    affiliate; a brand's follow-up, with no creator, stays, as `talent agenda` keeps it)."""
+    from talent_tui.services import team
+
+    manager_id, unassigned = scope
+    stages = deals.deal_flow(session, manager_id, unassigned)
+    due = agenda.agenda(session, today)
+    if manager_id is not None:
+        kept = team.owned_ids(session, "creators", manager_id, unassigned)
+        statements = (
+            team.owned_ids(session, "statements", manager_id, unassigned)
+            if any(i.kind == "statement" for i in due)
+            else set()
+        )
+
+        def theirs(item: agenda.AgendaItem) -> bool:
+            if item.kind == "statement":
+                return item.ref_id in statements
+            return item.creator_id is None or item.creator_id in kept
+
+        due = [i for i in due if theirs(i)]
+    return stages, due
 
 
 def _fill(

@@ -181,24 +181,25 @@ class MainScreen(Guarded, Screen):
         except Exception as exc:  # noqa: BLE001 - reported (and logged); the roster opens
             failures.report(self.app, "Reading who you are on the team", exc)
             return
-        owner, unassigned = self.acting.owner_filter(everything=False)
+        self.app.acting = self.acting  # the other list screens follow the same choice
+        owner, unassigned = self.app.team_scope()
         self.view = replace(self.view, manager_id=owner, unassigned=unassigned)
 
     def action_toggle_mine(self) -> None:
-        """Team mode: the acting manager's own creators, or all their role allows."""
-        acting = self.acting
-        if acting is None or acting.owner_filter(everything=False)[0] is None:
-            self.notify(
-                "Everyone's creators are shown: you have no roster of your own here "
-                "(team mode: talent team add, talent creators assign).",
-                title="Mine / all",
-            )
+        """Team mode: the acting manager's own creators, or all their role allows (the
+        app's one choice, TalentApp.toggle_team_view: the other screens follow it)."""
+        if not self.app.toggle_team_view():
             return
-        mine = self.view.manager_id is not None and not self.view.unassigned
-        owner, unassigned = acting.owner_filter(everything=mine)
+        self._follow_team_view()
+        self.roster_list.focus()
+
+    def _follow_team_view(self) -> None:
+        """Show the roster the app's mine/all choice asks for (flipped here or elsewhere)."""
+        owner, unassigned = self.app.team_scope()
+        if (owner, unassigned) == (self.view.manager_id, self.view.unassigned):
+            return
         self._show_view(replace(self.view, manager_id=owner, unassigned=unassigned))
         self.reload(keep_id=self.creator_id)
-        self.roster_list.focus()
 
     def _poll_changes(self) -> None:
         """Another program (say `talent import`) committed: show the new data.
@@ -551,7 +552,8 @@ class MainScreen(Guarded, Screen):
         with search.prevent(Input.Changed):
             search.value = ""
         # What hides it may be team mode's own-roster view: then what the role allows.
-        owner, unassigned = self.acting.owner_filter(True) if self.acting else (None, False)
+        self.app.team_everything = True
+        owner, unassigned = self.app.team_scope()
         self._show_view(
             roster.RosterQuery(
                 sort=self.view.sort, archived=archived, manager_id=owner, unassigned=unassigned
@@ -626,6 +628,7 @@ class MainScreen(Guarded, Screen):
 
     def on_screen_resume(self) -> None:
         # Back from a campaign, the deal flow or a form: show what may have changed.
+        self._follow_team_view()  # `w` may have been pressed on another screen
         if self.creator_id is not None:
             self.load_creator(self.creator_id)
 

@@ -146,6 +146,42 @@ def _check_handle_free(session: Session, handle: str, creator_id: int | None) ->
         raise InvalidCreator({"tiktok_handle": f"{handle} already belongs to {other.name}"})
 
 
+def handle_taken(exc: BaseException) -> bool:
+    """`exc` (an IntegrityError) is the unique key on creators.tiktok_handle refusing a row.
+    Once _check_handle_free (or an import's look-up) has found no creator with the handle,
+    that means one the reader cannot see: on PostgreSQL, another manager's creator that
+    row-level security hides from this login (the key spans the whole table)."""
+    orig = getattr(exc, "orig", None)
+    diag = getattr(orig, "diag", None)
+    if diag is not None:  # psycopg: the unique index's name says which key
+        return getattr(orig, "sqlstate", None) == "23505" and "tiktok_handle" in str(
+            diag.constraint_name or ""
+        )
+    text = str(orig)
+    return "UNIQUE constraint failed" in text and "creators.tiktok_handle" in text
+
+
+def taken_message(handle: str) -> str:
+    """The refusal for a handle of someone else's roster (see handle_taken)."""
+    return (
+        f"{handle} belongs to another manager's roster (you cannot see it here); "
+        "an admin can assign it to you (talent creators assign)"
+    )
+
+
+def _flush_refusing_hidden(session: Session, handle: str) -> None:
+    """Flush in a savepoint; a handle of another manager's roster is refused in words at the
+    field (InvalidCreator), not as the database's error, and the caller's transaction stays
+    usable."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except sa.exc.IntegrityError as exc:
+        if not handle_taken(exc):
+            raise
+        raise InvalidCreator({"tiktok_handle": taken_message(handle)}) from None
+
+
 def add_creator(session: Session, values: Mapping[str, Any]) -> Creator:
     data = parse_fields(values)
     _check_handle_free(session, data["tiktok_handle"], None)
@@ -153,7 +189,7 @@ def add_creator(session: Session, values: Mapping[str, Any]) -> Creator:
         data.pop("followers", None)
     creator = Creator(**data)
     session.add(creator)
-    session.flush()
+    _flush_refusing_hidden(session, data["tiktok_handle"])
     return creator
 
 
@@ -197,7 +233,7 @@ def edit_creator(
     for key, value in data.items():
         setattr(creator, key, value)
     creator.updated_at = utcnow()
-    session.flush()
+    _flush_refusing_hidden(session, data["tiktok_handle"])
     return creator
 
 

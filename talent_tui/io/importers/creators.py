@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from typing import Any
 
+import sqlalchemy as sa
+
 from talent_tui.core.fields import (
     ARCHIVED_ON,
     CREATOR_FIELD_PARSERS,
@@ -31,6 +33,7 @@ from talent_tui.io.importers.base import (
     present,
     register,
 )
+from talent_tui.services import creators
 from talent_tui.store.models import (
     Creator,
     utcnow,
@@ -125,6 +128,7 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
     existing = by_key(session, Creator, Creator.tiktok_handle, handles)
     now = utcnow()
     fresh: list[dict[str, Any]] = []
+    fresh_rows: list[SourceRow] = []  # the file's row of each
     for row, data in rows:
         creator = existing.get(data["tiktok_handle"])
         refused = _handle_errors(row, data, creator, source)
@@ -140,6 +144,7 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
         if creator is None:
             # New creators go in as one executemany: no ORM object per row.
             fresh.append({**_CREATOR_DEFAULTS, **data, "created_at": now, "updated_at": now})
+            fresh_rows.append(row)
             counter.new += 1
             continue
         if (
@@ -157,8 +162,33 @@ def _write_creators(session, rows, source, errors) -> Counter:  # noqa: ANN001
     session.flush()
     table = Creator.__table__
     for start in range(0, len(fresh), BULK_CHUNK):
-        insert_many(session.connection(), table, fresh[start : start + BULK_CHUNK])
+        chunk = fresh[start : start + BULK_CHUNK]
+        try:
+            with session.begin_nested():
+                insert_many(session.connection(), table, chunk)
+        except sa.exc.IntegrityError as exc:
+            if not creators.handle_taken(exc):
+                raise
+            errors.extend(_hidden_handles(session, table, chunk, fresh_rows[start:], source))
     return counter
+
+
+def _hidden_handles(session, table, chunk, rows, source) -> list[RowError]:  # noqa: ANN001
+    """The rows of a refused batch whose handle belongs to a creator this login cannot see
+    (team mode on PostgreSQL: another manager's, hidden by row-level security; the unique
+    key spans the whole table). Found row by row, each in a savepoint: only when a batch was
+    refused; the import fails with them, so nothing of it is written."""
+    found = []
+    for values, row in zip(chunk, rows, strict=False):
+        try:
+            with session.begin_nested():
+                insert_many(session.connection(), table, [values])
+        except sa.exc.IntegrityError as exc:
+            if not creators.handle_taken(exc):
+                raise
+            message = creators.taken_message(values["tiktok_handle"])
+            found.append(RowError(source, row.number, "tiktok_handle", message))
+    return found
 
 
 SPEC = KindSpec(

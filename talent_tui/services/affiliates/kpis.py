@@ -308,9 +308,18 @@ def _conversions(
     )
 
 
-def kpi_query(program: Program, period: Period, affiliate_id: int | None = None) -> sa.Select[Any]:
+def kpi_query(
+    program: Program,
+    period: Period,
+    affiliate_id: int | None = None,
+    manager_id: int | None = None,
+    unassigned: bool = False,
+) -> sa.Select[Any]:
     """The one statement behind a KPI view: per affiliate of the program, its clicks,
-    conversions, revenue and commission in the period and in the previous one."""
+    conversions, revenue and commission in the period and in the previous one. Team mode:
+    with `manager_id`, only that manager's affiliates (with `unassigned`, and nobody's); the
+    filter is on the affiliates table (ix_affiliates_manager_id), so the sums still read the
+    covering indexes on conversions and click days."""
     assert program.id is not None
     before = period.previous()
     clicks = _clicks(program.id, period, before, affiliate_id)
@@ -336,7 +345,15 @@ def kpi_query(program: Program, period: Period, affiliate_id: int | None = None)
     )
     if affiliate_id is not None:
         query = query.where(col(Affiliate.id) == affiliate_id)
+    if manager_id is not None:
+        query = query.where(owner_clause(manager_id, unassigned))
     return query
+
+
+def owner_clause(manager_id: int, unassigned: bool) -> Any:  # noqa: ANN401 - a SQL condition
+    """Team mode: the affiliate is the manager's (or, with `unassigned`, nobody's)."""
+    owner = col(Affiliate.manager_id) == manager_id
+    return sa.or_(owner, col(Affiliate.manager_id).is_(None)) if unassigned else owner
 
 
 def program_kpis(
@@ -347,14 +364,19 @@ def program_kpis(
     affiliate_id: int | None = None,
     limit: int | None = None,
     offset: int = 0,
+    manager_id: int | None = None,
+    unassigned: bool = False,
 ) -> ProgramKpis:
     """Each affiliate's KPIs for the period (best revenue first; `limit`/`offset` page them),
-    the program's totals, and the same for the previous period (the trend): one statement."""
+    the program's totals, and the same for the previous period (the trend): one statement.
+    Team mode: `manager_id`/`unassigned` keep that manager's affiliates (kpi_query), and the
+    totals are theirs."""
     assert program.id is not None
     previous_period = period.previous()
     cur = program.currency
     rows: list[Kpi] = []
-    for row in session.execute(kpi_query(program, period, affiliate_id)):
+    query = kpi_query(program, period, affiliate_id, manager_id, unassigned)
+    for row in session.execute(query):
         a_id, handle, stage = row[0], row[1], row[2]
         clicks, conversions, revenue, commission = (int(v) for v in row[3:7])
         b_clicks, b_conversions, b_revenue, b_commission = (int(v) for v in row[7:11])

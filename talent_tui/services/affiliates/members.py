@@ -242,8 +242,11 @@ def list_affiliates(
     *,
     limit: int | None = None,
     offset: int = 0,
+    manager_id: int | None = None,
+    unassigned: bool = False,
 ) -> list[AffiliateRow]:
-    """Affiliates (of one program, at one stage), by program then handle; paged."""
+    """Affiliates (of one program, at one stage), by program then handle; paged. Team mode:
+    with `manager_id`, only that manager's (with `unassigned`, and nobody's)."""
     ticks = (
         sa.select(col(ChecklistTick.affiliate_id), sa.func.count().label("n"))
         .group_by(col(ChecklistTick.affiliate_id))
@@ -269,6 +272,11 @@ def list_affiliates(
         query = query.where(col(Affiliate.program_id) == program_id)
     if stage is not None:
         query = query.where(col(Affiliate.stage) == stage)
+    if manager_id is not None:
+        owner = col(Affiliate.manager_id) == manager_id
+        query = query.where(
+            sa.or_(owner, col(Affiliate.manager_id).is_(None)) if unassigned else owner
+        )
     if limit is not None:
         query = query.limit(limit)
     rows = []

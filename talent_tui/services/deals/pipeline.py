@@ -133,14 +133,23 @@ class DueItem:
         }
 
 
-def deal_flow(session: Session) -> list[Stage]:
-    """Every open deal across the roster, by stage, with totals per currency."""
+def deal_flow(
+    session: Session, manager_id: int | None = None, unassigned: bool = False
+) -> list[Stage]:
+    """Every open deal across the roster, by stage, with totals per currency. Team mode:
+    with `manager_id`, only the deals of that manager's creators (and with `unassigned`, of
+    nobody's), services.team.Acting.owner_filter; the totals are theirs."""
     statement = (
         select(Campaign, Creator.name, Brand.name)
         .join(Creator, col(Creator.id) == col(Campaign.creator_id))
         .join(Brand, col(Brand.id) == col(Campaign.brand_id))
         .where(col(Campaign.status).in_(OPEN_STATUSES), col(Creator.archived_at).is_(None))
     )
+    if manager_id is not None:
+        owner = col(Creator.manager_id) == manager_id
+        statement = statement.where(
+            sa.or_(owner, col(Creator.manager_id).is_(None)) if unassigned else owner
+        )
     by_status: dict[CampaignStatus, list[DealRow]] = {s: [] for s in OPEN_STATUSES}
     for campaign, creator, brand in session.exec(statement):
         by_status[campaign.status].append(
