@@ -433,6 +433,10 @@ class AffiliatesScreen(Guarded, Screen):
         # stands aside while it shows (p brings it back).
         kpis_shown = event.pane.id == "aff-pane-kpis"
         self.query_one("#aff-programs", DataTable).display = not kpis_shown
+        if kpis_shown:
+            # Filled while hidden, the table scrolled to its cursor with no height, hiding the
+            # Total row above the first affiliate: back at the top once it has its size.
+            self.call_after_refresh(self.kpi_rows.to_top)
 
     def action_sort(self) -> None:
         """The next order of the KPI table (in memory: the rows are already summed)."""
