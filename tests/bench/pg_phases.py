@@ -26,7 +26,7 @@ BENCH = Path(__file__).resolve().parent
 TESTS = BENCH.parent
 
 if TYPE_CHECKING:
-    from run import Bench
+    from run import Bench  # run.py imports this module; its own module object is passed in
 
 PG_PHASES = ("pg-import", "pg-paint", "pg-search")
 
@@ -34,8 +34,11 @@ PG_PHASES = ("pg-import", "pg-paint", "pg-search")
 class PgPhases:
     """Owns the server; `start()` before the phases, `stop()` in a finally."""
 
-    def __init__(self, bench: Bench) -> None:
+    def __init__(self, bench: Bench, run: Any) -> None:
         self.bench = bench
+        # run.py's own module object (it runs as __main__): its BenchError is the one caught,
+        # its children the ones killed at the end.
+        self.run = run
         self.server: Any = None
         self.databases: Any = None
         self.big_url: str | None = None
@@ -44,8 +47,7 @@ class PgPhases:
     # ---- server -------------------------------------------------------------------------
 
     def start(self) -> None:
-        import run
-
+        run = self.run
         if str(TESTS) not in sys.path:
             sys.path.insert(0, str(TESTS))
         import pgserver
@@ -79,8 +81,9 @@ class PgPhases:
             engine.dispose()
 
     def first_name(self, url: str) -> str:
-        import run
         import sqlalchemy as sa
+
+        run = self.run
 
         engine = sa.create_engine(url, poolclass=sa.NullPool)
         try:
@@ -97,8 +100,7 @@ class PgPhases:
     def big(self) -> str:
         """The PostgreSQL database holding the BIG creators (imported once if pg-import did
         not leave one)."""
-        import run
-
+        run = self.run
         if self.big_url is None:
             url = self.databases.create(template=self.template_name, name="bench_big")
             self.bench.talent_run(
@@ -111,8 +113,7 @@ class PgPhases:
     # ---- pg-import ----------------------------------------------------------------------
 
     def import_ratio(self) -> dict[str, float]:
-        import run
-
+        run = self.run
         bench, args = self.bench, self.bench.args
         floor = [sys.executable, str(BENCH / "pg_import_floor.py")]
         talent_s: list[float] = []
@@ -156,8 +157,7 @@ class PgPhases:
     # ---- pg-paint -----------------------------------------------------------------------
 
     def first_paint(self) -> dict[str, float]:
-        import run
-
+        run = self.run
         bench = self.bench
         url = self.big()
         name = self.first_name(url)
@@ -188,8 +188,7 @@ class PgPhases:
     # ---- pg-search ----------------------------------------------------------------------
 
     def search(self) -> dict[str, float]:
-        import run
-
+        run = self.run
         bench = self.bench
         url = self.big()
         count = bench.args.keystrokes

@@ -1414,7 +1414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         bench = Bench(args, tmp)
         bench.prepare(phases)
-        pg = PgPhases(bench)
+        pg = PgPhases(bench, sys.modules[__name__])
         if phases & set(PG_PHASES):
             bench.log("PostgreSQL: a throwaway server…")
             pg.start()
