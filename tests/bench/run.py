@@ -82,6 +82,23 @@ Figures
       peak RSS (from wait4) and wall time of a cold `talent import creators` child importing a
       --import-rows CSV (default 1,000,000) into an empty database.
 
+PostgreSQL figures (with --pg, or named in --only; tests/bench/pg_phases.py). A throwaway
+server from tests/pgserver.py (initdb in a new temporary folder, C locale, fsync off, on
+127.0.0.1) is started for the run and stopped, its folder removed, when the run ends (also on a
+failure); one template database migrated by `talent --db URL db migrate`.
+  pg_import_ratio (goal >= 0.5), pg_import_seconds, pg_import_floor_seconds, pg_import_rows_per_s
+      `talent --db URL import creators BIG.csv` vs tests/bench/pg_import_floor.py (stdlib csv +
+      psycopg COPY FROM STDIN, one transaction), cold child processes timed spawn to exit,
+      each into a new copy of the template (CREATE DATABASE … TEMPLATE); alternating order;
+      --import-samples pairs; medians; ratio floor / talent. The first talent import is kept
+      as the PostgreSQL BIG database.
+  pg_first_paint_ms, pg_first_paint_sqlite_ms, pg_first_paint_vs_sqlite (goal <= 1.5)
+      `talent --db URL` vs `talent --db BIG.db` cold in the pty, as first_paint_ms, alternating,
+      --samples each; both stores must put the same creator first; ratio of medians.
+  pg_search_ms_median (goal <= 16), pg_search_ms_p95 (goal <= 50), pg_search_sqlite_ms_*
+      the in-process search probe above on the PostgreSQL database and on BIG.db (SQLite's
+      figures measured again in this phase, the same --keystrokes queries, built from BIG.db).
+
 Flags
   --quick              20,000 creators, 3 samples per pty/CLI figure, 2 per screen, 1 import
                        pair, 36 keystrokes (8 in the pty), 1 sort cycle, a 50,000-row memory
@@ -96,8 +113,12 @@ Flags
   --import-rows N      rows of the memory-import CSV (default 1,000,000; 0 skips it)
   --conversions N      orders in the conversions-import CSV (default 100,000; 20,000 quick)
   --only LIST          comma-separated phases: import,paint,cli,search,search_pty,sort,
-                       screens,rss,import_rss,conversions-import (default all); with only
-                       conversions-import, the creators data is not made
+                       screens,rss,import_rss,conversions-import (default all of these), and
+                       pg-import,pg-paint,pg-search (PostgreSQL: only when named, or --pg);
+                       with only conversions-import, the creators data is not made
+  --pg                 add the three PostgreSQL phases to the --only set (they need
+                       PostgreSQL's initdb/pg_ctl: on PATH, /usr/lib/postgresql/*/bin or
+                       $TALENT_PG_BIN; a few minutes more at 100,000 creators)
   --json               print the JSON object on stdout
   --markdown           print the README table on stdout
   --strict             exit 1 when a figure misses its goal
@@ -988,7 +1009,19 @@ async def _until(condition: Callable[[], bool], what: str, pilot) -> None:  # no
 
 
 async def _settle(app, pilot) -> None:  # noqa: ANN001
-    await asyncio.wait_for(app.workers.wait_for_complete(), WAIT)
+    """Wait until every worker is done. A search worker superseded by a newer one (exclusive
+    workers: slower reads, as on PostgreSQL, make this likely) ends cancelled; then wait for
+    the ones left."""
+    from textual.worker import WorkerCancelled
+
+    deadline = time.perf_counter() + WAIT
+    while True:
+        try:
+            await asyncio.wait_for(app.workers.wait_for_complete(), WAIT)
+            break
+        except WorkerCancelled:
+            if time.perf_counter() > deadline:
+                raise BenchError("the app's workers did not settle") from None
     await asyncio.wait_for(pilot.pause(), WAIT)
 
 
