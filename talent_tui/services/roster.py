@@ -224,7 +224,7 @@ class RosterQuery:
         if upto is None:
             sql = f"SELECT count(*) FROM creators WHERE {where}"
         else:
-            sql = f"SELECT count(*) FROM (SELECT 1 FROM creators WHERE {where} LIMIT ?)"
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM creators WHERE {where} LIMIT ?) AS hits"
             params = [*params, upto]
         return int(fetch_all(source, sql, params)[0][0])
 

@@ -82,6 +82,23 @@ Figures
       peak RSS (from wait4) and wall time of a cold `talent import creators` child importing a
       --import-rows CSV (default 1,000,000) into an empty database.
 
+PostgreSQL figures (with --pg, or named in --only; tests/bench/pg_phases.py). A throwaway
+server from tests/pgserver.py (initdb in a new temporary folder, C locale, fsync off, on
+127.0.0.1) is started for the run and stopped, its folder removed, when the run ends (also on a
+failure); one template database migrated by `talent --db URL db migrate`.
+  pg_import_ratio (goal >= 0.5), pg_import_seconds, pg_import_floor_seconds, pg_import_rows_per_s
+      `talent --db URL import creators BIG.csv` vs tests/bench/pg_import_floor.py (stdlib csv +
+      psycopg COPY FROM STDIN, one transaction), cold child processes timed spawn to exit,
+      each into a new copy of the template (CREATE DATABASE … TEMPLATE); alternating order;
+      --import-samples pairs; medians; ratio floor / talent. The first talent import is kept
+      as the PostgreSQL BIG database.
+  pg_first_paint_ms, pg_first_paint_sqlite_ms, pg_first_paint_vs_sqlite (goal <= 1.5)
+      `talent --db URL` vs `talent --db BIG.db` cold in the pty, as first_paint_ms, alternating,
+      --samples each; both stores must put the same creator first; ratio of medians.
+  pg_search_ms_median (goal <= 16), pg_search_ms_p95 (goal <= 50), pg_search_sqlite_ms_*
+      the in-process search probe above on the PostgreSQL database and on BIG.db (SQLite's
+      figures measured again in this phase, the same --keystrokes queries, built from BIG.db).
+
 Flags
   --quick              20,000 creators, 3 samples per pty/CLI figure, 2 per screen, 1 import
                        pair, 36 keystrokes (8 in the pty), 1 sort cycle, a 50,000-row memory
@@ -96,8 +113,12 @@ Flags
   --import-rows N      rows of the memory-import CSV (default 1,000,000; 0 skips it)
   --conversions N      orders in the conversions-import CSV (default 100,000; 20,000 quick)
   --only LIST          comma-separated phases: import,paint,cli,search,search_pty,sort,
-                       screens,rss,import_rss,conversions-import (default all); with only
-                       conversions-import, the creators data is not made
+                       screens,rss,import_rss,conversions-import (default all of these), and
+                       pg-import,pg-paint,pg-search (PostgreSQL: only when named, or --pg);
+                       with only conversions-import, the creators data is not made
+  --pg                 add the three PostgreSQL phases to the --only set (they need
+                       PostgreSQL's initdb/pg_ctl: on PATH, /usr/lib/postgresql/*/bin or
+                       $TALENT_PG_BIN; a few minutes more at 100,000 creators)
   --json               print the JSON object on stdout
   --markdown           print the README table on stdout
   --strict             exit 1 when a figure misses its goal
@@ -141,6 +162,7 @@ ROOT = BENCH.parents[1]
 sys.path.insert(0, str(BENCH))
 
 import conversions_floor  # noqa: E402
+from pg_phases import PG_PHASES, PgPhases  # noqa: E402
 from pty_driver import PtyApp, PtyExited, PtyTimeout, child_env, close_all  # noqa: E402
 
 SYLLABLES = "ka ri mo na te so lu vi an el or is ha ne ul ji woo min seo yun da ra".split()
@@ -617,17 +639,23 @@ class Bench:
 
     # ---- 3, 4. search and sort (in-process, in a child) ---------------------------------
 
-    def probe(self, kind: str, count: int) -> list[list]:
+    def probe(
+        self, kind: str, count: int, db: str | None = None, queries_db: str | None = None
+    ) -> list[list]:
+        """Run an in-process probe in a child, on BIG.db or on `db` (a PostgreSQL URL: then
+        the search queries are built from `queries_db`, a SQLite file of the same data)."""
         argv = [
             sys.executable,
             str(Path(__file__).resolve()),
             "--probe",
             kind,
             "--probe-db",
-            str(self.big),
+            db or str(self.big),
             "--probe-count",
             str(count),
         ]
+        if queries_db:
+            argv += ["--probe-queries-db", queries_db]
         if self.talent_root:
             argv += ["--talent-root", self.talent_root]
         ran = checked(run_child(argv, self.env, PROBE_TIMEOUT, f"{kind} probe"), f"{kind} probe")
@@ -981,15 +1009,29 @@ async def _until(condition: Callable[[], bool], what: str, pilot) -> None:  # no
 
 
 async def _settle(app, pilot) -> None:  # noqa: ANN001
-    await asyncio.wait_for(app.workers.wait_for_complete(), WAIT)
+    """Wait until every worker is done. A search worker superseded by a newer one (exclusive
+    workers: slower reads, as on PostgreSQL, make this likely) ends cancelled; then wait for
+    the ones left."""
+    from textual.worker import WorkerCancelled
+
+    deadline = time.perf_counter() + WAIT
+    while True:
+        try:
+            await asyncio.wait_for(app.workers.wait_for_complete(), WAIT)
+            break
+        except WorkerCancelled:
+            if time.perf_counter() > deadline:
+                raise BenchError("the app's workers did not settle") from None
     await asyncio.wait_for(pilot.pause(), WAIT)
 
 
-async def probe_search(db: Path, count: int) -> list[tuple[str, float]]:
+async def probe_search(
+    db: str, count: int, queries_db: str | None = None
+) -> list[tuple[str, float]]:
     from talent_tui.app import TalentApp
     from talent_tui.store import db as dbmod
 
-    queries = search_queries(db, count)
+    queries = search_queries(Path(queries_db or db), count)
     painted = _install_paint_hook()
     database = dbmod.open_database(str(db))
     app = TalentApp(database)
@@ -1015,7 +1057,7 @@ async def probe_search(db: Path, count: int) -> list[tuple[str, float]]:
     return samples
 
 
-async def probe_sort(db: Path, cycles: int) -> list[tuple[str, float]]:
+async def probe_sort(db: str, cycles: int) -> list[tuple[str, float]]:
     from talent_tui.app import TalentApp
     from talent_tui.store import db as dbmod
 
@@ -1056,9 +1098,9 @@ def run_probe(args: argparse.Namespace) -> None:
         sys.path.insert(0, str(Path(args.talent_root).resolve()))
     else:
         sys.path.insert(0, str(ROOT))
-    db = Path(args.probe_db)
+    db = args.probe_db  # a path or a PostgreSQL URL (a Path would fold its "//")
     if args.probe == "search":
-        result = asyncio.run(probe_search(db, args.probe_count))
+        result = asyncio.run(probe_search(db, args.probe_count, args.probe_queries_db))
     else:
         result = asyncio.run(probe_sort(db, args.probe_count))
     print(json.dumps(result))
@@ -1214,6 +1256,50 @@ ROWS = [
         ("conversions_import_ratio",),
     ),
     Row(
+        "PostgreSQL: import 100k-row CSV, psycopg-COPY floor / talent",
+        "pg_import_ratio",
+        lambda f: (
+            f"{f['pg_import_ratio']:.2f} ({f['pg_import_seconds']:.1f} s vs floor "
+            f"{f['pg_import_floor_seconds']:.1f} s; {f['pg_import_rows_per_s']:,} rows/s)"
+        ),
+        "≥ 0.5",
+        lambda f: f["pg_import_ratio"] >= 0.5,
+        ("pg_import_ratio",),
+    ),
+    Row(
+        "PostgreSQL: first paint, 100k, vs SQLite (ratio of medians)",
+        "pg_first_paint_vs_sqlite",
+        lambda f: (
+            f"{f['pg_first_paint_vs_sqlite']:.2f} ({_ms(f['pg_first_paint_ms'])} vs "
+            f"{_ms(f['pg_first_paint_sqlite_ms'])}; min {_ms(f['pg_first_paint_ms_min'])})"
+        ),
+        "≤ 1.5",
+        lambda f: f["pg_first_paint_vs_sqlite"] <= 1.5,
+        ("pg_first_paint_vs_sqlite",),
+    ),
+    Row(
+        "PostgreSQL: search keystroke, median",
+        "pg_search_ms_median",
+        lambda f: (
+            f"{_ms(f['pg_search_ms_median'])} ({f['pg_search_keystrokes']} keys; SQLite "
+            f"{_ms(f['pg_search_sqlite_ms_median'])})"
+        ),
+        "≤ 16 ms",
+        lambda f: f["pg_search_ms_median"] <= 16,
+        ("pg_search_ms_median",),
+    ),
+    Row(
+        "PostgreSQL: search keystroke, p95",
+        "pg_search_ms_p95",
+        lambda f: (
+            f"{_ms(f['pg_search_ms_p95'])} (max {_ms(f['pg_search_ms_max'])}; SQLite "
+            f"{_ms(f['pg_search_sqlite_ms_p95'])})"
+        ),
+        "≤ 50 ms",
+        lambda f: f["pg_search_ms_p95"] <= 50,
+        ("pg_search_ms_p95",),
+    ),
+    Row(
         "Peak memory, app on the 100k roster",
         "peak_rss_mb",
         lambda f: f"{f['peak_rss_mb']:.0f} MB",
@@ -1313,6 +1399,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--probe", choices=["search", "sort"], help=argparse.SUPPRESS)
     parser.add_argument("--probe-db", help=argparse.SUPPRESS)
     parser.add_argument("--probe-count", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--probe-queries-db", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--pg", action="store_true", help="also the PostgreSQL phases (" + ",".join(PG_PHASES) + ")"
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     defaults = {
@@ -1329,9 +1419,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    unknown = set(args.only.split(",")) - set(PHASES)
+    unknown = set(args.only.split(",")) - set(PHASES) - set(PG_PHASES)
     if unknown:
         parser.error(f"--only: unknown phase(s) {', '.join(sorted(unknown))}")
+    args.phases = set(args.only.split(",")) | (set(PG_PHASES) if args.pg else set())
     return args
 
 
@@ -1340,7 +1431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.probe:
         run_probe(args)
         return 0
-    phases = set(args.only.split(","))
+    phases = set(args.phases)
     if args.import_rows == 0:
         phases.discard("import_rss")
 
@@ -1352,9 +1443,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures: dict = {"creators": args.creators}
     tmp = Path(tempfile.mkdtemp(prefix="talent-bench-"))
     started = time.perf_counter()
+    pg: PgPhases | None = None
     try:
         bench = Bench(args, tmp)
         bench.prepare(phases)
+        pg = PgPhases(bench, sys.modules[__name__])
+        if phases & set(PG_PHASES):
+            bench.log("PostgreSQL: a throwaway server…")
+            pg.start()
         steps: list[tuple[str, str, Callable[[], dict]]] = [
             ("import", f"import ratio, {args.import_samples}× talent / floor…", bench.import_ratio),
             (
@@ -1378,6 +1474,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"conversions import ratio, {args.import_samples}× talent / floor…",
                 bench.conversions_import_ratio,
             ),
+            (
+                "pg-import",
+                f"PostgreSQL import ratio, {args.import_samples}× talent / COPY floor…",
+                pg.import_ratio,
+            ),
+            (
+                "pg-paint",
+                f"PostgreSQL first paint in a pty, {args.samples}× PostgreSQL / SQLite…",
+                pg.first_paint,
+            ),
+            (
+                "pg-search",
+                f"PostgreSQL search, {args.keystrokes} keystrokes (and SQLite's)…",
+                pg.search,
+            ),
         ]
         for phase, message, step in steps:
             if phase in phases:
@@ -1388,6 +1499,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         end_all_children()
+        if pg is not None:
+            pg.stop()
         if args.keep:
             print(f"kept {tmp}", file=sys.stderr)
         else:
