@@ -210,3 +210,52 @@ async def test_choosing_another_program_reads_it_once(demo_db: Database) -> None
         await settle(pilot)
         assert screen.program_id != peak.id
         assert not [w for w in app.workers if w.is_running]
+
+
+async def test_the_program_report_and_the_management_report_are_saved_from_the_workspace(
+    demo_db: Database, tmp_path
+) -> None:  # noqa: ANN001
+    from textual.widgets import Input
+
+    from talent_tui.io import affiliate_reports
+    from talent_tui.screens.document import DocumentScreen
+    from talent_tui.services.affiliates import program_report
+
+    october = kpis.month_period(TODAY).previous()
+    with demo_db.session() as s:
+        program = lookup.find_program(s, "lumiere-glow-club")
+        expected, expected_management = (
+            affiliate_reports.render(
+                program_report.build_report(s, program, october, TODAY, management=flag), "md"
+            )
+            for flag in (False, True)
+        )
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("left_square_bracket")  # October, the month before
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        document = app.screen
+        assert isinstance(document, DocumentScreen)
+        assert document.renderers["md"]() == expected  # the highlighted program, October
+        assert "2026-10" in expected and "cost of sale" in expected.lower()
+        await pilot.press("w")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#field-format", Input).value = "html"
+        path = form.query_one("#field-path", Input)
+        path.value = str(tmp_path / "report.html")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is document
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        management = app.screen
+        assert isinstance(management, DocumentScreen)
+        assert management.renderers["md"]() == expected_management != expected
+    saved = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<html" in saved.lower() and "Lumière Glow Club" in saved and "2026-10" in saved

@@ -124,6 +124,8 @@ class AffiliatesScreen(Guarded, Screen):
         Binding("v", "money_review", "Review", show=False),
         Binding("dollar_sign,o", "money_payouts", "Money", key_display="$"),
         Binding("w", "toggle_mine", "Mine/all", show=False),
+        Binding("R", "report", "Report", show=False),
+        Binding("M", "report(True)", "Mgmt report", show=False),
     ]
 
     def __init__(self) -> None:
@@ -725,6 +727,33 @@ class AffiliatesScreen(Guarded, Screen):
         from talent_tui.screens.affiliate_rules import RulesScreen
 
         self.app.push_screen(RulesScreen(self.program_id))
+
+    def action_report(self, management: bool = False) -> None:
+        """The highlighted program's report for the period shown (for its advertiser; with
+        `management`, the management report: pipeline movement and payout timeliness), as a
+        document to read and save as md, csv or html (`w`)."""
+        if self.program_id is None:
+            self.notify("Add a program first (N).", timeout=3)
+            return
+        from talent_tui.io import affiliate_reports
+        from talent_tui.screens.document import DocumentScreen
+        from talent_tui.services.affiliates import program_report
+
+        app, program_id, period = self.app, self.program_id, self.period
+
+        def produce(fmt: str) -> str:
+            with app.database.session() as session:
+                program = lookup.find_program(session, str(program_id))
+                report = program_report.build_report(
+                    session, program, period, app.today, management=management
+                )
+            return affiliate_reports.render(report, fmt)
+
+        renderers = {fmt: (lambda f=fmt: produce(f)) for fmt in ("md", "csv", "html")}
+        kind = "management" if management else "report"
+        stem = f"program-{program_id}-{kind}-{period.start.isoformat()}"
+        title = "program management report" if management else "program report"
+        self.app.push_screen(DocumentScreen(title, renderers, f"{stem}.html"))
 
     def action_money_review(self) -> None:
         """The review queue, every program's."""
