@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -278,6 +279,50 @@ def _lock_program(session: Session, program_id: int) -> None:
     session.exec(select(Program.id).where(Program.id == program_id).with_for_update()).first()
 
 
+def _replace_at(
+    session: Session,
+    program: Program,
+    kind: RuleKind,
+    n: int,
+    values: dict[str, Any] | None,
+    actor: str,
+    moment: datetime,
+) -> CommissionRule | None:
+    """The one way a tier or a bonus changes: the version in force at threshold `n` is closed
+    at `moment` and, unless `values` is None (a removal), a new version with `values` starts
+    then; audited. Rule changes of a program are serialised by a lock on its row."""
+    assert program.id is not None
+    word = "tier" if kind is RuleKind.TIER else "bonus"
+    where = "from" if kind is RuleKind.TIER else "at"
+    _lock_program(session, program.id)
+    old = [r for r in _current(session, program.id, kind, moment) if r.threshold == n]
+    if values is None and not old:
+        raise AffiliateError(f"no {word} {where} {n} conversions to remove", where)
+    before = [_close(session, r, moment) for r in old]
+    new = None
+    if values is not None:
+        new = CommissionRule(
+            program_id=program.id,
+            kind=kind,
+            threshold=n,
+            valid_from=moment,
+            created_by=actor,
+            **values,
+        )
+        session.add(new)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "program",
+        program.id,
+        f"{word} removed" if new is None else f"{word} set",
+        before or None,
+        _describe(new) if new else None,
+    )
+    return new
+
+
 def set_tier(
     session: Session,
     program: Program,
@@ -293,34 +338,8 @@ def set_tier(
     moment = now or utcnow()
     n = _threshold(threshold, "from")
     rate_bp = _rate(rate) if rate is not None else None
-    _lock_program(session, program.id)
-    old = [r for r in _current(session, program.id, RuleKind.TIER, moment) if r.threshold == n]
-    if rate_bp is None and not old:
-        raise AffiliateError(f"no tier from {n} conversions to remove", "from")
-    before = [_close(session, r, moment) for r in old]
-    new = None
-    if rate_bp is not None:
-        new = CommissionRule(
-            program_id=program.id,
-            kind=RuleKind.TIER,
-            threshold=n,
-            rate_bp=rate_bp,
-            valid_from=moment,
-            created_by=actor,
-        )
-        session.add(new)
-    session.flush()
-    action = "tier removed" if new is None else "tier set"
-    audit.record(
-        session,
-        actor,
-        "program",
-        program.id,
-        action,
-        before or None,
-        _describe(new) if new else None,
-    )
-    return new
+    values = None if rate_bp is None else {"rate_bp": rate_bp}
+    return _replace_at(session, program, RuleKind.TIER, n, values, actor, moment)
 
 
 def add_promotion(
@@ -397,35 +416,10 @@ def set_bonus(
             amount_minor = money.parse_money(amount, program.currency).amount_minor
         except money.MoneyError as exc:
             raise AffiliateError(f"amount: {exc}", "amount") from None
-    _lock_program(session, program.id)
-    old = [r for r in _current(session, program.id, RuleKind.BONUS, moment) if r.threshold == n]
-    if amount_minor is None and not old:
-        raise AffiliateError(f"no bonus at {n} conversions to remove", "at")
-    before = [_close(session, r, moment) for r in old]
-    new = None
-    if amount_minor is not None:
-        new = CommissionRule(
-            program_id=program.id,
-            kind=RuleKind.BONUS,
-            threshold=n,
-            amount_minor=amount_minor,
-            currency=program.currency,
-            valid_from=moment,
-            created_by=actor,
-        )
-        session.add(new)
-    session.flush()
-    action = "bonus removed" if new is None else "bonus set"
-    audit.record(
-        session,
-        actor,
-        "program",
-        program.id,
-        action,
-        before or None,
-        _describe(new) if new else None,
-    )
-    return new
+    values = None if amount_minor is None else {"amount_minor": amount_minor}
+    if values is not None:
+        values["currency"] = program.currency
+    return _replace_at(session, program, RuleKind.BONUS, n, values, actor, moment)
 
 
 def _day(value: str | date, name: str) -> date:
