@@ -416,9 +416,9 @@ def set_bonus(
             amount_minor = money.parse_money(amount, program.currency).amount_minor
         except money.MoneyError as exc:
             raise AffiliateError(f"amount: {exc}", "amount") from None
-    values = None if amount_minor is None else {"amount_minor": amount_minor}
-    if values is not None:
-        values["currency"] = program.currency
+    values: dict[str, Any] | None = None
+    if amount_minor is not None:
+        values = {"amount_minor": amount_minor, "currency": program.currency}
     return _replace_at(session, program, RuleKind.BONUS, n, values, actor, moment)
 
 
