@@ -363,8 +363,10 @@ class VisitorSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             self.ending = "quit" if code == 0 else f"app exited with status {self.exit_status}"
             self.visit.note(self.ending)
             self._drain_output()
-            self._close(self.exit_status)
+        # Release the copy before the channel closes: once the visitor's ssh has exited, nothing
+        # of their session is left on the server.
         self._cleanup()
+        self._close(self.exit_status)
 
     def eof_received(self) -> bool:
         self._hang_up("client closed its input")
