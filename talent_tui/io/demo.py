@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -55,7 +54,7 @@ def _shift(rows: list[SourceRow], days: int) -> list[SourceRow]:
                     values[name] = (date.fromisoformat(text) + timedelta(days=days)).isoformat()
                 except ValueError:
                     pass  # leave it for the importer to report
-        shifted.append(replace(row, values=values))
+        shifted.append(row._replace(values=values))
     return shifted
 
 

@@ -40,7 +40,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -165,8 +165,10 @@ class ImportReport:
 # --- reading files ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRow:
+class SourceRow(NamedTuple):
+    """One row of a file. A named tuple, not a dataclass: one is made per row of every import,
+    and a frozen dataclass's construction costs three times as much (0.06 s a 100,000 rows)."""
+
     number: int  # the CSV line the record starts on, or the 1-based index in a JSON list
     values: Mapping[str, Any]
     problem: str | None = None  # wrong with the row as a whole (e.g. its number of cells)
@@ -323,41 +325,59 @@ class CsvRows:
         try:
             for record in reader:
                 start, self._line = self._line, reader.line_num + 1
-                # A blank record: no cell but spaces (the first cell's look settles most).
-                if not record or (
-                    not record[0].strip() and all(not cell.strip() for cell in record)
-                ):
-                    continue
-                yield start, record
+                if not _blank(record):
+                    yield start, record
         except csv.Error as exc:
-            raise ImportFailed(
-                self.source, [RowError(self.source, self._line, "file", f"bad CSV: {exc}")]
-            ) from None
+            raise self._bad_csv(exc) from None
         except UnicodeDecodeError as exc:
-            near = f" near line {self._line}" if self._line > 1 else ""
-            raise _file_error(self.source, f"not UTF-8 text ({exc.reason}){near}") from None
+            raise self._not_utf8(exc) from None
+
+    def _bad_csv(self, exc: csv.Error) -> ImportFailed:
+        return ImportFailed(
+            self.source, [RowError(self.source, self._line, "file", f"bad CSV: {exc}")]
+        )
+
+    def _not_utf8(self, exc: UnicodeDecodeError) -> ImportFailed:
+        near = f" near line {self._line}" if self._line > 1 else ""
+        return _file_error(self.source, f"not UTF-8 text ({exc.reason}){near}")
 
     def __iter__(self) -> Iterator[SourceRow]:
+        """The rows after the header: `_records` and the making of each row in one loop (this
+        runs once per row of every CSV import; a generator less is 0.03 s a 100,000 rows)."""
         header = self._header
         width = len(header)
         restore, quote = cells.restore, cells.QUOTE
         named = all(header)  # every column has a name: a row's dict is zip's
-        for start, record in self._records():
-            # Undo the exporter's spreadsheet guard ("'=1+1" is "=1+1"): core.cells. Only a
-            # cell that starts with the guard's quote can have it, so a record with no quote
-            # in any cell (one look at the joined text) is taken as it is.
-            if named and quote not in "".join(record):
-                values = dict(zip(header, record, strict=False))
-            else:
-                values = {
-                    n: restore(c) if c[:1] == quote else c
-                    for n, c in zip(header, record, strict=False)
-                    if n
-                }
-            problem = None
-            if len(record) != width:
-                problem = f"{len(record)} cells, header has {width}"
-            yield SourceRow(start, values, problem)
+        reader = self._reader
+        try:
+            for record in reader:
+                start, self._line = self._line, reader.line_num + 1
+                if (not record or not record[0].strip()) and _blank(record):
+                    continue
+                # Undo the exporter's spreadsheet guard ("'=1+1" is "=1+1"): core.cells. Only
+                # a cell that starts with the guard's quote can have it, so a record with no
+                # quote in any cell (one look at the joined text) is taken as it is.
+                if named and quote not in "".join(record):
+                    values = dict(zip(header, record, strict=False))
+                else:
+                    values = {
+                        n: restore(c) if c[:1] == quote else c
+                        for n, c in zip(header, record, strict=False)
+                        if n
+                    }
+                if len(record) == width:
+                    yield SourceRow(start, values)
+                else:
+                    yield SourceRow(start, values, f"{len(record)} cells, header has {width}")
+        except csv.Error as exc:
+            raise self._bad_csv(exc) from None
+        except UnicodeDecodeError as exc:
+            raise self._not_utf8(exc) from None
+
+
+def _blank(record: list[str]) -> bool:
+    """A record with no cell but spaces (the first cell's look settles most)."""
+    return not record or (not record[0].strip() and all(not cell.strip() for cell in record))
 
 
 def _bounded_lines(source: str, stream: IO[str]) -> Iterator[str]:

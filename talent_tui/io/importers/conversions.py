@@ -52,14 +52,12 @@ from talent_tui.io.importers.base import (
 from talent_tui.services.affiliates import guard
 from talent_tui.services.affiliates.conversions import customer_hash, hash_key
 from talent_tui.store.models import (
-    Affiliate,
     Conversion,
     ConversionStatus,
     Program,
-    PromoCode,
-    TrackingLink,
     utcnow,
 )
+from talent_tui.store.plain import fetch_all
 
 COLUMNS = (
     "order_id",
@@ -91,27 +89,41 @@ class Skips:
 _exponent = functools.lru_cache(maxsize=64)(money.exponent)
 # What platforms export: "1234.50" or "1,234.50" (ASCII digits; anything else goes through
 # core.money.parse_money, which reads it in its own words).
-_PLAIN_AMOUNT = re.compile(r"([0-9]{1,3}(?:,[0-9]{3}){1,4}|[0-9]{1,15})(?:\.([0-9]{1,4}))?")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3}){1,4}")
+_MAX_WHOLE_DIGITS = 15
+
+
+def plain_minor(text: str, digits: int) -> int | None:
+    """A plain amount — ASCII digits, commas grouping thousands, a point and no more decimals
+    than the currency's `digits` ("1234.50", "1,234.50", "12") — in minor units, never rounded;
+    None for any other text (and for an amount over money.MAX_MINOR). Written without a
+    regular expression for the usual ungrouped cell: this runs once or twice per imported
+    order."""
+    whole, point, part = text.partition(".")
+    if point and not (0 < len(part) <= digits and part.isascii() and part.isdigit()):
+        return None
+    if "," in whole:
+        if _GROUPED.fullmatch(whole) is None:
+            return None
+        whole = whole.replace(",", "")
+    elif not (0 < len(whole) <= _MAX_WHOLE_DIGITS and whole.isascii() and whole.isdigit()):
+        return None
+    minor = int(whole) * 10**digits + (int(part.ljust(digits, "0")) if part else 0)
+    return minor if minor <= money.MAX_MINOR else None
 
 
 def money_in(v: Mapping[str, Any], name: str, currency: str, required: bool = True) -> int:
     """An amount as people write money, in `currency` (core.money.parse_money's rules); a
-    plain "1234.50" or "1,234.50" (what platforms export) is read without the general parser,
-    to the same minor units (commas group thousands; no more decimals than the currency has,
-    never rounded)."""
+    plain amount (what platforms export, `plain_minor`) is read without the general parser,
+    to the same minor units."""
     text = text_of(v, name)
     if not text:
         if required:
             raise FieldError(name, "required")
         return 0
-    plain = _PLAIN_AMOUNT.fullmatch(text)
-    if plain is not None:
-        digits = _exponent(currency)
-        whole, part = plain.group(1), plain.group(2) or ""
-        if len(part) <= digits:
-            minor = int(whole.replace(",", "")) * 10**digits + int(part.ljust(digits, "0") or 0)
-            if minor <= money.MAX_MINOR:
-                return minor
+    minor = plain_minor(text, _exponent(currency))
+    if minor is not None:
+        return minor
     try:
         return money.parse_money(text, currency).amount_minor
     except money.MoneyError as exc:
@@ -238,9 +250,7 @@ def quick_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, An
     affiliates, links, promos, statuses, sources = (memory[name] for name in readers)
     fromisoformat = datetime.fromisoformat
     max_order, max_email = fields.MAX_ORDER_ID, fields.MAX_EMAIL
-    plain_amount = _PLAIN_AMOUNT.fullmatch
     digits = _exponent(currency)
-    scale = 10**digits
 
     def remembered(v: Mapping[str, Any], name: str) -> Any:
         """The careful reader's value for the cell, remembered for a text cell (or none)."""
@@ -252,20 +262,8 @@ def quick_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, An
         return value
 
     def amount_of(raw: Any) -> int | None:
-        """A plain amount cell ("1234.50", "1,234.50") in minor units; None for another."""
-        if type(raw) is not str:
-            return None
-        plain = plain_amount(raw.strip())
-        if plain is None:
-            return None
-        whole, part = plain.groups()
-        if part is None:
-            minor = int(whole.replace(",", "")) * scale
-        elif len(part) <= digits:
-            minor = int(whole.replace(",", "")) * scale + int(part.ljust(digits, "0"))
-        else:
-            return None
-        return minor if minor <= money.MAX_MINOR else None
+        """A plain amount cell in minor units (`plain_minor`); None for another."""
+        return plain_minor(raw.strip(), digits) if type(raw) is str else None
 
     def parse(v: Mapping[str, Any]) -> dict[str, Any] | None:
         get = v.get
@@ -392,30 +390,35 @@ class Known:
     case), read once for the whole import, and whether it had any conversion when it began."""
 
     def __init__(self, session: Session, program_id: int):
-        connection = session.connection()
+        # Plain SQL on the session's connection: four statements that SQLAlchemy would first
+        # compile, in a command that runs once.
         self.program_id = program_id
-        people = sa.select(Affiliate.handle, Affiliate.id).where(  # type: ignore[call-overload]
-            Affiliate.program_id == program_id
+        key = (program_id,)
+        self.people: dict[str, int] = dict(
+            fetch_all(session, "SELECT handle, id FROM affiliates WHERE program_id = ?", key)
         )
-        self.people: dict[str, int] = {h: i for h, i in connection.execute(people)}
-        links = sa.select(  # type: ignore[call-overload]
-            TrackingLink.code, TrackingLink.id, TrackingLink.affiliate_id
-        ).where(TrackingLink.program_id == program_id)
         self.links: dict[str, tuple[int, int]] = {
-            c: (i, a) for c, i, a in connection.execute(links)
+            c: (i, a)
+            for c, i, a in fetch_all(
+                session,
+                "SELECT code, id, affiliate_id FROM tracking_links WHERE program_id = ?",
+                key,
+            )
         }
-        promos = sa.select(  # type: ignore[call-overload]
-            PromoCode.code_key, PromoCode.id, PromoCode.affiliate_id
-        ).where(PromoCode.program_id == program_id)
         self.promos: dict[str, tuple[int, int]] = {
-            c: (i, a) for c, i, a in connection.execute(promos)
+            c: (i, a)
+            for c, i, a in fetch_all(
+                session,
+                "SELECT code_key, id, affiliate_id FROM promo_codes WHERE program_id = ?",
+                key,
+            )
         }
-        table = Conversion.__table__
-        any_stored = sa.select(sa.literal(1)).where(table.c.program_id == program_id).limit(1)
         # An order of the file is stored before this import only if the program had any; the
         # file's own orders are unique in it (the duplicates check), so none of a later batch
         # is one an earlier batch inserted.
-        self.had_conversions = connection.execute(any_stored).first() is not None
+        self.had_conversions = bool(
+            fetch_all(session, "SELECT 1 FROM conversions WHERE program_id = ? LIMIT 1", key)
+        )
 
     def resolve(self, rows: ParsedRows, source: str, errors: list[RowError]) -> ParsedRows:
         """Each row's affiliate (and link, promo code) ids, or an error naming the reference."""
@@ -617,7 +620,7 @@ def insert_conversions(connection: sa.Connection, target: Target, rows: ParsedRo
             amount,
             refund,
             currency,
-            status.value,
+            status,  # a StrEnum member is its value as text, bound as such
             origin,
             customer_hash(key, email) if email else None,
             now,
