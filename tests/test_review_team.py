@@ -8,6 +8,7 @@ the TUI with real key presses on SQLite."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 
 import pytest
@@ -32,10 +33,11 @@ MINA, JOE, BOSS = "mina_r", "joe_r", "boss_r"
 DAY = date(2026, 10, 20)  # October's conversions are not locked yet
 
 
-def _team(db: Database) -> dict[str, int]:
+def _team(db: Database, names: tuple[str, str, str] = (MINA, JOE, BOSS)) -> dict[str, int]:
     """Two programs forbidding coupon sites. Alpha: @mina_a (mina's), @joe_a (joe's); Beta:
     @mina_b (mina's), @free_b (nobody's). Each has one order from a coupon site, held by a
-    forbidden-source flag. Returns the ids by name (managers, programs, affiliates' flags)."""
+    forbidden-source flag. Returns the ids by name (managers, programs, affiliates' flags).
+    `names`: mina's, joe's and the admin's; added to the team here unless they are on it."""
     ids: dict[str, int] = {}
     with db.transaction() as s:
         for name in ("alpha", "beta"):
@@ -57,16 +59,22 @@ def _team(db: Database) -> dict[str, int]:
                 assert flag.id is not None
                 ids[handle] = flag.id
                 ids[f"C-{handle}"] = bad.id
+    mina, joe, boss = names
     with db.engine.begin() as conn:
-        for name, role in ((MINA, "manager"), (JOE, "manager"), (BOSS, "admin")):
-            ids[name] = conn.execute(
-                sa.text(
-                    "INSERT INTO managers (name, role, added_at) VALUES (:n, :r,"
-                    " '2026-10-01 09:00:00') RETURNING id"
-                ),
-                {"n": name, "r": role},
-            ).scalar_one()
-        for handle, name in (("@mina_a", MINA), ("@joe_a", JOE), ("@mina_b", MINA)):
+        for name, role in ((mina, "manager"), (joe, "manager"), (boss, "admin")):
+            ids[name] = (
+                conn.execute(
+                    sa.text("SELECT id FROM managers WHERE name = :n"), {"n": name}
+                ).scalar_one_or_none()
+                or conn.execute(
+                    sa.text(
+                        "INSERT INTO managers (name, role, added_at) VALUES (:n, :r,"
+                        " '2026-10-01 09:00:00') RETURNING id"
+                    ),
+                    {"n": name, "r": role},
+                ).scalar_one()
+            )
+        for handle, name in (("@mina_a", mina), ("@joe_a", joe), ("@mina_b", mina)):
             conn.execute(
                 sa.text("UPDATE affiliates SET manager_id = :m WHERE id = :a"),
                 {"m": ids[name], "a": ids[handle]},
@@ -174,6 +182,70 @@ def test_the_cli_list_is_the_managers_own_by_default_and_all_with_all(database) 
         assert flag is not None and (flag.status.value, flag.decided_by) == ("rejected", MINA)
         held = s.get(Conversion, ids["C-mina_a"])
         assert held is not None and held.status is ConversionStatus.REVERSED
+
+
+def test_on_postgres_a_managers_login_sees_and_decides_only_what_row_level_security_lets(
+    pg_url: str,
+) -> None:
+    """Connected as their own logins (team add made the roles): mina's list is hers, --all
+    adds the unassigned; joe cannot even see her flag, so deciding it is "no flag you can
+    see", and the database keeps it open."""
+    from sqlalchemy.engine import make_url
+
+    from talent_tui.services import team
+    from talent_tui.store import db as dbmod
+
+    pid = os.getpid()  # roles belong to the whole server: names of this process
+    names = (f"rv_mina_{pid}", f"rv_joe_{pid}", f"rv_boss_{pid}")
+    owner = team.Acting("postgres", login="postgres", owner=True)
+    database = dbmod.open_database(pg_url)
+    try:
+        with database.transaction() as s:
+            for name, role in zip(names, ("manager", "manager", "admin"), strict=True):
+                team.add(s, owner, name, role)
+        ids = _team(database, names)
+    finally:
+        database.dispose()
+
+    def run(login: str, *args: str):  # noqa: ANN202
+        url = make_url(pg_url).set(username=login).render_as_string(hide_password=False)
+        return CliRunner().invoke(cli.app, ["--db", url, "review", *args])
+
+    def listed(login: str, *args: str) -> list[str]:
+        result = run(login, "list", "--json", *args)
+        assert result.exit_code == 0, result.output
+        return [f["affiliate"] for f in json.loads(result.stdout)["flags"]]
+
+    mina, joe, boss = names
+    assert listed(mina) == ["@mina_a", "@mina_b"]
+    assert listed(mina, "--all") == ["@mina_a", "@mina_b", "@free_b"]
+    assert listed(joe, "--all") == ["@joe_a", "@free_b"]
+    assert listed(boss, "--all") == ["@mina_a", "@joe_a", "@mina_b", "@free_b"]
+    refused = run(joe, "approve", str(ids["mina_a"]), "--reason", "fine")
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+    assert f"no review flag #{ids['mina_a']} you can see" in " ".join(refused.output.split())
+    done = run(joe, "approve", str(ids["free_b"]), "--reason", "allowed here")
+    assert done.exit_code == 0, done.output
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            decided = dict(
+                conn.execute(
+                    sa.text("SELECT id, coalesce(decided_by, 'open') FROM review_flags")
+                ).all()
+            )
+            released = conn.execute(
+                sa.text("SELECT status FROM conversions WHERE id = :c"), {"c": ids["C-free_b"]}
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert decided == {
+        ids["mina_a"]: "open",
+        ids["joe_a"]: "open",
+        ids["mina_b"]: "open",
+        ids["free_b"]: joe,
+    }
+    assert released == "approved"
 
 
 def _rows(queue: ReviewScreen) -> list[str]:
