@@ -96,8 +96,8 @@ class ReviewScreen(Guarded, Screen):
     def on_screen_resume(self) -> None:
         """Back from a form or another screen: `w` may have been pressed there."""
         self._title()
-        if self.app.team_scope() != self.scope:
-            self.reload()
+        if hasattr(self, "reading") and self.app.team_scope() != self.scope:
+            self.reload()  # (not before on_mount, which reads first)
 
     def action_toggle_mine(self) -> None:
         """Team mode: the flags on the acting manager's own affiliates, or on all their role
