@@ -10,6 +10,7 @@ from rich.table import Table
 from talent_tui.cli import common as cli
 from talent_tui.cli.common import JsonOpt
 from talent_tui.cli.refusals import refused
+from talent_tui.cli.team import AllOpt, scope
 from talent_tui.core.text import printable
 
 review_app = typer.Typer(help="Fraud review: held conversions and decisions.", no_args_is_help=True)
@@ -31,16 +32,26 @@ def review_list(
         str, typer.Option("--status", help="open, approved, rejected or all.")
     ] = "open",
     limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 500,
+    everything: AllOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """The review queue: each flag with its rule, why in words, the orders it holds."""
+    """The review queue: each flag with its rule, why in words, the orders it holds. In team
+    mode the flags on your own affiliates; --all: everyone's your role may see."""
     from talent_tui.core.money import format_money
     from talent_tui.services.affiliates import lookup, review
 
     database = cli.open_db()
     with database.session() as session:
         program_id = lookup.find_program(session, program).id if program else None
-        views = review.queue(session, program_id=program_id, status=status, limit=limit)
+        manager_id, unassigned = scope(session, everything)  # team mode: own ones by default
+        views = review.queue(
+            session,
+            program_id=program_id,
+            status=status,
+            manager_id=manager_id,
+            unassigned=unassigned,
+            limit=limit,
+        )
     if as_json:
         cli.print_json({"flags": [v.as_dict() for v in views]})
         return
@@ -65,7 +76,18 @@ def _decide(flag_id: int, approve: bool, reason: str) -> None:
 
     database = cli.open_db()
     with database.transaction() as session:
-        view = review.decide(session, flag_id, approve, reason, cli.actor(), today())
+        # team mode: a manager decides the flags on their own and unassigned affiliates
+        manager_id, unassigned = scope(session, True)
+        view = review.decide(
+            session,
+            flag_id,
+            approve,
+            reason,
+            cli.actor(),
+            today(),
+            manager_id=manager_id,
+            unassigned=unassigned,
+        )
     verb = "approved: released" if approve else "rejected: reversed"
     orders = ", ".join(view.orders) or "no conversion held"
     cli.out.print(printable(f"Flag #{view.id} {verb} ({orders})."), soft_wrap=True)

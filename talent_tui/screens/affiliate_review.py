@@ -3,9 +3,14 @@ rules hold for a person's decision, oldest first, across the programs; under the
 highlighted flag's rule, its reason in words, its evidence and the orders it holds.
 
 a approves (releases the orders into the commission count), r rejects (reverses them), each
-with a reason asked in a small form; s shows the decided flags too. The list is read in a
-worker and read again after a decision and when another process commits (the app's watcher),
-so a decision made elsewhere shows up.
+with a reason asked in a small form; s shows the decided flags too; p (P backwards) narrows
+the queue to one program, cycling every program → each program with flags → every program.
+The list is read in a worker and read again after a decision and when another process
+commits (the app's watcher), so a decision made elsewhere shows up.
+
+Team mode: the flags on the acting manager's own affiliates by default, like the affiliates
+workspace (the app's one mine/all choice, TalentApp.team_scope); `w` here flips it for the
+whole app, and a `w` pressed on another screen is followed when this one shows again.
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ class ReviewScreen(Guarded, Screen):
         Binding("a", "decide(True)", "Approve"),
         Binding("r", "decide(False)", "Reject"),
         Binding("s", "show_all", "Open/all"),
+        Binding("p", "program(1)", "Program"),
+        Binding("P", "program(-1)", "Program before", show=False),
+        Binding("w", "toggle_mine", "Mine/all", show=False),
     ]
 
     def __init__(self, program_id: int | None = None) -> None:
@@ -56,6 +64,9 @@ class ReviewScreen(Guarded, Screen):
         self.program_id = program_id
         self.status = "open"
         self.flags: list[review.FlagView] = []
+        # The programs `p` cycles through (those with flags the team filter keeps), by name.
+        self.programs: list[tuple[int, str]] = []
+        self.scope: tuple[int | None, bool] = (None, False)  # the team filter last read
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -65,7 +76,7 @@ class ReviewScreen(Guarded, Screen):
         yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "review queue"
+        self._title()
         table = self.query_one("#review-queue", DataTable)
         for label, width in COLUMNS:
             table.add_column(label, width=width)
@@ -73,8 +84,33 @@ class ReviewScreen(Guarded, Screen):
         table.focus()
         self.reload()
 
+    def _title(self) -> None:
+        """The title says whose flags these are in team mode (`w`: mine / all)."""
+        label = self.app.team_label()
+        self.sub_title = f"review queue · {label}" if label else "review queue"
+
     def refresh_data(self) -> None:
         """Another process committed (a decision from the command line): read again."""
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        """Back from a form or another screen: `w` may have been pressed there."""
+        self._title()
+        if hasattr(self, "reading") and self.app.team_scope() != self.scope:
+            self.reload()  # (not before on_mount, which reads first)
+
+    def action_toggle_mine(self) -> None:
+        """Team mode: the flags on the acting manager's own affiliates, or on all their role
+        allows (the app's one choice: the roster, the deal flow and the affiliates follow)."""
+        if self.app.toggle_team_view():
+            self._title()
+            self.reload()
+
+    def action_program(self, step: int) -> None:
+        """Every program → each program with flags, by name → every program (`P` back)."""
+        choices: list[int | None] = [None, *(id_ for id_, _ in self.programs)]
+        at = choices.index(self.program_id) if self.program_id in choices else 0
+        self.program_id = choices[(at + step) % len(choices)]
         self.reload()
 
     @on(Worker.StateChanged)
@@ -82,17 +118,35 @@ class ReviewScreen(Guarded, Screen):
         self.reading.ended(event.worker)
 
     def reload(self) -> None:
-        self.reading.start(self.read(self.status))
+        self.scope = self.app.team_scope()
+        self.reading.start(self.read(self.status, self.program_id, self.scope))
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="review", name="Loading review")
-    def read(self, status: str) -> None:
+    def read(self, status: str, program_id: int | None, scope: tuple[int | None, bool]) -> None:
+        manager_id, unassigned = scope
         with self.app.database.session() as session:
-            flags = review.queue(session, program_id=self.program_id, status=status)
-        self.app.call_from_thread(self.show, status, flags)
+            flags = review.queue(
+                session,
+                program_id=program_id,
+                status=status,
+                manager_id=manager_id,
+                unassigned=unassigned,
+            )
+            programs = review.flagged_programs(
+                session, manager_id=manager_id, unassigned=unassigned, including=program_id
+            )
+        self.app.call_from_thread(self.show, (status, program_id, scope), flags, programs)
 
-    def show(self, status: str, flags: list[review.FlagView]) -> None:
-        if not self.is_attached or status != self.status:
-            return
+    def show(
+        self,
+        asked: tuple[str, int | None, tuple[int | None, bool]],
+        flags: list[review.FlagView],
+        programs: list[tuple[int, str]],
+    ) -> None:
+        if not self.is_attached or asked != (self.status, self.program_id, self.scope):
+            return  # closed, or something else was asked meanwhile (its read follows)
+        status = self.status
+        self.programs = programs
         self.flags = flags
         table = self.query_one("#review-queue", DataTable)
         before = self._flag()
@@ -116,14 +170,24 @@ class ReviewScreen(Guarded, Screen):
         self._detail()
         open_count = sum(1 for f in flags if f.status == "open")
         what = "open" if status == "open" else "in all"
+        where = self._program_words()
         text = (
             f"{len(flags)} flag(s) {what}"
             + (f", {open_count} open" if status != "open" else "")
-            + " · a approve · r reject · s open/all"
+            + f" · {where} · p program · s open/all"
         )
         if not flags:
-            text = "Nothing waits for review." if status == "open" else "No review flags yet."
-        self.query_one("#review-status", Static).update(Text(text, no_wrap=True))
+            text = (
+                "Nothing waits for review" if status == "open" else "No review flags yet"
+            ) + f" · {where} · p program · s open/all"
+        self.query_one("#review-status", Static).update(Text(printable(text), no_wrap=True))
+
+    def _program_words(self) -> str:
+        """Which program the queue shows, for the status line."""
+        if self.program_id is None:
+            return "every program"
+        name = dict(self.programs).get(self.program_id, f"#{self.program_id}")
+        return fit(printable(name), 24)
 
     def _flag(self) -> review.FlagView | None:
         table = self.query_one("#review-queue", DataTable)
@@ -180,12 +244,26 @@ class ReviewScreen(Guarded, Screen):
         effect = "releases" if approve else "reverses"
         held = f"{effect} {len(f.orders)} order(s)" if f.orders else "holds nothing now"
 
+        # Team mode: what the acting person may change (a manager: their own affiliates and
+        # the unassigned ones), whatever the view shows; services.team.Acting.owner_filter.
+        acting = self.app.acting
+        manager_id, unassigned = acting.owner_filter(True) if acting is not None else (None, False)
+
         def submit(values: dict[str, str]) -> str:
             def do(session: object) -> str:
                 from sqlmodel import Session
 
                 assert isinstance(session, Session)
-                done = review.decide(session, flag_id, approve, values["reason"], actor, today)
+                done = review.decide(
+                    session,
+                    flag_id,
+                    approve,
+                    values["reason"],
+                    actor,
+                    today,
+                    manager_id=manager_id,
+                    unassigned=unassigned,
+                )
                 return f"#{done.id} {done.status}: {done.rule_name}, {done.affiliate}"
 
             return money_forms.save(self.app, values, do)

@@ -47,6 +47,7 @@ from talent_tui.services.affiliates import commissions
 from talent_tui.services.affiliates.commissions import month_label
 from talent_tui.services.affiliates.conversions import customer_hash, hash_key
 from talent_tui.services.affiliates.errors import AffiliateError
+from talent_tui.services.affiliates.kpis import owner_clause
 from talent_tui.services.affiliates.programs import split_list
 from talent_tui.store.models import (
     Affiliate,
@@ -850,10 +851,15 @@ def queue(
     program_id: int | None = None,
     status: str | None = "open",
     affiliate_id: int | None = None,
+    manager_id: int | None = None,
+    unassigned: bool = False,
     limit: int = 500,
     offset: int = 0,
 ) -> list[FlagView]:
-    """Review flags (open ones by default, oldest first), with the orders each holds."""
+    """Review flags (open ones by default, oldest first), with the orders each holds.
+    Team mode: with `manager_id`, only the flags on that manager's affiliates (with
+    `unassigned`, and on nobody's), the affiliates workspace's filter (kpis.owner_clause);
+    the caller passes services.team.Acting.owner_filter's answer."""
     query = (
         select(ReviewFlag, Program.name, Program.currency, Affiliate.handle)
         .join(Program, col(Program.id) == col(ReviewFlag.program_id))
@@ -866,6 +872,8 @@ def queue(
         query = query.where(ReviewFlag.program_id == program_id)
     if affiliate_id is not None:
         query = query.where(ReviewFlag.affiliate_id == affiliate_id)
+    if manager_id is not None:
+        query = query.where(owner_clause(manager_id, unassigned))
     if status is not None and status != "all":
         try:
             wanted = ReviewStatus(status)
@@ -874,6 +882,32 @@ def queue(
             raise ReviewError(f"status: one of {choices}, not {status!r}", "status") from None
         query = query.where(ReviewFlag.status == wanted)
     return _views(session, [tuple(row) for row in session.exec(query)])  # type: ignore[misc]
+
+
+def flagged_programs(
+    session: Session,
+    *,
+    manager_id: int | None = None,
+    unassigned: bool = False,
+    including: int | None = None,
+) -> list[tuple[int, str]]:
+    """(id, name) of the programs with a review flag (of any state) on the affiliates the
+    same team filter as `queue` keeps, by name: what the queue can be narrowed to; with
+    `including`, that program too (the one chosen, though nothing of it shows now)."""
+    flagged = (
+        sa.exists()
+        .where(col(ReviewFlag.program_id) == col(Program.id))
+        .where(col(Affiliate.id) == col(ReviewFlag.affiliate_id))
+    )
+    if manager_id is not None:
+        flagged = flagged.where(owner_clause(manager_id, unassigned))
+    wanted = sa.or_(flagged, col(Program.id) == including) if including is not None else flagged
+    query = (
+        sa.select(col(Program.id), col(Program.name))
+        .where(wanted)
+        .order_by(col(Program.name), col(Program.id))
+    )
+    return [(int(id_), str(name)) for id_, name in session.execute(query)]
 
 
 def show_flag(session: Session, flag_id: int) -> FlagView:
@@ -897,10 +931,19 @@ def decide(
     reason: str,
     actor: str,
     today: date,
+    *,
+    manager_id: int | None = None,
+    unassigned: bool = False,
 ) -> FlagView:
     """Approve (release) or reject (reverse) what a flag holds, with the reason. The flag's
     row is locked and its state read after the lock: a flag decided already is refused with
-    who decided it and when. Approving a conversion whose month's statement was built
+    who decided it and when.
+
+    Team mode: `manager_id`/`unassigned` are what the acting person may change
+    (services.team.Acting.owner_filter(True): a manager's own affiliates and the unassigned
+    ones, None for an admin). A flag on another manager's affiliate is refused in words and
+    nothing changes: PostgreSQL's row-level security makes the same rule (there such a flag
+    is hidden, so it reads as no flag), and on SQLite this is where the app keeps it. Approving a conversion whose month's statement was built
     already adds its commission as an adjustment of the next statement."""
     from talent_tui.services.affiliates import payouts
 
@@ -914,8 +957,11 @@ def decide(
         select(ReviewFlag).where(ReviewFlag.id == flag_id).with_for_update()
     ).first()
     if flag is None:
-        raise ReviewError(f"no review flag #{flag_id}", "id")
+        hint = " you can see (another manager's flags are theirs)" if manager_id else ""
+        raise ReviewError(f"no review flag #{flag_id}{hint}", "id")
     session.refresh(flag)
+    if manager_id is not None:
+        _refuse_another_managers(session, flag, manager_id, unassigned)
     if flag.status is not ReviewStatus.OPEN:
         when = flag.decided_at.date().isoformat() if flag.decided_at else "?"
         raise ReviewError(
@@ -968,6 +1014,26 @@ def decide(
         {"status": flag.status.value, "reason": why, "conversions": changed, "today": today},
     )
     return show_flag(session, flag_id)
+
+
+def _refuse_another_managers(
+    session: Session, flag: ReviewFlag, manager_id: int, unassigned: bool
+) -> None:
+    """Refuse deciding a flag whose affiliate the acting manager may not change."""
+    mine = session.execute(
+        sa.select(col(Affiliate.id)).where(
+            col(Affiliate.id) == flag.affiliate_id, owner_clause(manager_id, unassigned)
+        )
+    ).first()
+    if mine is not None:
+        return
+    affiliate = session.get(Affiliate, flag.affiliate_id)
+    handle = affiliate.handle if affiliate else f"#{flag.affiliate_id}"
+    raise ReviewError(
+        f"review flag #{flag.id} is on {handle}, another manager's affiliate (team mode): "
+        "their manager or an admin decides it; nothing was changed",
+        "id",
+    )
 
 
 def held_net(session: Session, program_id: int) -> tuple[int, int]:
