@@ -260,7 +260,8 @@ def test_refusals_go_to_stderr_with_exit_code_1_and_change_nothing(talent, tmp_p
     result = talent("import", "conversions", str(bad), "-p", "p", code=1)
     assert "o.csv:2:amount:" in result.stderr and "Traceback" not in result.stderr
     assert "--program" in talent("import", "creators", str(bad), "-p", "p", code=2).stderr
-    assert "need --program" in talent("import", "conversions", str(bad), code=1).stderr
+    # The one program is used when none is named: the same error as with -p.
+    assert "o.csv:2:amount:" in talent("import", "conversions", str(bad), code=1).stderr
     database = dbmod.open_database(talent.db)
     with database.session() as s:
         assert s.exec(select(Conversion)).all() == []
@@ -278,3 +279,40 @@ def test_import_profiles_save_and_list(talent, tmp_path) -> None:  # noqa: ANN00
         in talent("import", "profiles", "save", "x", "--map", "A=b", code=1).stderr
     )
     assert "give a name" in talent("import", "profiles", "save", code=2).stderr
+
+
+def test_program_may_be_left_out_while_there_is_one(talent, tmp_path) -> None:  # noqa: ANN001
+    """With no program: refused, saying how to add one. With one: every affiliate command and
+    the conversions import use it. With two: refused, naming them, and nothing is written."""
+    refused = talent("links", "list", code=1)
+    assert "no programs yet" in refused.stderr
+    talent("programs", "add", "Glow Spring", "--brand", "Glow Labs", "--currency", "USD",
+           "--rate", "10%")  # fmt: skip
+    talent("affiliates", "add", "@nora")
+    talent("links", "add", "nora", "https://glow.example/shop")
+    talent("codes", "add", "nora", "NORA10")
+    talent("creatives", "add", "--kind", "text", "--name", "Hello", "--text", "Shop now")
+    listed = json.loads(talent("links", "list", "--json").stdout)
+    assert [(g["affiliate"], g["code"]) for g in listed] == [("@nora", "nora-1")]
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,promo_code,occurred_at,amount\nA-1,nora10,2026-10-02 09:00:00,40.00\n",
+        encoding="utf-8",
+    )
+    talent("import", "conversions", str(orders))
+    assert (
+        json.loads(talent("affiliates", "kpis", "--month", "2026-10", "--json").stdout)[0][
+            "revenue_minor"
+        ]
+        == 4000
+    )
+    talent("programs", "add", "Second", "--brand", "Glow Labs", "--currency", "EUR", "--rate", "5%")
+    for args in (("links", "list"), ("affiliates", "add", "@sam"), ("import", "conversions",
+                                                                   str(orders))):  # fmt: skip
+        refused = talent(*args, code=1)
+        assert "several programs: give --program (one of Glow Spring, Second)" in refused.stderr
+    engine = dbmod.open_database(talent.db).engine
+    with engine.connect() as connection:
+        handles = [h for (h,) in connection.exec_driver_sql("SELECT handle FROM affiliates")]
+        orders_stored = connection.exec_driver_sql("SELECT count(*) FROM conversions").scalar()
+    assert handles == ["@nora"] and orders_stored == 1

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from talent_tui.cli import common as cli
-from talent_tui.cli.common import JsonOpt
+from talent_tui.cli.common import JsonOpt, ProgramOpt
 from talent_tui.cli.refusals import refused
 from talent_tui.core.text import printable
 
@@ -17,7 +17,6 @@ links_app = typer.Typer(help="Tracking links given to affiliates.", no_args_is_h
 codes_app = typer.Typer(help="Promo codes given to affiliates.", no_args_is_help=True)
 creatives_app = typer.Typer(help="Banners and text links for affiliates.", no_args_is_help=True)
 
-ProgramOpt = Annotated[str, typer.Option("--program", "-p", help="Program name, slug or id.")]
 HandleOpt = Annotated[
     str | None, typer.Option("--affiliate", "-a", help="Only this affiliate's (a handle).")
 ]
@@ -63,7 +62,7 @@ def _print_given(rows: list, as_json: bool, empty: str) -> None:  # noqa: ANN001
 def links_add(
     handle: Annotated[str, typer.Argument(help="The affiliate's handle.")],
     url: Annotated[str, typer.Argument(help="Where the link leads (http or https).")],
-    program: ProgramOpt,
+    program: ProgramOpt = None,
     name: Annotated[str | None, typer.Option("--name", help="A label for the link.")] = None,
     code: Annotated[
         str | None, typer.Option("--code", help="Short code (default: handle and a number).")
@@ -86,7 +85,9 @@ def links_add(
 
 @links_app.command("list")
 @refused
-def links_list(program: ProgramOpt, affiliate: HandleOpt = None, as_json: JsonOpt = False) -> None:
+def links_list(
+    program: ProgramOpt = None, affiliate: HandleOpt = None, as_json: JsonOpt = False
+) -> None:
     """A program's tracking links."""
     from talent_tui.services.affiliates import lookup, resources
 
@@ -104,7 +105,7 @@ def links_list(program: ProgramOpt, affiliate: HandleOpt = None, as_json: JsonOp
 def codes_add(
     handle: Annotated[str, typer.Argument(help="The affiliate's handle.")],
     code: Annotated[str, typer.Argument(help="The promo code (unique in the program, any case).")],
-    program: ProgramOpt,
+    program: ProgramOpt = None,
     discount: Annotated[str | None, typer.Option("--discount", help="e.g. 10%")] = None,
     valid_from: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
     valid_to: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
@@ -136,7 +137,9 @@ def codes_add(
 
 @codes_app.command("list")
 @refused
-def codes_list(program: ProgramOpt, affiliate: HandleOpt = None, as_json: JsonOpt = False) -> None:
+def codes_list(
+    program: ProgramOpt = None, affiliate: HandleOpt = None, as_json: JsonOpt = False
+) -> None:
     """A program's promo codes."""
     from talent_tui.services.affiliates import lookup, resources
 
@@ -152,9 +155,9 @@ def codes_list(program: ProgramOpt, affiliate: HandleOpt = None, as_json: JsonOp
 @creatives_app.command("add")
 @refused
 def creatives_add(
-    program: ProgramOpt,
     kind: Annotated[str, typer.Option("--kind", help="banner or text")],
     name: Annotated[str, typer.Option("--name", help="What it is called.")],
+    program: ProgramOpt = None,
     affiliate: Annotated[
         str | None, typer.Option("--affiliate", "-a", help="Give it to one affiliate (a handle).")
     ] = None,
@@ -184,7 +187,7 @@ def creatives_add(
 @creatives_app.command("list")
 @refused
 def creatives_list(
-    program: ProgramOpt, affiliate: HandleOpt = None, as_json: JsonOpt = False
+    program: ProgramOpt = None, affiliate: HandleOpt = None, as_json: JsonOpt = False
 ) -> None:
     """A program's creatives (with --affiliate: theirs and the program-wide ones)."""
     from talent_tui.services.affiliates import lookup, resources

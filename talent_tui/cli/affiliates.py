@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from talent_tui.cli import common as cli
-from talent_tui.cli.common import JsonOpt
+from talent_tui.cli.common import JsonOpt, ProgramOpt
 from talent_tui.cli.refusals import refused
 from talent_tui.cli.team import AllOpt, keep
 from talent_tui.core.text import printable
@@ -16,8 +16,6 @@ from talent_tui.core.text import printable
 affiliates_app = typer.Typer(
     help="Affiliates: pipeline, checklist, KPIs, recruiting.", no_args_is_help=True
 )
-
-ProgramOpt = Annotated[str, typer.Option("--program", "-p", help="Program name, slug or id.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +31,7 @@ def affiliates_add(
     handle: Annotated[
         str, typer.Argument(help="@handle (a roster creator's TikTok handle links them).")
     ],
-    program: ProgramOpt,
+    program: ProgramOpt = None,
     name: Annotated[str | None, typer.Option("--name")] = None,
     email: Annotated[str | None, typer.Option("--email")] = None,
     site: Annotated[str | None, typer.Option("--site", help="Site or channel URL.")] = None,
@@ -63,7 +61,7 @@ def affiliates_stage(
             help="prospect, contacted, applied, onboarding, active, paused, ended, rejected"
         ),
     ],
-    program: ProgramOpt,
+    program: ProgramOpt = None,
 ) -> None:
     """Move an affiliate to another stage (active needs every checklist item ticked)."""
     from talent_tui.services.affiliates import lookup, members
@@ -84,7 +82,7 @@ def affiliates_stage(
 def affiliates_tick(
     handle: Annotated[str, typer.Argument(help="The affiliate's handle.")],
     item: Annotated[str, typer.Argument(help="The checklist item (its text or number).")],
-    program: ProgramOpt,
+    program: ProgramOpt = None,
 ) -> None:
     """Tick one onboarding checklist item for an affiliate."""
     from talent_tui.services.affiliates import lookup, members
@@ -148,7 +146,7 @@ def affiliates_list(
 @refused
 def affiliates_show(
     handle: Annotated[str, typer.Argument(help="The affiliate's handle.")],
-    program: ProgramOpt,
+    program: ProgramOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """An affiliate: stage history, checklist, and what they were given."""
@@ -215,7 +213,7 @@ def _money(minor: int | None, currency: str) -> str:
 @affiliates_app.command("kpis")
 @refused
 def affiliates_kpis(
-    program: ProgramOpt,
+    program: ProgramOpt = None,
     month: Annotated[str | None, typer.Option("--month", help="YYYY-MM")] = None,
     quarter: Annotated[str | None, typer.Option("--quarter", help="YYYY-Qn")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
@@ -275,7 +273,7 @@ def affiliates_kpis(
 @affiliates_app.command("suggest")
 @refused
 def affiliates_suggest(
-    program: ProgramOpt,
+    program: ProgramOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 20,
     as_json: JsonOpt = False,
 ) -> None:

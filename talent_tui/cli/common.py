@@ -44,6 +44,13 @@ def flag(*names: str, help: str) -> Any:  # noqa: A002 - Typer's own name for it
 
 
 JsonOpt = Annotated[bool, flag("--json", help="Print JSON only.")]
+# An affiliate command's program: needed only when the database has several (find_program).
+ProgramOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--program", "-p", help="Program name, slug or id (needed when there are several)."
+    ),
+]
 
 
 @dataclass(frozen=True)

@@ -70,11 +70,9 @@ def import_affiliate_file(
     tiktok = profile is not None and profile.strip().lower() == tiktok_shop.NAME
     if tiktok and kind != "conversions":
         raise AffiliateError("the tiktok-shop profile reads conversions (orders)", "profile")
-    if kind == "conversions" and not program:
-        raise AffiliateError("conversions need --program (whose orders these are)", "program")
     rename = column_map(database, kind, profile, mapping)
     chosen = None
-    if program:
+    if program or kind == "conversions":  # conversions: the only program when none is named
         with database.session() as session:
             chosen = find_program(session, program)
             session.expunge(chosen)

@@ -14,9 +14,12 @@ from talent_tui.services.affiliates.errors import (
 from talent_tui.store.models import Affiliate, Program
 
 
-def find_program(session: Session, ref: str) -> Program:
-    """A program by id ("3"), name (any case) or slug."""
-    text = ref.strip()
+def find_program(session: Session, ref: str | None) -> Program:
+    """A program by id ("3"), name (any case) or slug; with no reference (None or blank), the
+    database's only program, or an error naming them when there are several."""
+    text = (ref or "").strip()
+    if not text:
+        return _only_program(session)
     number = fields.row_id(text)
     program = session.get(Program, number) if number is not None else None
     if program is None and text:
@@ -30,6 +33,16 @@ def find_program(session: Session, ref: str) -> Program:
     if program is None:
         raise ProgramNotFound(f"no program with id, name or slug {ref!r}", "program")
     return program
+
+
+def _only_program(session: Session) -> Program:
+    found = list(session.exec(select(Program).order_by(col(Program.name)).limit(6)))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ProgramNotFound("no programs yet: add one with `talent programs add`", "program")
+    names = ", ".join(p.name for p in found[:5]) + (", …" if len(found) > 5 else "")
+    raise ProgramNotFound(f"there are several programs: give --program (one of {names})", "program")
 
 
 def handle_of(text: str, name: str = "handle") -> str:
