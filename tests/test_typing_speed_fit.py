@@ -245,3 +245,28 @@ async def test_a_filter_chosen_with_enter_then_a_roster_key(demo_db: Database) -
         assert isinstance(main, MainScreen)
         assert main.view.niche == "fitness"
         assert main.view.sort.label == "followers"
+
+
+async def test_a_filter_typed_before_its_choices_are_read_still_chooses(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filter's choices come from a worker; on a loaded machine they arrived after the
+    burst, so Enter met an empty list, chose nothing, and "s" went into the search box of a
+    filter that stayed open. The keys now wait for the choices."""
+    from talent_tui.services import roster
+
+    real = roster.facets
+
+    def slow(source):  # noqa: ANN001, ANN202
+        time.sleep(0.4)
+        return real(source)
+
+    monkeypatch.setattr(roster, "facets", slow)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_burst(pilot, "f", *"fitness", "enter", "s")
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert main.view.niche == "fitness"
+        assert main.view.sort.label == "followers"

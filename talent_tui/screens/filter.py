@@ -10,12 +10,15 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
 from talent_tui.services import roster
 from talent_tui.widgets.footer import KeysFooter
 from talent_tui.widgets.inputs import SafeInput
+
+_ENDED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
 
 # What the screen returns: ("niche", "food"), ("tag", "kfood"), ("clear", "") or None (cancel).
 Choice = tuple[str, str]
@@ -40,9 +43,27 @@ class FilterScreen(Guarded, ModalScreen[Choice | None]):
 
     def on_mount(self) -> None:
         self.query_one("#filter-options", OptionList).loading = True
+        # Keys typed before the choices are read wait for them: "fitness" + Enter typed at
+        # once would otherwise meet an empty list (Enter chose nothing, and the keys after it
+        # went into the search box of a filter that stayed open).
+        self.app.hold_keys(self)
         self.load()
 
-    @work(exit_on_error=False, thread=True, exclusive=True, name="Loading the filter choices")
+    @on(Worker.StateChanged)
+    def loaded(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "filter-load" and event.worker.state in _ENDED:
+            self.app.release_keys(self)
+
+    def on_unmount(self) -> None:
+        self.app.release_keys(self)
+
+    @work(
+        exit_on_error=False,
+        thread=True,
+        exclusive=True,
+        group="filter-load",
+        name="Loading the filter choices",
+    )
     def load(self) -> None:
         with self.app.database.session() as session:
             facets = roster.facets(session)
