@@ -584,6 +584,10 @@ class KindSpec:
     # Entered around writing the whole file, inside its transaction (and outside any
     # savepoint): the creators kind fills the search index once here (store.search_index).
     bulk: Callable[[Session], AbstractContextManager[Any]] | None = None
+    # Called before the import's own use of the session between writes (a savepoint, the
+    # final flush): a writer that leaves work running on the connection (the conversions
+    # kind's store.bulk.MovingInserts) waits for it here.
+    settle: Callable[[], None] | None = None
 
 
 def differs(obj: Any, data: Mapping[str, Any]) -> bool:
@@ -941,6 +945,8 @@ def _stream(
                 # in a savepoint; what the writer may still write is rolled back with the rest.
                 sink = found or [_FAILING]
                 mark = len(sink)
+                if spec.settle is not None:
+                    spec.settle()
                 try:
                     with session.begin_nested():
                         spec.write(session, clean, source, sink)
@@ -951,6 +957,8 @@ def _stream(
             del batch, clean, found
             if done is not None:
                 done(count)
+        if spec.settle is not None:
+            spec.settle()
         problems.extend(state.finish())
         if problems.total:
             raise problems.failure(source)

@@ -25,6 +25,7 @@ one executemany of updates (`update_conversions`), each batch in the import's tr
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import operator
 import re
@@ -51,6 +52,7 @@ from talent_tui.io.importers.base import (
 )
 from talent_tui.services.affiliates import guard
 from talent_tui.services.affiliates.conversions import customer_hash, hash_key
+from talent_tui.store.bulk import MovingInserts
 from talent_tui.store.models import (
     Conversion,
     ConversionStatus,
@@ -566,13 +568,25 @@ def _stamper(dialect: sa.Dialect) -> Callable[[datetime], Any]:
     return quick if quick(sample) == process(sample) else process
 
 
-def insert_conversions(connection: sa.Connection, target: Target, rows: ParsedRows) -> None:
+def inserted_columns(target: Target) -> tuple[str, ...]:
+    """The columns an import's new conversions are written with: without the platform's,
+    left NULL, when the import's rows never carry them (two parameters fewer a row, 10% of
+    the insert)."""
+    return _INSERTED if target.platform_figures else _INSERTED[: -len(_PLATFORM)]
+
+
+def insert_conversions(
+    connection: sa.Connection,
+    target: Target,
+    rows: ParsedRows,
+    moving: MovingInserts | None = None,
+) -> None:
     """The one place new conversions are stored. `rows` are parsed and resolved (each data
     dict has the order, affiliate_id, link_id, promo_code_id, amounts, status, source, email
-    and the platform's figures), none of them stored yet: all are inserted with one
-    executemany of plain tuples (without the platform's columns, left NULL, when the import's
-    rows never carry them: two parameters fewer a row, 10% of the executemany). The
-    customer's e-mail is kept only as its keyed hash."""
+    and the platform's figures), none of them stored yet: all are inserted as plain tuples of
+    `inserted_columns`, with one executemany, or through `moving` (SQLite, store.bulk: the
+    caller goes on while SQLite puts them into the table). The customer's e-mail is kept only
+    as its keyed hash."""
     if not rows:
         return
     dialect = connection.dialect
@@ -631,9 +645,11 @@ def insert_conversions(connection: sa.Connection, target: Target, rows: ParsedRo
         elif rate is not None or paid is not None:
             raise ValueError("a platform's figures in an import that does not store them")
         params.append(values)
-    columns = _INSERTED if figures else _INSERTED[: -len(_PLATFORM)]
+    columns = inserted_columns(target)
     table = Conversion.__table__
-    if dialect.paramstyle == "qmark":  # SQLite: straight to the driver
+    if moving is not None:
+        moving.add(params)
+    elif dialect.paramstyle == "qmark":  # SQLite: straight to the driver
         quote = dialect.identifier_preparer.quote
         sql = "INSERT INTO {} ({}) VALUES ({})".format(
             quote(table.name), ", ".join(map(quote, columns)), ", ".join("?" * len(columns))
@@ -710,11 +726,27 @@ def spec_for(
     targets: list[Target] = []  # made by the first batch that writes
     span: list[datetime] = []  # when the file's orders occurred
     clicks: dict[str, datetime] = {}  # order id → its click's time, when the file gives it
+    # SQLite: new orders go in through store.bulk.MovingInserts, made by the first batch that
+    # inserts. A batch's move runs while the next batch is read and parsed; anything else
+    # that uses the connection waits for it first (`settle`).
+    moving: list[MovingInserts] = []
+
+    def settle() -> None:
+        if moving:
+            moving[0].wait()
 
     @contextmanager
     def reviewed(session: Session) -> Iterator[None]:
         """Once the whole file is written: the review rules (issue 16)."""
-        yield
+        try:
+            yield
+        except BaseException:
+            if moving:
+                with contextlib.suppress(Exception):  # the error on its way out comes first
+                    moving.pop().close()
+            raise
+        if moving:
+            moving.pop().close()
         guard.after_conversions(
             session,
             session.get(Program, program_id),
@@ -725,6 +757,7 @@ def spec_for(
         )
 
     def write(session: Session, rows: ParsedRows, source: str, errors: list[RowError]) -> Counter:
+        settle()
         counter = Counter()
         kept = [item for item in rows if "skip" not in item[1]]
         if len(kept) != len(rows) and not errors:
@@ -778,7 +811,12 @@ def spec_for(
         update_conversions(connection, target, again, counter, source, errors)
         if errors:
             return counter
-        insert_conversions(connection, target, new)
+        if new and not moving:
+            made = MovingInserts.for_connection(
+                connection, Conversion.__table__.name, inserted_columns(target)
+            )
+            moving.extend([made] if made is not None else [])
+        insert_conversions(connection, target, new, moving[0] if moving else None)
         counter.new += len(new)
         return counter
 
@@ -788,6 +826,7 @@ def spec_for(
         parse=parse or standard_parser(program),
         write=write,
         bulk=reviewed,
+        settle=settle,
         check_rows=lambda rows, source: duplicates(
             rows,
             source,
