@@ -39,6 +39,8 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
+from talent_tui.store.roles import NotPermitted
+
 revision = "0013_pg_search"
 down_revision = "0012_pg_collation"
 branch_labels = None
@@ -84,9 +86,12 @@ def _create_extension(bind: sa.Connection) -> str | None:
         savepoint = bind.begin_nested()
         try:
             bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        except sa.exc.DBAPIError as exc:
+        except (sa.exc.DBAPIError, NotPermitted) as exc:
+            # (store.roles words "permission denied" as NotPermitted, the driver's error kept
+            # as its cause.)
             savepoint.rollback()
-            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            original = exc.__cause__ or getattr(exc, "orig", None) or exc
+            reason = (str(original).strip().splitlines() or [type(original).__name__])[0]
             log.warning(
                 "PostgreSQL: the extension pg_trgm could not be created (%s); the roster "
                 "search works without its index, by scanning every creator. To index it, "
