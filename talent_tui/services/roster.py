@@ -186,9 +186,18 @@ class RosterQuery:
             clauses.append("(';' || lower(tags) || ';') LIKE ? ESCAPE '\\'")
             params.append(f"%;{_escape_like(self.tag.lower())};%")
         text = self._text()
+        sqlite = _is_sqlite(source)
         if text and len(text) >= FTS_MIN_CHARS and _has_search_index(source):
             clauses.append("id IN (SELECT rowid FROM creators_fts WHERE creators_fts MATCH ?)")
             params.append('"' + text.replace('"', '""') + '"')
+        elif text and len(text) < FTS_MIN_CHARS and not sqlite:
+            # PostgreSQL: the same prefixes without lower(), as one range of `name` per way
+            # of writing the letters. lower() and LIKE are not leakproof, so under row-level
+            # security (team mode, any login but a superuser) PostgreSQL may not use them in
+            # an index scan; plain comparisons it may (the roster's name and handle indexes).
+            clause, range_params = _pg_prefix(text)
+            clauses.append(clause)
+            params += range_params
         elif text and len(text) < FTS_MIN_CHARS:
             # One or two characters: names and handles that start with them (indexed ranges).
             low, high = _prefix_range(text)
@@ -199,11 +208,14 @@ class RosterQuery:
             )
             params += [low, high, "@" + low, "@" + high]
         elif text:
+            # PostgreSQL (or a SQLite file without the FTS table): served on PostgreSQL by
+            # migration 0013's trigram indexes, whose expressions these are, word for word.
+            # The pattern is lower-cased here the way lower() does it on a "C" column (ASCII
+            # only, as SQLite's lower()), whatever the database's own collation would do.
             clauses.append(
-                "(lower(name) LIKE lower(?) ESCAPE '\\'"
-                " OR lower(tiktok_handle) LIKE lower(?) ESCAPE '\\')"
+                "(lower(name) LIKE ? ESCAPE '\\' OR lower(tiktok_handle) LIKE ? ESCAPE '\\')"
             )
-            pattern = f"%{_escape_like(text)}%"
+            pattern = f"%{_escape_like(_ascii_lower(text))}%"
             params += [pattern, pattern]
         return " AND ".join(clauses), params
 
@@ -324,11 +336,30 @@ def _before(
     return conditions
 
 
+def _ascii_lower(text: str) -> str:
+    """`text` lower-cased the way SQLite's lower(), and PostgreSQL's on a "C" column, do it:
+    ASCII letters only."""
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
+
+
 def _prefix_range(text: str) -> tuple[str, str]:
     """[low, high) covering every string that starts with `text`, lower-cased the way SQLite's
     lower() does it (ASCII only)."""
-    low = "".join(ch.lower() if ch.isascii() else ch for ch in text)
+    low = _ascii_lower(text)
     return low, _after_prefix(low)
+
+
+def _pg_prefix(text: str) -> tuple[str, list[object]]:
+    """The short search's condition on PostgreSQL: the names that start with any case of
+    `text` (what `lower(name) >= low AND lower(name) < high` finds, as ranges of `name`) or
+    the handles that start with "@" and the lower-cased text (as on SQLite)."""
+    low, high = _prefix_range(text)
+    ranges = ["(tiktok_handle >= ? AND tiktok_handle < ?)"]
+    params: list[object] = ["@" + low, "@" + high]
+    for start in _case_variants(low):
+        ranges.append("(name >= ? AND name < ?)")
+        params += [start, _after_prefix(start)]
+    return "(" + " OR ".join(ranges) + ")", params
 
 
 def _after_prefix(text: str) -> str:
