@@ -182,3 +182,25 @@ def test_unknown_format_and_file_errors_render_without_row(
         "field": "file",
         "message": "No such file or directory",
     }
+
+
+def test_a_large_import_leaves_the_planner_statistics_of_what_it_wrote(
+    database: Database, tmp_path: Path
+) -> None:
+    """From ANALYZE_AFTER rows on, an import refreshes the planner's statistics, on both
+    stores: PostgreSQL's planner ignores the search's trigram indexes on a table it has no
+    statistics for (a search right after an import was 45 ms a keystroke instead of 6)."""
+    rows = "".join(f"Name {n},@stat.{n:05d},{n * 10}\n" for n in range(importers.ANALYZE_AFTER))
+    path = write(tmp_path, "many.csv", "name,tiktok_handle,followers\n" + rows)
+    assert importers.import_file(database, "creators", path).new == importers.ANALYZE_AFTER
+    with database.engine.connect() as connection:
+        if database.engine.dialect.name == "sqlite":
+            analyzed = connection.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'creators'"
+            ).scalar()
+            assert analyzed and analyzed > 0
+        else:  # reltuples is -1 for a table never analyzed
+            estimate = connection.exec_driver_sql(
+                "SELECT reltuples FROM pg_class WHERE relname = 'creators'"
+            ).scalar()
+            assert estimate == importers.ANALYZE_AFTER

@@ -1138,10 +1138,13 @@ ANALYZE_AFTER = 1_000  # rows; below this the planner's statistics are still goo
 
 
 def refresh_statistics(database: Any) -> None:
-    """Let SQLite's planner see the new shape of the data (which index narrows a search)."""
-    if database.engine.dialect.name == "sqlite":
-        with database.engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
+    """Let the planner see the new shape of the data (which index narrows a search). On
+    PostgreSQL too: autovacuum gets there about a minute later, and until then a table that
+    was empty has no statistics and the planner ignores the search's trigram indexes (a
+    search right after importing 100,000 creators: 45 ms a keystroke instead of 6). A login
+    that does not own a table is skipped for it, with a notice, not an error."""
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
 
 
 # Filled by the kind modules as they are imported (see the package's __init__), in KINDS order.
