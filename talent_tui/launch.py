@@ -92,7 +92,8 @@ def _current_server(
 
     from talent_tui.core.config import settings
     from talent_tui.services import team
-    from talent_tui.store.handle import current_server, pg_url
+    from talent_tui.store.handle import current_server
+    from talent_tui.store.pgurl import pg_url
 
     value = db if db is not None else settings().db
     if value is None or pg_url(value) is None:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 from talent_tui.core.config import settings
-from talent_tui.store.handle import PG_CHANNEL, PG_CONNECT_ARGS
+from talent_tui.store.pgurl import PG_CHANNEL, PG_CONNECT_ARGS
 from talent_tui.store.sqlitefile import (  # noqa: F401 - re-exported for callers of store.db
     DEMO_APPLICATION_ID,
     SCHEMA_HEAD,
@@ -215,7 +215,7 @@ def _engine_options(url: str) -> dict[str, Any]:
     for every batch, comparing each row with each key, and 100,000 creators took 2 minutes
     (10,000: 3 s). Without server-side prepared statements every statement is planned with
     its values and the table as it is (100,000 in seconds). The options are
-    `handle.PG_CONNECT_ARGS`, which the app's first reads (before this engine) use too."""
+    `pgurl.PG_CONNECT_ARGS`, which the app's first reads (before this engine) use too."""
     if sa.engine.make_url(url).get_backend_name() == "postgresql":
         return {"connect_args": dict(PG_CONNECT_ARGS)}
     return {}

@@ -122,7 +122,7 @@ class PgChangeWatcher(ChangeWatcher):
             return False
         import psycopg
 
-        from talent_tui.store.handle import PG_CHANNEL, pg_url
+        from talent_tui.store.pgurl import PG_CHANNEL, pg_url
 
         # The URL read as the engine reads it, without importing SQLAlchemy when it need not
         # be (the main screen starts this before its first frame).
