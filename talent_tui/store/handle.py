@@ -93,16 +93,26 @@ class DatabaseServer:
     @contextlib.contextmanager
     def reading(self, within_s: float | None = None) -> Iterator[Any]:
         """One read transaction on a psycopg connection (READ COMMITTED, as a session's).
-        A time limit cannot be kept, so one is refused before anything is read (as
-        `store.db.Database.reading` does on PostgreSQL)."""
-        if within_s is not None:
-            raise ReadTooLong(f"{self.describe()}: a read cannot be given a time limit")
+        With `within_s`, the server stops any statement of it still running after that many
+        seconds (`statement_timeout`) and `ReadTooLong` is raised, as `sqlitefile.reading`
+        does: the first frame's read runs on the UI thread, as on SQLite."""
+        import psycopg
+
         with self._lock:
             connection = self._idle.pop() if self._idle else None
         if connection is None:
             connection = self.connect()
         try:
-            yield connection
+            if within_s is not None:
+                limit_ms = max(1, round(within_s * 1000))
+                connection.execute(f"SET LOCAL statement_timeout = {limit_ms}")
+            try:
+                yield connection
+            except psycopg.errors.QueryCanceled:
+                if within_s is None:
+                    raise
+                message = f"a read of {self.describe()} took longer than {within_s:g} s"
+                raise ReadTooLong(message) from None
         finally:
             self._give_back(connection)
 
