@@ -153,6 +153,14 @@ def test_a_database_at_head_starts_quickly_as_its_login(
         )
         assert connection.execute("SELECT current_user").fetchone() == (login,)
     server.close()
+    # The check waits at most 2 s for a server (the full path then waits the URL's own time
+    # and says what is wrong); the app's connections wait as the URL says, as the engine's.
+    found = quick_target(["--db", pg_url + "?connect_timeout=30"])
+    assert found is not None and isinstance(found[0], DatabaseServer)
+    with found[0].reading() as first, found[0].reading() as second:
+        assert "connect_timeout=2" in first.info.dsn.split()
+        assert "connect_timeout=30" in second.info.dsn.split()
+    found[0].close()
     # `demo` opens quickly once the database has creators (else the demo is loaded first).
     assert quick(["--db", pg_url, "demo"]) is None
     with psycopg.connect(**pg_url_args(pg_url), autocommit=True) as owner:

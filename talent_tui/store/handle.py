@@ -65,6 +65,10 @@ def current_file(db: str | None) -> DatabaseFile | None:
 
 # ---- PostgreSQL ------------------------------------------------------------------------------
 
+# How long the fast start's check waits for a server that does not answer (libpq's shortest
+# connect_timeout) before the full command line tries, with the URL's own timeout.
+QUICK_CONNECT_S = 2
+
 
 class DatabaseServer:
     """A talent PostgreSQL database at this version's schema that SQLAlchemy has not opened
@@ -85,10 +89,16 @@ class DatabaseServer:
     def describe(self) -> str:
         return self.parsed.describe()
 
-    def connect(self) -> Any:
+    def connect(self, timeout_s: int | None = None) -> Any:
+        """A connection as the engine makes one; `timeout_s`, when shorter than the URL's own
+        `connect_timeout` (or when it has none), bounds the wait for the server instead."""
         import psycopg
 
-        return psycopg.connect(**self.parsed.connect_args())
+        args = self.parsed.connect_args()
+        given = str(args.get("connect_timeout", "0")).strip()  # 0: wait as long as it takes
+        if timeout_s is not None and given.isdigit() and not 0 < int(given) <= timeout_s:
+            args["connect_timeout"] = timeout_s  # (a value libpq refuses is left to refuse)
+        return psycopg.connect(**args)
 
     @contextlib.contextmanager
     def reading(self, within_s: float | None = None) -> Iterator[Any]:
@@ -115,6 +125,11 @@ class DatabaseServer:
                 raise ReadTooLong(message) from None
         finally:
             self._give_back(connection)
+
+    def keep(self, connection: Any) -> None:
+        """Keep `connection` for the next read."""
+        with self._lock:
+            self._idle.append(connection)
 
     def _give_back(self, connection: Any) -> None:
         try:
@@ -155,6 +170,9 @@ def current_server(value: str) -> DatabaseServer | None:
         return None
     server = DatabaseServer(value, parsed)
     try:
+        # A server that does not answer is waited for again by the full path (which then
+        # says so): this first wait is kept short (libpq's shortest), not added in full.
+        server.keep(server.connect(timeout_s=QUICK_CONNECT_S))
         with server.reading() as connection:
             found = connection.execute("SELECT version_num FROM alembic_version").fetchall()
     except Exception:  # noqa: BLE001 - no driver, no server, no login, no table: the full path says
