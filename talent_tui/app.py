@@ -1,7 +1,8 @@
 """The Textual application: one database, the main screen, help and the command palette.
 
-Start-up is built for the first frame: the app can start on a `sqlitefile.DatabaseFile` (a
-current SQLite file, read through the stdlib driver), paint the roster and the highlighted
+Start-up is built for the first frame: the app can start on a `handle.DatabaseFile` (a
+current SQLite file, read through the stdlib driver) or a `handle.DatabaseServer` (a current
+PostgreSQL database, read through plain psycopg as the URL's login), paint the roster and the highlighted
 creator from it, and only then open the database through SQLAlchemy in a worker, expire
 overdue offers and import the other screens' modules, so a key pressed a moment later opens
 its screen at once. Nothing on the path to the first frame imports SQLAlchemy, SQLModel,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from textual.notifications import Notify, SeverityLevel
 
     from talent_tui.store.db import Database
-    from talent_tui.store.handle import DatabaseFile
+    from talent_tui.store.handle import DatabaseFile, DatabaseServer
 
 # How long a worker that needs the ORM waits for the first frame before it goes ahead anyway.
 FIRST_FRAME_WAIT_S = 3.0
@@ -114,7 +115,7 @@ class TalentApp(Guarded, App[None]):
 
     def __init__(
         self,
-        database: Database | DatabaseFile,
+        database: Database | DatabaseFile | DatabaseServer,
         *,
         today: date | None = None,
         actor: str | None = None,
@@ -122,7 +123,7 @@ class TalentApp(Guarded, App[None]):
         super().__init__()
         # What went wrong and was reported, oldest first (see failures.report); tests read it.
         self.failures: list[tuple[str, BaseException]] = []
-        self._handle: Database | DatabaseFile = database
+        self._handle: Database | DatabaseFile | DatabaseServer = database
         self._opened: Database | None = None if database.quick else database.open()
         # Held while a module is imported after start (the ORM, services, screens): one thread
         # imports at a time. Two threads importing the same packages at once can be handed a
@@ -192,7 +193,7 @@ class TalentApp(Guarded, App[None]):
             raise DatabaseMissing(missing_message(path))
 
     @property
-    def database_handle(self) -> Database | DatabaseFile:
+    def database_handle(self) -> Database | DatabaseFile | DatabaseServer:
         """The database even while its file is missing (for the watcher)."""
         return self._opened or self._handle
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 from talent_tui.core.config import settings
+from talent_tui.store.pgurl import PG_CHANNEL, PG_CONNECT_ARGS
 from talent_tui.store.sqlitefile import (  # noqa: F401 - re-exported for callers of store.db
     DEMO_APPLICATION_ID,
     SCHEMA_HEAD,
@@ -163,7 +164,7 @@ def _describe_engine(context: sa.engine.ExceptionContext) -> str:
 # on SQLite. Services also lock the row they change (`store.locks.for_change`), so a writer
 # that is not talent's (or a later one without this lock) cannot slip between a check and its
 # change either.
-CHANNEL = "talent_changes"  # NOTIFY channel of talent's commits (store.watch listens)
+CHANNEL = PG_CHANNEL  # NOTIFY channel of talent's commits (store.watch listens)
 PG_WRITE_LOCK = 0x74616C656E74  # "talent": one key per database (advisory locks are per database)
 _PG_LOCK_NOT_AVAILABLE = "55P03"
 _PG_DEADLOCK = "40P01"
@@ -213,9 +214,10 @@ def _engine_options(url: str) -> dict[str, Any]:
     it is filling: planned while the table was small, the kept plan scanned the whole table
     for every batch, comparing each row with each key, and 100,000 creators took 2 minutes
     (10,000: 3 s). Without server-side prepared statements every statement is planned with
-    its values and the table as it is (100,000 in seconds)."""
+    its values and the table as it is (100,000 in seconds). The options are
+    `pgurl.PG_CONNECT_ARGS`, which the app's first reads (before this engine) use too."""
     if sa.engine.make_url(url).get_backend_name() == "postgresql":
-        return {"connect_args": {"prepare_threshold": None}}
+        return {"connect_args": dict(PG_CONNECT_ARGS)}
     return {}
 
 

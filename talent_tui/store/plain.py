@@ -1,6 +1,7 @@
 """Plain SQL through a DB-API connection: the reads that must not wait for the ORM to load
-(see `services.roster`) run through these, on a stdlib `sqlite3` connection or on an ORM
-`Session`'s own connection, with the same statements either way."""
+(see `services.roster`) run through these, on a stdlib `sqlite3` connection, a plain psycopg
+connection (`store.handle.DatabaseServer`) or an ORM `Session`'s own connection, with the same
+statements every way."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any
 
 
 def dbapi(source: Any) -> Any:
-    """The DB-API connection behind `source`: a stdlib `sqlite3` connection as it is, or an
-    ORM `Session`'s own connection (so a read joins the session's transaction)."""
-    if isinstance(source, sqlite3.Connection):
+    """The DB-API connection behind `source`: a stdlib `sqlite3` or a psycopg connection as
+    it is, or an ORM `Session`'s own connection (so a read joins the session's transaction)."""
+    if isinstance(source, sqlite3.Connection) or type(source).__module__.startswith("psycopg"):
         return source
     return source.connection().connection.driver_connection
 

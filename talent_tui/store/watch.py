@@ -121,19 +121,26 @@ class PgChangeWatcher(ChangeWatcher):
         if time.monotonic() < self.retry_at:
             return False
         import psycopg
-        from sqlalchemy.engine import make_url
 
-        from talent_tui.store.db import CHANNEL
+        from talent_tui.store.pgurl import PG_CHANNEL, pg_url
 
-        parsed = make_url(self.url)
+        # The URL read as the engine reads it, without importing SQLAlchemy when it need not
+        # be (the main screen starts this before its first frame).
+        plain = pg_url(self.url)
+        if plain is not None:
+            conninfo, options = "", plain.connect_args()
+        else:
+            from sqlalchemy.engine import make_url
+
+            parsed = make_url(self.url)
+            conninfo = parsed.set(drivername="postgresql", password=None).render_as_string()
+            options = {"password": parsed.password or None}
         try:
             self.listener = psycopg.connect(
-                parsed.set(drivername="postgresql", password=None).render_as_string(),
-                password=parsed.password or None,
-                autocommit=True,
-                connect_timeout=self.CONNECT_TIMEOUT_S,
+                conninfo,
+                **{**options, "autocommit": True, "connect_timeout": self.CONNECT_TIMEOUT_S},
             )
-            self.listener.execute(f"LISTEN {CHANNEL}")
+            self.listener.execute(f"LISTEN {PG_CHANNEL}")
         except psycopg.Error:
             self.close()
             self.retry_at = time.monotonic() + self.RETRY_S
