@@ -173,7 +173,11 @@ def test_the_columns_are_c_and_the_indexes_serve_the_roster_as_before(stores: di
         before = _plans(pg)
     finally:
         command.upgrade(config, "head")
-    # Every index the planner used under the language collation it still uses under "C".
+    # Every index the planner used under the language collation it still uses under "C", or
+    # the query is now read in order from an index with no sort at all (0014's shapes: a
+    # manager's page by name came from the handle index and a sort before).
     for sql, old, new in zip(PLANNED, before, after, strict=True):
-        assert set(re.findall(r"ix_\w+", old)) <= set(re.findall(r"ix_\w+", new)), (sql, old, new)
+        kept = set(re.findall(r"ix_\w+", old)) <= set(re.findall(r"ix_\w+", new))
+        better = "Sort" in old and "Sort" not in new and "Index" in new
+        assert kept or better, (sql, old, new)
     assert sum("ix_creators_roster_" in plan for plan in after) >= 3, after

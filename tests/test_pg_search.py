@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from talent_tui.services import roster, team
 from talent_tui.services.roster import RosterQuery, SortKey
 from talent_tui.store import db as dbmod
+from talent_tui.store.sqlitefile import SCHEMA_HEAD
 
 from . import pgserver
 from .test_team_pg import OWNER, url_as
@@ -185,7 +186,7 @@ def test_the_migration_made_the_extension_and_the_indexes_on_the_searched_expres
             ).all()
         )
         revision = session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    assert revision == "0013_pg_search"
+    assert revision == SCHEMA_HEAD
     assert found[SEARCH_INDEXES[0]].endswith("USING gin (lower((name)::text) gin_trgm_ops)")
     assert found[SEARCH_INDEXES[1]].endswith(
         "USING gin (lower((tiktok_handle)::text) gin_trgm_ops)"
@@ -408,7 +409,7 @@ def test_without_pg_trgm_the_migration_warns_and_the_search_still_works(
         logger.removeHandler(handler)
         logger.disabled = disabled
     try:
-        assert dbmod.current_revision(database) == "0013_pg_search"
+        assert dbmod.current_revision(database) == SCHEMA_HEAD
         assert len(messages) == 1 and "pg_trgm could not be created" in messages[0]
         assert "permission denied" in messages[0] and "CREATE EXTENSION pg_trgm" in messages[0]
         with database.session() as session:
