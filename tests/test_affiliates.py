@@ -13,11 +13,13 @@ from sqlmodel import select
 from talent_tui.services.affiliates import kpis, members, programs, resources, suggest
 from talent_tui.services.affiliates.errors import AffiliateError
 from talent_tui.store.models import (
+    Affiliate,
     AuditEntry,
     ChecklistTick,
     ClickDay,
     Conversion,
     ConversionStatus,
+    Creative,
     Dimension,
     Program,
     StageChange,
@@ -339,3 +341,58 @@ def test_a_roster_creator_affiliate_shows_followers_and_fit_beside(database) -> 
     assert side is not None
     assert (side.creator_id, side.followers, side.fit_score) == (c.id, 12_345, 80)
     assert side.describe().startswith("roster: 12,345 followers")
+
+
+def test_a_program_name_that_would_find_another_program_is_refused(database) -> None:  # noqa: ANN001
+    """Commands find a program by id, name or slug: a name that is a number, or another
+    program's slug, would open the wrong one."""
+    with database.transaction() as s:
+        first = _program(s, name="Acme Club")
+        second = _program(s, name="ACME club!", brand="Oat")  # slug acme-club taken: acme-club-2
+        assert (first.slug, second.slug) == ("acme-club", "acme-club-2")
+        for name, words in (("2", "cannot be a number"), ("acme-club-2", r"slug\) of program")):
+            with pytest.raises(AffiliateError, match=words) as caught:
+                _program(s, name=name, brand=f"Brand {name}")
+            assert caught.value.field == "name"
+    with database.session() as s:
+        assert sorted(p.name for p in s.exec(select(Program))) == [
+            "ACME club!",
+            "Acme Club",
+        ]
+
+
+@pytest.mark.parametrize("handle", ["@a<b>", "@a+b", "@ab.", "@.ab", "@e\u200bx", "@-x"])
+def test_a_new_affiliates_handle_is_refused_when_no_link_code_could_be_made_of_it(
+    database, handle: str
+) -> None:  # noqa: ANN001
+    with database.transaction() as s:
+        program = _program(s)
+        with pytest.raises(AffiliateError, match="handle has only letters, digits, _") as caught:
+            _affiliate(s, program, handle)
+        assert caught.value.field == "handle"
+        ok = _affiliate(s, program, "@Site-Reviews_2.0x")
+        link = resources.add_link(s, program, ok, "https://shop.example/", "mina")
+        assert (ok.handle, link.code) == ("@site-reviews_2.0x", "site-reviews_2-0x-1")
+    with database.session() as s:
+        assert [a.handle for a in s.exec(select(Affiliate))] == ["@site-reviews_2.0x"]
+
+
+def test_creative_sizes_are_width_by_height_and_names_unique_per_owner(database) -> None:  # noqa: ANN001
+    with database.transaction() as s:
+        program = _program(s)
+        nora = _affiliate(s, program, "@nora")
+        banner = resources.add_creative(
+            s, program, "banner", "Spring", "mina", size="300 × 250", path="spring.png"
+        )
+        assert banner.size == "300x250"
+        for size in ("abc", "-1x5", "0x0", "300x", "1" * 26 + "x5", "30000x10"):
+            with pytest.raises(AffiliateError, match="size") as caught:
+                resources.add_creative(s, program, "banner", "B", "mina", size=size, path="b.png")
+            assert caught.value.field == "size"
+        with pytest.raises(AffiliateError, match="named 'spring' already"):
+            resources.add_creative(s, program, "text", "spring", "mina", text="Shop")
+        # The same name for one affiliate is another creative.
+        resources.add_creative(s, program, "text", "Spring", "mina", affiliate=nora, text="Hi")
+    with database.session() as s:
+        stored = {(c.name, c.size, c.affiliate_id) for c in s.exec(select(Creative))}
+        assert stored == {("Spring", None, nora.id), ("Spring", "300x250", None)}

@@ -54,6 +54,26 @@ def handle_of(text: str, name: str = "handle") -> str:
         raise AffiliateError(f"{name}: {exc.message}", name) from None
 
 
+_HANDLE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.-")
+NEW_HANDLE_RULE = (
+    "an affiliate's handle has only letters, digits, _, . and - (not starting or ending"
+    " with . or -)"
+)
+
+
+def new_handle(text: str, name: str = "handle") -> str:
+    """The handle of an affiliate being added: `handle_of`, and held to what a TikTok handle
+    or a publisher's name can be (its link codes are made from it); an affiliate stored
+    before is still found by `handle_of` whatever its handle."""
+    handle = handle_of(text, name)
+    body = handle[1:]
+    if not set(body) <= _HANDLE_CHARS or body[0] in ".-" or body[-1] in ".-":
+        odd = next((ch for ch in body if ch not in _HANDLE_CHARS), None)
+        why = "" if odd is None else f" ({fields.visible(odd)} is not allowed)"
+        raise AffiliateError(f"{name}: {NEW_HANDLE_RULE}: not {fields.visible(text)}{why}", name)
+    return handle
+
+
 def find_affiliate(session: Session, program_id: int, ref: str) -> Affiliate:
     """An affiliate of the program by handle ("@name" or "name") or id."""
     text = ref.strip()

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from talent_tui.core import fields
 from talent_tui.services import audit
 from talent_tui.services.affiliates.errors import AffiliateError
-from talent_tui.services.affiliates.lookup import find_affiliate, handle_of
+from talent_tui.services.affiliates.lookup import find_affiliate, new_handle
 from talent_tui.services.affiliates.programs import checklist
 from talent_tui.store.models import (
     Affiliate,
@@ -83,7 +83,7 @@ def check_site(text: str | None) -> str | None:
 def add_affiliate(session: Session, program_id: int, data: AffiliateInput, actor: str) -> Affiliate:
     """Add an affiliate to a program, at `data.stage` (prospect by default). A roster creator
     whose TikTok handle is the affiliate's handle becomes the affiliate's creator."""
-    handle = handle_of(data.handle)
+    handle = new_handle(data.handle)
     if session.exec(
         select(Affiliate.id).where(Affiliate.program_id == program_id, Affiliate.handle == handle)
     ).first():

@@ -113,8 +113,21 @@ def _text(name: str, value: str, limit: int, *, required: bool = False) -> str:
 def add_program(session: Session, data: ProgramInput, actor: str) -> Program:
     """Create a program; its slug is made from the name (unique: "-2" when taken)."""
     name = _text("name", data.name, fields.MAX_NAME, required=True)
-    if session.exec(select(Program).where(sa.func.lower(Program.name) == name.lower())).first():
-        raise AffiliateError(f"a program named {name!r} exists already", "name")
+    # Every command finds a program by its id, name or slug (lookup.find_program): a name
+    # that is a number, or another program's slug, would find the wrong program.
+    if name.isascii() and name.isdigit():
+        raise AffiliateError(
+            f"a program's name cannot be a number ({name!r} reads as a program id)", "name"
+        )
+    taken = session.exec(
+        select(Program.name).where(
+            sa.or_(sa.func.lower(Program.name) == name.lower(), col(Program.slug) == name.lower())
+        )
+    ).first()
+    if taken is not None:
+        if taken.lower() == name.lower():
+            raise AffiliateError(f"a program named {name!r} exists already", "name")
+        raise AffiliateError(f"{name!r} is the short name (slug) of program {taken!r}", "name")
     from talent_tui.services.brands import BrandNotFound, find_brand
 
     try:
@@ -138,7 +151,14 @@ def add_program(session: Session, data: ProgramInput, actor: str) -> Program:
         raise AffiliateError(f"terms: longer than {fields.MAX_TERMS:,} characters", "terms")
     base = slug = slugify(name)
     number = 2
-    while session.exec(select(Program.id).where(Program.slug == slug)).first() is not None:
+    while (
+        session.exec(
+            select(Program.id).where(
+                sa.or_(col(Program.slug) == slug, sa.func.lower(Program.name) == slug)
+            )
+        ).first()
+        is not None
+    ):
         suffix = f"-{number}"
         slug = base[: fields.MAX_SLUG - len(suffix)] + suffix
         number += 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from talent_tui.core import fields
@@ -168,6 +169,24 @@ def add_code(
     return promo
 
 
+_SIZE = re.compile(r"([0-9]{1,5})\s*[x×X]\s*([0-9]{1,5})")
+MAX_PIXELS = 20_000  # a banner side, in pixels
+
+
+def check_size(text: str) -> str:
+    """A banner's size as "WIDTHxHEIGHT" in pixels ("300x250", "300 × 250" → "300x250"), each
+    side from 1 to MAX_PIXELS."""
+    found = _SIZE.fullmatch(text.strip())
+    if found is None:
+        raise AffiliateError(f"size: width x height in pixels, e.g. 300x250: not {text!r}", "size")
+    width, height = int(found.group(1)), int(found.group(2))
+    if not (0 < width <= MAX_PIXELS and 0 < height <= MAX_PIXELS):
+        raise AffiliateError(
+            f"size: each side from 1 to {MAX_PIXELS:,} pixels: not {text!r}", "size"
+        )
+    return f"{width}x{height}"
+
+
 def add_creative(
     session: Session,
     program: Program,
@@ -192,11 +211,28 @@ def add_creative(
         path_ = fields.opt_text({"path": path or ""}, "path", fields.MAX_URL)
     except fields.FieldError as exc:
         raise AffiliateError(f"{exc.field}: {exc.message}", exc.field) from None
+    if size_ is not None:
+        size_ = check_size(size_)
     if chosen is CreativeKind.BANNER and path_ is None:
         raise AffiliateError("a banner needs a path (its file or URL)", "path")
+    assert program.id is not None
+    owner = (
+        col(Creative.affiliate_id) == affiliate.id
+        if affiliate is not None
+        else col(Creative.affiliate_id).is_(None)
+    )
+    same = session.exec(
+        select(Creative.id).where(
+            Creative.program_id == program.id,
+            sa.func.lower(Creative.name) == label.lower(),
+            owner,
+        )
+    ).first()
+    if same is not None:
+        whose = f"{affiliate.handle}'s" if affiliate is not None else "the program's"
+        raise AffiliateError(f"{whose} creatives have one named {label!r} already", "name")
     if chosen is CreativeKind.TEXT and text_ is None:
         raise AffiliateError("a text link needs its text", "text")
-    assert program.id is not None
     creative = Creative(
         program_id=program.id,
         affiliate_id=affiliate.id if affiliate is not None else None,
