@@ -396,3 +396,12 @@ def test_creative_sizes_are_width_by_height_and_names_unique_per_owner(database)
     with database.session() as s:
         stored = {(c.name, c.size, c.affiliate_id) for c in s.exec(select(Creative))}
         assert stored == {("Spring", None, nora.id), ("Spring", "300x250", None)}
+
+
+def test_a_range_at_the_calendars_ends_is_refused_naming_the_right_field() -> None:
+    with pytest.raises(AffiliateError, match="too late") as late:
+        kpis.parse_range("2026-01-01", "9999-12-31")
+    with pytest.raises(AffiliateError, match="too early for a trend") as early:
+        kpis.parse_range("0001-01-01", "0001-02-01")
+    assert (late.value.field, early.value.field) == ("to", "from")
+    assert kpis.parse_range("9999-11-01", "9999-12-30").label.startswith("9999-11-01")

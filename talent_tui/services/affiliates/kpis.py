@@ -155,7 +155,15 @@ def parse_range(start: str, end: str) -> Period:
         period = _range(first, last)
         period.previous()
     except (OverflowError, ValueError):
-        raise AffiliateError("from: too early for a trend (the range before it)", "from") from None
+        # The range ends on the calendar's last day (its end is the day after), or the range
+        # before it, the trend's, would start before year 1.
+        name = "to" if last == date.max else "from"
+        where = (
+            "too late: it must end before 9999-12-31"
+            if name == "to"
+            else ("too early for a trend (the range before it starts before year 1)")
+        )
+        raise AffiliateError(f"{name}: {where}", name) from None
     return period
 
 
