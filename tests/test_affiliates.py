@@ -57,7 +57,7 @@ def test_a_program_keeps_its_rate_in_basis_points_and_gets_a_slug(database) -> N
         assert json.loads(entry.after)["rate_bp"] == 1275
 
 
-@pytest.mark.parametrize("rate", ["10.125%", "101%", "-1", "ten", ""])
+@pytest.mark.parametrize("rate", ["10.125%", "101%", "-1", "ten", "", "0.1", "0.05"])
 def test_a_bad_rate_is_refused_before_anything_is_stored(database, rate: str) -> None:  # noqa: ANN001
     with pytest.raises(AffiliateError) as caught, database.transaction() as s:
         _program(s, rate=rate)
@@ -405,3 +405,19 @@ def test_a_range_at_the_calendars_ends_is_refused_naming_the_right_field() -> No
         kpis.parse_range("0001-01-01", "0001-02-01")
     assert (late.value.field, early.value.field) == ("to", "from")
     assert kpis.parse_range("9999-11-01", "9999-12-30").label.startswith("9999-11-01")
+
+
+def test_a_bare_rate_below_one_is_asked_about_not_guessed() -> None:
+    """Platforms export rates as fractions (0.1 is 10%), people write 10 or 10%: a bare number
+    between 0 and 1 is refused, saying both readings; with % it is taken as written."""
+    from talent_tui.core import fields
+
+    with pytest.raises(fields.FieldError, match=r"write it with %: 0\.1% or 10%\?"):
+        fields.percent_to_bp("rate", "0.1")
+    assert [fields.percent_to_bp("rate", t) for t in ("0.1%", "10", "1", "0", "12.75 %")] == [
+        10,
+        1000,
+        100,
+        0,
+        1275,
+    ]

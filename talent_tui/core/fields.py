@@ -525,6 +525,10 @@ def percent_to_bp(name: str, text: str) -> int:
         raise FieldError(name, f"not a percentage: {text!r} (write e.g. 10% or 12.5%)") from None
     if not value.is_finite() or not 0 <= value <= 100:
         raise FieldError(name, f"percentage out of range 0–100%: {text!r}")
+    if 0 < value < 1 and "%" not in text:
+        # "0.1" is 0.1% here but 10% in a platform's export (a fraction): said with % only.
+        fraction = format(value * 100, "f").rstrip("0").rstrip(".")
+        raise FieldError(name, f"write it with %: {raw}% or {fraction}%?")
     scaled = value * 100
     if scaled != scaled.to_integral_value():
         raise FieldError(name, f"at most two decimals: {text!r}")
