@@ -4,6 +4,7 @@ figures computed by hand in each test."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from fractions import Fraction
 
@@ -428,3 +429,26 @@ def test_the_management_report_counts_payouts_on_time_late_and_overdue(database)
     text = affiliate_reports.render(march, "md")
     assert "- **Cost of sale:** 10.0%" in text and "- **ROI:** 900.0%" in text
     assert "| @c | 0 | 1 | 300.00 USD | 30.00 USD |" in text
+
+
+def test_a_tier_pays_at_least_the_base_and_the_tiers_below_and_at_most_those_above(
+    database,  # noqa: ANN001
+) -> None:
+    """A lower rate for more conversions is a typo, never a rule (a tester set a tier below
+    the base without a word): refused, naming the rate it must reach, and nothing stored."""
+    with database.transaction() as s:
+        prog = program(s, rate="10%")
+        commissions.set_tier(s, prog, 40, "14%", "mina")
+        refusals = [
+            (5, "9%", "at least the base rate (10%)"),
+            (80, "12%", "the tier from 40 pays 14% already"),
+            (20, "15%", "the tier from 40 pays 14%; from 20 pays at most that"),
+        ]
+        for threshold, rate, words in refusals:
+            with pytest.raises(AffiliateError, match=re.escape(words)) as caught:
+                commissions.set_tier(s, prog, threshold, rate, "mina")
+            assert caught.value.field == "rate"
+        commissions.set_tier(s, prog, 80, "16%", "mina")
+        commissions.set_tier(s, prog, 40, "15%", "mina")  # a tier's own rate may change
+        in_force = commissions.rules(s, prog)
+        assert [(t.threshold, t.rate_bp) for t in in_force.tiers] == [(40, 1500), (80, 1600)]

@@ -338,8 +338,35 @@ def set_tier(
     moment = now or utcnow()
     n = _threshold(threshold, "from")
     rate_bp = _rate(rate) if rate is not None else None
+    if rate_bp is not None:
+        _check_tier(rules(session, program, moment), n, rate_bp)
     values = None if rate_bp is None else {"rate_bp": rate_bp}
     return _replace_at(session, program, RuleKind.TIER, n, values, actor, moment)
+
+
+def _check_tier(ruleset: RuleSet, threshold: int, rate_bp: int) -> None:
+    """A tier rewards volume: it pays at least the base rate and the tiers below it, and at
+    most the tiers above it (a lower rate for more conversions is a typo, never a rule)."""
+    shown = fields.format_bp
+    if rate_bp < ruleset.base_rate_bp:
+        raise AffiliateError(
+            f"rate: a tier pays at least the base rate ({shown(ruleset.base_rate_bp)}),"
+            f" not {shown(rate_bp)}",
+            "rate",
+        )
+    for tier in ruleset.tiers:
+        if tier.threshold < threshold and tier.rate_bp > rate_bp:
+            raise AffiliateError(
+                f"rate: the tier from {tier.threshold} pays {shown(tier.rate_bp)} already;"
+                f" from {threshold} pays at least that",
+                "rate",
+            )
+        if tier.threshold > threshold and tier.rate_bp < rate_bp:
+            raise AffiliateError(
+                f"rate: the tier from {tier.threshold} pays {shown(tier.rate_bp)};"
+                f" from {threshold} pays at most that",
+                "rate",
+            )
 
 
 def add_promotion(
