@@ -148,6 +148,7 @@ class AffiliatesScreen(Guarded, Screen):
         # Where p is in its cycle month → quarter → range → month: a range form left with Esc
         # keeps the period shown, and the next p goes on to the month.
         self.period_step = 0
+        self._month_left: kpis.Period | None = None  # the month p left for the quarter
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -519,13 +520,18 @@ class AffiliatesScreen(Guarded, Screen):
 
     def action_period_kind(self) -> None:
         """Month → quarter → a custom range (a form asks its days) → month, each around the
-        first day of the shown period. The cycle goes on from where p left it: after a range
+        first day of the shown period (the month is the one left for the quarter when it is
+        in the period shown). The cycle goes on from where p left it: after a range
         form left with Esc (the quarter still shown), the next p is the month."""
         self.period_step = (self.period_step + 1) % len(PERIOD_KINDS)
         kind = PERIOD_KINDS[self.period_step]
         if kind == "month":
-            self.set_period(kpis.month_period(self.period.start))
+            # Back to the month left for the quarter when it is still in the period shown.
+            left = self._month_left
+            inside = left is not None and self.period.start <= left.start < self.period.end
+            self.set_period(left if inside and left else kpis.month_period(self.period.start))
         elif kind == "quarter":
+            self._month_left = self.period if self.period.kind == "month" else None
             self.set_period(kpis.quarter_of(self.period.start))
         else:
             self.ask_range()
