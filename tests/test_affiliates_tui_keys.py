@@ -2,7 +2,7 @@
 workspace is never left behind its loading indicator; stage keys typed at machine speed are
 applied in the order they were typed; Esc right after Ctrl+S waits for the save; a change
 made by another process shows (the watcher, Ctrl+R); p cycles month → quarter → range →
-month; big KPI figures are never cut off by their column."""
+month; big KPI figures are never cut off by their column; the footer has no stray letter."""
 
 from __future__ import annotations
 
@@ -286,6 +286,10 @@ async def test_p_cycles_month_quarter_range_and_back_to_month(demo_db: Database)
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot)
+        # The footer's palette key reaches the last column (a letter of the keys scrolled
+        # beneath it showed there: "^p palettee").
+        palette = screen.query_one(".-command-palette")
+        assert palette.region.right == app.size.width
         month = kpis.month_period(TODAY)
         assert screen.period == month
         await pilot.press("p")
