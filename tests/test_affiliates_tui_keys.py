@@ -208,7 +208,7 @@ async def test_esc_right_after_ctrl_s_waits_for_the_save(demo_db: Database) -> N
 
 
 def _add_order(db: Database, program_slug: str, handle: str, order: str, amount: int) -> None:
-    """What `talent conversions import` commits from another process: one approved order
+    """What `talent import conversions` commits from another process: one approved order
     today, and 40 clicks."""
     with db.transaction() as s:
         program = lookup.find_program(s, program_slug)
