@@ -50,6 +50,28 @@ def _money(minor: int | None, currency: str, width: int | None = None) -> str:
     return text
 
 
+def _count(number: int, width: int) -> str:
+    """A count with thousands separators; wider than `width`, shortened as amounts are
+    ("200k", "12.3M"): never cut off in its column."""
+    text = f"{number:,}"
+    if len(text) <= width:
+        return text
+    for divisor, suffix in ((1e3, "k"), (1e6, "M"), (1e9, "G"), (1e12, "T")):
+        for digits in (2, 1, 0):
+            short = f"{number / divisor:,.{digits}f}{suffix}"
+            if len(short) <= width:
+                return short
+    return text
+
+
+def _rate(rate: float | None, width: int) -> str:
+    """A conversion rate: "3.4%", without its decimal when that does not fit ("556%")."""
+    if rate is None:
+        return "—"
+    text = f"{rate:.1%}"
+    return text if len(text) <= width else f"{rate:.0%}"
+
+
 def sort_kpis(rows: list[kpis.Kpi], by: str) -> list[kpis.Kpi]:
     """The KPI table's order: the chosen figure, highest first, then the handle."""
     key = {
@@ -85,7 +107,13 @@ def right(text: str) -> Text:
 class Loading:
     """A widget's loading indicator while workers read for it: shown only when a read takes
     longer than LOADING_AFTER_S, taken away when the last of them ended (answered, failed or
-    cancelled by a newer one: the screen passes every worker's end to `ended`)."""
+    cancelled by a newer one: the screen passes every worker's end to `ended`).
+
+    A cancelled worker is never waited for: an exclusive read cancelled by a newer one before
+    its task first ran stays RUNNING for good and never reports an end (Textual sets RUNNING
+    when it creates the task, and a task cancelled before its first step never runs the code
+    that would say CANCELLED), so waiting for it kept the indicator up until the screen was
+    left. Whoever cancelled it started the read that answers instead."""
 
     def __init__(self, widget: Widget, after: Callable[[], None] | None = None) -> None:
         self.widget = widget
@@ -93,8 +121,13 @@ class Loading:
         self.timer: Timer | None = None
         self.workers: set[Worker[Any]] = set()
 
+    def _prune(self) -> None:
+        self.workers = {w for w in self.workers if not w.is_cancelled and w.state not in ENDED}
+
     def start(self, worker: Worker[Any]) -> None:
-        if worker.state in ENDED:
+        self._prune()
+        if worker.state in ENDED or worker.is_cancelled:
+            self._done_if_idle()
             return
         self.workers.add(worker)
         if self.timer is None and not self.widget.loading:
@@ -102,13 +135,18 @@ class Loading:
 
     def _show(self) -> None:
         self.timer = None
+        self._prune()
         if self.workers and self.widget.is_attached:
             self.widget.loading = True
 
     def ended(self, worker: Worker[Any]) -> None:
-        if worker not in self.workers:
-            return
+        """Any worker of the screen ended (Worker.StateChanged): the indicator goes when none
+        of the reads it waits for is left."""
         self.workers.discard(worker)
+        self._prune()
+        self._done_if_idle()
+
+    def _done_if_idle(self) -> None:
         if self.workers:
             return
         if self.timer is not None:

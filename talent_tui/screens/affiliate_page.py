@@ -66,6 +66,7 @@ class AffiliatePage(Guarded, Screen):
         Binding("4", "pane('money')", "Money", show=False),  # in help; the footer is full
         Binding("right_square_bracket", "page(1)", "Next page"),
         Binding("left_square_bracket", "page(-1)", "Prev page", show=False),
+        Binding("ctrl+r,f5", "refresh", "Refresh", show=False),
     ]
 
     def __init__(self, program_id: int, affiliate_id: int, period: kpis.Period) -> None:
@@ -119,6 +120,23 @@ class AffiliatePage(Guarded, Screen):
         orders.focus()
 
     # ---- reading ----------------------------------------------------------------------------
+
+    def refresh_data(self) -> None:
+        """Another process committed (the app's change watcher: a CLI import of orders or
+        clicks): read the summary, the pages shown and the money again."""
+        if not self.is_attached:
+            return
+        self.loading_of["summary"].start(self.load())
+        for kind, page in self.pages.items():
+            self.loading_of[kind].start(self.read_page(kind, page))
+        money_section = self.query_one(AffiliateMoney)
+        if money_section.data is not None:  # read once shown (pane 4), not before
+            money_section.reload()
+
+    def action_refresh(self) -> None:
+        """Ctrl+R / F5: read everything again now."""
+        self.refresh_data()
+        self.notify("Refreshed", timeout=2)
 
     @work(
         exit_on_error=False, thread=True, exclusive=True, group="page", name="Loading the affiliate"

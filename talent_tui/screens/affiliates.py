@@ -17,6 +17,8 @@ Where later screens hook in: add their keys to BINDINGS (a free letter; see help
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -40,7 +42,9 @@ from talent_tui.screens.affiliate_common import (
     KPI_COLUMNS,
     LazyRows,
     Loading,
+    _count,
     _money,
+    _rate,
     right,
     sort_kpis,
     trend_words,
@@ -126,6 +130,7 @@ class AffiliatesScreen(Guarded, Screen):
         Binding("w", "toggle_mine", "Mine/all", show=False),
         Binding("R", "report", "Report", show=False),
         Binding("M", "report(True)", "Mgmt report", show=False),
+        Binding("ctrl+r,f5", "refresh", "Refresh", show=False),
     ]
 
     def __init__(self) -> None:
@@ -135,6 +140,15 @@ class AffiliatesScreen(Guarded, Screen):
         self.sort = SORTS[0]
         self.data: ProgramData | None = None
         self.resum = True
+        # Stage moves and ticks wait here and run one after another, in the order their keys
+        # were pressed (`change`); `_changing` while a worker is running them.
+        self._changes: deque[tuple[Any, str]] = deque()
+        self._changes_lock = threading.Lock()
+        self._changing = False
+        # Where p is in its cycle month → quarter → range → month: a range form left with Esc
+        # keeps the period shown, and the next p goes on to the month.
+        self.period_step = 0
+        self._month_left: kpis.Period | None = None  # the month p left for the quarter
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -169,9 +183,23 @@ class AffiliatesScreen(Guarded, Screen):
         self.reload()
 
     def on_screen_resume(self) -> None:
+        """Back from a form or another screen: read again (what was saved there, `w` pressed
+        there). The one reload after a form: its done callback only says what was saved."""
         self._title()  # `w` may have been pressed on another screen
         if self.data is not None:
             self.reload()
+
+    def refresh_data(self) -> None:
+        """Another process committed (the app's change watcher: a CLI import): read again,
+        the sums too."""
+        if self.is_attached and self.data is not None:
+            self.data.result = None
+            self.reload()
+
+    def action_refresh(self) -> None:
+        """Ctrl+R / F5: read everything again now."""
+        self.refresh_data()
+        self.notify("Refreshed", timeout=2)
 
     def _title(self) -> None:
         """The title says whose affiliates these are in team mode (`w`: mine / all)."""
@@ -316,24 +344,58 @@ class AffiliatesScreen(Guarded, Screen):
             return
         # The program's total first: the table is drawn a page at a time (LazyRows).
         ordered = [data.result.total, *sort_kpis(data.result.rows, self.sort)]
+        self._fit_kpi_columns(table, ordered)
         rows = [(k, f"affiliate:{k.affiliate_id}" if k.affiliate_id else "total") for k in ordered]
         self.kpi_rows.reset(rows, cursor_key)
 
-    def _kpi_cells(self, k: kpis.Kpi) -> tuple[object, ...]:
-        cur = k.currency
-        rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
+    def _fit_kpi_columns(self, table: DataTable, ordered: list[kpis.Kpi]) -> None:  # type: ignore[type-arg]
+        """A column as wide as its widest figure, when that is wider than its usual width (a
+        count or an amount already shortened to "200k" / "4.15M", a rate of "55558%"): a
+        number is never cut off by its column. The columns are set again only when their
+        widths change (the table is cleared then: its rows are added after this)."""
+        widths = [width for _label, width in KPI_COLUMNS]
+        # The widest figure of a column is that of its highest or its lowest value (a
+        # negative commission): only those rows are formatted (not 2,000 of them).
+        candidates: dict[int, kpis.Kpi] = {}
+        for figure in (
+            lambda k: k.clicks,
+            lambda k: k.conversions,
+            lambda k: k.conversion_rate or 0.0,
+            lambda k: k.revenue_minor,
+            lambda k: k.commission_minor,
+            lambda k: k.epc_minor or 0,
+            lambda k: k.aov_minor or 0,
+        ):
+            for k in (max(ordered, key=figure), min(ordered, key=figure)):
+                candidates[id(k)] = k
+        for k in candidates.values():
+            for i, text in enumerate(self._kpi_numbers(k), start=1):
+                widths[i] = max(widths[i], len(text))
+        shown = [column.width for column in table.columns.values()]
+        if shown != widths:
+            table.clear(columns=True)
+            for (label, _usual), width in zip(KPI_COLUMNS, widths, strict=True):
+                table.add_column(label, width=width)
+
+    @staticmethod
+    def _kpi_numbers(k: kpis.Kpi) -> tuple[str, ...]:
+        """The figures of a KPI row (all but the handle), each fitted to its usual width."""
+        cur, width = k.currency, [w for _label, w in KPI_COLUMNS]
         return (
-            fit(printable(k.handle), KPI_COLUMNS[0][1])
-            if k.handle
-            else Text("Total", style="bold"),
-            right(f"{k.clicks:,}"),
-            right(f"{k.conversions:,}"),
-            right(rate),
-            right(_money(k.revenue_minor, cur, KPI_COLUMNS[4][1])),
-            right(_money(k.commission_minor, cur, KPI_COLUMNS[5][1])),
-            right(_money(k.epc_minor, cur, KPI_COLUMNS[6][1])),
-            right(_money(k.aov_minor, cur, KPI_COLUMNS[7][1])),
+            _count(k.clicks, width[1]),
+            _count(k.conversions, width[2]),
+            _rate(k.conversion_rate, width[3]),
+            _money(k.revenue_minor, cur, width[4]),
+            _money(k.commission_minor, cur, width[5]),
+            _money(k.epc_minor, cur, width[6]),
+            _money(k.aov_minor, cur, width[7]),
         )
+
+    def _kpi_cells(self, k: kpis.Kpi) -> tuple[object, ...]:
+        handle = (
+            fit(printable(k.handle), KPI_COLUMNS[0][1]) if k.handle else Text("Total", style="bold")
+        )
+        return (handle, *(right(text) for text in self._kpi_numbers(k)))
 
     @on(DataTable.RowHighlighted, "#aff-pipeline")
     def pipeline_moved(self, event: DataTable.RowHighlighted) -> None:
@@ -458,21 +520,32 @@ class AffiliatesScreen(Guarded, Screen):
 
     def action_period_kind(self) -> None:
         """Month → quarter → a custom range (a form asks its days) → month, each around the
-        first day of the shown period."""
-        kind = PERIOD_KINDS[(PERIOD_KINDS.index(self.period.kind) + 1) % len(PERIOD_KINDS)]
+        first day of the shown period (the month is the one left for the quarter when it is
+        in the period shown). The cycle goes on from where p left it: after a range
+        form left with Esc (the quarter still shown), the next p is the month."""
+        self.period_step = (self.period_step + 1) % len(PERIOD_KINDS)
+        kind = PERIOD_KINDS[self.period_step]
         if kind == "month":
-            self.set_period(kpis.month_period(self.period.start))
+            # Back to the month left for the quarter when it is still in the period shown.
+            left = self._month_left
+            inside = left is not None and self.period.start <= left.start < self.period.end
+            self.set_period(left if inside and left else kpis.month_period(self.period.start))
         elif kind == "quarter":
+            self._month_left = self.period if self.period.kind == "month" else None
             self.set_period(kpis.quarter_of(self.period.start))
         else:
             self.ask_range()
 
     def ask_range(self) -> None:
-        """A form for a custom range's first and last days (Esc keeps the shown period)."""
+        """A form for a custom range's first and last days (Esc keeps the shown period). The
+        KPIs are read when the workspace shows again (`on_screen_resume`), once."""
 
         def done(period: kpis.Period | None) -> None:
             if period is not None:
-                self.set_period(period)
+                self.period = period
+            else:
+                self.notify(f"Kept {self.period.label}; p again: the month.", timeout=3)
+            self.action_pane("aff-pane-kpis")
 
         self.app.push_screen(
             FieldsForm("KPIs for the days", period_form_fields(self.period), submit_range), done
@@ -485,16 +558,56 @@ class AffiliatesScreen(Guarded, Screen):
 
     # ---- changing -------------------------------------------------------------------------
 
-    @work(exit_on_error=False, thread=True, group="affiliate-change", name="Saving the change")
     def change(self, do: Any, done: str) -> None:  # noqa: ANN401
+        """A stage move or a tick, made after those asked for before it: the keys are applied
+        in the order they were pressed, however fast (one worker each ran them in parallel,
+        committed in any order: `> x` could end up as `x >`)."""
+        with self._changes_lock:
+            self._changes.append((do, done))
+            if self._changing:
+                return  # the running worker takes it after the others
+            self._changing = True
+        self._run_changes()
+
+    @work(exit_on_error=False, thread=True, group="affiliate-change", name="Saving the change")
+    def _run_changes(self) -> None:
+        """Every queued change, one transaction each, oldest first; the board is read again
+        once they are all made. A change refused (a rule) is said and the next one made; a
+        failure (a bug) drops those queued after it, and says so."""
+        made = False
         try:
-            with self.app.database.transaction() as session:
-                message = do(session) or done
-        except DomainError as exc:
-            self.app.call_from_thread(self.notify, escape(str(exc)), severity="error", timeout=6)
-            return
-        self.app.call_from_thread(self.notify, escape(message))
-        self.app.call_from_thread(self._reload_if_open, False)
+            while True:
+                with self._changes_lock:
+                    if not self._changes:
+                        self._changing = False
+                        break
+                    do, done = self._changes.popleft()
+                try:
+                    with self.app.database.transaction() as session:
+                        message = do(session) or done
+                except DomainError as exc:
+                    self.app.call_from_thread(
+                        self.notify, escape(str(exc)), severity="error", timeout=6
+                    )
+                    continue
+                made = True
+                self.app.call_from_thread(self.notify, escape(message))
+        except BaseException:
+            with self._changes_lock:
+                dropped = len(self._changes)
+                self._changes.clear()
+                self._changing = False
+            if dropped:
+                self.app.call_from_thread(
+                    self.notify,
+                    f"{dropped} change(s) typed after it were not made.",
+                    severity="error",
+                    timeout=8,
+                )
+            self.app.call_from_thread(self._reload_if_open, False)
+            raise
+        if made:
+            self.app.call_from_thread(self._reload_if_open, False)
 
     def _reload_if_open(self, resum: bool = True) -> None:
         if self.is_attached:
@@ -542,9 +655,11 @@ class AffiliatesScreen(Guarded, Screen):
 
     def _form(self, title: str, fields: list[FormField], submit: Any) -> None:  # noqa: ANN401
         def done(message: str | None) -> None:
+            # The workspace reads again when it shows again (on_screen_resume): once. (A
+            # second read here cancelled the first before it started, and the loading
+            # indicator waited for it for good.)
             if message:
                 self.notify(escape(message))
-                self._reload_if_open()
 
         self.app.push_screen(FieldsForm(title, fields, submit), done)
 

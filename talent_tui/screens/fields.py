@@ -67,6 +67,8 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         self.submit = submit
         self._close_with: tuple[Any] | None = None  # what to close with, once saved
         self._judged: dict[str, str] = {}  # the values the shown errors are about
+        self._saving = False  # from Ctrl+S (or Enter on the last field) until the save ended
+        self._cancel_asked = False  # Esc came while saving: said when the save has ended
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box", classes="fields-form"):
@@ -110,15 +112,33 @@ class FieldsForm(Guarded, ModalScreen[Any]):
             self.focus_next()
 
     def action_cancel(self) -> None:
+        """Closes without saving; while a save runs (Esc right after Ctrl+S), waits for it:
+        its thread cannot be stopped, so closing "cancelled" would hide a save that still
+        happens. Saved, the form closes with what was saved (the caller says so); refused,
+        it stays open with the reasons."""
+        if self._saving:
+            self._cancel_asked = True
+            self.query_one("#form-status", Static).update(
+                "Saving… (Esc came after Ctrl+S: the form closes if it is saved)"
+            )
+            return
         self.dismiss(None)
 
-    @after_typing
     def action_save(self) -> None:
-        """Saves what was typed, all of it: after the keys typed before Ctrl+S (or Enter) have
-        reached their fields, however fast they came."""
+        """Saves what was typed, all of it; once at a time (Ctrl+S again while saving waits
+        with the first)."""
+        if self._saving:
+            return
+        self._saving = True
+        self.query_one("#form-status", Static).update("Saving…")
+        self._save_typed()
+
+    @after_typing
+    def _save_typed(self) -> None:
+        """After the keys typed before Ctrl+S (or Enter) have reached their fields, however
+        fast they came."""
         values = self.values()
         self._judged = dict(values)
-        self.query_one("#form-status", Static).update("Saving…")
         self.run_submit(values)
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="form", name="Saving the form")
@@ -138,12 +158,25 @@ class FieldsForm(Guarded, ModalScreen[Any]):
     @on(Worker.StateChanged)
     def submitted(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group != "form" or worker.state is not WorkerState.SUCCESS:
+        ended = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
+        if worker.group != "form" or worker.state not in ended:
             return
-        saved, message = worker.result
-        if saved:
-            self._close_with = (message,)
-            self._close_if_on_top()
+        self._saving = False
+        cancel_asked, self._cancel_asked = self._cancel_asked, False
+        if worker.state is WorkerState.SUCCESS:
+            saved, message = worker.result
+            if saved:
+                self._close_with = (message,)
+                self._close_if_on_top()
+                return
+        elif self.is_attached:  # failed (the failure policy's notice says what)
+            self.query_one("#form-status", Static).update("Not saved: saving failed.")
+        if cancel_asked and self.is_attached:
+            self.notify(
+                "Not saved; the form stays open with the reason (Esc again cancels).",
+                severity="warning",
+                timeout=6,
+            )
 
     def on_screen_resume(self) -> None:
         self._close_if_on_top()  # saved while help (say) was open over the form

@@ -5,6 +5,10 @@ changed (`refresh_bindings`); the main screen says so on every cursor move, and 
 starts the footer was rebuilt five times for one set of keys. This one compares what it would
 show (each shown key, its label and whether it is enabled) with what it shows, and rebuilds at
 most once per frame, only when they differ.
+
+In a compact footer Textual gives every key a right margin, the command palette's key too:
+docked right, it then stopped one column short of the edge, and the last column showed a
+letter of the keys scrolled beneath it ("^p palettee"). Here it has none.
 """
 
 from __future__ import annotations
@@ -14,6 +18,12 @@ from textual.widgets import Footer
 
 
 class KeysFooter(Footer):
+    DEFAULT_CSS = """
+    KeysFooter.-compact FooterKey.-command-palette {
+        margin-right: 0;
+    }
+    """
+
     def __init__(self, *, compact: bool = False, show_command_palette: bool = True) -> None:
         super().__init__(compact=compact, show_command_palette=show_command_palette)
         self._shown: tuple[tuple[str, str, str, bool], ...] | None = None
