@@ -5,11 +5,13 @@ source, customer_email]. `amount` and `refund` as people write money, in the pro
 currency ("1,200.50", "$99", "99 USD"; another currency is refused). `occurred_at` is UTC
 unless it carries an offset. The affiliate is named directly or through a link code or a
 promo code of the program (when several are given they must agree). Order ids are unique
-in the program: a re-import of an order updates its status and refund only (idempotent).
+in the program: a re-import of an order updates its status and refund only, each only when
+the file has its column (GIVEN; idempotent).
 The customer's e-mail is stored only as a keyed hash (services.affiliates.conversions).
 Issue 16's money rules (services.affiliates.guard): a re-import leaves a locked or paid order
 as stored (a later refund or reversal becomes an adjustment), and once the file is written
-the review rules run (an optional `clicked_at` column feeds the too-fast rule).
+the review rules run (an optional `clicked_at` column feeds the too-fast rule); a status a
+review flag holds is kept, and the report's notes say what became of such orders (NOTES).
 
 `spec_for(program, parse=…)` builds the kind for one program; a platform's export (the
 TikTok Shop profile, tiktok_shop.py) supplies its own parser and the same writer.
