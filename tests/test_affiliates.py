@@ -421,3 +421,92 @@ def test_a_bare_rate_below_one_is_asked_about_not_guessed() -> None:
         0,
         1275,
     ]
+
+
+def test_kpi_sums_past_64_bits_are_exact_and_the_commands_print_them(database) -> None:  # noqa: ANN001
+    """9,300 orders of 10 trillion dollars (the import's limit each) add up past 2**63, where
+    SQLite's SUM failed ("integer overflow", exit 70), and at 99.99% one order's amount ×
+    rate is past it too (PostgreSQL: "bigint out of range"). Each sum is read in two halves
+    and put together in Python, exactly."""
+    import sqlalchemy as sa
+    from typer.testing import CliRunner
+
+    from talent_tui.cli import main as cli
+    from talent_tui.core.money import MAX_MINOR
+    from talent_tui.services.affiliates import program_report
+
+    at = datetime(2026, 10, 15, 12, tzinfo=UTC)
+    with database.transaction() as s:
+        program = _program(s, rate="99.99%", name="Whales")
+        whale = _affiliate(s, program, "@whale")
+        _conversion(s, program, whale, "SMALL", at, 12345)
+        s.flush()
+        rows = [
+            {
+                "program_id": program.id,
+                "order_id": f"W{n}",
+                "affiliate_id": whale.id,
+                "occurred_at": at,
+                "amount_minor": MAX_MINOR,
+                "refund_minor": 0,
+                "currency": "USD",
+                "status": ConversionStatus.APPROVED,
+                "created_at": at,
+                "updated_at": at,
+            }
+            for n in range(9300)
+        ]
+        s.connection().execute(sa.insert(Conversion), rows)
+        s.add(ClickDay(program_id=program.id, affiliate_id=whale.id, day=at.date(), clicks=10**12))
+        program_id = program.id
+    # By hand: revenue 9,300 × 10**15 + 123.45 USD; commission per big order 10**15 ×
+    # 99.99% = 999,900,000,000,000 exactly, the small one 123.45 × 99.99% = 123.437655 →
+    # 123.44 (half up): 9,300 × 999,900,000,000,000 + 12,344.
+    revenue = 9_300_000_000_000_000_000 + 12_345
+    commission = 9_299_070_000_000_000_000 + 12_344
+    assert revenue > 2**63
+    month = kpis.parse_month("2026-10")
+    with database.session() as s:
+        prog = s.get(Program, program_id)
+        result = kpis.program_kpis(s, prog, month)
+        [row] = result.rows
+        assert (row.clicks, row.conversions, row.revenue_minor, row.commission_minor) == (
+            10**12,
+            9301,
+            revenue,
+            commission,
+        )
+        assert (result.total.revenue_minor, result.total.commission_minor) == (revenue, commission)
+        # The sums in halves (what SQLite is read with after its overflow) on either store.
+        [wide] = s.execute(kpis.kpi_query(prog, month, wide=True)).all()
+        assert kpis._figures(wide[3:10]) == (10**12, 9301, revenue, commission)
+        series = kpis.revenue_series(
+            s, prog, [kpis.parse_month("2026-09"), month], row.affiliate_id
+        )
+        assert series == [0, revenue]
+        report = program_report.build_report(s, prog, month, date(2026, 11, 20), management=False)
+        assert (report.conversions, report.revenue_minor) == (9301, revenue)
+    runner = CliRunner()
+    shown = runner.invoke(
+        cli.app,
+        [
+            "--db",
+            database.url,
+            "affiliates",
+            "kpis",
+            "-p",
+            "whales",
+            "--month",
+            "2026-10",
+            "--json",
+        ],
+    )
+    assert shown.exit_code == 0, shown.output
+    [kpi] = json.loads(shown.stdout)
+    assert (kpi["revenue_minor"], kpi["commission_minor"]) == (revenue, commission)
+    printed = runner.invoke(
+        cli.app, ["--db", database.url, "programs", "report", "whales", "-m", "2026-10"]
+    )
+    assert printed.exit_code == 0, printed.output
+    assert "- **Revenue:** 93,000,000,000,000,123.45 USD" in printed.stdout
+    assert "92,990,700,000,000,123.44 USD" in printed.stdout  # the commission, estimated

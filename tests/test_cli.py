@@ -260,6 +260,7 @@ def test_header_only_csv_with_valid_columns_imports_nothing(
         "dry_run": False,
         "changes": [],
         "changes_total": 0,
+        "notes": {},
     }
 
 

@@ -57,3 +57,24 @@ def test_a_refusal_that_escapes_is_its_words_with_exit_code_1(
 
 def test_success_exits_zero(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert _run(monkeypatch, "--db", str(tmp_path / "t.db"), "db", "path") == 0
+
+
+def test_a_bug_with_a_long_message_is_still_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A database error's words go on with its SQL and parameters over many lines: the
+    message keeps the first (cut at BUG_TEXT characters); the log keeps everything."""
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError(
+            "\n(sqlite3.OperationalError) integer overflow\n[SQL: SELECT x\nFROM y]\n[parameters]"
+        )
+
+    monkeypatch.setattr(dbmod, "open_database", broken)
+    code = _run(monkeypatch, "--db", str(tmp_path / "t.db"), "creators", "list")
+    assert code == common.EXIT_BUG
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert "(RuntimeError: (sqlite3.OperationalError) integer overflow); details" in lines[0]
+    assert "SELECT" in log_path().read_text(encoding="utf-8")
+    assert common._one_line("x" * 500) == "x" * (common.BUG_TEXT - 1) + "…"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -268,7 +269,8 @@ def test_clicks_by_link_or_affiliate_replace_the_days_numbers_on_reimport(
         rows = sorted(
             (c.link_id is not None, c.clicks, c.impressions) for c in s.exec(select(ClickDay))
         )
-    assert rows == [(False, 50, None), (False, 1200, None), (True, 120, None)]
+    # The second file has no impressions column: the stored 1000 stays (README).
+    assert rows == [(False, 50, None), (False, 1200, None), (True, 120, 1000)]
 
 
 def test_clicks_errors_name_the_row_and_field(database, program, tmp_path) -> None:  # noqa: ANN001
@@ -308,3 +310,185 @@ def test_a_handle_in_two_programs_needs_program_for_clicks(database, program, tm
     with database.session() as s:
         [row] = s.exec(select(ClickDay)).all()
         assert row.program_id == other.id
+
+
+def _import(database, path: Path, **options):  # noqa: ANN001, ANN003, ANN202
+    return importers.import_affiliate_file(
+        database, "conversions", path, program="glow-spring", **options
+    ).report
+
+
+def _state(database) -> dict[str, tuple[str, int]]:  # noqa: ANN001
+    return {k: (c.status.value, c.refund_minor) for k, c in _conversions(database).items()}
+
+
+def test_a_reimport_changes_only_the_columns_the_file_has(database, program, tmp_path) -> None:  # noqa: ANN001
+    first = _write(
+        tmp_path,
+        "o.csv",
+        "order_id,affiliate,occurred_at,amount,refund,status\n"
+        "A1,nora,2026-10-01,100,10,approved\nA2,nora,2026-10-02,50,5,reversed\n",
+    )
+    _import(database, first)
+    stamped = {k: c.updated_at for k, c in _conversions(database).items()}
+    # No status, no refund column: both stay as stored (they were reset to pending and 0).
+    bare = _write(
+        tmp_path,
+        "bare.csv",
+        "order_id,affiliate,occurred_at,amount\nA1,nora,2026-10-01,100\nA2,nora,2026-10-02,50\n",
+    )
+    report = _import(database, bare)
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 2)
+    assert (report.changes, report.notes) == ([], {})
+    assert _state(database) == {"A1": ("approved", 1000), "A2": ("reversed", 500)}
+    assert {k: c.updated_at for k, c in _conversions(database).items()} == stamped
+    # A status column only: the refund stays; a refund column only: the status stays.
+    status_only = _write(
+        tmp_path,
+        "s.csv",
+        "order_id,affiliate,occurred_at,amount,status\nA1,nora,2026-10-01,100,pending\n",
+    )
+    report = _import(database, status_only)
+    assert [str(c) for c in report.changes] == ["A1: status: approved → pending"]
+    refund_only = _write(
+        tmp_path,
+        "r.csv",
+        "order_id,affiliate,occurred_at,amount,refund\nA2,nora,2026-10-02,50,2.50\n",
+    )
+    report = _import(database, refund_only)
+    assert [str(c) for c in report.changes] == ["A2: refund: 5.00 USD → 2.50 USD"]
+    assert _state(database) == {"A1": ("pending", 1000), "A2": ("reversed", 250)}
+    # A JSON object without the keys, and --map naming neither column: nothing changes.
+    as_json = _write(
+        tmp_path,
+        "o.json",
+        '[{"order_id": "A1", "affiliate": "nora", "occurred_at": "2026-10-01", "amount": 100},'
+        ' {"order_id": "A2", "affiliate": "nora", "occurred_at": "2026-10-02", "amount": 50,'
+        ' "status": "approved"}]',
+    )
+    report = _import(database, as_json)
+    assert [str(c) for c in report.changes] == ["A2: status: reversed → approved"]
+    mapped = _write(
+        tmp_path,
+        "net.csv",
+        "Ref,Who,When,Total,Refunded\nA1,nora,2026-10-01,100,1\nA2,nora,2026-10-02,50,1\n",
+    )
+    columns = "Ref=order_id, Who=affiliate, When=occurred_at, Total=amount"
+    report = _import(database, mapped, mapping=columns)  # Refunded is not mapped: left out
+    assert (report.updated, report.unchanged, report.changes) == (0, 2, [])
+    assert _state(database) == {"A1": ("pending", 1000), "A2": ("approved", 250)}
+    report = _import(database, mapped, mapping=columns + ", Refunded=refund")
+    assert [str(c) for c in report.changes] == [
+        "A1: refund: 10.00 USD → 1.00 USD",
+        "A2: refund: 2.50 USD → 1.00 USD",
+    ]
+    assert _state(database) == {"A1": ("pending", 100), "A2": ("approved", 100)}
+
+
+def test_a_tiktok_shop_reimport_without_refund_amount_keeps_the_refund(
+    database, program, tmp_path
+) -> None:  # noqa: ANN001
+    path = _write(
+        tmp_path,
+        "tiktok.csv",
+        TIKTOK_HEADER
+        + "7001,nora,Serum,S1,1,30.00,USD,10%,2.00,Pending,2026-10-05 12:00:00,10.00\n",
+    )
+    _import(database, path, profile="tiktok-shop")
+    header = TIKTOK_HEADER.replace(",Refund Amount", "")
+    _write(
+        tmp_path,
+        "tiktok.csv",
+        header + "7001,nora,Serum,S1,1,30.00,USD,10%,2.10,Settled,2026-10-05 12:00:00\n",
+    )
+    report = _import(database, path, profile="tiktok-shop")
+    assert [str(c) for c in report.changes] == [
+        "7001:S1: status: pending → approved; commission: 2.00 USD → 2.10 USD"
+    ]
+    [stored] = _conversions(database).values()
+    assert (stored.status.value, stored.refund_minor, stored.platform_commission_minor) == (
+        "approved",
+        1000,
+        210,
+    )
+
+
+def test_a_clicks_reimport_without_impressions_keeps_them(database, program, tmp_path) -> None:  # noqa: ANN001
+    path = _write(tmp_path, "c.csv", "date,affiliate,clicks,impressions\n2026-10-01,nora,5,100\n")
+    importers.import_affiliate_file(database, "clicks", path, program="glow-spring")
+    _write(tmp_path, "c.csv", "date,affiliate,clicks\n2026-10-01,nora,6\n")
+    report = importers.import_affiliate_file(database, "clicks", path, program="glow-spring")
+    assert [str(c) for c in report.report.changes] == ["@nora 2026-10-01: clicks: 5 → 6"]
+    _write(tmp_path, "c.csv", "date,affiliate,clicks\n2026-10-01,nora,6\n")
+    again = importers.import_affiliate_file(database, "clicks", path, program="glow-spring")
+    assert (again.report.updated, again.report.unchanged) == (0, 1)
+    with database.session() as s:
+        assert [(c.clicks, c.impressions) for c in s.exec(select(ClickDay))] == [(6, 100)]
+    # An empty cell in an impressions column that is there clears them (README).
+    _write(tmp_path, "c.csv", "date,affiliate,clicks,impressions\n2026-10-01,nora,6,\n")
+    cleared = importers.import_affiliate_file(database, "clicks", path, program="glow-spring")
+    assert [str(c) for c in cleared.report.changes] == [
+        "@nora 2026-10-01: impressions: 100 → (empty)"
+    ]
+
+
+def test_the_summary_says_what_a_reimport_did_besides_updating(database, program, tmp_path) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from talent_tui.cli import main as cli
+    from talent_tui.store.models import Adjustment
+
+    runner = CliRunner()
+
+    def run(text: str, *extra: str) -> list[str]:
+        path = _write(tmp_path, "o.csv", text)
+        args = ["--db", database.url, "import", "conversions", str(path), "-p", "glow-spring"]
+        result = runner.invoke(cli.app, [*args, *extra], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout.splitlines()
+
+    run(
+        "order_id,affiliate,occurred_at,amount,status\nD1,nora,2026-10-07,40,pending\n"
+        "L1,nora,2026-08-01,10,approved\nL2,nora,2026-08-02,20,approved\n"
+    )
+    # D1 under @sam: a duplicate claim; D1 stays @nora's, held for review.
+    claim = "order_id,affiliate,occurred_at,amount\nD1,sam,2026-10-07,40\n"
+    assert run(claim) == [
+        "Imported o.csv (conversions): 1 row, 0 new, 1 updated, 0 unchanged.",
+        "1 order named under another affiliate: it stays with its affiliate, flagged as a "
+        "duplicate claim for review (held unless locked).",
+        "  D1: status pending → held",
+    ]
+    again = json.loads("\n".join(run(claim, "--json")))
+    assert (again["updated"], again["unchanged"], again["notes"]) == (0, 1, {"claimed": 1})
+    # The file says approved, but the open flag keeps D1 held: no "held → approved".
+    approved = "order_id,affiliate,occurred_at,amount,status\nD1,nora,2026-10-07,40,approved\n"
+    assert run(approved) == [
+        "Imported o.csv (conversions): 1 row, 0 new, 0 updated, 1 unchanged.",
+        "1 order kept held: a review flag holds it, whatever status the file says.",
+    ]
+    d1 = _conversions(database)["D1"]
+    assert (d1.status.value, d1.refund_minor) == ("held", 0)
+    # L1 and L2 are locked (1 and 2 August + 30 days < 15 October): a later refund of L1 is an
+    # adjustment, L2's other status is ignored; neither is edited.
+    late = (
+        "order_id,affiliate,occurred_at,amount,refund,status\n"
+        "L1,nora,2026-08-01,10,4,approved\nL2,nora,2026-08-02,20,0,pending\n"
+    )
+    assert run(late) == [
+        "Imported o.csv (conversions): 2 rows, 0 new, 0 updated, 1 unchanged.",
+        "1 late change kept as an adjustment of the affiliate's next statement (the order is "
+        "locked or paid).",
+        "1 locked or paid order left as stored: the file's other status or refund is ignored.",
+    ]
+    assert _state(database) == {
+        "D1": ("held", 0),
+        "L1": ("approved", 0),
+        "L2": ("approved", 0),
+    }
+    with database.session() as s:
+        [adjustment] = s.exec(select(Adjustment)).all()
+        assert (adjustment.kind.value, adjustment.refund_delta_minor) == ("refund", 400)
+    # The same file again: the refund is recorded already, so L1 is unchanged now.
+    twice = json.loads("\n".join(run(late, "--json")))
+    assert (twice["updated"], twice["unchanged"], twice["notes"]) == (0, 2, {"locked": 1})

@@ -242,5 +242,17 @@ def report_bug(error: BaseException) -> int:
         where = f"details are in {path}"
     except OSError:
         pass
-    fail(f"talent hit an unexpected problem ({type(error).__name__}: {error}); {where}", EXIT_BUG)
+    what = f"{type(error).__name__}: {_one_line(str(error))}"
+    fail(f"talent hit an unexpected problem ({what}); {where}", EXIT_BUG)
     return EXIT_BUG
+
+
+BUG_TEXT = 200  # characters of an unexpected error's own words in its one-line message
+
+
+def _one_line(text: str) -> str:
+    """An error's words on one line: its first non-blank line (a database error goes on with
+    the whole SQL statement and its parameters, which the log keeps), at most BUG_TEXT
+    characters."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if len(first) <= BUG_TEXT else first[: BUG_TEXT - 1] + "…"

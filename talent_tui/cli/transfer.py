@@ -149,6 +149,10 @@ def import_cmd(
     if extra.get("skipped"):
         reasons = ", ".join(f"{n} {why}" for why, n in extra["skipped_by_status"].items())
         lines.append(f"Skipped {extra['skipped']} row(s) that are not orders yet ({reasons}).")
+    if report.notes:
+        from talent_tui.io.importers.conversions import note_lines
+
+        lines.extend(note_lines(report.notes))
     lines.extend(change_lines(report))
     if dry_run:
         lines.append("Dry run: nothing was written.")

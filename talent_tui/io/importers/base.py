@@ -147,6 +147,9 @@ class ImportReport:
     # counts every updated row that has them.
     changes: list[RowChanges] = field(default_factory=list)
     changes_total: int = 0
+    # What else the import did to rows, counted by a kind's own key (the conversions kind:
+    # orders held for review, late changes kept as adjustments); empty for most imports.
+    notes: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -159,6 +162,7 @@ class ImportReport:
             "dry_run": self.dry_run,
             "changes": [c.as_dict() for c in self.changes],
             "changes_total": self.changes_total,
+            "notes": dict(self.notes),
         }
 
 
@@ -497,6 +501,12 @@ class Counter:
     unchanged: int = 0
     changes: list[RowChanges] = field(default_factory=list)
     changes_total: int = 0
+    notes: dict[str, int] = field(default_factory=dict)  # ImportReport.notes
+
+    def note(self, key: str, count: int = 1) -> None:
+        """Count `count` rows under `key` in the report's notes."""
+        if count:
+            self.notes[key] = self.notes.get(key, 0) + count
 
     def changed(
         self,
@@ -538,6 +548,8 @@ class Counter:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.changes_total += other.changes_total
+        for key, count in other.notes.items():
+            self.note(key, count)
         room = MAX_REPORTED_CHANGES - len(self.changes)
         if room > 0:
             self.changes.extend(other.changes[:room])
@@ -972,6 +984,7 @@ def _stream(
         unchanged=counter.unchanged,
         changes=counter.changes,
         changes_total=counter.changes_total,
+        notes=counter.notes,
     )
 
 

@@ -2,7 +2,8 @@
 when the platform gives no link, with impressions when known.
 
 Columns: date, affiliate | link_code, clicks[, impressions, program]. A row is matched on
-(affiliate, link, day): a re-import replaces that day's numbers. `--program` is needed only
+(affiliate, link, day): a re-import replaces that day's numbers that the file has (a file
+without `impressions` leaves the stored impressions). `--program` is needed only
 when a handle or a link code is in several programs and the row does not say which: a
 `program` column (its name, slug or id, as `talent export clicks` writes it) says it per row. The days written go
 through the click-spike review rule (services.affiliates.guard).
@@ -24,9 +25,11 @@ from talent_tui.io.importers.base import (
     KindSpec,
     ParsedRows,
     RowError,
+    apply,
     duplicates,
     gather,
     insert_many,
+    present,
 )
 from talent_tui.services.affiliates import guard
 from talent_tui.store.models import Affiliate, ClickDay, Program, TrackingLink
@@ -200,9 +203,12 @@ def spec_for(program_id: int | None) -> KindSpec:
                 )
                 counter.new += 1
                 continue
+            # A file without an impressions column leaves a stored day's impressions as they
+            # are (an empty cell in one that is there clears them).
+            values = present(row, values)
             key = f"{data['affiliate'] or data['link_code']} {data['day'].isoformat()}"
             if counter.changed(row, key, found, values):
-                found.clicks, found.impressions = values["clicks"], values["impressions"]
+                apply(found, values)
                 session.add(found)
         session.flush()
         insert_many(session.connection(), ClickDay.__table__, new)

@@ -5,11 +5,13 @@ source, customer_email]. `amount` and `refund` as people write money, in the pro
 currency ("1,200.50", "$99", "99 USD"; another currency is refused). `occurred_at` is UTC
 unless it carries an offset. The affiliate is named directly or through a link code or a
 promo code of the program (when several are given they must agree). Order ids are unique
-in the program: a re-import of an order updates its status and refund only (idempotent).
+in the program: a re-import of an order updates its status and refund only, each only when
+the file has its column (GIVEN; idempotent).
 The customer's e-mail is stored only as a keyed hash (services.affiliates.conversions).
 Issue 16's money rules (services.affiliates.guard): a re-import leaves a locked or paid order
 as stored (a later refund or reversal becomes an adjustment), and once the file is written
-the review rules run (an optional `clicked_at` column feeds the too-fast rule).
+the review rules run (an optional `clicked_at` column feeds the too-fast rule); a status a
+review flag holds is kept, and the report's notes say what became of such orders (NOTES).
 
 `spec_for(program, parse=…)` builds the kind for one program; a platform's export (the
 TikTok Shop profile, tiktok_shop.py) supplies its own parser and the same writer.
@@ -659,55 +661,125 @@ def insert_conversions(
         connection.execute(table.insert(), [dict(zip(columns, p, strict=True)) for p in params])
 
 
+# What a re-import may change in a stored order, each from the column the standard parser
+# reads it from: a row whose file has no such column leaves the field as stored (README).
+GIVEN = {"status": "status", "refund_minor": "refund"}
+
+
+class Again(NamedTuple):
+    """A row of the file naming an order already stored: `given` holds the fields a
+    re-import may change (GIVEN) whose column the row has, with the file's values."""
+
+    row: SourceRow
+    data: dict[str, Any]
+    stored: Stored
+    given: dict[str, Any]
+
+
+def given_fields(row: SourceRow, data: Mapping[str, Any], sources: Mapping[str, str]) -> dict:
+    """The fields of `sources` (field → the column it is read from) whose column is in the
+    row (a CSV header's column, a JSON object's key), with the parsed values; a platform's
+    commission only when the row has one."""
+    values = row.values
+    given = {name: data[name] for name, column in sources.items() if column in values}
+    if given.get("platform_commission_minor", 0) is None:
+        del given["platform_commission_minor"]
+    return given
+
+
+# Keys of ImportReport.notes (what a re-import did besides updating) and how the summary says
+# them: for one order, for more ("{n}" is the count).
+NOTES = {
+    "claimed": (
+        "1 order named under another affiliate: it stays with its affiliate, flagged as a "
+        "duplicate claim for review (held unless locked)",
+        "{n} orders named under another affiliate: they stay with their affiliates, flagged "
+        "as duplicate claims for review (held unless locked)",
+    ),
+    "kept_held": (
+        "1 order kept held: a review flag holds it, whatever status the file says",
+        "{n} orders kept held: review flags hold them, whatever status the file says",
+    ),
+    "kept_reversed": (
+        "1 order kept reversed: rejected in review, whatever status the file says",
+        "{n} orders kept reversed: rejected in review, whatever status the file says",
+    ),
+    "adjusted": (
+        "1 late change kept as an adjustment of the affiliate's next statement (the order "
+        "is locked or paid)",
+        "{n} late changes kept as adjustments of the affiliates' next statements (the orders "
+        "are locked or paid)",
+    ),
+    "locked": (
+        "1 locked or paid order left as stored: the file's other status or refund is ignored",
+        "{n} locked or paid orders left as stored: the files' other statuses or refunds are "
+        "ignored",
+    ),
+}
+
+
+def note_lines(notes: Mapping[str, int]) -> list[str]:
+    """The report's notes (ImportReport.notes) as sentences, in NOTES order."""
+    lines = []
+    for key, (one, more) in NOTES.items():
+        count = notes.get(key, 0)
+        if count:
+            lines.append((one if count == 1 else more.format(n=f"{count:,}")) + ".")
+    lines.extend(f"{n:,} {key}." for key, n in notes.items() if key not in NOTES)
+    return lines
+
+
 def update_conversions(
     connection: sa.Connection,
     target: Target,
-    rows: list[tuple[SourceRow, dict[str, Any], Stored]],
+    rows: list[Again],
     counter: Counter,
     source: str,
     errors: list[RowError],
+    pinned: Mapping[int, ConversionStatus] | None = None,
 ) -> None:
     """The one place a re-imported order changes the stored one. Only what a platform changes
-    later is taken from the file: the status, the refund, and a platform's commission when the
-    file has one; the rest of the stored order stays. A refund over the stored amount is an
-    error (in `errors`, nothing written); each changed order is counted (with its changes) in
-    `counter`, an unchanged one too; the changed ones are written with one executemany."""
+    later is taken from the file, and only from the columns the row has (`Again.given`): the
+    status, the refund, and a platform's commission; the rest of the stored order stays.
+    `pinned`: the status review keeps an order in (guard.review_pins), whatever the file
+    says. A refund over the stored amount is an error (in `errors`, nothing written); each
+    changed order is counted (with its changes) in `counter`, an unchanged one too; the
+    changed ones are written with one executemany for each set of changed columns."""
     formats = _formats(target.currency)
-    changed: list[dict[str, Any]] = []
-    for row, data, stored in rows:
-        if data["refund_minor"] > stored.amount_minor:
+    pinned = pinned or {}
+    changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row, data, stored, given in rows:
+        refund = given.get("refund_minor")
+        if refund is not None and refund > stored.amount_minor:
             errors.append(RowError(source, row.number, "refund", "larger than the amount"))
             continue
-        changes = {"status": data["status"], "refund_minor": data["refund_minor"]}
-        commission = data["platform_commission_minor"]
-        if commission is not None:
-            changes["platform_commission_minor"] = commission
+        changes = dict(given)
+        keep = pinned.get(stored.id)
+        if keep is not None:
+            said = changes.get("status")
+            if said is not None and said != keep:
+                counter.note("kept_held" if keep is ConversionStatus.HELD else "kept_reversed")
+            if said is not None or keep != stored.status:
+                changes["status"] = keep
         if counter.changed(row, data["order_id"], stored, changes, _NAMES, formats):
-            changed.append(
-                {
-                    "_id": stored.id,
-                    "_status": data["status"],
-                    "_refund": data["refund_minor"],
-                    "_commission": stored.platform_commission_minor
-                    if commission is None
-                    else commission,
-                    "_now": target.now,
-                }
+            values = {k: v for k, v in changes.items() if getattr(stored, k) != v}
+            key = tuple(sorted(values))
+            changed.setdefault(key, []).append(
+                {"_id": stored.id, "_now": target.now, **{f"_{k}": values[k] for k in key}}
             )
     if errors or not changed:
         return
     c = Conversion.__table__.c
-    statement = (
-        sa.update(Conversion.__table__)
-        .where(c.id == sa.bindparam("_id"))
-        .values(
-            status=sa.bindparam("_status"),
-            refund_minor=sa.bindparam("_refund"),
-            platform_commission_minor=sa.bindparam("_commission"),
-            updated_at=sa.bindparam("_now"),
+    for names, params in changed.items():
+        statement = (
+            sa.update(Conversion.__table__)
+            .where(c.id == sa.bindparam("_id"))
+            .values(
+                {name: sa.bindparam(f"_{name}") for name in names}
+                | {"updated_at": sa.bindparam("_now")}
+            )
         )
-    )
-    connection.execute(statement, changed)
+        connection.execute(statement, params)
 
 
 def spec_for(
@@ -716,9 +788,11 @@ def spec_for(
     columns: tuple[str, ...] = COLUMNS,
     required: tuple[str, ...] = REQUIRED,
     skips: Skips | None = None,
+    given: Mapping[str, str] = GIVEN,
 ) -> KindSpec:
     """The conversions kind for `program`; `parse` may return {"skip": status} for a row
-    that is counted in `skips` and not stored."""
+    that is counted in `skips` and not stored. `given` names the column `parse` reads each
+    field a re-import may change from (GIVEN's fields, and a platform's commission)."""
     assert program.id is not None
     program_id, currency = program.id, program.currency
     skipped = skips if skips is not None else Skips()
@@ -778,7 +852,7 @@ def spec_for(
         target = targets[0]
         stored = program_known.stored(session, resolved)
         new: ParsedRows = resolved
-        again: list[tuple[SourceRow, dict[str, Any], Stored]] = []
+        again: list[Again] = []
         if stored:
             new = []
             for item in resolved:
@@ -786,21 +860,33 @@ def spec_for(
                 if found is None:
                     new.append(item)
                 else:
-                    again.append((item[0], item[1], found))
+                    row, data = item
+                    again.append(Again(row, data, found, given_fields(row, data, given)))
+        pinned: dict[int, ConversionStatus] = {}
         if again:  # a locked or paid order is left as stored: a late change is an adjustment
-            frozen = guard.frozen_reimports(
+            seen = guard.reimports(
                 session,
                 session.get(Program, program_id),
                 [
-                    (f.id, d["affiliate_id"], d["status"], d["refund_minor"])
-                    for _, d, f in again
-                    if d["refund_minor"] <= f.amount_minor  # else refused below
+                    (
+                        a.stored.id,
+                        a.data["affiliate_id"],
+                        a.given.get("status", a.stored.status),
+                        a.given.get("refund_minor", a.stored.refund_minor),
+                    )
+                    for a in again
+                    if a.given.get("refund_minor", 0) <= a.stored.amount_minor  # else refused
                 ],
                 today(),
             )
-            if frozen:
-                counter.unchanged += len(frozen)
-                again = [item for item in again if item[2].id not in frozen]
+            counter.note("claimed", len(seen.claimed))
+            counter.note("adjusted", len(seen.adjusted))
+            counter.note("locked", len(seen.ignored - seen.adjusted))
+            if seen.frozen:
+                # A late change kept as an adjustment is said so, not counted as unchanged.
+                counter.unchanged += len(seen.frozen - seen.adjusted)
+                again = [a for a in again if a.stored.id not in seen.frozen]
+            pinned = guard.review_pins(session, [a.stored.id for a in again])
         if resolved:  # what the review rules look at once the file is written
             moments = [d["occurred_at"] for _, d in resolved]
             span.extend((min(moments), max(moments)))
@@ -808,7 +894,7 @@ def spec_for(
                 (d["order_id"], d["clicked_at"]) for _, d in resolved if d.get("clicked_at")
             )
         connection = session.connection()
-        update_conversions(connection, target, again, counter, source, errors)
+        update_conversions(connection, target, again, counter, source, errors, pinned)
         if errors:
             return counter
         if new and not moving:

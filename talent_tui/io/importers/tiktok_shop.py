@@ -133,5 +133,14 @@ def _parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     return parse
 
 
+# The columns the fields a re-import may change are read from: a file without Refund Amount
+# leaves a stored order's refund as it is.
+GIVEN = {
+    "status": "order status",
+    "refund_minor": "refund amount",
+    "platform_commission_minor": "actual commission",
+}
+
+
 def spec(program: Program, skips: Skips) -> KindSpec:
-    return spec_for(program, _parser(program), COLUMNS, REQUIRED, skips)
+    return spec_for(program, _parser(program), COLUMNS, REQUIRED, skips, GIVEN)

@@ -17,6 +17,7 @@ All of it runs inside the import's transaction: a refused import leaves no flag 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -35,6 +36,20 @@ from talent_tui.store.models import (
 ACTOR = "import"
 
 
+@dataclass
+class Reimports:
+    """What `reimports` found among the stored orders a file names again, by conversion id:
+    `frozen` the locked or paid ones, left as stored; `claimed` those the file names under
+    another affiliate (flagged as a duplicate claim, held unless locked); `adjusted` the
+    frozen ones whose later refund or reversal became an adjustment now; `ignored` the frozen
+    ones whose status or refund in the file differs and is no later refund or reversal."""
+
+    frozen: set[int] = field(default_factory=set)
+    claimed: set[int] = field(default_factory=set)
+    adjusted: set[int] = field(default_factory=set)
+    ignored: set[int] = field(default_factory=set)
+
+
 def frozen_reimports(
     session: Session,
     program: Program,
@@ -44,17 +59,30 @@ def frozen_reimports(
 ) -> set[int]:
     """`rows`: (stored conversion id, the affiliate id the file names, the file's status,
     the file's refund). Returns the ids not to edit (see the module)."""
+    return reimports(session, program, rows, today, actor).frozen
+
+
+def reimports(
+    session: Session,
+    program: Program,
+    rows: Iterable[tuple[int, int, ConversionStatus, int]],
+    today: date,
+    actor: str = ACTOR,
+) -> Reimports:
+    """`frozen_reimports`, saying what became of each order (see `Reimports`). A file with
+    no status or refund column passes the stored status or refund."""
     wanted = {
         conversion_id: (named, status, refund) for conversion_id, named, status, refund in rows
     }
+    found = Reimports()
+    frozen = found.frozen
     if not wanted:
-        return set()
+        return found
     cutoff = commissions.lock_cutoff(today, program.lock_days)
     any_statement = (
         session.exec(select(Statement.id).where(Statement.program_id == program.id)).first()
         is not None
     )
-    frozen: set[int] = set()
     ids = list(wanted)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -91,15 +119,27 @@ def frozen_reimports(
                 (status is ConversionStatus.REVERSED and was != ConversionStatus.REVERSED)
                 or refund > refunded
             )
+            if locked and not late and (status != was or refund != refunded):
+                found.ignored.add(conversion_id)
             if named == affiliate_id and not late:
                 continue
             conversion = session.get(Conversion, conversion_id)
             assert conversion is not None
             if named != affiliate_id:
+                found.claimed.add(conversion_id)
                 review.claim_conflict(session, program, conversion, named, today, actor)
-            if late:
-                payouts.late_change(session, program, conversion, status, refund, today, actor)
-    return frozen
+            if late and payouts.late_change(
+                session, program, conversion, status, refund, today, actor
+            ):
+                found.adjusted.add(conversion_id)
+    return found
+
+
+def review_pins(session: Session, conversion_ids: Iterable[int]) -> dict[int, ConversionStatus]:
+    """The status review keeps each of `conversion_ids` in whatever a re-import says (held
+    while an open flag holds it, reversed once a rejected one did: review.held_by_review);
+    the others are not in it."""
+    return review.held_by_review(session, list(conversion_ids))
 
 
 def after_conversions(

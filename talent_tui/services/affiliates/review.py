@@ -458,6 +458,29 @@ def reapply_program_holds(session: Session, program_id: int) -> int:
     return fixed
 
 
+def held_by_review(session: Session, conversion_ids: list[int]) -> dict[int, ConversionStatus]:
+    """Of `conversion_ids`, those review keeps in a status whatever an import writes, as
+    `reapply_program_holds` puts them back: reversed when a rejected flag holds one, held
+    while an open flag does."""
+    pinned: dict[int, ConversionStatus] = {}
+    for start in range(0, len(conversion_ids), 500):
+        chunk = conversion_ids[start : start + 500]
+        rows = session.execute(
+            sa.select(col(ReviewHold.conversion_id), col(ReviewFlag.status))
+            .join(ReviewFlag, col(ReviewFlag.id) == col(ReviewHold.flag_id))
+            .where(
+                col(ReviewHold.conversion_id).in_(chunk),
+                col(ReviewFlag.status).in_([ReviewStatus.REJECTED, ReviewStatus.OPEN]),
+            )
+        ).all()
+        for conversion_id, status in rows:
+            if status == ReviewStatus.REJECTED:
+                pinned[conversion_id] = ConversionStatus.REVERSED
+            else:
+                pinned.setdefault(conversion_id, ConversionStatus.HELD)
+    return pinned
+
+
 def _duplicates_across_programs(
     session: Session, program: Program, conversions: list[Conversion], today: date, actor: str
 ) -> list[ReviewFlag | None]:
