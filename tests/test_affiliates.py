@@ -208,13 +208,31 @@ def test_kpis_match_a_hand_calculation(database) -> None:  # noqa: ANN001
         nora = _affiliate(s, program, "@nora")
         sam = _affiliate(s, program, "@sam")
         idle = _affiliate(s, program, "@idle")
-        for day, clicks in (
-            (date(2026, 10, 1), 120),
-            (date(2026, 10, 31), 80),
-            (date(2026, 11, 1), 999),
+        # Impressions known on 1 October only (4,000 for its 120 clicks): nora's CTR is
+        # 120 / 4,000 = 3%, not 200 / 4,000; sam's 3 / 60 = 5%.
+        for day, clicks, shown in (
+            (date(2026, 10, 1), 120, 4000),
+            (date(2026, 10, 31), 80, None),
+            (date(2026, 11, 1), 999, 5),
         ):
-            s.add(ClickDay(program_id=program.id, affiliate_id=nora.id, day=day, clicks=clicks))
-        s.add(ClickDay(program_id=program.id, affiliate_id=sam.id, day=date(2026, 10, 5), clicks=3))
+            s.add(
+                ClickDay(
+                    program_id=program.id,
+                    affiliate_id=nora.id,
+                    day=day,
+                    clicks=clicks,
+                    impressions=shown,
+                )
+            )
+        s.add(
+            ClickDay(
+                program_id=program.id,
+                affiliate_id=sam.id,
+                day=date(2026, 10, 5),
+                clicks=3,
+                impressions=60,
+            )
+        )
         s.add(ClickDay(program_id=program.id, affiliate_id=sam.id, day=date(2026, 9, 5), clicks=10))
         # nora: 100.00 − 0, 55.55 − 5.55 = 50.00, 10.00 reversed (ignored), 0.04 → commission
         # 12.50 + 6.25 + 0.005 → 0.01 (half up) = 18.76; revenue 150.04.
@@ -244,6 +262,8 @@ def test_kpis_match_a_hand_calculation(database) -> None:  # noqa: ANN001
         250,
     )
     assert sam_k.epc_minor == 83  # 250 / 3 = 83.33
+    assert (nora_k.impressions, nora_k.ctr, sam_k.ctr) == (4000, 0.03, 0.05)
+    assert result.total.ctr == pytest.approx(123 / 4060)
     assert sam_k.previous_revenue_minor == 4000
     assert rows["@idle"].as_dict() == {
         "affiliate": "@idle",
@@ -255,6 +275,8 @@ def test_kpis_match_a_hand_calculation(database) -> None:  # noqa: ANN001
         "aov_minor": None,
         "commission_minor": 0,
         "epc_minor": None,
+        "impressions": 0,
+        "ctr": None,
     }
     assert [k.handle for k in result.rows] == ["@nora", "@sam", "@idle"]
     assert (result.total.clicks, result.total.revenue_minor, result.total.commission_minor) == (

@@ -102,7 +102,8 @@ def test_from_an_empty_database_to_kpis_that_match_a_hand_calculation(talent, tm
 
     clicks = tmp_path / "clicks.csv"
     clicks.write_text(
-        "date,affiliate,link_code,clicks\n2026-10-01,,nora-1,300\n2026-10-02,sam,,100\n2026-09-30,sam,,7\n",
+        "date,affiliate,link_code,clicks,impressions\n2026-10-01,,nora-1,300,6000\n"
+        "2026-10-02,sam,,100,\n2026-09-30,sam,,7,\n",
         encoding="utf-8",
     )
     assert "3 new" in talent("import", "clicks", str(clicks)).stdout
@@ -148,6 +149,8 @@ def test_from_an_empty_database_to_kpis_that_match_a_hand_calculation(talent, tm
             "aov_minor": 3525,
             "commission_minor": 705,
             "epc_minor": 2,
+            "impressions": 6000,
+            "ctr": 0.05,  # 300 clicks of 6,000 impressions
         },
         {
             "affiliate": "@sam",
@@ -159,10 +162,12 @@ def test_from_an_empty_database_to_kpis_that_match_a_hand_calculation(talent, tm
             "aov_minor": 1235,
             "commission_minor": 124,
             "epc_minor": 1,
+            "impressions": 0,
+            "ctr": None,  # no impressions given
         },
     ]
     human = talent("affiliates", "kpis", "-p", "glow-spring", "--month", "2026-10").stdout
-    assert "82.85" in human and "2026-09" in human
+    assert "82.85" in human and "2026-09" in human and "CTR" in human and "5.0%" in human
     mismatches = json.loads(talent("conversions", "mismatches", "--json").stdout)
     # Order 2: (30.00 − 5.00) × 10% = 2.50, but the platform says 3.00.
     assert [

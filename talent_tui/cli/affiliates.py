@@ -234,9 +234,12 @@ def affiliates_kpis(
         cli.print_json([k.as_dict() for k in result.rows])
         return
     cur = result.currency
+    # CTR only when the platform gave impressions (a column of blanks otherwise).
+    with_ctr = result.total.impressions > 0
     table = Table(
         "affiliate",
         "clicks",
+        *(["CTR"] if with_ctr else []),
         "conv",
         "rate",
         f"revenue {cur}",
@@ -247,9 +250,11 @@ def affiliates_kpis(
     )
     for k in [*result.rows, result.total]:
         rate = "" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
+        ctr = [] if not with_ctr else ["" if k.ctr is None else f"{k.ctr:.1%}"]
         table.add_row(
             printable(k.handle or "total"),
             f"{k.clicks:,}",
+            *ctr,
             f"{k.conversions:,}",
             rate,
             _money(k.revenue_minor, cur),

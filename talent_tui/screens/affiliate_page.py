@@ -161,10 +161,11 @@ class AffiliatePage(Guarded, Screen):
         k = result.rows[0] if result.rows else None
         if k is not None:
             rate = "—" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
+            ctr = "" if k.ctr is None else f" (CTR {k.ctr:.1%})"
             trend = trend_words(k.revenue_minor, k.previous_revenue_minor, self.period)
             summary.append(
                 f"{self.period.label}: revenue {_money(k.revenue_minor, cur)} {cur} ({trend}) · "
-                f"{k.clicks:,} clicks · {k.conversions:,} conv. ({rate}) · AOV "
+                f"{k.clicks:,} clicks{ctr} · {k.conversions:,} conv. ({rate}) · AOV "
                 f"{_money(k.aov_minor, cur)} · comm. {_money(k.commission_minor, cur)} · EPC "
                 f"{_money(k.epc_minor, cur)}"
             )

@@ -8,7 +8,9 @@ For a period [start, end) (a month, a quarter or a custom range of days, in UTC)
 - AOV: revenue ÷ conversions;
 - commission at the base rate: Σ per conversion of (amount − refund) × rate, each conversion
   rounded half up to the minor unit before summing (the statement of issue 16 replaces it);
-- EPC: commission ÷ clicks.
+- EPC: commission ÷ clicks;
+- CTR: clicks ÷ impressions, over the click days whose impressions are known (a platform that
+  gives them for some days only does not make the rate look better); None without any.
 AOV and EPC are rounded half up to the minor unit. Trend: the same figures for the previous
 period of the same kind (the month or quarter before; a custom range: the same number of days
 just before it).
@@ -252,6 +254,13 @@ class Kpi:
     currency: str
     previous_revenue_minor: int | None = None
     previous: Kpi | None = field(default=None, compare=False)
+    impressions: int = 0  # on the click days that give them
+    seen_clicks: int = 0  # the clicks of those days
+
+    @property
+    def ctr(self) -> float | None:
+        """Clicks ÷ impressions, over the click days whose impressions are known."""
+        return self.seen_clicks / self.impressions if self.impressions else None
 
     @property
     def conversion_rate(self) -> float | None:
@@ -277,6 +286,8 @@ class Kpi:
             "aov_minor": self.aov_minor,
             "commission_minor": self.commission_minor,
             "epc_minor": self.epc_minor,
+            "impressions": self.impressions,
+            "ctr": self.ctr,
         }
 
 
@@ -310,6 +321,9 @@ def _clicks(
     clicks = col(ClickDay.clicks)
     high, low = halves(sa.case((now, clicks), else_=0), wide)
     high_before, low_before = halves(sa.case((now, 0), else_=clicks), wide)
+    seen = sa.and_(now, col(ClickDay.impressions).is_not(None))
+    shown_hi, shown_lo = halves(sa.case((seen, col(ClickDay.impressions)), else_=0), wide)
+    seen_hi, seen_lo = halves(sa.case((seen, clicks), else_=0), wide)
     return (
         sa.select(
             col(ClickDay.affiliate_id).label("affiliate_id"),
@@ -317,6 +331,10 @@ def _clicks(
             low.label("clicks_lo"),
             high_before.label("clicks_before_hi"),
             low_before.label("clicks_before_lo"),
+            shown_hi.label("impressions_hi"),
+            shown_lo.label("impressions_lo"),
+            seen_hi.label("seen_clicks_hi"),
+            seen_lo.label("seen_clicks_lo"),
         )
         .where(*conditions)
         .group_by(col(ClickDay.affiliate_id))
@@ -397,7 +415,8 @@ def kpi_query(
         return table.c[f"{name}_hi"], table.c[f"{name}_lo"]
 
     # The columns `program_kpis` reads: id, handle, stage, then for the period and the one
-    # before, clicks (2 halves), conversions, revenue (2 halves), commission (2 halves).
+    # before, clicks (2 halves), conversions, revenue (2 halves), commission (2 halves); then
+    # the period's impressions and the clicks of the days that give them (2 halves each).
     query = (
         sa.select(
             col(Affiliate.id),
@@ -411,6 +430,8 @@ def kpi_query(
             zero(conv.c.conversions_before, 0),
             *pair(conv, "revenue_before"),
             *pair(conv, "commission_before"),
+            *pair(clicks, "impressions"),
+            *pair(clicks, "seen_clicks"),
         )
         .outerjoin(clicks, clicks.c.affiliate_id == col(Affiliate.id))
         .outerjoin(conv, conv.c.affiliate_id == col(Affiliate.id))
@@ -462,6 +483,7 @@ def program_kpis(
         a_id, handle, stage = row[0], row[1], row[2]
         clicks, conversions, revenue, commission = _figures(row[3:10])
         b_clicks, b_conversions, b_revenue, b_commission = _figures(row[10:17])
+        impressions, seen_clicks = joined(row[17], row[18]), joined(row[19], row[20])
         previous = Kpi(
             a_id, handle, stage.value, b_clicks, b_conversions, b_revenue, b_commission, cur
         )
@@ -477,6 +499,8 @@ def program_kpis(
                 cur,
                 previous.revenue_minor,
                 previous,
+                impressions,
+                seen_clicks,
             )
         )
     rows.sort(key=lambda k: (-k.revenue_minor, -k.clicks, k.handle or ""))
@@ -491,6 +515,8 @@ def program_kpis(
             sum(k.revenue_minor for k in items),
             sum(k.commission_minor for k in items),
             cur,
+            impressions=sum(k.impressions for k in items),
+            seen_clicks=sum(k.seen_clicks for k in items),
         )
 
     now = total(rows)
