@@ -11,7 +11,7 @@
 - **Late orders**: nothing approved is left unpaid. A conversion of a month the program
   already has statements for, found approved (imported late, approved at its lock date or by
   the platform) and on no statement, is paid by the next build of any later month:
-  - if its affiliate has a statement for its month (built, open or paid), it becomes a
+  - if its affiliate has a statement for its month (open, paid or carried), it becomes a
     positive adjustment "late order for YYYY-MM" on the affiliate's statement of the month
     being built (or, when that one exists already, of the next month built): commission =
     (amount − refund) × that month's statement tier rate, or a promotion's in force when it
@@ -35,7 +35,7 @@
   a reversal takes what is left. E.g. 100.00 at 10 % earns 10.00; refund 40.00 → −4.00
   (10.00 − 6.00); then reversed → −6.00. Never more than the conversion earned in all.
 - **Limit**: a statement whose commission, bonus, adjustments, total or a line is beyond the
-  largest amount talent stores (core.money.MAX_MINOR, ±10,000,000,000,000.00 USD) is refused,
+  largest amount talent stores (core.money.MAX_MINOR minor units: 10,000,000,000,000.00 USD) is refused,
   naming the affiliate, and nothing of that build is written (each amount is bounded on
   import, their sum is not).
 - **Carry forward**: a statement whose total is below zero is not paid: it is `carried`, and
@@ -578,10 +578,13 @@ def _late_views(
     ]
 
 
-def _unpaid_before(session: Session, program: Program, first: date) -> list[Conversion]:
-    """Approved conversions of the months before `first` on no statement line and never
-    carried by an adjustment (a late order, found approved after its month was built)."""
+def _unpaid_before(
+    session: Session, program: Program, first: date, since: date
+) -> list[Conversion]:
+    """Approved conversions of the months `since` … before `first` on no statement line and
+    never carried by an adjustment (a late order, found approved after its month was built)."""
     start, _ = commissions.month_bounds(first)
+    since_start, _ = commissions.month_bounds(since)
     stated = (
         sa.select(col(StatementLine.id))
         .where(
@@ -604,6 +607,7 @@ def _unpaid_before(session: Session, program: Program, first: date) -> list[Conv
             .where(
                 Conversion.program_id == program.id,
                 Conversion.status == ConversionStatus.APPROVED,
+                col(Conversion.occurred_at) >= since_start,
                 col(Conversion.occurred_at) < start,
                 ~stated,
                 ~carried,
@@ -621,7 +625,12 @@ def _late_orders(
     theirs (as building that month again would), then each late order of an affiliate whose
     statement for its month exists becomes a "late order for YYYY-MM" adjustment, which goes
     to the affiliate's next statement. Returns the ids of the statements built."""
-    late = _unpaid_before(session, program, first)
+    earliest = session.exec(
+        select(sa.func.min(Statement.month)).where(Statement.program_id == program.id)
+    ).first()
+    if earliest is None or earliest >= first:
+        return set()  # no month before this one was ever built: nothing is late
+    late = _unpaid_before(session, program, first, earliest)
     if not late:
         return set()
     months = {commissions.month_start(c.occurred_at) for c in late}
@@ -634,16 +643,18 @@ def _late_orders(
         )
     }
     built_months = {m for _, _, m in have}
+    late = [c for c in late if commissions.month_start(c.occurred_at) in built_months]
     missing: dict[date, set[tuple[int, str]]] = {}
     for c in late:
         m = commissions.month_start(c.occurred_at)
-        if m in built_months and (c.affiliate_id, c.currency, m) not in have:
+        if (c.affiliate_id, c.currency, m) not in have:
             missing.setdefault(m, set()).add((c.affiliate_id, c.currency))
     built: set[int] = set()
     for m in sorted(missing):
         built |= _build_month(session, program, m, today, moment, actor, only=missing[m])
-    for c in _unpaid_before(session, program, first) if built else late:
-        approval_after_build(session, program, c, actor, late=True)
+    for c in late:
+        if (c.affiliate_id, c.currency, commissions.month_start(c.occurred_at)) in have:
+            approval_after_build(session, program, c, actor, late=True)
     return built
 
 
