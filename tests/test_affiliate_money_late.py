@@ -312,3 +312,27 @@ def test_the_command_line_refuses_in_one_line_and_lists_late_statements(
     ) in refused.stderr
     listed = run("payouts", "list", "-p", "shop", "-m", "2026-05", today="2026-06-30").stdout
     assert listed.strip() == "No statements."
+
+
+def test_a_late_order_found_by_rebuilding_a_built_month_waits_for_the_next_statement(
+    database,  # noqa: ANN001
+) -> None:
+    with database.transaction() as s:
+        prog = program(s)
+        ann = affiliate(s, prog, "@ann")
+        conversion(s, prog, ann, "M1", "2026-03-10 10:00:00", 10000)  # March 10.00
+        conversion(s, prog, ann, "A1", "2026-04-10 10:00:00", 20000)  # April 20.00
+        build(s, prog, "2026-03")
+        [april] = build(s, prog, "2026-04").statements
+        conversion(
+            s, prog, ann, "L1", "2026-03-30 23:59:59", 999
+        )  # late: 9.99 × 10 % = 0.999 → 1.00
+        again = build(s, prog, "2026-04")  # April is built: it is never changed
+        assert (again.built, [st.total_minor for st in again.statements]) == (0, [2000])
+        [waiting] = s.exec(select(Adjustment).where(Adjustment.kind == AdjustmentKind.APPROVAL))
+        assert (waiting.amount_minor, waiting.statement_id) == (100, None)
+        [may] = build(s, prog, "2026-05").statements  # May: only the late order, 1.00
+        assert (may.affiliate, may.conversions, may.total_minor) == ("@ann", 0, 100)
+        assert adjustment_lines(s, may.id) == [(1000, 100)]
+        assert paid_once(s, prog, date(2026, 5, 1)) == {"M1": 1, "A1": 1, "L1": 1}
+        assert april.id != may.id
