@@ -127,6 +127,7 @@ BOTH_STORES = frozenset(
         "test_services",
         "test_spreadsheet_safety",
         "test_store",
+        "test_affiliate_money_late",
     }
 )
 

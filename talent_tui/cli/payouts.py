@@ -78,6 +78,15 @@ def payouts_build(
             + (f", {kept} already built (unchanged)." if kept else ".")
         )
     )
+    if result.late:
+        cli.out.print(
+            printable(
+                f"Late orders: {len(result.late)} statement(s) of earlier months built for "
+                "affiliates who had none: "
+                + ", ".join(f"#{v.id} {v.month_label} {v.affiliate}" for v in result.late)
+                + "."
+            )
+        )
     if result.statements:
         cli.out.print(_table(result.statements))
         _totals([v for v in result.statements if v.status == "open"])

@@ -8,11 +8,36 @@
   not yet on a statement; total = commission + bonus + adjustments; due on the build date
   + the program's net days. Building a month again adds nothing and changes nothing
   (statements already built are kept as they are; an affiliate who has none gets one).
+- **Late orders**: nothing approved is left unpaid. A conversion of a month the program
+  already has statements for, found approved (imported late, approved at its lock date or by
+  the platform) and on no statement, is paid by the next build of any later month:
+  - if its affiliate has a statement for its month (open, paid or carried), it becomes a
+    positive adjustment "late order for YYYY-MM" on the affiliate's statement of the month
+    being built (or, when that one exists already, of the next month built): commission =
+    (amount − refund) × that month's statement tier rate, or a promotion's in force when it
+    occurred, whichever is greater (rules as of that statement's build), rounded half up as
+    every commission. The month's count, tier and bonuses do not change;
+  - if its affiliate has no statement for its month, that month's statement is built for the
+    affiliate then (exactly as building that month again would: its tier and bonuses
+    counted), listed by the build as a late statement.
+  A conversion is paid once: on its month's statement line or by one such adjustment; building
+  again, or the month again, never pays it twice. A month no statement was ever built for is
+  left to its own build.
 - **Adjustments**: a refund or reversal of a locked or paid conversion (`late_change`), a
   conversion approved in review after its month's statement was built (`approval_after_build`),
-  or a negative total carried forward. An adjustment goes to the first statement built for
-  the affiliate and currency for a *later* month than the one it is about; one about a
-  conversion is priced at the rate its statement line gave it (see commissions).
+  a late order (above), or a negative total carried forward. An adjustment goes to the first
+  statement built for the affiliate and currency for a *later* month than the one it is
+  about. One about a late refund or reversal is priced at the rate the conversion was paid at
+  (its statement line, or the adjustment that paid it), against what is left of its commission
+  after every earlier refund and reversal of the same conversion, taken in the order they
+  came (id order), priced already or priced in the same build:
+  a refund of D takes commission(net − refunded so far) − commission(net − refunded so far − D),
+  a reversal takes what is left. E.g. 100.00 at 10 % earns 10.00; refund 40.00 → −4.00
+  (10.00 − 6.00); then reversed → −6.00. Never more than the conversion earned in all.
+- **Limit**: a statement whose commission, bonus, adjustments, total or a line is beyond the
+  largest amount talent stores (core.money.MAX_MINOR minor units: 10,000,000,000,000.00 USD) is refused,
+  naming the affiliate, and nothing of that build is written (each amount is bounded on
+  import, their sum is not).
 - **Carry forward**: a statement whose total is below zero is not paid: it is `carried`, and
   its total becomes an adjustment of the affiliate's next statement. A zero total is
   `carried` too (nothing to pay, nothing carried).
@@ -306,28 +331,34 @@ def late_change(
 
 
 def approval_after_build(
-    session: Session, program: Program, conversion: Conversion, actor: str
+    session: Session,
+    program: Program,
+    conversion: Conversion,
+    actor: str,
+    *,
+    late: bool = False,
 ) -> Adjustment | None:
-    """A conversion approved in review after its affiliate's statement for its month was
-    built: its commission (at that statement's tier rate, or a promotion's, whichever is
-    greater) becomes a positive adjustment of the next statement. None when that month has
-    no statement for the affiliate yet (building it will count the conversion)."""
+    """A conversion approved in review (or, `late`, one found approved by a build: a late
+    order) after its affiliate's statement for its month was built: its commission (at that
+    statement's tier rate, or a promotion's, whichever is greater) becomes a positive
+    adjustment of the next statement. None when that month has no statement for the
+    affiliate yet (building it will count the conversion)."""
     assert conversion.id is not None
-    first = commissions.month_start(conversion.occurred_at)
-    statement = session.exec(
-        select(Statement).where(
-            Statement.program_id == conversion.program_id,
-            Statement.affiliate_id == conversion.affiliate_id,
-            Statement.currency == conversion.currency,
-            Statement.month == first,
-        )
-    ).first()
+    statement = _month_statement(session, conversion)
     if statement is None:
         return None
-    ruleset = commissions.rules(session, program, statement.built_at)
-    why = f"tier rate of the {month_label(first)} statement {fields.format_bp(statement.tier_rate_bp)}"
-    rate, why = ruleset.rate_for(conversion.occurred_at, statement.tier_rate_bp, why)
-    net = conversion.amount_minor - conversion.refund_minor
+    paid = select(Adjustment.id).where(
+        Adjustment.conversion_id == conversion.id, Adjustment.kind == AdjustmentKind.APPROVAL
+    )
+    if session.exec(paid).first() is not None:
+        return None  # carried once already: a conversion is never paid twice
+    label = month_label(statement.month)
+    net, rate, why = _approval_terms(session, program, conversion, statement)
+    reason = (
+        f"late order for {label}: order {conversion.order_id} approved after the statement was built: {why}"
+        if late
+        else f"order {conversion.order_id} ({label}) approved in review after the statement was built: {why}"
+    )
     adjustment = Adjustment(
         program_id=conversion.program_id,
         affiliate_id=conversion.affiliate_id,
@@ -335,48 +366,127 @@ def approval_after_build(
         kind=AdjustmentKind.APPROVAL,
         conversion_id=conversion.id,
         amount_minor=commissions.commission(net, rate),
-        reason=(
-            f"order {conversion.order_id} ({month_label(first)}) approved in review after the "
-            f"statement was built: {why}"
-        ),
+        reason=reason[: fields.MAX_LINE],
         created_by=actor,
     )
     session.add(adjustment)
     session.flush()
     assert adjustment.id is not None
     audit.record(
-        session, actor, "adjustment", adjustment.id, "approval after build", None, adjustment.reason
+        session,
+        actor,
+        "adjustment",
+        adjustment.id,
+        "late order after build" if late else "approval after build",
+        None,
+        adjustment.reason,
     )
     return adjustment
 
 
+def _approval_terms(
+    session: Session, program: Program, conversion: Conversion, statement: Statement
+) -> tuple[int, int, str]:
+    """(net, rate, why) of a conversion paid by an adjustment after its month's `statement`
+    was built: that statement's tier rate, or a promotion's (rules as of that statement's
+    build), whichever is greater, on the conversion's net amount (amount − refund)."""
+    first = statement.month
+    ruleset = commissions.rules(session, program, statement.built_at)
+    why = f"tier rate of the {month_label(first)} statement {fields.format_bp(statement.tier_rate_bp)}"
+    rate, why = ruleset.rate_for(conversion.occurred_at, statement.tier_rate_bp, why)
+    return conversion.amount_minor - conversion.refund_minor, rate, why
+
+
+def _month_statement(session: Session, conversion: Conversion) -> Statement | None:
+    """The affiliate's statement (in the conversion's currency) for the conversion's month."""
+    return session.exec(
+        select(Statement).where(
+            Statement.program_id == conversion.program_id,
+            Statement.affiliate_id == conversion.affiliate_id,
+            Statement.currency == conversion.currency,
+            Statement.month == commissions.month_start(conversion.occurred_at),
+        )
+    ).first()
+
+
+def _earned(session: Session, conversion_id: int) -> tuple[int, int, int] | None:
+    """What a conversion earned, as (net, rate, commission): its statement line, or the
+    adjustment that paid it after its month was built (approved in review, or a late order).
+    None while it has earned nothing yet."""
+    line = stated_line(session, conversion_id)
+    if line is not None:
+        return (
+            (line.net_minor, line.rate_bp, line.amount_minor) if line.rate_bp is not None else None
+        )
+    approval = session.exec(
+        select(Adjustment)
+        .where(
+            Adjustment.conversion_id == conversion_id,
+            Adjustment.kind == AdjustmentKind.APPROVAL,
+            col(Adjustment.amount_minor).is_not(None),
+        )
+        .order_by(col(Adjustment.id))
+    ).first()
+    conversion = session.get(Conversion, conversion_id)
+    if approval is None or approval.amount_minor is None or conversion is None:
+        return None
+    program = session.get(Program, conversion.program_id)
+    statement = _month_statement(session, conversion)
+    if program is None or statement is None:
+        return None
+    net, rate, _ = _approval_terms(session, program, conversion, statement)
+    return net, rate, approval.amount_minor
+
+
+def _take(adjustment: Adjustment, net: int, rate: int, refunded: int, left: int) -> tuple[int, int]:
+    """(amount, net shown) of a late refund or reversal, given the conversion's net and rate
+    as earned, what its earlier adjustments refunded, and the commission `left` after them:
+    a refund takes commission(net − refunded) − commission(net − refunded − delta), a
+    reversal takes what is left; neither ever takes more than is left."""
+    left = max(left, 0)
+    before_net = max(net - refunded, 0)
+    if adjustment.kind is AdjustmentKind.REVERSAL:
+        return -left, before_net
+    after_net = max(before_net - adjustment.refund_delta_minor, 0)
+    taken = commissions.commission(after_net, rate) - commissions.commission(before_net, rate)
+    return max(taken, -left), adjustment.refund_delta_minor
+
+
 def _price(session: Session, adjustment: Adjustment) -> tuple[int, int | None, int] | None:
-    """An adjustment's (amount, rate, net) when it can be priced now; None when the statement
-    of its conversion's month is not built yet."""
+    """An adjustment's (amount, rate, net) when it can be priced now; None while its
+    conversion has earned nothing yet (the statement of its month is not built). A late
+    refund or reversal is priced against what is left of the conversion's commission after
+    every earlier refund and reversal of it (in id order, priced or not)."""
     if adjustment.amount_minor is not None:
+        if adjustment.kind is AdjustmentKind.APPROVAL and adjustment.conversion_id is not None:
+            earned = _earned(session, adjustment.conversion_id)
+            if earned is not None:  # shown with the net and the rate it was paid at
+                return adjustment.amount_minor, earned[1], earned[0]
         return adjustment.amount_minor, None, 0
     if adjustment.conversion_id is None:
         return 0, None, 0
-    line = stated_line(session, adjustment.conversion_id)
-    if line is None or line.rate_bp is None:
+    earned = _earned(session, adjustment.conversion_id)
+    if earned is None:
         return None
-    earlier = list(
-        session.exec(
-            select(Adjustment).where(
-                Adjustment.conversion_id == adjustment.conversion_id,
-                col(Adjustment.id) < adjustment.id,
-                col(Adjustment.kind).in_([AdjustmentKind.REFUND, AdjustmentKind.REVERSAL]),
-            )
+    net, rate, left = earned
+    refunded = 0
+    for earlier in session.exec(
+        select(Adjustment)
+        .where(
+            Adjustment.conversion_id == adjustment.conversion_id,
+            col(Adjustment.id) < adjustment.id,
+            col(Adjustment.kind).in_([AdjustmentKind.REFUND, AdjustmentKind.REVERSAL]),
         )
-    )
-    refunded = sum(a.refund_delta_minor for a in earlier)
-    taken = sum(a.amount_minor or 0 for a in earlier)
-    if adjustment.kind is AdjustmentKind.REVERSAL:
-        return -(line.amount_minor + taken), line.rate_bp, line.net_minor - refunded
-    before = commissions.commission(line.net_minor - refunded, line.rate_bp)
-    after_net = max(line.net_minor - refunded - adjustment.refund_delta_minor, 0)
-    after = commissions.commission(after_net, line.rate_bp)
-    return after - before, line.rate_bp, adjustment.refund_delta_minor
+        .order_by(col(Adjustment.id))
+    ):
+        if earlier.amount_minor is not None:
+            taken = earlier.amount_minor
+        else:
+            taken, _ = _take(earlier, net, rate, refunded, left)
+        left += taken
+        refunded += earlier.refund_delta_minor
+    amount, shown = _take(adjustment, net, rate, refunded, left)
+    return amount, rate, shown
 
 
 def _month_of_adjustment(session: Session, adjustment: Adjustment) -> date | None:
@@ -396,15 +506,20 @@ def _month_of_adjustment(session: Session, adjustment: Adjustment) -> date | Non
 @dataclass(frozen=True)
 class BuildResult:
     month: date
-    built: int  # statements added by this build
+    built: int  # statements added by this build for its month
     statements: list[StatementView]  # every statement of the program's month
+    # statements of earlier months this build added for late orders (see the module)
+    late: list[StatementView] = field(default_factory=list)
 
     @property
     def month_label(self) -> str:
         return month_label(self.month)
 
     def as_dict(self) -> dict[str, object]:
-        return {"statements": [s.as_dict() for s in self.statements]}
+        shown: dict[str, object] = {"statements": [s.as_dict() for s in self.statements]}
+        if self.late:
+            shown["late_statements"] = [{**s.as_dict(), "month": s.month_label} for s in self.late]
+        return shown
 
 
 def parse_month(text: str) -> date:
@@ -438,6 +553,124 @@ def build(
     # One build of a program at a time: lock the program's row (PostgreSQL), then read.
     session.exec(select(Program.id).where(Program.id == program.id).with_for_update()).first()
     commissions.lock_due(session, program, today, actor)
+    late = _late_orders(session, program, first, today, moment, actor)
+    built = _build_month(session, program, first, today, moment, actor)
+    session.flush()
+    return BuildResult(
+        first,
+        len(built),
+        statements(session, program_id=program.id, month=first, today=today),
+        _late_views(session, program, late, today),
+    )
+
+
+def _late_views(
+    session: Session, program: Program, ids: set[int], today: date
+) -> list[StatementView]:
+    months = sorted(
+        {s.month for s in session.exec(select(Statement).where(col(Statement.id).in_(ids)))}
+    )
+    return [
+        v
+        for m in months
+        for v in statements(session, program_id=program.id, month=m, today=today)
+        if v.id in ids
+    ]
+
+
+def _unpaid_before(
+    session: Session, program: Program, first: date, since: date
+) -> list[Conversion]:
+    """Approved conversions of the months `since` … before `first` on no statement line and
+    never carried by an adjustment (a late order, found approved after its month was built)."""
+    start, _ = commissions.month_bounds(first)
+    since_start, _ = commissions.month_bounds(since)
+    stated = (
+        sa.select(col(StatementLine.id))
+        .where(
+            col(StatementLine.conversion_id) == col(Conversion.id),
+            col(StatementLine.kind) == LineKind.CONVERSION,
+        )
+        .exists()
+    )
+    carried = (
+        sa.select(col(Adjustment.id))
+        .where(
+            col(Adjustment.conversion_id) == col(Conversion.id),
+            col(Adjustment.kind) == AdjustmentKind.APPROVAL,
+        )
+        .exists()
+    )
+    return list(
+        session.exec(
+            select(Conversion)
+            .where(
+                Conversion.program_id == program.id,
+                Conversion.status == ConversionStatus.APPROVED,
+                col(Conversion.occurred_at) >= since_start,
+                col(Conversion.occurred_at) < start,
+                ~stated,
+                ~carried,
+            )
+            .order_by(col(Conversion.occurred_at), col(Conversion.id))
+        )
+    )
+
+
+def _late_orders(
+    session: Session, program: Program, first: date, today: date, moment: datetime, actor: str
+) -> set[int]:
+    """Before building `first`, pay every late order of an earlier month the program has
+    statements for (see the module): the affiliates with no statement for that month get
+    theirs (as building that month again would), then each late order of an affiliate whose
+    statement for its month exists becomes a "late order for YYYY-MM" adjustment, which goes
+    to the affiliate's next statement. Returns the ids of the statements built."""
+    earliest = session.exec(
+        select(sa.func.min(Statement.month)).where(Statement.program_id == program.id)
+    ).first()
+    if earliest is None or earliest >= first:
+        return set()  # no month before this one was ever built: nothing is late
+    late = _unpaid_before(session, program, first, earliest)
+    if not late:
+        return set()
+    months = {commissions.month_start(c.occurred_at) for c in late}
+    have = {
+        (s.affiliate_id, s.currency, s.month)
+        for s in session.exec(
+            select(Statement).where(
+                Statement.program_id == program.id, col(Statement.month).in_(months)
+            )
+        )
+    }
+    built_months = {m for _, _, m in have}
+    late = [c for c in late if commissions.month_start(c.occurred_at) in built_months]
+    missing: dict[date, set[tuple[int, str]]] = {}
+    for c in late:
+        m = commissions.month_start(c.occurred_at)
+        if (c.affiliate_id, c.currency, m) not in have:
+            missing.setdefault(m, set()).add((c.affiliate_id, c.currency))
+    built: set[int] = set()
+    for m in sorted(missing):
+        built |= _build_month(session, program, m, today, moment, actor, only=missing[m])
+    for c in late:
+        if (c.affiliate_id, c.currency, commissions.month_start(c.occurred_at)) in have:
+            approval_after_build(session, program, c, actor, late=True)
+    return built
+
+
+def _build_month(
+    session: Session,
+    program: Program,
+    first: date,
+    today: date,
+    moment: datetime,
+    actor: str,
+    *,
+    only: set[tuple[int, str]] | None = None,
+) -> set[int]:
+    """Write the month's statements each affiliate and currency (of `only`, when given) has
+    none of yet; returns their ids."""
+    assert program.id is not None
     existing = {
         (s.affiliate_id, s.currency)
         for s in session.exec(
@@ -465,9 +698,9 @@ def build(
         if about is not None and about >= first:
             continue  # goes to a statement of a later month than the one it is about
         waiting.setdefault((adjustment.affiliate_id, adjustment.currency), []).append(adjustment)
-    built = 0
+    built: set[int] = set()
     for key in sorted(set(earnings) | set(waiting)):
-        if key in existing:
+        if key in existing or (only is not None and key not in only):
             continue
         affiliate_id, currency = key
         earned = earnings.get(key) or commissions.MonthEarnings(affiliate_id, currency, first)
@@ -480,12 +713,36 @@ def build(
                 priced.append((adjustment, price))
         if not earned.lines and not priced:
             continue
-        _write_statement(session, program, first, earned, priced, today, moment, actor)
-        built += 1
-    session.flush()
-    return BuildResult(
-        first, built, statements(session, program_id=program.id, month=first, today=today)
-    )
+        statement = _write_statement(session, program, first, earned, priced, today, moment, actor)
+        assert statement.id is not None
+        built.add(statement.id)
+    return built
+
+
+def _refuse_beyond_storable(
+    session: Session,
+    program: Program,
+    first: date,
+    earned: commissions.MonthEarnings,
+    amounts: dict[str, int],
+) -> None:
+    """Refuse the build (nothing of it is written: the caller's transaction rolls back) when a
+    statement's commission, bonus, adjustments, total or largest line is beyond the
+    largest amount talent stores (core.money.MAX_MINOR): each conversion is bounded, their
+    sum is not."""
+    for what, amount in amounts.items():
+        if abs(amount) <= money.MAX_MINOR:
+            continue
+        affiliate = session.get(Affiliate, earned.affiliate_id)
+        handle = affiliate.handle if affiliate else f"affiliate #{earned.affiliate_id}"
+        largest = money.format_money(money.MAX_MINOR, earned.currency)
+        raise PayoutError(
+            f"{program.name} {month_label(first)}: the statement of {handle} in "
+            f"{earned.currency} cannot be built: its {what} "
+            f"{money.format_money(amount, earned.currency)} exceeds what talent can store "
+            f"(at most {largest}); nothing was built",
+            "month",
+        )
 
 
 def _write_statement(
@@ -501,6 +758,24 @@ def _write_statement(
     assert program.id is not None
     adjustments_minor = sum(amount for _, (amount, _, _) in priced)
     total = earned.commission_minor + earned.bonus_minor + adjustments_minor
+    _refuse_beyond_storable(
+        session,
+        program,
+        first,
+        earned,
+        {
+            "commission": earned.commission_minor,
+            "bonus": earned.bonus_minor,
+            "adjustments": adjustments_minor,
+            "total": total,
+            "largest line": max(
+                [abs(e.commission_minor) for e in earned.lines]
+                + [abs(amount) for _, (amount, _, _) in priced]
+                + [abs(b.amount_minor) for b in earned.bonuses],
+                default=0,
+            ),
+        },
+    )
     statement = Statement(
         program_id=program.id,
         affiliate_id=earned.affiliate_id,
