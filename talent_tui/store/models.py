@@ -511,7 +511,14 @@ class ClickDay(Table, table=True):
     __tablename__ = "click_days"
     __table_args__ = (
         # Covering the KPI sums (migration 0007): a period's clicks read from the index alone.
-        sa.Index("ix_click_days_program_day", "program_id", "day", "affiliate_id", "clicks"),
+        sa.Index(
+            "ix_click_days_program_day",
+            "program_id",
+            "day",
+            "affiliate_id",
+            "clicks",
+            "impressions",
+        ),
         sa.Index("ix_click_days_affiliate_day", "affiliate_id", "day"),
         sa.CheckConstraint("clicks >= 0", name="clicks_not_negative"),
     )
