@@ -172,3 +172,32 @@ def test_backup_on_postgres_without_pg_dump_says_so_and_writes_nothing(
     assert "pg_dump was not found" in result.output
     assert "postgresql-client" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_with_a_time_limit_is_kept_on_both_stores(database: dbmod.Database) -> None:
+    """A search keystroke's first page and a screen's first view are read on the UI thread
+    with a time limit (a worker answers when it is exceeded). On PostgreSQL the limit is the
+    transaction's statement_timeout (it was refused, so every such read took a worker's
+    round trip); the read sees the rows, and a longer one ends in ReadTooLong."""
+    from talent_tui.services.roster import RosterQuery
+    from talent_tui.store.plain import dbapi
+    from talent_tui.store.sqlitefile import ReadTooLong
+
+    with database.transaction() as s:
+        factories.creator(s, name="Ana Lee", tiktok_handle="@ana.lee")
+    with database.reading(within_s=5) as source:
+        assert [r.name for r in RosterQuery(search="ana").page(source, 0, 10)] == ["Ana Lee"]
+    with database.session_within(5) as session:
+        assert session.exec(select(func.count()).select_from(Creator)).one() == 1
+    slow = (
+        "SELECT pg_sleep(1)"
+        if database.engine.dialect.name == "postgresql"
+        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
+    )
+    with pytest.raises(ReadTooLong, match="took longer than 0.05 s"):
+        with database.reading(within_s=0.05) as source:
+            cursor = dbapi(source).cursor()
+            cursor.execute(slow)
+            cursor.fetchall()
+    with database.session() as s:  # the connection went back to the pool usable
+        assert s.exec(select(func.count()).select_from(Creator)).one() == 1

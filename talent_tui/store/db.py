@@ -326,25 +326,47 @@ class Database:
     def reading(self, within_s: float | None = None) -> Iterator[Any]:
         """One read transaction for the roster's plain-SQL reads (`services.roster`): the
         stdlib driver on a SQLite file, else a session (its connection runs the same SQL).
-        A time limit (`within_s`, see `sqlitefile.reading`) can only be kept on SQLite:
-        elsewhere it is refused with `ReadTooLong` before anything is read."""
+        A time limit (`within_s`, see `sqlitefile.reading` and `session_within`) is kept on
+        SQLite and PostgreSQL; elsewhere it is refused with `ReadTooLong` before any read."""
         path = self.path
         if path is not None:
             with reading(path, within_s) as connection:
                 yield connection
         elif within_s is not None:
-            raise ReadTooLong(f"{self.describe()}: a read cannot be given a time limit")
+            with self.session_within(within_s) as session:
+                yield session
         else:
             with self.session() as session:
                 yield session
 
     @contextmanager
     def session_within(self, within_s: float) -> Iterator[Session]:
-        """A session for a read on the UI thread (a screen's first view) that SQLite stops
-        if its statements run longer than `within_s` (`ReadTooLong`; the caller then asks a
-        worker). Elsewhere a time limit cannot be kept, so it is refused before any read."""
+        """A session for a read on the UI thread (a screen's first view, a search keystroke's
+        first page) stopped if it runs longer than `within_s` (`ReadTooLong`; the caller then
+        asks a worker): SQLite's progress handler stops the whole read; PostgreSQL's
+        statement_timeout (SET LOCAL, this transaction only) each statement of it, as the
+        fast start's reads (`handle.DatabaseServer`). Elsewhere it is refused before any read."""
         if self.path is None:
-            raise ReadTooLong(f"{self.describe()}: a read cannot be given a time limit")
+            if self.engine.dialect.name != "postgresql":
+                raise ReadTooLong(f"{self.describe()}: a read cannot be given a time limit")
+            with self.session() as session:
+                # Per statement: a read on the UI thread is two or three statements (a count
+                # and a page), so each gets half the read's time, and a slow one gives way to
+                # the worker about when SQLite's whole-read limit would.
+                limit_ms = max(1, round(within_s * 1000 / 2))
+                session.execute(sa.text(f"SET LOCAL statement_timeout = {limit_ms}"))
+                try:
+                    yield session
+                except Exception as exc:
+                    # Through the session (wrapped by SQLAlchemy) or its raw connection
+                    # (services.roster's plain SQL): query_canceled either way.
+                    if getattr(getattr(exc, "orig", exc), "sqlstate", None) == "57014":
+                        message = f"a read of {self.describe()} took longer than {within_s:g} s"
+                        raise ReadTooLong(message) from None
+                    raise
+                finally:
+                    session.rollback()
+            return
         with self.session() as session:
             raw = session.connection().connection.driver_connection
             deadline = time.perf_counter() + within_s
