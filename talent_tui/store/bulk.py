@@ -61,6 +61,7 @@ class MovingInserts:
             max_workers=1, thread_name_prefix="talent-moves"
         )
         self._pending: Future[None] | None = None
+        self._moved = False  # the staging table holds rows already moved
 
     @classmethod
     def for_connection(
@@ -78,15 +79,19 @@ class MovingInserts:
             return
         if self._pool is None:
             raise RuntimeError("MovingInserts is closed")
+        if self._moved:  # the last batch's rows, moved: emptied here (a quick truncate)
+            self._connection.exec_driver_sql(self._clear)
         self._connection.exec_driver_sql(self._insert, list(rows))
         self._pending = self._pool.submit(self._move_staged)
+        self._moved = True
 
     def _move_staged(self) -> None:
-        """On the worker thread: the staged rows into the table, and the staging emptied."""
+        """On the worker thread: the staged rows into the table. One statement: each one
+        the worker runs ends by waiting for the interpreter's lock, which the caller's
+        thread, busy with the next batch, gives up only at its switch interval."""
         cursor = self._raw.cursor()
         try:
             cursor.execute(self._move)
-            cursor.execute(self._clear)
         finally:
             cursor.close()
 

@@ -831,7 +831,9 @@ def spec_for(
         )
 
     def write(session: Session, rows: ParsedRows, source: str, errors: list[RowError]) -> Counter:
-        settle()
+        # The last batch's move may still run: every use of the connection below waits for
+        # it first (settle; the insert's own add waits too), and a batch of new orders uses
+        # it only to insert, so resolving and preparing its rows overlap the move.
         counter = Counter()
         kept = [item for item in rows if "skip" not in item[1]]
         if len(kept) != len(rows) and not errors:
@@ -841,15 +843,19 @@ def spec_for(
                     status = data["skip"]
                     skipped.by_status[status] = skipped.by_status.get(status, 0) + 1
         if not known:
+            settle()
             known.append(Known(session, program_id))
         program_known = known[0]
         resolved = program_known.resolve(kept, source, errors)
         if errors:
             return counter
         if not targets:
+            settle()
             key, now = hash_key(session), utcnow()
             targets.append(Target(program_id, currency, key, now, parse is not None))
         target = targets[0]
+        if program_known.had_conversions:  # stored() reads the program's orders
+            settle()
         stored = program_known.stored(session, resolved)
         new: ParsedRows = resolved
         again: list[Again] = []
@@ -864,6 +870,7 @@ def spec_for(
                     again.append(Again(row, data, found, given_fields(row, data, given)))
         pinned: dict[int, ConversionStatus] = {}
         if again:  # a locked or paid order is left as stored: a late change is an adjustment
+            settle()  # (update_conversions below writes only when `again` has orders)
             seen = guard.reimports(
                 session,
                 session.get(Program, program_id),
