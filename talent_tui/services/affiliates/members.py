@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from talent_tui.core import fields
 from talent_tui.services import audit
 from talent_tui.services.affiliates.errors import AffiliateError
+from talent_tui.services.affiliates.kpis import owner_clause
 from talent_tui.services.affiliates.lookup import find_affiliate, new_handle
 from talent_tui.services.affiliates.programs import checklist
 from talent_tui.store.models import (
@@ -273,10 +274,7 @@ def list_affiliates(
     if stage is not None:
         query = query.where(col(Affiliate.stage) == stage)
     if manager_id is not None:
-        owner = col(Affiliate.manager_id) == manager_id
-        query = query.where(
-            sa.or_(owner, col(Affiliate.manager_id).is_(None)) if unassigned else owner
-        )
+        query = query.where(owner_clause(manager_id, unassigned))
     if limit is not None:
         query = query.limit(limit)
     rows = []
