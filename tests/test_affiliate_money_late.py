@@ -286,10 +286,10 @@ def test_the_command_line_refuses_in_one_line_and_lists_late_statements(
     for handle in ("@ann", "@bob"):
         run("affiliates", "add", handle, "-p", "shop", "--stage", "active")
 
-    def orders(name: str, rows: str) -> str:
+    def orders(name: str, rows: str, today: str = "2026-05-01") -> str:
         path = tmp_path / name
         path.write_text("order_id,affiliate,occurred_at,amount\n" + rows, encoding="utf-8")
-        run("import", "conversions", str(path), "--program", "shop")
+        run("import", "conversions", str(path), "--program", "shop", today=today)
         return str(path)
 
     orders("march.csv", "A1,@ann,2026-03-10,1.00\n")
@@ -301,7 +301,11 @@ def test_the_command_line_refuses_in_one_line_and_lists_late_statements(
         "built for affiliates who had none: #2 2026-03 @bob."
     )
     # May: @ann's 10,000,000,000,000.01 at 100 % is beyond what talent stores
-    orders("may.csv", 'W1,@ann,2026-05-10,"10,000,000,000,000.00"\nW2,@ann,2026-05-11,0.01\n')
+    orders(
+        "may.csv",
+        'W1,@ann,2026-05-10,"10,000,000,000,000.00"\nW2,@ann,2026-05-11,0.01\n',
+        today="2026-05-31",  # no order is imported before it happened
+    )
     refused = run("payouts", "build", "-p", "shop", "-m", "2026-05", code=1, today="2026-06-30")
     assert refused.stdout == ""
     assert refused.stderr.count("\n") == 1

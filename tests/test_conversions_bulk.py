@@ -320,7 +320,10 @@ def bench_floor():  # noqa: ANN201
             sys.path.remove(str(BENCH))
 
 
-def test_the_floor_script_and_its_data_store_what_talent_stores(bench_floor, tmp_path) -> None:  # noqa: ANN001
+def test_the_floor_script_and_its_data_store_what_talent_stores(
+    bench_floor, tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
+    monkeypatch.setenv("TALENT_TODAY", "2026-10-31")  # its orders are of October 1-28
     template = tmp_path / "template.db"
     dbmod.open_database(str(template)).dispose()  # migrated
     assert bench_floor.make_fixture(str(template), affiliates=5) == "bench"

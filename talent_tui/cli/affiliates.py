@@ -40,6 +40,7 @@ def affiliates_add(
     """Add an affiliate to a program."""
     from talent_tui.services.affiliates import lookup, members
 
+    cli.choice("--stage", members.parse_stage, stage)
     database = cli.open_db()
     with database.transaction() as session:
         chosen = lookup.find_program(session, program)
@@ -66,12 +67,13 @@ def affiliates_stage(
     """Move an affiliate to another stage (active needs every checklist item ticked)."""
     from talent_tui.services.affiliates import lookup, members
 
+    wanted = cli.choice("STAGE", members.parse_stage, stage)
     database = cli.open_db()
     with database.transaction() as session:
         chosen = lookup.find_program(session, program)
         assert chosen.id is not None
         affiliate = lookup.find_affiliate(session, chosen.id, handle)
-        change = members.set_stage(session, affiliate, members.parse_stage(stage), cli.actor())
+        change = members.set_stage(session, affiliate, wanted, cli.actor())
         assert change.from_stage is not None
         line = f"{affiliate.handle}: {change.from_stage.value} → {change.to_stage.value}."
     cli.out.print(printable(line))
@@ -113,12 +115,12 @@ def affiliates_list(
     """Affiliates (of one program, at one stage)."""
     from talent_tui.services.affiliates import lookup, members
 
+    chosen = cli.choice("--stage", members.parse_stage, stage) if stage is not None else None
     database = cli.open_db()
     with database.session() as session:
         program_id = None
         if program is not None:
             program_id = lookup.find_program(session, program).id
-        chosen = members.parse_stage(stage) if stage is not None else None
         rows = members.list_affiliates(session, program_id, chosen)
         kept = keep(session, "affiliates", everything)  # team mode: own ones by default
         if kept is not None:
@@ -236,32 +238,29 @@ def affiliates_kpis(
     cur = result.currency
     # CTR only when the platform gave impressions (a column of blanks otherwise).
     with_ctr = result.total.impressions > 0
-    table = Table(
-        "affiliate",
-        "clicks",
-        *(["CTR"] if with_ctr else []),
-        "conv",
-        "rate",
-        f"revenue {cur}",
-        "AOV",
-        "commission",
-        "EPC",
-        title=printable(f"{name} · {period.label}"),
-    )
+    rows = []
     for k in [*result.rows, result.total]:
         rate = "" if k.conversion_rate is None else f"{k.conversion_rate:.1%}"
         ctr = [] if not with_ctr else ["" if k.ctr is None else f"{k.ctr:.1%}"]
-        table.add_row(
-            printable(k.handle or "total"),
-            f"{k.clicks:,}",
-            *ctr,
-            f"{k.conversions:,}",
-            rate,
-            _money(k.revenue_minor, cur),
-            _money(k.aov_minor, cur),
-            _money(k.commission_minor, cur),
-            _money(k.epc_minor, cur),
+        figures = (k.revenue_minor, k.aov_minor, k.commission_minor, k.epc_minor)
+        rows.append(
+            (
+                printable(k.handle or "total"),
+                f"{k.clicks:,}",
+                *ctr,
+                f"{k.conversions:,}",
+                rate,
+                *(_money(m, cur) for m in figures),
+            )
         )
+    headers = ["clicks", *(["CTR"] if with_ctr else []), "conv", "rate"]
+    headers += [f"revenue {cur}", "AOV", "commission", "EPC"]
+    table = cli.fitted_table(
+        [("affiliate", False)] + [(h, True) for h in headers],
+        rows,
+        names=("affiliate",),
+        title=printable(f"{name} · {period.label}"),
+    )
     cli.out.print(table)
     prev = result.total.previous
     if prev is not None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -32,6 +32,8 @@ EXIT_INPUT = 1  # bad input, not found, invalid file
 EXIT_USAGE = 2  # Click's own code for bad usage: an unknown option or a bad option value
 EXIT_DATABASE = 3  # the database cannot be opened
 EXIT_BUG = 70  # EX_SOFTWARE: something talent did not expect; the traceback is in the log
+
+_T = TypeVar("_T")
 
 # How the launcher opens the app on a database, as the given actor (see talent_tui.launch).
 TuiOpener = Callable[["Database", str | None], None]
@@ -78,6 +80,55 @@ def usage(message: str) -> typer.Exit:
     """A value that is not one of an option's or argument's choices: exit code 2, as Click
     gives for its own choices."""
     return fail(message, EXIT_USAGE)
+
+
+def choice(option: str, parse: Callable[[str], _T], text: str) -> _T:
+    """An option's value read by its rule's own parser; a refusal is a usage error (exit 2)
+    naming the option, as Click gives for its own choices."""
+    from talent_tui.core.errors import DomainError
+
+    try:
+        return parse(text)
+    except DomainError as error:
+        words = str(error).removeprefix(f"{getattr(error, 'field', None)}: ")
+        raise usage(f"{option}: {words}") from None
+
+
+def fitted_table(
+    columns: list[tuple[str, bool]],
+    rows: list[tuple[Any, ...]],
+    *,
+    names: tuple[str, ...],
+    title: str | None = None,
+) -> Any:  # rich.table.Table
+    """A table of one line a row that fits the terminal: the columns (header, right-aligned?)
+    not in `names` keep their widest cell whole (figures, dates, states); the `names` columns
+    share what is left, the first one first, cut with … (never below 7 characters)."""
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", title=title)
+    widest = [
+        max([len(header)] + [len(str(row[i])) for row in rows])
+        for i, (header, _) in enumerate(columns)
+    ]
+    fixed = sum(w for (header, _), w in zip(columns, widest, strict=True) if header not in names)
+    room = max(out.width - fixed - 2 * len(columns), 7 * len(names))
+    rooms: dict[str, int] = {}
+    for k, name in enumerate(names):
+        width = widest[[header for header, _ in columns].index(name)]
+        rooms[name] = max(7, min(width, room - 7 * (len(names) - k - 1)))
+        room -= rooms[name]
+    for (header, right), width in zip(columns, widest, strict=True):
+        table.add_column(
+            header,
+            justify="right" if right else "left",
+            no_wrap=True,
+            min_width=None if header in names else width,
+            max_width=rooms.get(header),
+        )
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:

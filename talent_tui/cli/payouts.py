@@ -27,10 +27,8 @@ def _table(views: list) -> Table:  # noqa: ANN001 - list of payouts.StatementVie
     """Narrow enough for 80 columns: commission, bonus and adjustments are in `show`."""
     from talent_tui.core.money import format_money
 
-    table = Table("id", "month", "program", "affiliate", "conv", "total", "due", "status")
-    for v in views:
-        status = Text("overdue", style="bold red") if v.overdue else Text(v.status)
-        table.add_row(
+    rows = [
+        (
             str(v.id),
             v.month_label,
             printable(v.program),
@@ -38,9 +36,14 @@ def _table(views: list) -> Table:  # noqa: ANN001 - list of payouts.StatementVie
             str(v.conversions),
             format_money(v.total_minor, v.currency),
             v.due_on.isoformat(),
-            status,
+            Text("overdue", style="bold red") if v.overdue else Text(v.status),
         )
-    return table
+        for v in views
+    ]
+    columns = [("id", True), ("month", False), ("program", False), ("affiliate", False)]
+    columns += [("conv", True), ("total", True), ("due", False), ("status", False)]
+    # the affiliate's name first: it says who is paid
+    return cli.fitted_table(columns, rows, names=("affiliate", "program"))
 
 
 def _totals(views: list) -> None:  # noqa: ANN001
@@ -78,15 +81,8 @@ def payouts_build(
             + (f", {kept} already built (unchanged)." if kept else ".")
         )
     )
-    if result.late:
-        cli.out.print(
-            printable(
-                f"Late orders: {len(result.late)} statement(s) of earlier months built for "
-                "affiliates who had none: "
-                + ", ".join(f"#{v.id} {v.month_label} {v.affiliate}" for v in result.late)
-                + "."
-            )
-        )
+    if result.late_words:
+        cli.out.print(printable(result.late_words))
     if result.statements:
         cli.out.print(_table(result.statements))
         _totals([v for v in result.statements if v.status == "open"])
@@ -100,7 +96,7 @@ def payouts_list(
     ] = None,
     month: Annotated[str | None, typer.Option("--month", "-m", help="YYYY-MM.")] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="open, paid, overdue or carried.")
+        str | None, typer.Option("--status", help="open, paid, overdue, carried or zero.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 1000,
     as_json: JsonOpt = False,
@@ -109,6 +105,7 @@ def payouts_list(
     from talent_tui.core.dates import today
     from talent_tui.services.affiliates import lookup, payouts
 
+    wanted = cli.choice("--status", payouts.parse_status, status) if status else None
     database = cli.open_db()
     with database.session() as session:
         program_id = lookup.find_program(session, program).id if program else None
@@ -116,7 +113,7 @@ def payouts_list(
             session,
             program_id=program_id,
             month=payouts.parse_month(month) if month else None,
-            status=status,
+            status=wanted,
             today=today(),
             limit=limit,
         )

@@ -40,6 +40,7 @@ def review_list(
     from talent_tui.core.money import format_money
     from talent_tui.services.affiliates import lookup, review
 
+    wanted = cli.choice("--status", review.parse_status, status)
     database = cli.open_db()
     with database.session() as session:
         program_id = lookup.find_program(session, program).id if program else None
@@ -47,7 +48,7 @@ def review_list(
         views = review.queue(
             session,
             program_id=program_id,
-            status=status,
+            status=wanted,
             manager_id=manager_id,
             unassigned=unassigned,
             limit=limit,
@@ -56,7 +57,7 @@ def review_list(
         cli.print_json({"flags": [v.as_dict() for v in views]})
         return
     if not views:
-        cli.out.print("Nothing waits in review." if status == "open" else "No flags.")
+        cli.out.print("Nothing waits in review." if wanted == "open" else "No flags.")
         return
     table = Table("id", "affiliate", "held", "status", "why (rule: reason)")
     for v in views:

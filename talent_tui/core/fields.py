@@ -562,3 +562,42 @@ def timestamp(values: Mapping[str, Any], name: str, required: bool = True) -> da
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+# When an order or a click can have happened: from 2000 on (no affiliate platform exports
+# earlier), and no later than the end of tomorrow, UTC (a platform's clock or time zone a
+# few hours ahead is allowed; a year typed 2030 or a 1970 epoch-zero is not).
+EARLIEST_EVENT = date(2000, 1, 1)
+
+
+class EventWindow:
+    """The moments an imported order or click may carry, as of `today` (see above)."""
+
+    def __init__(self, today: date) -> None:
+        from datetime import UTC, time, timedelta
+
+        self.earliest = datetime.combine(EARLIEST_EVENT, time(), UTC)
+        self.latest_day = today + timedelta(days=1)
+        self.end = datetime.combine(today + timedelta(days=2), time(), UTC)
+
+    def holds(self, moment: datetime) -> bool:
+        return self.earliest <= moment < self.end
+
+    def check_day(self, name: str, day: date | None) -> date | None:
+        """`day` itself, or a FieldError naming `name` when it lies outside the window."""
+        if day is None or EARLIEST_EVENT <= day <= self.latest_day:
+            return day
+        if day < EARLIEST_EVENT:
+            raise FieldError(name, f"{day} is before {EARLIEST_EVENT} (a mistyped year?)")
+        raise FieldError(name, f"{day} is in the future (after {self.latest_day}, UTC)")
+
+    def check(self, name: str, moment: datetime | None) -> datetime | None:
+        """`moment` itself, or a FieldError naming `name` when it lies outside the window."""
+        if moment is None or self.holds(moment):
+            return moment
+        shown = f"{moment:%Y-%m-%d %H:%M:%S}"
+        if moment < self.earliest:
+            raise FieldError(name, f"{shown} is before {EARLIEST_EVENT} (a mistyped year?)")
+        raise FieldError(
+            name, f"{shown} UTC is in the future (after {self.latest_day}; a mistyped year?)"
+        )

@@ -42,12 +42,12 @@ PAYMENT_COLUMNS = (
 
 def payment_file(session: Session, views: list[StatementView]) -> str:
     """One CSV row per statement: who to pay, how much (exact, in the currency's units),
-    when it is due; carried statements (nothing to pay) are left out."""
+    when it is due; carried and zero statements (nothing to pay) are left out."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(PAYMENT_COLUMNS)
     for v in views:
-        if v.status == "carried":
+        if v.status in ("carried", "zero"):
             continue
         affiliate = session.get(Affiliate, v.affiliate_id)
         writer.writerow(
@@ -101,7 +101,12 @@ def summary(report: ProgramReport) -> list[tuple[str, str]]:
     ]  # fmt: skip
     if report.estimated_months:
         rows.append(
-            ("Estimated", "statements not built yet for " + ", ".join(report.estimated_months))
+            (
+                "Estimated",
+                "statements not built yet for "
+                + ", ".join(report.estimated_months)
+                + " (pending orders counted as approved)",
+            )
         )
     if report.management:
         t = report.timeliness
@@ -113,7 +118,7 @@ def summary(report: ProgramReport) -> list[tuple[str, str]]:
             ("Paid late", f"{t.late}" + (f" ({t.late_days} days late in all)" if t.late else "")),
             ("Overdue", str(t.overdue)),
             ("Not due yet", str(t.not_due)),
-            ("Nothing to pay (carried)", str(t.carried)),
+            ("Nothing to pay (zero or carried)", str(t.carried)),
         ]
     return rows
 

@@ -351,7 +351,13 @@ class PayoutsScreen(Guarded, Screen):
             message = f"{result.month_label} was built already: nothing changed"
         else:
             message = f"{result.month_label}: nothing to pay for this month"
-        app.call_from_thread(self.notify, money_forms.plain(message))
+        if result.late_words:  # shown under their own months ([ goes back)
+            message += "\n" + result.late_words + " [ shows earlier months."
+        app.call_from_thread(
+            self.notify,
+            money_forms.plain(printable(message, keep_newlines=True)),
+            timeout=12 if result.late else 5,
+        )
         app.call_from_thread(self._reload_if_open)
 
     def _reload_if_open(self) -> None:

@@ -37,6 +37,7 @@ from talent_tui.core import dates
 from talent_tui.core.errors import DomainError
 from talent_tui.core.text import printable
 from talent_tui.failures import Guarded
+from talent_tui.screens import money_forms
 from talent_tui.screens.affiliate_common import (
     ENDED,
     KPI_COLUMNS,
@@ -668,21 +669,20 @@ class AffiliatesScreen(Guarded, Screen):
             with self.app.database.transaction() as session:
                 return str(do(session))
         except DomainError as exc:
-            field = getattr(exc, "field", None)
-            name = field if field in values else ""
-            raise FormProblem({name: str(exc)}) from None
+            raise FormProblem(money_forms.problems(exc, values)) from None
 
     def action_add_program(self) -> None:
         actor = self.app.actor
 
         def submit(values: dict[str, str]) -> str:
             def do(session: Any) -> str:  # noqa: ANN401
-                days = {}
+                days, wrong = {}, {}
                 for name in ("lock_days", "net_days"):
                     text = values[name].strip() or "30"
-                    if not text.isdigit():
-                        raise FormProblem({name: "a number of days"})
-                    days[name] = int(text)
+                    if text.isdigit() and len(text) <= 9:
+                        days[name] = int(text)
+                    else:  # named with the service's refusals of the other fields
+                        days[name], wrong[name] = 30, "a number of days"
                 data = programs.ProgramInput(
                     values["name"],
                     values["brand"],
@@ -692,19 +692,27 @@ class AffiliatesScreen(Guarded, Screen):
                     net_days=days["net_days"],
                     forbidden=values["forbid"],
                 )
-                program = programs.add_program(session, data, actor)
+                try:
+                    program = programs.add_program(session, data, actor)
+                except DomainError as exc:
+                    raise FormProblem(money_forms.problems(exc, values) | wrong) from None
+                if wrong:
+                    raise FormProblem(wrong)  # the transaction is rolled back
                 programs.set_checklist(session, program.id or 0, values["checklist"], actor)
                 self.program_id = program.id
                 return f"Added {program.name}"
 
             return self._save(values, do)
 
+        shown = self.data.program if self.data is not None else None
+        currency = shown.currency if shown is not None else "USD"
         self._form(
             "New affiliate program",
             [
                 FormField("name", "Name"),
                 FormField("brand", "Advertiser", "a brand's name"),
-                FormField("currency", "Currency", "USD"),
+                # the program shown's currency to start from (a placeholder looked typed)
+                FormField("currency", "Currency", "ISO code: USD, EUR, KRW…", currency),
                 FormField("rate", "Base rate", "10%"),
                 FormField("lock_days", "Lock days", "30", "30"),
                 FormField("net_days", "Net days", "30", "30"),

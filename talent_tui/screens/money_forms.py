@@ -45,6 +45,19 @@ def words(exc: DomainError, name: str) -> str:
     return text
 
 
+def problems(exc: DomainError, values: dict[str, str]) -> dict[str, str]:
+    """A refusal's words by form field: each of several (AffiliateErrors), or the one."""
+    several = getattr(exc, "errors", None)
+    if isinstance(several, dict):
+        found: dict[str, str] = {}
+        for key, text in several.items():
+            name = key.replace("-", "_") if key.replace("-", "_") in values else ""
+            found[name] = f"{found[name]}; {text}" if name in found else text
+        return found
+    name = field_name(exc, values)
+    return {name: words(exc, name)}
+
+
 def save(app: App[Any], values: dict[str, str], do: Callable[[Any], str]) -> str:
     """Run `do(session)` in one transaction (the form's worker); a refusal goes beside the
     field it names, nothing is stored."""
@@ -52,8 +65,7 @@ def save(app: App[Any], values: dict[str, str], do: Callable[[Any], str]) -> str
         with app.database.transaction() as session:  # type: ignore[attr-defined]
             return str(do(session))
     except DomainError as exc:
-        name = field_name(exc, values)
-        raise FormProblem({name: words(exc, name)}) from None
+        raise FormProblem(problems(exc, values)) from None
 
 
 def percent(text: str) -> object:

@@ -114,12 +114,14 @@ class ReviewStatus(enum.StrEnum):
 
 
 class StatementStatus(enum.StrEnum):
-    """A statement is `open` until paid; one whose total is not above zero is `carried`
-    (nothing is paid; a negative total goes to the affiliate's next statement)."""
+    """A statement is `open` until paid; one whose total is below zero is `carried` (nothing
+    is paid; the negative total goes to the affiliate's next statement); one whose total is
+    exactly zero is `zero` (nothing to pay, nothing carried)."""
 
     OPEN = "open"
     PAID = "paid"
     CARRIED = "carried"
+    ZERO = "zero"
 
 
 class LineKind(enum.StrEnum):

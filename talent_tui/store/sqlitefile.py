@@ -24,7 +24,7 @@ from talent_tui.core.errors import DomainError
 
 # Kept in step with the newest file in migrations/versions (a test checks it), so opening an
 # up-to-date database needs no Alembic import at all.
-SCHEMA_HEAD = "0015_click_impressions"
+SCHEMA_HEAD = "0016_zero_statements"
 
 # PRAGMA application_id of a database built by `talent demo` ("TLDM"): only such a database
 # may be thrown away by `demo --reset`. Setting it needs no schema change.

@@ -41,7 +41,9 @@ REQUIRED = ("date", "clicks")
 def _parse(v: Mapping[str, Any]) -> dict[str, Any]:
     data = gather(
         {
-            "day": lambda: day(v, "date", required=True),
+            "day": lambda: fields.EventWindow(today()).check_day(
+                "date", day(v, "date", required=True)
+            ),
             "affiliate": lambda: (
                 fields.creator_ref(v, "affiliate") if text_of(v, "affiliate") else None
             ),

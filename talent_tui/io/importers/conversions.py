@@ -167,6 +167,7 @@ def careful_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, 
     at once (FieldErrors). `standard_parser` runs it on a row its quick path does not take."""
     currency = program.currency
     names = {program.name.lower(), program.slug, str(program.id)}
+    window = fields.EventWindow(today())
 
     def parse(v: Mapping[str, Any]) -> dict[str, Any]:
         problems: list[FieldError] = []
@@ -182,14 +183,22 @@ def careful_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, 
         attempt("affiliate", lambda: _affiliate(v, "affiliate"))
         attempt("link_code", lambda: short_text(v, "link_code", fields.MAX_LINK_CODE))
         attempt("promo_code", lambda: short_text(v, "promo_code", fields.MAX_PROMO_CODE))
-        attempt("occurred_at", lambda: timestamp(v, "occurred_at"))
+        attempt("occurred_at", lambda: window.check("occurred_at", timestamp(v, "occurred_at")))
         attempt("amount_minor", lambda: money_in(v, "amount", currency))
         attempt("refund_minor", lambda: money_in(v, "refund", currency, required=False))
         attempt("status", lambda: _status(v, "status"))
         attempt("source", lambda: short_text(v, "source", fields.MAX_SOURCE))
         attempt("email", lambda: customer_email(v) if cell(v, "customer_email") else None)
         if cell(v, "clicked_at"):
-            attempt("clicked_at", lambda: timestamp(v, "clicked_at"))
+            attempt("clicked_at", lambda: window.check("clicked_at", timestamp(v, "clicked_at")))
+            click, order = data.get("clicked_at"), data.get("occurred_at")
+            if click is not None and order is not None and click > order:
+                problems.append(
+                    FieldError(
+                        "clicked_at",
+                        f"{click:%Y-%m-%d %H:%M:%S} is after the order ({order:%Y-%m-%d %H:%M:%S})",
+                    )
+                )
         named = cell(v, "program")
         if named and named.lower() not in names:
             problems.append(FieldError("program", f"row is for {named!r}, not {program.name!r}"))
@@ -255,6 +264,7 @@ def quick_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, An
     fromisoformat = datetime.fromisoformat
     max_order, max_email = fields.MAX_ORDER_ID, fields.MAX_EMAIL
     digits = _exponent(currency)
+    within = fields.EventWindow(today()).holds
 
     def remembered(v: Mapping[str, Any], name: str) -> Any:
         """The careful reader's value for the cell, remembered for a text cell (or none)."""
@@ -295,6 +305,8 @@ def quick_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, An
             except ValueError:
                 return None
             moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        if not within(moment):
+            return None
         amount = amount_of(get("amount"))
         refund = get("refund")
         refund = 0 if refund is None or refund == "" else amount_of(refund)

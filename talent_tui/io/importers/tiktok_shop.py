@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from talent_tui.core import fields
+from talent_tui.core.dates import today
 from talent_tui.core.fields import FieldError, integer, text_of, timestamp
 from talent_tui.io.importers.base import KindSpec, gather
 from talent_tui.io.importers.conversions import Skips, checked, money_in, spec_for
@@ -73,6 +74,7 @@ def rate_bp(v: Mapping[str, Any], name: str) -> int:
 def _parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     currency = program.currency
     numbers = itertools.count()
+    window = fields.EventWindow(today())
 
     def status(v: Mapping[str, Any]) -> ConversionStatus | str:
         text = " ".join(text_of(v, "order status").split()).lower()
@@ -107,7 +109,9 @@ def _parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
                 "refund_minor": lambda: money_in(v, "refund amount", currency, required=False),
                 "platform_rate_bp": lambda: rate_bp(v, "commission rate"),
                 "platform_commission_minor": lambda: money_in(v, "actual commission", currency),
-                "occurred_at": lambda: timestamp(v, "order created time"),
+                "occurred_at": lambda: window.check(
+                    "order created time", timestamp(v, "order created time")
+                ),
             }
         )
         if data["refund_minor"] > data["amount_minor"]:

@@ -539,17 +539,21 @@ def month_earnings(
     ruleset: RuleSet,
     *,
     affiliate_id: int | None = None,
+    expecting: bool = False,
 ) -> list[MonthEarnings]:
     """Each affiliate's earnings for the month (the first day of it) under `ruleset`, from
-    the conversions as stored (run `lock_due` first to approve those past their lock date)."""
+    the conversions as stored (run `lock_due` first to approve those past their lock date).
+    `expecting`: an estimate of a month not built yet, counting its pending conversions as
+    the approved ones they become at their lock date unless held (never held or reversed)."""
     assert program.id is not None
     first = month_start(month)
     start, end = month_bounds(first)
+    counted = [ConversionStatus.APPROVED] + ([ConversionStatus.PENDING] if expecting else [])
     query = (
         select(Conversion)
         .where(
             Conversion.program_id == program.id,
-            Conversion.status == ConversionStatus.APPROVED,
+            col(Conversion.status).in_(counted),
             col(Conversion.occurred_at) >= start,
             col(Conversion.occurred_at) < end,
         )

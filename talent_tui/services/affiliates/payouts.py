@@ -39,8 +39,8 @@
   naming the affiliate, and nothing of that build is written (each amount is bounded on
   import, their sum is not).
 - **Carry forward**: a statement whose total is below zero is not paid: it is `carried`, and
-  its total becomes an adjustment of the affiliate's next statement. A zero total is
-  `carried` too (nothing to pay, nothing carried).
+  its total becomes an adjustment of the affiliate's next statement. A total of exactly zero
+  is `zero`: nothing to pay, nothing carried.
 - **Pay** (`pay`): an `open` statement becomes `paid` on a date with a reference. The row is
   locked first (`SELECT … FOR UPDATE`; a no-op on SQLite, whose writers are serialised
   anyway) and its state checked after the lock, so a second payment is refused ("already
@@ -79,11 +79,19 @@ from talent_tui.store.models import (
     utcnow,
 )
 
-STATUS_FILTERS = ("open", "paid", "overdue", "carried")
+STATUS_FILTERS = ("open", "paid", "overdue", "carried", "zero")
 
 
 class PayoutError(AffiliateError):
     """A refused build or payment."""
+
+
+def parse_status(text: str) -> str:
+    """A statement filter: open, paid, overdue, carried or zero (any case)."""
+    wanted = text.strip().lower()
+    if wanted not in STATUS_FILTERS:
+        raise PayoutError(f"status: one of {', '.join(STATUS_FILTERS)}, not {text!r}", "status")
+    return wanted
 
 
 def _an_id(number: int) -> bool:
@@ -515,6 +523,18 @@ class BuildResult:
     def month_label(self) -> str:
         return month_label(self.month)
 
+    @property
+    def late_words(self) -> str | None:
+        """What the CLI and the payouts screen say of the earlier months' statements built."""
+        if not self.late:
+            return None
+        return (
+            f"Late orders: {len(self.late)} statement(s) of earlier months built for "
+            "affiliates who had none: "
+            + ", ".join(f"#{v.id} {v.month_label} {v.affiliate}" for v in self.late)
+            + "."
+        )
+
     def as_dict(self) -> dict[str, object]:
         shown: dict[str, object] = {"statements": [s.as_dict() for s in self.statements]}
         if self.late:
@@ -789,7 +809,13 @@ def _write_statement(
         total_minor=total,
         carried_forward_minor=min(total, 0),
         due_on=days_after(today, program.net_days),
-        status=StatementStatus.OPEN if total > 0 else StatementStatus.CARRIED,
+        status=(
+            StatementStatus.OPEN
+            if total > 0
+            else StatementStatus.ZERO
+            if total == 0
+            else StatementStatus.CARRIED
+        ),
         built_at=moment,
         built_by=actor,
     )
@@ -884,7 +910,7 @@ def statements(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[StatementView]:
-    """Statements, by program, month, status (open | paid | carried | overdue) or affiliate;
+    """Statements, by program, month, status (open | paid | carried | zero | overdue) or affiliate;
     newest month first, then by affiliate."""
     query = (
         select(Statement, Program.name, Affiliate.handle)
@@ -907,10 +933,7 @@ def statements(
     if affiliate_id is not None:
         query = query.where(Statement.affiliate_id == affiliate_id)
     if status is not None:
-        if status not in STATUS_FILTERS:
-            raise PayoutError(
-                f"status: one of {', '.join(STATUS_FILTERS)}, not {status!r}", "status"
-            )
+        status = parse_status(status)
         if status == "overdue":
             query = query.where(
                 Statement.status == StatementStatus.OPEN, col(Statement.due_on) < today
@@ -1028,6 +1051,12 @@ def pay(
             f"statement #{statement_id} has nothing to pay (total "
             f"{money.format_money(statement.total_minor, statement.currency)}; a negative "
             "total is carried forward to the next statement)",
+            "id",
+        )
+    if statement.status is StatementStatus.ZERO:
+        raise PayoutError(
+            f"statement #{statement_id} has nothing to pay (total "
+            f"{money.format_money(0, statement.currency)})",
             "id",
         )
     if day <= last_day(statement.month):

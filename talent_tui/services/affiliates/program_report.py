@@ -5,8 +5,9 @@ For a period (a month, a quarter, or a range of days, UTC):
 - clicks, conversions (not reversed), revenue (Σ amount − refund), AOV: as the KPIs
   (services.affiliates.kpis);
 - commission, bonuses and adjustments: from the statements of the period's months when they
-  are built, else what the engine computes now for that month under the rules in force
-  (marked as an estimate); paid: Σ totals of the statements paid;
+  are built, else what the engine computes now for that month under the rules in force,
+  counting its pending conversions as approved (as they will be at their lock date unless
+  held; marked as an estimate); paid: Σ totals of the statements paid;
 - cost of sale = (commission + bonuses + adjustments) ÷ revenue; ROI = (revenue − cost) ÷
   cost (None without revenue or cost); both as exact fractions, shown as percentages;
 - top affiliates by revenue; held and rejected conversions that occurred in the period, with
@@ -181,7 +182,7 @@ def build_report(
                     + st.adjustments_minor
                 )
             continue
-        earned = commissions.month_earnings(session, program, first, ruleset)
+        earned = commissions.month_earnings(session, program, first, ruleset, expecting=True)
         if earned:
             estimated.append(f"{month_label(first)}")
         for e in earned:
@@ -313,7 +314,7 @@ def _timeliness(session: Session, program_id: int, period: kpis.Period, today: d
     )
     on_time = late = late_days = overdue = not_due = carried = 0
     for st in due:
-        if st.status is StatementStatus.CARRIED:
+        if st.status in (StatementStatus.CARRIED, StatementStatus.ZERO):
             carried += 1
         elif st.status is StatementStatus.PAID and st.paid_on is not None:
             if st.paid_on <= st.due_on:

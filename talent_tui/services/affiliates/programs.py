@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from talent_tui.core import fields, money
 from talent_tui.services import audit
-from talent_tui.services.affiliates.errors import AffiliateError
+from talent_tui.services.affiliates.errors import AffiliateError, gather_fields
 from talent_tui.services.affiliates.lookup import find_program
 from talent_tui.store.models import Affiliate, AffiliateStage, Brand, ChecklistItem, Program
 
@@ -110,9 +110,8 @@ def _text(name: str, value: str, limit: int, *, required: bool = False) -> str:
         raise AffiliateError(f"{name}: {exc.message}", name) from None
 
 
-def add_program(session: Session, data: ProgramInput, actor: str) -> Program:
-    """Create a program; its slug is made from the name (unique: "-2" when taken)."""
-    name = _text("name", data.name, fields.MAX_NAME, required=True)
+def _program_name(session: Session, text: str) -> str:
+    name = _text("name", text, fields.MAX_NAME, required=True)
     # Every command finds a program by its id, name or slug (lookup.find_program): a name
     # that is a number, or another program's slug, would find the wrong program.
     if name.isascii() and name.isdigit():
@@ -128,27 +127,60 @@ def add_program(session: Session, data: ProgramInput, actor: str) -> Program:
         if taken.lower() == name.lower():
             raise AffiliateError(f"a program named {name!r} exists already", "name")
         raise AffiliateError(f"{name!r} is the short name (slug) of program {taken!r}", "name")
+    return name
+
+
+def _brand_of(session: Session, text: str) -> Brand:
     from talent_tui.services.brands import BrandNotFound, find_brand
 
     try:
-        brand = find_brand(session, data.brand)
+        return find_brand(session, text)
     except BrandNotFound as exc:
         raise AffiliateError(str(exc), "brand") from None
+
+
+def _currency(text: str) -> str:
     try:
-        currency = money.normalize_currency(data.currency)
+        return money.normalize_currency(text)
     except money.MoneyError as exc:
         raise AffiliateError(f"currency: {exc}", "currency") from None
+
+
+def _rate_bp(text: str) -> int:
     try:
-        rate_bp = fields.percent_to_bp("rate", data.rate)
+        return fields.percent_to_bp("rate", text)
     except fields.FieldError as exc:
         raise AffiliateError(f"rate: {exc.message}", "rate") from None
-    forbidden = split_list(_text("forbid", data.forbidden, fields.MAX_FORBIDDEN))
+
+
+def _terms(text: str) -> str:
     try:
-        terms = fields.notes({"terms": data.terms}, "terms")
+        terms = fields.notes({"terms": text}, "terms")
     except fields.FieldError as exc:
         raise AffiliateError(f"terms: {exc.message}", "terms") from None
     if len(terms) > fields.MAX_TERMS:
         raise AffiliateError(f"terms: longer than {fields.MAX_TERMS:,} characters", "terms")
+    return terms
+
+
+def add_program(session: Session, data: ProgramInput, actor: str) -> Program:
+    """Create a program; its slug is made from the name (unique: "-2" when taken). Every
+    wrong field is named at once (AffiliateErrors), nothing stored."""
+    found = gather_fields(
+        {
+            "name": lambda: _program_name(session, data.name),
+            "brand": lambda: _brand_of(session, data.brand),
+            "currency": lambda: _currency(data.currency),
+            "rate": lambda: _rate_bp(data.rate),
+            "cookie_days": lambda: _days(data.attribution_days, "cookie_days"),
+            "lock_days": lambda: _days(data.lock_days, "lock_days"),
+            "net_days": lambda: _days(data.net_days, "net_days"),
+            "forbid": lambda: split_list(_text("forbid", data.forbidden, fields.MAX_FORBIDDEN)),
+            "terms": lambda: _terms(data.terms),
+        }
+    )
+    name, brand, currency, rate_bp = found["name"], found["brand"], found["currency"], found["rate"]
+    forbidden, terms = found["forbid"], found["terms"]
     base = slug = slugify(name)
     number = 2
     while (
@@ -169,9 +201,9 @@ def add_program(session: Session, data: ProgramInput, actor: str) -> Program:
         brand_id=brand.id,
         currency=currency,
         rate_bp=rate_bp,
-        attribution_days=_days(data.attribution_days, "cookie_days"),
-        lock_days=_days(data.lock_days, "lock_days"),
-        net_days=_days(data.net_days, "net_days"),
+        attribution_days=found["cookie_days"],
+        lock_days=found["lock_days"],
+        net_days=found["net_days"],
         forbidden_sources="; ".join(forbidden),
         terms=terms,
     )

@@ -868,6 +868,15 @@ def _views(session: Session, flags: list[tuple[ReviewFlag, str, str, str]]) -> l
     return views
 
 
+def parse_status(text: str) -> str:
+    """A queue filter: open, approved, rejected or all (any case)."""
+    wanted = text.strip().lower()
+    choices = [s.value for s in ReviewStatus] + ["all"]
+    if wanted not in choices:
+        raise ReviewError(f"status: one of {', '.join(choices)}, not {text!r}", "status")
+    return wanted
+
+
 def queue(
     session: Session,
     *,
@@ -897,13 +906,9 @@ def queue(
         query = query.where(ReviewFlag.affiliate_id == affiliate_id)
     if manager_id is not None:
         query = query.where(owner_clause(manager_id, unassigned))
-    if status is not None and status != "all":
-        try:
-            wanted = ReviewStatus(status)
-        except ValueError:
-            choices = ", ".join([s.value for s in ReviewStatus] + ["all"])
-            raise ReviewError(f"status: one of {choices}, not {status!r}", "status") from None
-        query = query.where(ReviewFlag.status == wanted)
+    wanted = parse_status(status) if status is not None else "all"
+    if wanted != "all":
+        query = query.where(ReviewFlag.status == ReviewStatus(wanted))
     return _views(session, [tuple(row) for row in session.exec(query)])  # type: ignore[misc]
 
 

@@ -1,0 +1,227 @@
+"""Edges of the affiliate money half a demanding user runs into: a choice option that is not
+one of its choices is a usage error (exit 2); a statement of exactly 0.00 is `zero`, not
+`carried` (migration 0016 relabels the old ones); a month of only pending orders is estimated
+in the report; order, click and click-day times outside 2000 .. tomorrow are refused naming
+file, row and field; the CLI's statement and KPI tables keep figures and dates whole at 80
+columns; the new-program form names every wrong field at once."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+from alembic import command
+from sqlmodel import select
+from textual.widgets import Static
+
+from talent_tui.cli import common as cli_common
+from talent_tui.screens.fields import FieldsForm
+from talent_tui.services.affiliates import kpis, lookup, program_report
+from talent_tui.store import db as dbmod
+from talent_tui.store.models import ClickDay, Conversion, Program, Statement
+
+from .conftest import fill, make_app, settle
+from .test_affiliate_money_cli import talent  # noqa: F401 - the fixture
+from .test_affiliates_tui import _open
+
+
+def _orders(run, name: str, rows: str, columns: str = "") -> str:  # noqa: ANN001
+    path = run.tmp / name
+    header = "order_id,affiliate,occurred_at,amount,refund,status" + columns
+    path.write_text(header + "\n" + rows, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("affiliates", "list", "--stage", "bogus"), "--stage: unknown stage 'bogus'"),
+        (("affiliates", "add", "@zed", "-p", "glow", "--stage", "nah"), "--stage: unknown"),
+        (("affiliates", "stage", "@nora", "later", "-p", "glow"), "STAGE: unknown stage"),
+        (("payouts", "list", "--status", "bogus"), "--status: one of open, paid, overdue"),
+        (("review", "list", "--status", "nope"), "--status: one of open, approved, rejected"),
+    ],
+)
+def test_a_value_that_is_not_one_of_the_choices_is_a_usage_error(talent, args, named) -> None:  # noqa: ANN001, F811
+    result = talent(*args, code=2)
+    assert named in result.stderr and result.stderr.count("\n") == 1
+    listed = json.loads(talent("affiliates", "list", "--json").stdout)
+    assert sorted((a["handle"], a["stage"]) for a in listed) == [
+        ("@nora", "active"),
+        ("@sam", "active"),
+    ]  # nothing added, nothing moved
+
+
+def test_choices_are_read_in_any_case(talent) -> None:  # noqa: ANN001, F811
+    listed = json.loads(talent("affiliates", "list", "--stage", "ACTIVE", "--json").stdout)
+    assert len(listed) == 2
+    talent("payouts", "list", "--status", "Open")
+    talent("review", "list", "--status", "ALL")
+
+
+def test_a_statement_of_exactly_zero_is_zero_nothing_to_pay_nothing_carried(talent) -> None:  # noqa: ANN001, F811
+    # @nora's only order refunded in full: 20.00 − 20.00 = 0.00 at 10 % = 0.00;
+    # @sam: 10.05 × 10 % = 1.005 → 1.01
+    path = _orders(
+        talent, "z.csv", "Z1,@nora,2026-03-02,20.00,20.00,approved\nS1,@sam,2026-03-03,10.05,,\n"
+    )
+    talent("import", "conversions", path, "-p", "glow")
+    built = json.loads(talent("payouts", "build", "-p", "glow", "-m", "2026-03", "--json").stdout)
+    figures = [(s["affiliate"], s["total_minor"], s["status"]) for s in built["statements"]]
+    assert figures == [("@nora", 0, "zero"), ("@sam", 101, "open")]
+    nora = built["statements"][0]["id"]
+    refused = talent("payouts", "pay", str(nora), code=1)
+    assert f"statement #{nora} has nothing to pay (total 0.00 USD)" in refused.stderr
+    zero = json.loads(talent("payouts", "list", "--status", "zero", "--json").stdout)
+    assert [s["id"] for s in zero["statements"]] == [nora]
+    assert json.loads(talent("payouts", "list", "--status", "carried", "--json").stdout) == {
+        "statements": []
+    }
+    out = talent.tmp / "pay.csv"
+    talent("payouts", "export", "-m", "2026-03", "--status", "all", "-o", str(out))
+    rows = out.read_text(encoding="utf-8").splitlines()[1:]
+    assert len(rows) == 1 and "'@sam" in rows[0] and ",1.01," in rows[0]
+    with dbmod.open_database(talent.db).session() as s:
+        stored = {st.id: (st.status.value, st.paid_on) for st in s.exec(select(Statement))}
+    assert stored[nora] == ("zero", None)
+
+
+def test_migration_0016_relabels_zero_statements_built_as_carried(talent) -> None:  # noqa: ANN001, F811
+    path = _orders(talent, "z.csv", "Z1,@nora,2026-03-02,20.00,20.00,\nS1,@sam,2026-03-03,1.00,,\n")
+    talent("import", "conversions", path, "-p", "glow")
+    talent("payouts", "build", "-p", "glow", "-m", "2026-03")
+    database = dbmod.open_database(talent.db)
+    command.downgrade(dbmod.alembic_config(database), "0015_click_impressions")
+    database.dispose()
+    with sqlite3.connect(talent.db) as c:  # as the older talent stored it
+        assert c.execute("SELECT status, total_minor FROM statements ORDER BY id").fetchall() == [
+            ("carried", 0),
+            ("open", 10),
+        ]
+    dbmod.open_database(talent.db).dispose()  # upgrades
+    with sqlite3.connect(talent.db) as c:
+        assert c.execute("SELECT status, total_minor FROM statements ORDER BY id").fetchall() == [
+            ("zero", 0),
+            ("open", 10),
+        ]
+
+
+def test_a_month_of_only_pending_orders_is_an_estimate_that_says_so(talent) -> None:  # noqa: ANN001, F811
+    # Pending orders become approved at their lock date unless held: estimated at 10 %:
+    # P1 100.00 → 10.00; P2 50.05 → 5.005 → 5.01; R1 reversed earns nothing: 15.01
+    path = _orders(
+        talent,
+        "p.csv",
+        "P1,@nora,2026-04-02,100.00,,pending\nP2,@sam,2026-04-03,50.05,,\n"
+        "R1,@sam,2026-04-04,30.00,,reversed\n",
+    )
+    talent("import", "conversions", path, "-p", "glow", today="2026-04-10")
+    database = dbmod.open_database(talent.db)
+    with database.session() as s:
+        program = lookup.find_program(s, "glow")
+        period = kpis.choose_period(date(2026, 4, 10), month="2026-04")
+        report = program_report.build_report(
+            s, program, period, date(2026, 4, 10), management=False
+        )
+    database.dispose()
+    assert (report.commission_minor, report.estimated_months) == (1501, ["2026-04"])
+    shown = talent("programs", "report", "glow", "--month", "2026-04", today="2026-04-10").stdout
+    assert "pending orders counted as approved" in shown and "15.01" in shown
+    with dbmod.open_database(talent.db).session() as s:  # an estimate: nothing approved
+        statuses = sorted(c.status.value for c in s.exec(select(Conversion)))
+    assert statuses == ["pending", "pending", "reversed"]
+
+
+def test_order_and_click_times_must_lie_between_2000_and_tomorrow(talent) -> None:  # noqa: ANN001, F811
+    today = "2026-05-01"  # tomorrow ends at 2026-05-02 24:00 UTC
+    bad = _orders(
+        talent,
+        "bad.csv",
+        "F1,@nora,2030-01-01 10:00:00,10.00,,,\n"
+        "F2,@nora,2026-05-03 00:00:00,10.00,,,\n"
+        "O1,@nora,1970-01-01 00:00:00,10.00,,,\n"
+        "C1,@nora,2026-04-02 10:00:00,10.00,,,2026-04-02 10:05:00\n"
+        "C2,@sam,2026-04-02 10:00:00,10.00,,,2031-01-01 00:00:00\n"
+        "OK,@sam,2026-04-02 10:00:00,10.00,,,2026-04-02 09:59:00\n",
+        ",clicked_at",
+    )
+    refused = talent("import", "conversions", bad, "-p", "glow", code=1, today=today)
+    for line in (
+        "bad.csv:2:occurred_at: 2030-01-01 10:00:00 UTC is in the future (after 2026-05-02",
+        "bad.csv:3:occurred_at: 2026-05-03 00:00:00 UTC is in the future",
+        "bad.csv:4:occurred_at: 1970-01-01 00:00:00 is before 2000-01-01",
+        "bad.csv:5:clicked_at: 2026-04-02 10:05:00 is after the order (2026-04-02 10:00:00)",
+        "bad.csv:6:clicked_at: 2031-01-01 00:00:00 UTC is in the future",
+    ):
+        assert line in refused.stderr, refused.stderr
+    assert "bad.csv:7" not in refused.stderr
+    edge = _orders(talent, "edge.csv", "E1,@nora,2026-05-02 23:59:59,10.00,,\n")
+    talent("import", "conversions", edge, "-p", "glow", today=today)
+    clicks = talent.tmp / "clicks.csv"
+    clicks.write_text("date,affiliate,clicks\n2030-01-01,@nora,5\n", encoding="utf-8")
+    said = talent("import", "clicks", str(clicks), "-p", "glow", code=1, today=today).stderr
+    assert "clicks.csv:2:date: 2030-01-01 is in the future (after 2026-05-02, UTC)" in said
+    clicks.write_text("date,affiliate,clicks\n2026-05-02,@nora,5\n", encoding="utf-8")
+    talent("import", "clicks", str(clicks), "-p", "glow", today=today)
+    with dbmod.open_database(talent.db).session() as s:
+        assert [c.order_id for c in s.exec(select(Conversion))] == ["E1"]  # nothing else
+        assert [(d.day, d.clicks) for d in s.exec(select(ClickDay))] == [(date(2026, 5, 2), 5)]
+
+
+def test_the_statement_and_kpi_tables_keep_figures_and_dates_whole_at_80_columns(
+    talent,  # noqa: ANN001, F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cli_common.out, "width", 80)
+    talent("affiliates", "add", "@a.rather.long.affiliate.handle", "-p", "glow")
+    path = _orders(
+        talent,
+        "w.csv",
+        "W1,@a.rather.long.affiliate.handle,2026-03-02,1234567.89,,approved\n"
+        "W2,@nora,2026-03-03,10.00,,approved\n",
+    )
+    talent("import", "conversions", path, "-p", "glow")
+    talent("payouts", "build", "-p", "glow", "-m", "2026-03")
+    listed = talent("payouts", "list").stdout.splitlines()
+    rows = [line for line in listed if "2026-03" in line]
+    assert len(rows) == 2 and all(len(line) <= 80 for line in listed)
+    for row in rows:  # one line a statement: the due date, the total and the status whole
+        assert "2026-05-31" in row and row.rstrip().endswith("open")
+    assert "123,456.79 USD" in "".join(rows)  # 1,234,567.89 at 10 %
+    shown = talent("affiliates", "kpis", "-p", "glow", "--month", "2026-03").stdout.splitlines()
+    assert all(len(line) <= 80 for line in shown)
+    assert any("1,234,567.89" in line and "123,456.79" in line for line in shown)
+
+
+async def test_the_new_program_form_names_every_wrong_field_at_once(demo_db) -> None:  # noqa: ANN001
+    with demo_db.session() as s:
+        before = len(s.exec(select(Program)).all())
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("N")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldsForm)
+        assert app.screen.values()["currency"] == "EUR"  # the program shown's, not a placeholder
+        await fill(pilot, "name", "12")
+        await fill(pilot, "brand", "No Such Brand")
+        await fill(pilot, "currency", "XYZ")
+        await fill(pilot, "rate", "abc")
+        await fill(pilot, "lock_days", "soon")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldsForm)  # still open
+
+        def said(name: str) -> str:
+            return str(app.screen.query_one(f"#error-{name}", Static).render())
+
+        assert "cannot be a number" in said("name")
+        assert "no brand" in said("brand")
+        assert "unknown currency 'XYZ'" in said("currency")
+        assert "not a percentage" in said("rate")
+        assert said("lock_days") == "a number of days"
+        assert said("net_days") == ""
+    with demo_db.session() as s:
+        assert len(s.exec(select(Program)).all()) == before
