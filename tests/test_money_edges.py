@@ -225,3 +225,112 @@ async def test_the_new_program_form_names_every_wrong_field_at_once(demo_db) -> 
         assert said("net_days") == ""
     with demo_db.session() as s:
         assert len(s.exec(select(Program)).all()) == before
+
+
+def _flags(run) -> list[tuple]:  # noqa: ANN001
+    flags = json.loads(run("review", "list", "--status", "all", "--json").stdout)["flags"]
+    return [(f["id"], f["affiliate"], f["rule"], f["status"], f["orders"]) for f in flags]
+
+
+def test_forbidden_sources_are_set_from_the_command_line_and_checked_from_the_next_import(
+    talent,  # noqa: ANN001, F811
+) -> None:
+    shown = talent("programs", "fraud", "glow", "--forbid", " Coupon Sites ;  brand bidding;")
+    assert "forbidden sources: Coupon Sites; brand bidding" in shown.stdout
+    fraud = json.loads(talent("programs", "fraud", "glow", "--json").stdout)
+    assert fraud["forbidden"] == ["Coupon Sites", "brand bidding"]
+    assert json.loads(talent("programs", "rules", "glow", "--json").stdout)["fraud"][
+        "forbidden"
+    ] == ["Coupon Sites", "brand bidding"]
+    path = _orders(talent, "f.csv", "F1,@nora,2026-04-20,10.00,,,coupon sites blog\n", ",source")
+    talent("import", "conversions", path, "-p", "glow", today="2026-04-21")
+    assert _flags(talent) == [(1, "@nora", "forbidden_source", "open", ["F1"])]
+    talent("programs", "fraud", "glow", "--forbid", "")
+    assert json.loads(talent("programs", "fraud", "glow", "--json").stdout)["forbidden"] == []
+
+
+def test_a_held_order_the_platform_reverses_earns_nothing_even_once_approved(talent) -> None:  # noqa: ANN001, F811
+    talent("programs", "fraud", "glow", "--forbid", "coupon sites")
+    first = _orders(
+        talent,
+        "h.csv",
+        "H1,@nora,2026-03-10,200.00,,pending,coupon sites\n"
+        "H2,@nora,2026-03-11,100.00,,pending,coupon sites\n"
+        "N1,@nora,2026-03-12,50.00,,pending,tiktok\n",
+        ",source",
+    )
+    talent("import", "conversions", first, "-p", "glow", today="2026-03-20")
+    assert [f[4] for f in _flags(talent)] == [["H1"], ["H2"]]
+    # Before the lock date (10 April): the platform reverses H1; after it, H2 (both held).
+    again = _orders(talent, "r1.csv", "H1,@nora,2026-03-10,200.00,200.00,reversed\n")
+    said = talent("import", "conversions", again, "-p", "glow", today="2026-03-25").stdout
+    assert "1 held order reversed by the platform" in said
+    late = _orders(talent, "r2.csv", "H2,@nora,2026-03-11,100.00,,reversed\n")
+    said = talent("import", "conversions", late, "-p", "glow", today="2026-04-20").stdout
+    assert "1 held order reversed by the platform" in said
+    for flag in (1, 2):
+        talent("review", "approve", str(flag), "--reason", "looked fine", today="2026-04-20")
+    built = json.loads(
+        talent(
+            "payouts", "build", "-p", "glow", "-m", "2026-03", "--json", today="2026-04-30"
+        ).stdout
+    )
+    # By hand: only N1 earns: 50.00 at 10 % = 5.00; H1 and H2 stay reversed
+    assert [(s["conversions"], s["total_minor"]) for s in built["statements"]] == [(1, 500)]
+    with dbmod.open_database(talent.db).session() as s:
+        stored = {c.order_id: (c.status.value, c.refund_minor) for c in s.exec(select(Conversion))}
+    assert stored == {
+        "H1": ("reversed", 20000),
+        "H2": ("reversed", 0),
+        "N1": ("approved", 0),
+    }
+
+
+def test_a_locked_order_is_checked_too_flagged_without_being_held(talent) -> None:  # noqa: ANN001, F811
+    talent("programs", "fraud", "glow", "--forbid", "coupon sites")
+    # imported on 27 May: March orders are locked (lock 30 days), May's are not
+    path = _orders(
+        talent,
+        "l.csv",
+        "L1,@nora,2026-03-10,100.00,,approved,Coupon Sites blog\n"
+        "L2,@nora,2026-03-11,40.00,,approved,tiktok\n"
+        "M1,@sam,2026-05-20,30.00,,,coupon sites\n"
+        "M2,@nora,2026-05-21,10.00,,,tiktok\n",
+        ",source",
+    )
+    talent("import", "conversions", path, "-p", "glow", today="2026-05-27")
+    flags = json.loads(talent("review", "list", "--json").stdout)["flags"]
+    assert [(f["affiliate"], f["orders"]) for f in flags] == [
+        ("@nora", []),  # locked: flagged, holds nothing
+        ("@sam", ["M1"]),
+    ]
+    assert "locked, so not held: rejecting takes its commission back" in flags[0]["reason"]
+    built = json.loads(
+        talent(
+            "payouts", "build", "-p", "glow", "-m", "2026-03", "--json", today="2026-05-27"
+        ).stdout
+    )
+    # March, by hand: L1 10.00 + L2 4.00 = 14.00 (L1 counted: it locked before its flag)
+    assert [(s["affiliate"], s["total_minor"]) for s in built["statements"]] == [("@nora", 1400)]
+    talent("review", "reject", str(flags[0]["id"]), "--reason", "coupon site", today="2026-05-28")
+    talent("payouts", "build", "-p", "glow", "-m", "2026-04", today="2026-06-01")
+    may = json.loads(
+        talent(
+            "payouts", "build", "-p", "glow", "-m", "2026-05", "--json", today="2026-07-01"
+        ).stdout
+    )
+    # May, by hand: @nora M2 10.00 at 10 % = 1.00; the rejected L1 takes back all it earned,
+    # −10.00: −9.00, carried. @sam's M1 is held by its open flag: no statement.
+    assert [
+        (
+            s["affiliate"],
+            s["commission_minor"],
+            s["adjustments_minor"],
+            s["total_minor"],
+            s["status"],
+        )
+        for s in may["statements"]
+    ] == [("@nora", 100, -1000, -900, "carried")]
+    with dbmod.open_database(talent.db).session() as s:
+        stored = {c.order_id: c.status.value for c in s.exec(select(Conversion))}
+    assert stored["L1"] == "approved"  # a locked order is never edited: the adjustment says it

@@ -264,19 +264,25 @@ def programs_fraud(
     too_fast_s: Annotated[
         int | None, typer.Option("--too-fast-s", help="Order within S seconds of its click.")
     ] = None,
+    forbid: Annotated[
+        str | None,
+        typer.Option("--forbid", help='Forbidden traffic sources: "a; b" ("" for none).'),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show or set a program's fraud-review thresholds."""
-    from talent_tui.services.affiliates import review
+    """Show or set a program's fraud-review thresholds and forbidden sources (checked from
+    the next import on)."""
+    from talent_tui.services.affiliates import programs, review
 
     database = cli.open_db()
-    changing = any(
-        v is not None for v in (outlier_x, outlier_min_clicks, spike_x, spike_days, too_fast_s)
-    )
+    numbers = (outlier_x, outlier_min_clicks, spike_x, spike_days, too_fast_s)
+    changing = any(v is not None for v in numbers) or forbid is not None
     with database.transaction() if changing else database.session() as session:
         chosen = _program_in(session, program)
         assert chosen.id is not None
-        if changing:
+        if forbid is not None:
+            programs.set_forbidden(session, chosen, forbid, cli.actor())
+        if any(v is not None for v in numbers):
             limits = review.set_thresholds(
                 session,
                 chosen,
@@ -290,15 +296,17 @@ def programs_fraud(
         else:
             limits = review.thresholds(session, chosen.id)
         name = chosen.name
+        forbidden = programs.split_list(chosen.forbidden_sources)
     if as_json:
-        cli.print_json(limits.as_dict())
+        cli.print_json(limits.as_dict() | {"forbidden": forbidden})
         return
     data = limits.as_dict()
     cli.out.print(
         printable(
             f"{name}: outlier above {data['outlier_x']}× the median with ≥ "
             f"{data['outlier_min_clicks']} clicks · click spike above {data['spike_x']}× the "
-            f"median of {data['spike_days']} days · too fast within {data['too_fast_s']} s"
+            f"median of {data['spike_days']} days · too fast within {data['too_fast_s']} s · "
+            f"forbidden sources: {'; '.join(forbidden) or '(none)'}"
         ),
         soft_wrap=True,
     )

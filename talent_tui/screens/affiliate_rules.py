@@ -172,6 +172,10 @@ class RulesScreen(Guarded, Screen):
                 "fraud:spike",
             ),
             (("Too fast", f"≤ {f['too_fast_s']} s from click to order", ""), "fraud:fast"),
+            (
+                ("Forbidden", printable("; ".join(r.forbidden) or "(no source)"), ""),
+                "fraud:forbid",
+            ),
         ]
         for cells, row_key in rows:
             table.add_row(*cells, key=row_key)
@@ -302,6 +306,7 @@ class RulesScreen(Guarded, Screen):
             )
             counts = {n: _count(values[n]) for n in names}
             program = self._program(session)
+            programs.set_forbidden(session, program, values["forbid"], actor)
             review.set_thresholds(
                 session,
                 program,
@@ -322,6 +327,12 @@ class RulesScreen(Guarded, Screen):
                 FormField("spike_x", "Spike ×", "10 (× the day median)", str(f["spike_x"])),
                 FormField("spike_days", "Spike days", "30 (7 to 365)", str(f["spike_days"])),
                 FormField("too_fast_s", "Too fast, s", "10", str(f["too_fast_s"])),
+                FormField(
+                    "forbid",
+                    "Forbidden",
+                    "sources: keyword bidding; coupon sites",
+                    "; ".join(self.data.rules.forbidden),
+                ),
             ],
             do,
         )

@@ -712,6 +712,12 @@ NOTES = {
         "1 order kept held: a review flag holds it, whatever status the file says",
         "{n} orders kept held: review flags hold them, whatever status the file says",
     ),
+    "released": (
+        "1 held order reversed by the platform: it earns nothing, its review flag no longer "
+        "holds it",
+        "{n} held orders reversed by the platform: they earn nothing, their review flags no "
+        "longer hold them",
+    ),
     "kept_reversed": (
         "1 order kept reversed: rejected in review, whatever status the file says",
         "{n} orders kept reversed: rejected in review, whatever status the file says",
@@ -767,8 +773,12 @@ def update_conversions(
             continue
         changes = dict(given)
         keep = pinned.get(stored.id)
-        if keep is not None:
-            said = changes.get("status")
+        said = changes.get("status")
+        if keep is ConversionStatus.HELD and said is ConversionStatus.REVERSED:
+            # the platform took the order back: it earns nothing whatever review decides, so
+            # it leaves review's holds (review.reapply_program_holds releases it)
+            counter.note("released")
+        elif keep is not None:
             if said is not None and said != keep:
                 counter.note("kept_held" if keep is ConversionStatus.HELD else "kept_reversed")
             if said is not None or keep != stored.status:
@@ -900,10 +910,11 @@ def spec_for(
             )
             counter.note("claimed", len(seen.claimed))
             counter.note("adjusted", len(seen.adjusted))
+            counter.note("released", len(seen.released))
             counter.note("locked", len(seen.ignored - seen.adjusted))
             if seen.frozen:
                 # A late change kept as an adjustment is said so, not counted as unchanged.
-                counter.unchanged += len(seen.frozen - seen.adjusted)
+                counter.unchanged += len(seen.frozen - seen.adjusted - seen.released)
                 again = [a for a in again if a.stored.id not in seen.frozen]
             pinned = guard.review_pins(session, [a.stored.id for a in again])
         if resolved:  # what the review rules look at once the file is written

@@ -42,12 +42,15 @@ class Reimports:
     `frozen` the locked or paid ones, left as stored; `claimed` those the file names under
     another affiliate (flagged as a duplicate claim, held unless locked); `adjusted` the
     frozen ones whose later refund or reversal became an adjustment now; `ignored` the frozen
-    ones whose status or refund in the file differs and is no later refund or reversal."""
+    ones whose status or refund in the file differs and is no later refund or reversal;
+    `released` the held ones (never paid) the platform reversed: stored reversed, out of
+    review's holds."""
 
     frozen: set[int] = field(default_factory=set)
     claimed: set[int] = field(default_factory=set)
     adjusted: set[int] = field(default_factory=set)
     ignored: set[int] = field(default_factory=set)
+    released: set[int] = field(default_factory=set)
 
 
 def frozen_reimports(
@@ -128,10 +131,12 @@ def reimports(
             if named != affiliate_id:
                 found.claimed.add(conversion_id)
                 review.claim_conflict(session, program, conversion, named, today, actor)
-            if late and payouts.late_change(
-                session, program, conversion, status, refund, today, actor
-            ):
-                found.adjusted.add(conversion_id)
+            if late:
+                held = conversion.status is ConversionStatus.HELD
+                if payouts.late_change(session, program, conversion, status, refund, today, actor):
+                    found.adjusted.add(conversion_id)
+                elif held and conversion.status is ConversionStatus.REVERSED:
+                    found.released.add(conversion_id)
     return found
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from talent_tui.core import fields, money
 from talent_tui.services.affiliates import commissions, review
+from talent_tui.services.affiliates.programs import split_list
 from talent_tui.store.models import Program
 
 
@@ -28,6 +29,7 @@ class MoneyRules:
     promotions: list[dict[str, object]]
     bonuses: list[dict[str, object]]
     fraud: dict[str, object]
+    forbidden: list[str]  # the forbidden-source rule's terms
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -39,7 +41,7 @@ class MoneyRules:
             "tiers": self.tiers,
             "promotions": self.promotions,
             "bonuses": self.bonuses,
-            "fraud": self.fraud,
+            "fraud": self.fraud | {"forbidden": self.forbidden},
         }
 
     def lines(self) -> list[str]:
@@ -56,7 +58,8 @@ class MoneyRules:
         f = self.fraud
         out.append(
             f"  fraud: outlier {f['outlier_x']}× median (≥ {f['outlier_min_clicks']} clicks), "
-            f"spike {f['spike_x']}× ({f['spike_days']} d), too fast ≤ {f['too_fast_s']} s"
+            f"spike {f['spike_x']}× ({f['spike_days']} d), too fast ≤ {f['too_fast_s']} s, "
+            f"forbidden sources: {'; '.join(self.forbidden) or '(none)'}"
         )
         return out
 
@@ -101,4 +104,5 @@ def money_rules(session: Session, program: Program) -> MoneyRules:
             for b in ruleset.bonuses
         ],
         review.thresholds(session, program.id).as_dict(),
+        split_list(program.forbidden_sources),
     )

@@ -260,6 +260,40 @@ def is_frozen(session: Session, program: Program, conversion: Conversion, today:
     return stated_line(session, conversion.id) is not None
 
 
+def _held_changed(
+    session: Session,
+    conversion: Conversion,
+    status: ConversionStatus,
+    refund_minor: int,
+    today: date,
+    actor: str,
+) -> None:
+    """A held order was never paid, so the platform's later word is stored as it is: a
+    larger refund, or the reversal (which releases it from review's holds:
+    review.reapply_program_holds). An approval then pays what is left, or nothing."""
+    before = (conversion.status.value, conversion.refund_minor)
+    if status is ConversionStatus.REVERSED:
+        conversion.status = ConversionStatus.REVERSED
+    if conversion.refund_minor < refund_minor <= conversion.amount_minor:
+        conversion.refund_minor = refund_minor
+    after = (conversion.status.value, conversion.refund_minor)
+    if after == before:
+        return
+    conversion.updated_at = utcnow()
+    session.add(conversion)
+    session.flush()
+    assert conversion.id is not None
+    audit.record(
+        session,
+        actor,
+        "conversion",
+        conversion.id,
+        "held order changed by the platform after lock",
+        {"status": before[0], "refund_minor": before[1]},
+        {"status": after[0], "refund_minor": after[1], "today": today},
+    )
+
+
 def late_change(
     session: Session,
     program: Program,
@@ -290,6 +324,8 @@ def late_change(
         conversion.status is not ConversionStatus.APPROVED
         and stated_line(session, conversion.id) is None
     ):
+        if conversion.status is ConversionStatus.HELD:
+            _held_changed(session, conversion, status, refund_minor, today, actor)
         return made  # held or reversed: it earned nothing, so there is nothing to take back
     recorded = conversion.refund_minor + sum(a.refund_delta_minor for a in earlier)
     month = month_label(commissions.month_start(conversion.occurred_at))

@@ -308,6 +308,28 @@ def list_programs(session: Session) -> list[ProgramView]:
 # ---- money terms and rules (issue 16) ---------------------------------------------------------
 
 
+def set_forbidden(session: Session, program: Program, text: str, actor: str) -> list[str]:
+    """The program's forbidden traffic sources ("brand keyword bidding; coupon sites"; empty
+    for none), which the forbidden-source rule checks from the next import on; audited."""
+    forbidden = split_list(_text("forbid", text, fields.MAX_FORBIDDEN))
+    before = split_list(program.forbidden_sources)
+    if forbidden != before:
+        assert program.id is not None
+        program.forbidden_sources = "; ".join(forbidden)
+        session.add(program)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "program",
+            program.id,
+            "forbidden sources set",
+            {"forbidden": before},
+            {"forbidden": forbidden},
+        )
+    return forbidden
+
+
 def set_money_terms(
     session: Session,
     program: Program,

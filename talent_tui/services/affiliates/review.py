@@ -186,6 +186,17 @@ def set_thresholds(
 # ---- flagging -------------------------------------------------------------------------------
 
 
+# The rules that flag one order (their key is its order id): `decide` finds a locked one that
+# was flagged without being held by it.
+PER_ORDER = (
+    ReviewRule.DUPLICATE_ORDER,
+    ReviewRule.SELF_REFERRAL,
+    ReviewRule.FORBIDDEN_SOURCE,
+    ReviewRule.TOO_FAST,
+)
+LOCKED_WORDS = " (locked, so not held: rejecting takes its commission back on the next statement)"
+
+
 def _frozen(session: Session, program: Program, conversion: Conversion, today: date) -> bool:
     if commissions.is_locked(conversion.occurred_at, program.lock_days, today):
         return True
@@ -209,9 +220,17 @@ def _flag(
     today: date,
     actor: str,
 ) -> ReviewFlag | None:
-    """Flag (once per rule and key) and hold the conversions that can still be held.
-    Returns the flag when it is new."""
+    """Flag (once per rule and key) and hold the conversions that can still be held; one
+    locked or already on a statement is flagged, not held (its reason says what rejecting
+    does: `decide`). Returns the flag when it is new."""
     assert program.id is not None
+    frozen = {
+        c.id
+        for c in conversions
+        if c.status is not ConversionStatus.REVERSED and _frozen(session, program, c, today)
+    }
+    if frozen and rule in PER_ORDER:
+        reason += LOCKED_WORDS
     flag = session.exec(
         select(ReviewFlag).where(
             ReviewFlag.program_id == program.id,
@@ -239,7 +258,7 @@ def _flag(
     for conversion in conversions:
         if conversion.id in held or conversion.status is ConversionStatus.REVERSED:
             continue
-        if _frozen(session, program, conversion, today):
+        if conversion.id in frozen:
             continue
         assert conversion.id is not None
         session.add(ReviewHold(flag_id=flag.id, conversion_id=conversion.id))
@@ -357,17 +376,24 @@ def after_import(
     click_times: dict[str, datetime] | None = None,
 ) -> list[ReviewFlag]:
     """The rules after an import of the program's conversions (services.affiliates.guard):
-    the per-conversion rules on the conversions not locked yet that a rule could flag (found
-    in SQL, so a large import costs little when nothing is wrong), the outlier rule on the
-    months from `first` to `last` not locked yet, then the states of held and rejected
-    conversions a re-import overwrote put back. `click_times`: order id → click time."""
+    the per-conversion rules on the conversions from `first` to `last` (the file's; without
+    them, those not locked yet) that a rule could flag (found in SQL, so a large import costs
+    little when nothing is wrong; a locked one is flagged without being held), the outlier
+    rule on the months from `first` to `last` not locked yet, then the states of held and
+    rejected conversions a re-import overwrote put back. `click_times`: order id → click
+    time."""
     assert program.id is not None
     cutoff = commissions.lock_cutoff(today, program.lock_days)
+    # the file's days, whole (or, without them, what is not locked yet)
+    since = cutoff if first is None else datetime.combine(first.date(), time(), UTC)
     open_window = [
         col(Conversion.program_id) == program.id,
-        col(Conversion.occurred_at) >= cutoff,
+        col(Conversion.occurred_at) >= since,
         col(Conversion.status) != ConversionStatus.REVERSED,
     ]
+    if last is not None:
+        until = datetime.combine(last.date() + timedelta(days=1), time(), UTC)
+        open_window.append(col(Conversion.occurred_at) < until)
     tests: list[sa.ColumnElement[bool]] = []
     key = hash_key(session)
     emails = session.exec(
@@ -419,8 +445,39 @@ def after_import(
 
 def reapply_program_holds(session: Session, program_id: int) -> int:
     """The program's conversions an open flag holds are `held`, those a rejected flag holds
-    `reversed`, whatever an import wrote over them. Returns how many were put back."""
+    `reversed`, whatever an import wrote over them. Returns how many were put back.
+
+    An order the platform reversed while only open flags held it (the importer lets that
+    reversal through: it is the one status review does not keep) is released from those
+    holds first: it earns nothing whatever the review decides, and approving its flag must
+    not bring it back."""
     fixed = 0
+    rejected_holds = (
+        sa.select(col(ReviewHold.conversion_id))
+        .join(ReviewFlag, col(ReviewFlag.id) == col(ReviewHold.flag_id))
+        .where(
+            col(ReviewFlag.program_id) == program_id,
+            col(ReviewFlag.status) == ReviewStatus.REJECTED,
+        )
+    )
+    # from the open flags' holds (few) to their conversions by key
+    released = session.execute(
+        sa.select(col(ReviewHold.flag_id), col(ReviewHold.conversion_id))
+        .join(ReviewFlag, col(ReviewFlag.id) == col(ReviewHold.flag_id))
+        .join(Conversion, col(Conversion.id) == col(ReviewHold.conversion_id))
+        .where(
+            col(ReviewFlag.program_id) == program_id,
+            col(ReviewFlag.status) == ReviewStatus.OPEN,
+            col(Conversion.status) == ConversionStatus.REVERSED,
+            col(Conversion.id).not_in(rejected_holds),
+        )
+    ).all()
+    for flag_id, conversion_id in released:
+        session.execute(
+            sa.delete(ReviewHold).where(
+                col(ReviewHold.flag_id) == flag_id, col(ReviewHold.conversion_id) == conversion_id
+            )
+        )
     for flag_status, wanted in (
         (ReviewStatus.REJECTED, ConversionStatus.REVERSED),
         (ReviewStatus.OPEN, ConversionStatus.HELD),
@@ -1032,6 +1089,24 @@ def decide(
         changed.append({"order_id": conversion.order_id, "from": before, "to": wanted})
         if wanted is ConversionStatus.APPROVED:
             payouts.approval_after_build(session, program, conversion, actor)
+    if not approve and flag.rule in PER_ORDER:
+        # a locked order it flagged without holding: rejected, its commission is taken back
+        # as a reversal on the affiliate's next statement (a locked order is never edited)
+        for conversion in session.exec(
+            select(Conversion).where(
+                Conversion.affiliate_id == flag.affiliate_id,
+                Conversion.order_id == flag.key,
+                col(Conversion.id).not_in(held_ids),
+                Conversion.status != ConversionStatus.REVERSED,
+            )
+        ):
+            owner = session.get(Program, conversion.program_id)
+            assert owner is not None
+            refund = conversion.refund_minor
+            if payouts.late_change(
+                session, owner, conversion, ConversionStatus.REVERSED, refund, today, actor
+            ):
+                changed.append({"order_id": conversion.order_id, "to": "reversal adjustment"})
     audit.record(
         session,
         actor,
