@@ -293,6 +293,10 @@ class TalentApp(Guarded, App[None]):
             if self._held_keys or self._must_hold():
                 self._held_keys.append(event)
                 self._start_hold_timer()
+                with contextlib.suppress(Exception):  # no screen (closing)
+                    told = getattr(self.screen, "key_held", None)
+                    if told is not None and isinstance(event, events.Key):
+                        told(event.key)  # the screen may say why it waits (a form saving)
                 return
             await self._deliver(event)
             return
@@ -346,6 +350,18 @@ class TalentApp(Guarded, App[None]):
     def hold_keys(self, token: object) -> None:
         """Hold the keys that arrive from now on until `release_keys(token)`."""
         self._holds.add(token)
+
+    def take_leading_held(self, keys: set[str]) -> list[str]:
+        """Take the held presses of `keys` that come first, before any other key, out of the
+        held keys: they were meant for what held them (Esc and Ctrl+S typed while a form
+        saved, before anything meant for the next screen). The keys taken, in order."""
+        taken = []
+        while self._held_keys:
+            event = self._held_keys[0]
+            if not isinstance(event, events.Key) or event.key not in keys:
+                break
+            taken.append(self._held_keys.pop(0).key)  # type: ignore[union-attr]
+        return taken
 
     def release_keys(self, token: object) -> None:
         """`token` no longer needs keys held; once nothing does, the held keys are delivered."""

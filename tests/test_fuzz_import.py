@@ -385,12 +385,16 @@ def v_amount(raw: Any, code: str | None) -> Verdict:
         return refuse("not an amount")
     if not text:
         return refuse("required")
+    if not text.isascii():
+        return refuse("digits 0-9 only")
     try:
         value = Decimal(text.replace(",", "").replace("_", ""))
     except InvalidOperation:
         return refuse("not an amount")
     if not value.is_finite() or value.adjusted() >= 30:
         return refuse("not finite or too large")
+    if "e" in text.lower():
+        return refuse("an exponent: written in full only")
     minor = value.scaleb(CURRENCY_DIGITS[code])
     if minor != minor.to_integral_value():
         return refuse("too many decimals")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic import command
@@ -22,7 +22,7 @@ from talent_tui.services.affiliates import kpis, lookup, program_report
 from talent_tui.store import db as dbmod
 from talent_tui.store.models import ClickDay, Conversion, Program, Statement
 
-from .conftest import fill, make_app, settle
+from .conftest import fill, make_app, settle, type_fast
 from .test_affiliate_money_cli import talent  # noqa: F401 - the fixture
 from .test_affiliates_tui import _open
 
@@ -334,3 +334,110 @@ def test_a_locked_order_is_checked_too_flagged_without_being_held(talent) -> Non
     with dbmod.open_database(talent.db).session() as s:
         stored = {c.order_id: c.status.value for c in s.exec(select(Conversion))}
     assert stored["L1"] == "approved"  # a locked order is never edited: the adjustment says it
+
+
+async def test_decisions_typed_at_machine_speed_land_on_the_flags_in_order(demo_db) -> None:  # noqa: ANN001
+    """r, a reason, Ctrl+S, three times in one burst: each key waits for the save and the
+    queue read again after it, so each decision lands on the next flag with its own reason
+    (keys typed while saving reached the queue as commands, and a reason lost letters)."""
+    from textual.widgets import DataTable
+
+    from talent_tui.screens.affiliate_review import ReviewScreen
+    from talent_tui.store.models import ReviewFlag
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        table = app.screen.query_one("#review-queue", DataTable)
+        ids = [int(str(k.value).split(":")[1]) for k in table.rows]
+        assert len(ids) == 4  # the demo's four flags
+        await type_fast(
+            pilot, "r", *"spam", "ctrl+s", "r", *"more", "ctrl+s", "a", *"third", "ctrl+s"
+        )
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert table.row_count == 1
+    with demo_db.session() as s:
+        flags = {f.id: (f.status.value, f.decision_reason) for f in s.exec(select(ReviewFlag))}
+    assert [flags[i] for i in ids] == [
+        ("rejected", "spam"),
+        ("rejected", "more"),
+        ("approved", "third"),
+        ("open", None),
+    ]
+
+
+async def test_an_esc_typed_while_a_form_saves_closes_the_form_not_the_screen_below(
+    demo_db,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from talent_tui.screens.affiliate_review import ReviewScreen
+    from talent_tui.services.affiliates import review
+    from talent_tui.store.models import ReviewFlag
+
+    decide = review.decide
+
+    def slow_decide(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - a save that takes a while
+        time.sleep(0.3)
+        return decide(*args, **kwargs)
+
+    monkeypatch.setattr(review, "decide", slow_decide)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await type_fast(pilot, "r", *"spam", "ctrl+s", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)  # still in the queue
+    with demo_db.session() as s:
+        decided = [f.decision_reason for f in s.exec(select(ReviewFlag)) if f.decision_reason]
+    assert decided == ["spam"]  # saved, and said so
+
+
+def test_small_refusals_and_words(talent) -> None:  # noqa: ANN001, F811
+    # a promotion at or below the base rate (10 %) could never apply
+    low = talent("programs", "promo", "glow", "--rate", "10%", "--from", "2026-03-01",
+                 "--to", "2026-03-07", code=1).stderr  # fmt: skip
+    assert "must pay more than the base rate 10%; 10% would never apply" in low
+    # amounts: an exponent or digits other than 0-9 are refused naming file:row:field
+    path = _orders(talent, "x.csv", "X1,@nora,2026-03-02,1e3,,\nX2,@nora,2026-03-02,１０.００,,\n")
+    said = talent("import", "conversions", path, "-p", "glow", code=1).stderr
+    assert "x.csv:2:amount: not an amount: '1e3' (write it in full, e.g. 1000 for 1e3)" in said
+    assert "x.csv:3:amount: not an amount: '１０.００' (digits 0-9 only)" in said
+    # an order refunded in full shows its net, 0.00, on the statement
+    path = _orders(talent, "r.csv", "F1,@nora,2026-03-02,20.00,20.00,approved\n")
+    talent("import", "conversions", path, "-p", "glow")
+    built = json.loads(talent("payouts", "build", "-p", "glow", "-m", "2026-03", "--json").stdout)
+    shown = talent("payouts", "show", str(built["statements"][0]["id"])).stdout
+    [line] = [ln for ln in shown.splitlines() if "F1" in ln]
+    assert "0.00" in line.split("F1", 1)[1].split("10%")[0]
+
+
+def test_evidence_reads_as_words() -> None:
+    from talent_tui.screens.affiliate_review import evidence_words
+    from talent_tui.services.affiliates.review import FlagView
+
+    flag = FlagView(
+        id=1, program_id=1, program="Glow", affiliate_id=1, affiliate="@nora",
+        rule="duplicate_order", key="D1", reason="", status="open",
+        created_at=datetime(2026, 3, 1, tzinfo=UTC), decided_by=None, decided_at=None,
+        decision_reason=None,
+        evidence={
+            "order_id": "D1",
+            "claims": [
+                {"program": "Glow", "affiliate": "@nora"},
+                {"program": "Glow", "affiliate": "@sam"},
+            ],
+            "clicked_at": "2026-11-25 16:04:56+00:00",
+        },
+    )  # fmt: skip
+    assert evidence_words(flag) == (
+        "order id: D1 · claims: @nora in Glow, @sam in Glow · clicked at: 2026-11-25 16:04:56 UTC"
+    )

@@ -184,7 +184,10 @@ def payouts_show(
         table.add_row(
             printable(line.order_id or line.kind),
             line.occurred_at.strftime("%m-%d") if line.occurred_at else "",
-            format_money(line.net_minor, cur, with_code=False) if line.net_minor else "",
+            # a bonus has no net; an order refunded in full has 0.00
+            format_money(line.net_minor, cur, with_code=False)
+            if line.kind == "conversion" or line.net_minor
+            else "",
             line.rate,
             format_money(line.amount_minor, cur, with_code=False),
             printable(line.why),

@@ -94,10 +94,14 @@ def grouped_well(text: str) -> bool:
 def to_minor(amount: str | int | Decimal, currency: str) -> int:
     """Convert a major-unit amount ("1200.50", "1,200.50") to exact minor units.
 
-    More decimals than the currency has is an error, not a rounding.
+    More decimals than the currency has is an error, not a rounding; so are digits other
+    than 0-9 (full-width "１０") and exponents ("1e3": a typo or a spreadsheet's notation,
+    never how an amount is written; one too large to store says so first).
     """
     digits = exponent(currency)
     text = str(amount).strip()
+    if not text.isascii():
+        raise MoneyError(f"not an amount: {amount!r} (digits 0-9 only)")
     if not grouped_well(text):
         raise MoneyError(f"not an amount: {amount!r} (group thousands as 1,234,567)")
     text = text.replace(",", "").replace("_", "")
@@ -113,6 +117,8 @@ def to_minor(amount: str | int | Decimal, currency: str) -> int:
     if scaled is None or abs(scaled) > MAX_MINOR:
         largest = format_money(MAX_MINOR, normalize_currency(currency))
         raise MoneyError(f"too large: {amount!r} (at most {largest})")
+    if "e" in text.lower():
+        raise MoneyError(f"not an amount: {amount!r} (write it in full, e.g. 1000 for 1e3)")
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"{amount!r} has more decimals than {currency.upper()} allows ({digits})")
     return int(scaled)

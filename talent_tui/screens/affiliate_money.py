@@ -98,6 +98,9 @@ class AffiliateMoney(Guarded, Widget):
     def read_ended(self, event: Worker.StateChanged) -> None:
         self.reading.ended(event.worker)
 
+    def on_unmount(self) -> None:
+        self.reading.stop()  # keys held for a read of a screen now closed go on
+
     def reload(self) -> None:
         self.reading.start(self.read(self.page))
 

@@ -229,6 +229,9 @@ class PayoutsScreen(Guarded, Screen):
     def read_ended(self, event: Worker.StateChanged) -> None:
         self.reading.ended(event.worker)
 
+    def on_unmount(self) -> None:
+        self.reading.stop()  # keys held for a read of a screen now closed go on
+
     def reload(self) -> None:
         self.reading.start(self.read(self.month))
 
@@ -419,6 +422,9 @@ class StatementScreen(Guarded, Screen[None]):
     @on(Worker.StateChanged)
     def read_ended(self, event: Worker.StateChanged) -> None:
         self.reading.ended(event.worker)
+
+    def on_unmount(self) -> None:
+        self.reading.stop()  # keys held for a read of a screen now closed go on
 
     def reload(self) -> None:
         self.reading.start(self.read())

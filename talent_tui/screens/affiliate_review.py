@@ -37,14 +37,26 @@ from talent_tui.widgets.tables import PlainTable
 COLUMNS = (("#", 4), ("Program", 11), ("Affiliate", 15), ("Rule", 16), ("Held", 11), ("State", 8))
 
 
+def _words(value: object) -> str:
+    """A piece of evidence in words: a list joined with commas, a record (a claim: program
+    and affiliate) as its values, "@nora in Glow"."""
+    if isinstance(value, list):
+        return ", ".join(_words(v) for v in value)
+    if isinstance(value, dict):
+        if set(value) == {"program", "affiliate"}:
+            return f"{value['affiliate']} in {value['program']}"
+        return " ".join(_words(v) for v in value.values())
+    text = str(value)
+    if len(text) == 25 and text.endswith("+00:00") and text[10] in " T":  # a moment, UTC
+        return f"{text[:10]} {text[11:19]} UTC"
+    return text
+
+
 def evidence_words(flag: review.FlagView) -> str:
     """The evidence as `key: value` pairs, in the order the rule wrote them."""
-    parts = []
-    for key, value in flag.evidence.items():
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        parts.append(f"{str(key).replace('_', ' ')}: {value}")
-    return " · ".join(parts)
+    return " · ".join(
+        f"{str(key).replace('_', ' ')}: {_words(value)}" for key, value in flag.evidence.items()
+    )
 
 
 class ReviewScreen(Guarded, Screen):
@@ -116,6 +128,9 @@ class ReviewScreen(Guarded, Screen):
     @on(Worker.StateChanged)
     def read_ended(self, event: Worker.StateChanged) -> None:
         self.reading.ended(event.worker)
+
+    def on_unmount(self) -> None:
+        self.reading.stop()  # keys held for a read of a screen now closed go on
 
     def reload(self) -> None:
         self.scope = self.app.team_scope()

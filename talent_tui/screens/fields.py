@@ -69,6 +69,13 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         self._judged: dict[str, str] = {}  # the values the shown errors are about
         self._saving = False  # from Ctrl+S (or Enter on the last field) until the save ended
         self._cancel_asked = False  # Esc came while saving: said when the save has ended
+        # Keys typed while a save runs wait for it (App.hold_keys), then go where they would
+        # have gone typed slowly: to the screen below once the form has closed and that
+        # screen has handled the result (a reload holds them further), or back to the form
+        # when it was refused. Esc and Ctrl+S typed right after Ctrl+S (before any other key)
+        # are about this form: Esc waits for the save, then closes it only if saved; a second
+        # Ctrl+S does not save again. They are not passed on.
+        self._save_hold: object | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box", classes="fields-form"):
@@ -124,12 +131,21 @@ class FieldsForm(Guarded, ModalScreen[Any]):
             return
         self.dismiss(None)
 
+    def key_held(self, key: str) -> None:
+        """A key typed while the save runs waits for it (App.hold_keys): an Esc is said."""
+        if key == "escape" and self._saving and self.is_attached:
+            self.query_one("#form-status", Static).update(
+                "Saving… (Esc came after Ctrl+S: the form closes if it is saved)"
+            )
+
     def action_save(self) -> None:
         """Saves what was typed, all of it; once at a time (Ctrl+S again while saving waits
         with the first)."""
         if self._saving:
             return
         self._saving = True
+        self._save_hold = object()
+        self.app.hold_keys(self._save_hold)
         self.query_one("#form-status", Static).update("Saving…")
         self._save_typed()
 
@@ -163,6 +179,9 @@ class FieldsForm(Guarded, ModalScreen[Any]):
             return
         self._saving = False
         cancel_asked, self._cancel_asked = self._cancel_asked, False
+        take_held = getattr(self.app, "take_leading_held", None)
+        if take_held is not None and "escape" in take_held({"escape", "ctrl+s"}):
+            cancel_asked = True  # Esc typed right after Ctrl+S: for this form, not the one below
         if worker.state is WorkerState.SUCCESS:
             saved, message = worker.result
             if saved:
@@ -171,6 +190,7 @@ class FieldsForm(Guarded, ModalScreen[Any]):
                 return
         elif self.is_attached:  # failed (the failure policy's notice says what)
             self.query_one("#form-status", Static).update("Not saved: saving failed.")
+        self._release_held()
         if cancel_asked and self.is_attached:
             self.notify(
                 "Not saved; the form stays open with the reason (Esc again cancels).",
@@ -184,7 +204,21 @@ class FieldsForm(Guarded, ModalScreen[Any]):
     def _close_if_on_top(self) -> None:
         if self._close_with is not None and self.is_attached and self.app.screen is self:
             (message,) = self._close_with
+            # The result's callback runs next in the queue of the screen that opened the
+            # form; the keys typed meanwhile are released after it (it may hold them longer).
+            requester = self._result_callbacks[-1].requester if self._result_callbacks else None
             self.dismiss(message)
+            (requester or self.app).call_later(self._release_held)
+        else:
+            self._release_held()
+
+    def _release_held(self) -> None:
+        token, self._save_hold = self._save_hold, None
+        if token is not None:
+            self.app.release_keys(token)
+
+    def on_unmount(self) -> None:
+        self._release_held()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         if not self.is_attached:  # closed before its worker finished

@@ -124,11 +124,23 @@ class LatestRead:
         self.widget = widget
         self.worker: Worker[Any] | None = None
         self.timer: Timer | None = None
+        self.holding = False
 
     def start(self, worker: Worker[Any]) -> None:
+        """Keys typed meanwhile wait for this read (App.hold_keys): a key acts on what it
+        shows (a decision's key on the queue read again after the last decision)."""
         self.worker = worker
+        if not self.holding and hasattr(self.widget.app, "hold_keys"):
+            self.holding = True
+            self.widget.app.hold_keys(self)
         if self.timer is None and not self.widget.loading:
             self.timer = self.widget.set_timer(LOADING_AFTER_S, self._show)
+
+    def stop(self) -> None:
+        """No longer hold keys (the read ended, or its screen closed)."""
+        if self.holding:
+            self.holding = False
+            self.widget.app.release_keys(self)
 
     def _show(self) -> None:
         self.timer = None
@@ -140,6 +152,7 @@ class LatestRead:
         if worker is not self.worker or worker.state not in ENDED:
             return
         self.worker = None
+        self.stop()
         if self.timer is not None:
             self.timer.stop()
             self.timer = None

@@ -380,10 +380,18 @@ def add_promotion(
     now: datetime | None = None,
 ) -> CommissionRule:
     """Add a promotion: `rate` for conversions occurring from `starts` to `ends` (UTC days,
-    both included)."""
+    both included). A rate not above the base rate is refused: a conversion earns the
+    greater of its tier's rate (at least the base) and the promotion's, so it would never
+    apply."""
     assert program.id is not None
     moment = now or utcnow()
     rate_bp = _rate(rate)
+    if rate_bp <= program.rate_bp:
+        raise AffiliateError(
+            f"rate: a promotion must pay more than the base rate "
+            f"{fields.format_bp(program.rate_bp)}; {fields.format_bp(rate_bp)} would never apply",
+            "rate",
+        )
     first, last = _day(starts, "from"), _day(ends, "to")
     if last < first:
         raise AffiliateError(f"to: {last} is before {first}", "to")

@@ -436,7 +436,8 @@ def _approval_terms(
     build), whichever is greater, on the conversion's net amount (amount − refund)."""
     first = statement.month
     ruleset = commissions.rules(session, program, statement.built_at)
-    why = f"tier rate of the {month_label(first)} statement {fields.format_bp(statement.tier_rate_bp)}"
+    # the month's rate the statement was built with: a tier's, or the base rate below them
+    why = f"the {month_label(first)} statement's rate {fields.format_bp(statement.tier_rate_bp)}"
     rate, why = ruleset.rate_for(conversion.occurred_at, statement.tier_rate_bp, why)
     return conversion.amount_minor - conversion.refund_minor, rate, why
 
