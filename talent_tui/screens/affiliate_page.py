@@ -63,8 +63,8 @@ class AffiliatePage(Guarded, Screen):
         Binding("1", "pane('orders')", "Orders"),
         Binding("2", "pane('clicks')", "Clicks"),
         Binding("3", "pane('details')", "Details"),
-        Binding("4", "pane('money')", "Money", show=False),  # in help; the footer is full
-        Binding("right_square_bracket", "page(1)", "Next page"),
+        Binding("4", "pane('money')", "Money"),
+        Binding("right_square_bracket", "page(1)", "Next"),
         Binding("left_square_bracket", "page(-1)", "Prev page", show=False),
         Binding("ctrl+r,f5", "refresh", "Refresh", show=False),
     ]

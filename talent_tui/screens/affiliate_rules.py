@@ -38,6 +38,7 @@ from talent_tui.services.affiliates import (
     review,
 )
 from talent_tui.widgets.footer import KeysFooter
+from talent_tui.widgets.roster import fit
 from talent_tui.widgets.tables import PlainTable
 
 
@@ -176,7 +177,7 @@ class RulesScreen(Guarded, Screen):
             ),
             (("Too fast", f"≤ {f['too_fast_s']} s from click to order", ""), "fraud:fast"),
             (
-                ("Forbidden", printable("; ".join(r.forbidden) or "(no source)"), ""),
+                ("Forbidden", fit(printable("; ".join(r.forbidden) or "(no source)"), 33), ""),
                 "fraud:forbid",
             ),
         ]
