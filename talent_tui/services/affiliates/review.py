@@ -488,15 +488,7 @@ def reapply_program_holds(session: Session, program_id: int) -> int:
             .where(col(ReviewFlag.program_id) == program_id, col(ReviewFlag.status) == flag_status)
         )
         if wanted is ConversionStatus.HELD:
-            rejected = (
-                sa.select(col(ReviewHold.conversion_id))
-                .join(ReviewFlag, col(ReviewFlag.id) == col(ReviewHold.flag_id))
-                .where(
-                    col(ReviewFlag.program_id) == program_id,
-                    col(ReviewFlag.status) == ReviewStatus.REJECTED,
-                )
-            )
-            extra = [col(Conversion.id).not_in(rejected)]
+            extra = [col(Conversion.id).not_in(rejected_holds)]
         else:
             extra = []
         result = session.execute(
