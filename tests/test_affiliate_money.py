@@ -390,7 +390,9 @@ def test_an_affiliates_conversions_with_their_rates_and_statuses(database) -> No
         rows = payouts.affiliate_conversions(s, prog, ana)
     seen = [(r.order_id, r.status, r.rate_bp, r.commission_minor, r.estimate) for r in rows]
     assert seen == [
-        ("A4", "pending", None, 0, False),
+        # pending: estimated as the approved order it becomes at its lock date (April: A1
+        # and A4 count, 2 < 3: base 10 %): 9.99 × 10 % = 0.999 → 1.00
+        ("A4", "pending", 1000, 100, True),
         ("A3", "reversed", None, 0, False),
         ("A2", "held", None, 0, False),
         ("A1", "approved", 1000, 201, True),  # 20.05 × 10 % = 2.005 → 2.01
@@ -399,6 +401,9 @@ def test_an_affiliates_conversions_with_their_rates_and_statuses(database) -> No
         ("M1", "approved", 1200, 1200, False),
     ]
     assert rows[2].why == "held in review: held by the platform"
+    assert (
+        rows[0].why == "pending (counts at its lock date unless held): base rate 10% (2 this month)"
+    )
     assert rows[4].statement_id is not None
 
 

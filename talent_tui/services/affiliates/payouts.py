@@ -1163,7 +1163,9 @@ def affiliate_conversions(
     offset: int = 0,
 ) -> list[ConversionRate]:
     """A page of an affiliate's conversions, newest first, each with its rate and status:
-    held ones say which review holds them, reversed and pending ones earn nothing yet."""
+    from its statement line once built, else an estimate of its month as the program report
+    makes it (pending ones counted as the approved ones they become at their lock date);
+    held ones say which review holds them, reversed ones earn nothing."""
     from talent_tui.store.models import ReviewFlag, ReviewHold
 
     rows = list(
@@ -1204,24 +1206,24 @@ def affiliate_conversions(
         if line is not None:
             rate, why, amount = line.rate_bp, line.why, line.amount_minor
             statement_id = line.statement_id
-        elif c.status is ConversionStatus.APPROVED:
+        elif c.status in (ConversionStatus.APPROVED, ConversionStatus.PENDING):
             first = commissions.month_start(c.occurred_at)
             if first not in estimates:
                 earned = commissions.month_earnings(
-                    session, program, first, ruleset, affiliate_id=affiliate_id
+                    session, program, first, ruleset, affiliate_id=affiliate_id, expecting=True
                 )
                 estimates[first] = {ln.conversion_id: ln for m in earned for ln in m.lines}
             found = estimates[first].get(c.id)
             if found is not None:
                 rate, why, amount, estimate = found.rate_bp, found.why, found.commission_minor, True
+                if c.status is ConversionStatus.PENDING:
+                    why = f"pending (counts at its lock date unless held): {why}"
             else:
                 why = "not counted"
         elif c.status is ConversionStatus.HELD:
             why = "held in review: " + "; ".join(holds.get(c.id, ["held by the platform"]))
-        elif c.status is ConversionStatus.REVERSED:
-            why = "reversed: earns nothing"
         else:
-            why = "pending: counts once approved (at the latest at its lock date)"
+            why = "reversed: earns nothing"
         result.append(
             ConversionRate(
                 c.id, c.order_id, c.occurred_at, net, c.currency, c.status.value, rate, why,
