@@ -137,6 +137,7 @@ class TalentApp(Guarded, App[None]):
         # order they came; what holds them; the screens that have settled since they opened.
         self._held_keys: list[events.Key | events.Paste] = []
         self._holds: set[object] = set()
+        self._firm_holds: set[object] = set()  # not ended by HOLD_AT_MOST_S (a form saving)
         self._settled: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
         self._hold_timer: Timer | None = None
         self._today = today
@@ -347,9 +348,21 @@ class TalentApp(Guarded, App[None]):
         """Whether a key is held or still on its way (tests wait for this to be False)."""
         return bool(self._held_keys or self._holds or self._early_keys)
 
-    def hold_keys(self, token: object) -> None:
-        """Hold the keys that arrive from now on until `release_keys(token)`."""
+    def hold_keys(self, token: object, *, firm: bool = False) -> None:
+        """Hold the keys that arrive from now on until `release_keys(token)`. A `firm` hold
+        (a form saving: its keys must not reach the form while it saves) outlasts
+        HOLD_AT_MOST_S; its holder releases it however its work ends."""
         self._holds.add(token)
+        if firm:
+            self._firm_holds.add(token)
+
+    def drop_held_keys(self) -> int:
+        """Forget the keys held now (typed ahead on an outcome that did not come: a save
+        refused); how many."""
+        dropped = len(self._held_keys)
+        self._held_keys.clear()
+        self._stop_hold_timer()
+        return dropped
 
     def take_leading_held(self, keys: set[str]) -> list[str]:
         """Take the held presses of `keys` that come first, before any other key, out of the
@@ -366,6 +379,7 @@ class TalentApp(Guarded, App[None]):
     def release_keys(self, token: object) -> None:
         """`token` no longer needs keys held; once nothing does, the held keys are delivered."""
         self._holds.discard(token)
+        self._firm_holds.discard(token)
         if not self._holds and self._held_keys:
             self.call_later(self._deliver_held)
 
@@ -439,7 +453,7 @@ class TalentApp(Guarded, App[None]):
         self._hold_timer = None
         with contextlib.suppress(Exception):
             self._settled.add(self.screen)
-        self._holds.clear()
+        self._holds &= self._firm_holds
         self.call_later(self._deliver_held)
 
     def _queue_in_input(self, event: events.Key) -> bool:

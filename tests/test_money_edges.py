@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 import pytest
 from alembic import command
 from sqlmodel import select
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from talent_tui.cli import common as cli_common
 from talent_tui.screens.fields import FieldsForm
@@ -441,3 +441,69 @@ def test_evidence_reads_as_words() -> None:
     assert evidence_words(flag) == (
         "order id: D1 · claims: @nora in Glow, @sam in Glow · clicked at: 2026-11-25 16:04:56 UTC"
     )
+
+
+async def test_keys_typed_after_a_refused_save_are_dropped_not_typed_into_the_form(
+    demo_db,  # noqa: ANN001
+) -> None:
+    """r, Ctrl+S with no reason (refused), Esc, a, ok, Ctrl+S in one burst: a slow typist
+    would have seen the refusal; the keys typed ahead were meant for the queue after a save
+    that did not happen. They are dropped: no decision at all (they saved the reject with
+    reason 'aok')."""
+    from talent_tui.screens.affiliate_review import ReviewScreen
+    from talent_tui.store.models import ReviewFlag
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await type_fast(pilot, "r", "ctrl+s", "escape", "a", *"ok", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldsForm)  # the refused form, with its reason
+        assert app.screen.values()["reason"] == ""
+        assert "required" in str(app.screen.query_one("#error-reason", Static).render())
+        assert any("were dropped" in n.message for n in app._notifications)
+    with demo_db.session() as s:
+        assert {f.status.value for f in s.exec(select(ReviewFlag))} == {"open"}
+
+
+async def test_a_slow_save_keeps_the_keys_typed_after_it_from_the_form(
+    demo_db,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A save longer than the app's longest hold (a locked database) still holds the keys
+    typed after it: they reached the saving form's fields before."""
+    import time
+
+    from talent_tui import app as app_module
+    from talent_tui.screens.affiliate_review import ReviewScreen
+    from talent_tui.services.affiliates import review
+    from talent_tui.store.models import ReviewFlag
+
+    decide = review.decide
+
+    def slow_decide(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        time.sleep(0.6)
+        return decide(*args, **kwargs)
+
+    monkeypatch.setattr(review, "decide", slow_decide)
+    monkeypatch.setattr(app_module, "HOLD_AT_MOST_S", 0.2)
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        ids = [int(str(k.value).split(":")[1]) for k in app.screen.query_one(DataTable).rows]
+        await type_fast(pilot, "r", *"one", "ctrl+s", "r", *"two", "ctrl+s")
+        for _ in range(100):  # the two slow saves, one after the other
+            await pilot.pause(0.05)
+            with demo_db.session() as s:
+                if len([f for f in s.exec(select(ReviewFlag)) if f.decision_reason]) == 2:
+                    break
+        await settle(pilot)
+    with demo_db.session() as s:
+        flags = {f.id: (f.status.value, f.decision_reason) for f in s.exec(select(ReviewFlag))}
+    assert [flags[i] for i in ids[:2]] == [("rejected", "one"), ("rejected", "two")]

@@ -26,7 +26,7 @@ def parse_duration(text: str, what: str) -> float:
     (a limit that ends every session at once is a mistake, not a setting)."""
     value = text.strip().lower()
     seconds: float
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         seconds = float(value)
     else:
         match = _DURATION.fullmatch(value)

@@ -679,7 +679,7 @@ class AffiliatesScreen(Guarded, Screen):
                 days, wrong = {}, {}
                 for name in ("lock_days", "net_days"):
                     text = values[name].strip() or "30"
-                    if text.isdigit() and len(text) <= 9:
+                    if text.isascii() and text.isdigit() and len(text) <= 9:
                         days[name] = int(text)
                     else:  # named with the service's refusals of the other fields
                         days[name], wrong[name] = 30, "a number of days"

@@ -145,7 +145,7 @@ class FieldsForm(Guarded, ModalScreen[Any]):
             return
         self._saving = True
         self._save_hold = object()
-        self.app.hold_keys(self._save_hold)
+        self.app.hold_keys(self._save_hold, firm=True)  # type: ignore[attr-defined]
         self.query_one("#form-status", Static).update("Saving…")
         self._save_typed()
 
@@ -179,8 +179,8 @@ class FieldsForm(Guarded, ModalScreen[Any]):
             return
         self._saving = False
         cancel_asked, self._cancel_asked = self._cancel_asked, False
-        take_held = getattr(self.app, "take_leading_held", None)
-        if take_held is not None and "escape" in take_held({"escape", "ctrl+s"}):
+        app: Any = self.app
+        if "escape" in app.take_leading_held({"escape", "ctrl+s"}):
             cancel_asked = True  # Esc typed right after Ctrl+S: for this form, not the one below
         if worker.state is WorkerState.SUCCESS:
             saved, message = worker.result
@@ -190,12 +190,16 @@ class FieldsForm(Guarded, ModalScreen[Any]):
                 return
         elif self.is_attached:  # failed (the failure policy's notice says what)
             self.query_one("#form-status", Static).update("Not saved: saving failed.")
+        # Refused: what was typed after Ctrl+S was typed for the screen the form would have
+        # left open (a decision, a next form): never into this form, never run. Dropped.
+        dropped = app.drop_held_keys()
         self._release_held()
-        if cancel_asked and self.is_attached:
+        if (cancel_asked or dropped) and self.is_attached:
+            also = f"; {dropped} key(s) typed after Ctrl+S were dropped" if dropped else ""
             self.notify(
-                "Not saved; the form stays open with the reason (Esc again cancels).",
+                f"Not saved; the form stays open with the reason{also} (Esc cancels).",
                 severity="warning",
-                timeout=6,
+                timeout=8,
             )
 
     def on_screen_resume(self) -> None:

@@ -407,7 +407,7 @@ def find_creator(session: Session, ref: str) -> Creator:
     from talent_tui.store.models import Creator
 
     ref = ref.strip()
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         number = fields.row_id(ref)
         if number is None:
             raise CreatorNotFound(f"no creator with id {ref}")

@@ -96,7 +96,12 @@ class DatabaseServer:
 
         args = self.parsed.connect_args()
         given = str(args.get("connect_timeout", "0")).strip()  # 0: wait as long as it takes
-        if timeout_s is not None and given.isdigit() and not 0 < int(given) <= timeout_s:
+        if (
+            timeout_s is not None
+            and given.isascii()
+            and given.isdigit()
+            and not 0 < int(given) <= timeout_s
+        ):
             args["connect_timeout"] = timeout_s  # (a value libpq refuses is left to refuse)
         return psycopg.connect(**args)
 

@@ -187,7 +187,13 @@ def tick(session: Session, affiliate: Affiliate, item: str, actor: str) -> Check
         raise AffiliateError("this program has no onboarding checklist", "item")
     text = item.strip()
     chosen = next((i for i in items if i.label.lower() == text.lower()), None)
-    if chosen is None and text.isdigit() and 1 <= int(text) <= len(items):
+    if (
+        chosen is None
+        and text.isascii()
+        and text.isdigit()
+        and len(text) <= 9
+        and 1 <= int(text) <= len(items)
+    ):
         chosen = items[int(text) - 1]
     if chosen is None:
         listed = "; ".join(i.label for i in items)
