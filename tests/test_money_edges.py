@@ -507,3 +507,71 @@ async def test_a_slow_save_keeps_the_keys_typed_after_it_from_the_form(
     with demo_db.session() as s:
         flags = {f.id: (f.status.value, f.decision_reason) for f in s.exec(select(ReviewFlag))}
     assert [flags[i] for i in ids[:2]] == [("rejected", "one"), ("rejected", "two")]
+
+
+def test_numbers_are_read_as_written_everywhere_money_or_a_rate_is_typed(talent) -> None:  # noqa: ANN001, F811
+    # JSON: an exponent is refused as in a CSV (1e3 was stored as 1,000.00)
+    path = talent.tmp / "j.json"
+    path.write_text(
+        '[{"order_id":"J1","affiliate":"@nora","occurred_at":"2026-03-02","amount":1e3},'
+        '{"order_id":"J2","affiliate":"@nora","occurred_at":"2026-03-02","amount":12.5}]',
+        encoding="utf-8",
+    )
+    said = talent("import", "conversions", str(path), "-p", "glow", code=1).stderr
+    assert "j.json:1:amount: not an amount: '1e3'" in said and "j.json:2" not in said
+    # "_" grouping, and rates with an exponent or other digits
+    bonus = talent("programs", "bonus", "glow", "--at", "3", "--amount", "1_000 USD", code=1)
+    assert "group thousands with commas" in bonus.stderr
+    for rate in ("1e1%", "１０%", "٣%", "1_0%"):
+        refused = talent("programs", "tier", "glow", "--from", "3", "--rate", rate, code=1)
+        assert "not a percentage" in refused.stderr, rate
+    # checklist items by number: only ASCII digits (² ended the command with exit 70)
+    talent("programs", "checklist", "glow", "Signed terms; Tax form")
+    for item in ("²", "١"):
+        assert talent("affiliates", "tick", "@nora", item, "-p", "glow", code=1).stderr
+    with dbmod.open_database(talent.db).session() as s:
+        from talent_tui.store.models import ChecklistTick, CommissionRule
+
+        assert s.exec(select(Conversion)).all() == []
+        assert s.exec(select(CommissionRule)).all() == []
+        assert s.exec(select(ChecklistTick)).all() == []
+
+
+def test_payment_counts_and_totals_say_what_is_to_pay(talent) -> None:  # noqa: ANN001, F811
+    path = _orders(
+        talent, "t.csv", "Z1,@nora,2026-03-02,20.00,20.00,approved\nS1,@sam,2026-03-03,10.05,,\n"
+    )
+    talent("import", "conversions", path, "-p", "glow")
+    talent("payouts", "build", "-p", "glow", "-m", "2026-03")
+    out = talent.tmp / "pay.csv"
+    wrote = talent("payouts", "export", "-m", "2026-03", "--status", "ALL", "-o", str(out))
+    assert "Wrote 1 statement(s)" in wrote.stderr  # @nora's 0.00 has no row
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    listed = talent("payouts", "list").stdout
+    assert "To pay: 1.01 USD" in listed  # @sam's open 1.01; the zero statement adds nothing
+
+
+def test_a_click_a_fraction_of_a_second_after_its_order_says_so(talent) -> None:  # noqa: ANN001, F811
+    path = _orders(
+        talent,
+        "c.csv",
+        "C1,@nora,2026-03-02 10:00:00,10.00,,,2026-03-02 10:00:00.5\n",
+        ",clicked_at",
+    )
+    said = talent("import", "conversions", path, "-p", "glow", code=1).stderr
+    assert "2026-03-02 10:00:00.5 is after the order (2026-03-02 10:00:00)" in said
+
+
+def test_a_table_too_wide_for_the_terminal_wraps_instead_of_cutting(
+    talent,  # noqa: ANN001, F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cli_common.out, "width", 50)
+    path = _orders(talent, "n.csv", "N1,@nora,2026-03-02,10.00,,approved\n")
+    talent("import", "conversions", path, "-p", "glow")
+    talent("payouts", "build", "-p", "glow", "-m", "2026-03")
+    listed = " ".join(talent("payouts", "list").stdout.split())
+    assert "id 1 · month 2026-03 · program Glow · affiliate @nora · conv 1 · total 1.00 USD" in (
+        listed
+    )
+    assert "due 2026-05-31 · status open" in listed

@@ -103,7 +103,9 @@ def fitted_table(
 ) -> Any:  # rich.table.Table
     """A table of one line a row that fits the terminal: the columns (header, right-aligned?)
     not in `names` keep their widest cell whole (figures, dates, states); the `names` columns
-    share what is left, the first one first, cut with … (never below 7 characters)."""
+    share what is left, the first one first, cut with … (never below 7 characters). On a
+    terminal too narrow even for that, each row is a paragraph of `header value` pairs that
+    wraps: nothing cut, nothing dropped."""
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", title=title)
@@ -112,7 +114,20 @@ def fitted_table(
         for i, (header, _) in enumerate(columns)
     ]
     fixed = sum(w for (header, _), w in zip(columns, widest, strict=True) if header not in names)
-    room = max(out.width - fixed - 2 * len(columns), 7 * len(names))
+    room = out.width - fixed - 2 * len(columns)
+    if room < 7 * len(names):  # too narrow for a table
+        from rich.console import Group
+        from rich.text import Text
+
+        lines = [Text(title, style="bold")] if title else []
+        for row in rows:
+            line = Text()
+            for (header, _), cell in zip(columns, row, strict=True):
+                line.append(" · " if line else "")
+                line.append(f"{header} ", style="dim")
+                line.append(cell if isinstance(cell, Text) else str(cell))
+            lines.append(line)
+        return Group(*lines)
     rooms: dict[str, int] = {}
     for k, name in enumerate(names):
         width = widest[[header for header, _ in columns].index(name)]

@@ -46,12 +46,12 @@ def _table(views: list) -> Table:  # noqa: ANN001 - list of payouts.StatementVie
     return cli.fitted_table(columns, rows, names=("affiliate", "program"))
 
 
-def _totals(views: list) -> None:  # noqa: ANN001
+def _totals(views: list, label: str = "Total") -> None:  # noqa: ANN001
     from talent_tui.services.affiliates import payouts
 
     sums = payouts.totals(views).lines()
     if sums:
-        cli.out.print("Total: " + " · ".join(sums))
+        cli.out.print(f"{label}: " + " · ".join(sums))
 
 
 @payouts_app.command("build")
@@ -125,7 +125,8 @@ def payouts_list(
         cli.out.print("No statements.")
         return
     cli.out.print(_table(views))
-    _totals(views)
+    # the statements listed may span months: a carried total is already in the next one
+    _totals([v for v in views if v.status == "open"], "To pay")
 
 
 @payouts_app.command("pay")
@@ -227,6 +228,7 @@ def payouts_export(
     from talent_tui.io.files import OutputPathError, check_output_path, write_atomically
     from talent_tui.services.affiliates import lookup, payouts
 
+    status = status.strip().lower()
     if status not in ("open", "paid", "all"):
         raise cli.usage(f"--status: open, paid or all, not {status!r}")
     database = cli.open_db()
@@ -248,4 +250,5 @@ def payouts_export(
         write_atomically(target, text)
     except OSError as exc:
         raise cli.fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    cli.err.print(printable(f"Wrote {len(views)} statement(s) to {output}."), soft_wrap=True)
+    rows = len(payouts.payable(views))  # a statement with nothing to pay has no row
+    cli.err.print(printable(f"Wrote {rows} statement(s) to {output}."), soft_wrap=True)

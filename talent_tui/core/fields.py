@@ -266,8 +266,8 @@ def fraction(values: Mapping[str, Any], name: str, required: bool = False) -> fl
         if required:
             raise FieldError(name, "required")
         return None
-    if isinstance(raw, bool):
-        raise FieldError(name, f"not a rate: {str(raw).lower()} (write 4.5% or 0.045)")
+    if isinstance(raw, bool) or not money.written_plainly(text):
+        raise FieldError(name, f"not a rate: {text!r} (write 4.5% or 0.045)")
     percent = text.endswith("%")
     try:
         number = float(text.rstrip("%")) if not isinstance(raw, (int, float)) else float(raw)
@@ -517,8 +517,8 @@ def percent_to_bp(name: str, text: str) -> int:
     raw = text.strip().removesuffix("%").strip()
     if not raw:
         raise FieldError(name, "a percentage is required (e.g. 10%)")
-    if len(raw) > MAX_DIGITS:
-        raise FieldError(name, f"not a percentage: {text!r}")
+    if len(raw) > MAX_DIGITS or not money.written_plainly(raw):
+        raise FieldError(name, f"not a percentage: {text!r} (write e.g. 10% or 12.5%)")
     try:
         value = Decimal(raw)
     except InvalidOperation:

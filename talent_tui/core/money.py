@@ -91,6 +91,13 @@ def grouped_well(text: str) -> bool:
     )
 
 
+def written_plainly(text: str) -> bool:
+    """Whether a number is written as people write amounts and rates: ASCII digits, no
+    exponent ("1e3": a typo or a spreadsheet's notation) and no "_" (Python's grouping), so
+    "١٠", "１０", "1e1%" and "1_000" are refused wherever money or a rate is typed."""
+    return text.isascii() and "_" not in text and "e" not in text.lower()
+
+
 def to_minor(amount: str | int | Decimal, currency: str) -> int:
     """Convert a major-unit amount ("1200.50", "1,200.50") to exact minor units.
 
@@ -102,6 +109,8 @@ def to_minor(amount: str | int | Decimal, currency: str) -> int:
     text = str(amount).strip()
     if not text.isascii():
         raise MoneyError(f"not an amount: {amount!r} (digits 0-9 only)")
+    if "_" in text:
+        raise MoneyError(f"not an amount: {amount!r} (group thousands with commas: 1,000)")
     if not grouped_well(text):
         raise MoneyError(f"not an amount: {amount!r} (group thousands as 1,234,567)")
     text = text.replace(",", "").replace("_", "")

@@ -20,6 +20,7 @@ from talent_tui.core.cells import safe_cell
 from talent_tui.core.money import format_money, to_major
 from talent_tui.core.text import printable
 from talent_tui.io.render import CsvTables, _html_list, _html_page
+from talent_tui.services.affiliates import payouts
 from talent_tui.services.affiliates.payouts import StatementView
 from talent_tui.services.affiliates.program_report import ProgramReport
 from talent_tui.store.models import Affiliate
@@ -46,9 +47,7 @@ def payment_file(session: Session, views: list[StatementView]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(PAYMENT_COLUMNS)
-    for v in views:
-        if v.status in ("carried", "zero"):
-            continue
+    for v in payouts.payable(views):
         affiliate = session.get(Affiliate, v.affiliate_id)
         writer.writerow(
             [

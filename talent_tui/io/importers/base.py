@@ -423,6 +423,22 @@ class _JsonObject(dict[str, Any]):
     twice: str | None = None
 
 
+class JsonNumber(float):
+    """A JSON number with a fraction or an exponent: a float that reads as it was written
+    (`str` gives "1e3", not "1000.0"), so a cell is judged on its text as in a CSV file
+    (money refuses an exponent; a count takes 12.0 as 12)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> JsonNumber:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
     result = _JsonObject()
     for key, value in pairs:
@@ -436,7 +452,7 @@ def _json_rows(source: str, text: str) -> SourceRows:
     if not text.strip():
         raise _file_error(source, "empty file: expected a JSON list of objects")
     try:
-        data = json.loads(text, object_pairs_hook=_json_object)
+        data = json.loads(text, object_pairs_hook=_json_object, parse_float=JsonNumber)
     except json.JSONDecodeError as exc:
         raise ImportFailed(
             source, [RowError(source, exc.lineno, "file", f"bad JSON: {exc.msg}")]

@@ -195,8 +195,7 @@ def careful_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, 
             if click is not None and order is not None and click > order:
                 problems.append(
                     FieldError(
-                        "clicked_at",
-                        f"{click:%Y-%m-%d %H:%M:%S} is after the order ({order:%Y-%m-%d %H:%M:%S})",
+                        "clicked_at", f"{_moment(click)} is after the order ({_moment(order)})"
                     )
                 )
         named = cell(v, "program")
@@ -207,6 +206,12 @@ def careful_parser(program: Program) -> Callable[[Mapping[str, Any]], dict[str, 
         return checked(data)
 
     return parse
+
+
+def _moment(moment: datetime) -> str:
+    """A moment to the second, with its fraction when it has one (a click 0.5 s after)."""
+    text = f"{moment:%Y-%m-%d %H:%M:%S}"
+    return text + f".{moment.microsecond:06d}".rstrip("0") if moment.microsecond else text
 
 
 def checked(data: dict[str, Any]) -> dict[str, Any]:

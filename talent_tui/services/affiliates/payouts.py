@@ -1022,6 +1022,15 @@ class Totals:
         return [money.format_money(v, c) for c, v in sorted(self.by_currency.items())]
 
 
+# Statements with nothing to pay: left out of payment files.
+NOTHING_TO_PAY = (StatementStatus.CARRIED.value, StatementStatus.ZERO.value)
+
+
+def payable(views: list[StatementView]) -> list[StatementView]:
+    """The statements a payment file lists: all but those with nothing to pay."""
+    return [v for v in views if v.status not in NOTHING_TO_PAY]
+
+
 def totals(views: list[StatementView]) -> Totals:
     sums: dict[str, int] = {}
     for v in views:
