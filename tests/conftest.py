@@ -213,9 +213,25 @@ def database(
     if store == "postgres":
         db = dbmod.open_database(request.getfixturevalue("pg_url"))
     else:
-        db = dbmod.open_database(str(tmp_path / "talent.db"))
+        # A copy of a file migrated once per worker: the same bytes migrating from scratch
+        # would write, in ~5 ms instead of ~150 ms (migrating is tested where it is the point).
+        path = tmp_path / "talent.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        path.chmod(0o600)
+        db = dbmod.open_database(str(path))
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database migrated to head (its WAL folded in), to copy for each test."""
+    path = tmp_path_factory.mktemp("template") / "talent.db"
+    db = dbmod.open_database(str(path))
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
 
 
 @pytest.fixture(scope="session")
