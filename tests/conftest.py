@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Verbosity, settings
+from textual import _wait as textual_wait
 from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.widgets import Input, Static
@@ -274,6 +275,14 @@ def demo_db(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> Itera
 
 
 # ---- Pilot helpers ------------------------------------------------------------------------
+
+# Pilot.press waits twice after every key, and pilot.pause() once, until the app is idle:
+# textual._wait.wait_for_idle sleeps in steps of SLEEP_GRANULARITY (20 ms) until one step
+# passes in which this process used (almost) no CPU (SLEEP_IDLE, a 20th of a step). Steps of
+# 5 ms wait for the same condition, a whole step with nothing to do, and stop up to 15 ms
+# sooner each time: a test typing 200 characters spent 8 s in those steps.
+textual_wait.SLEEP_GRANULARITY = 0.005
+textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20
 
 
 def make_app(
