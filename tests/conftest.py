@@ -202,9 +202,9 @@ def pg_template(pg_databases: pgserver.Databases) -> str:
 @pytest.fixture
 def pg_url(pg_databases: pgserver.Databases, pg_template: str) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database of this test's own (dropped afterwards)."""
-    url = pg_databases.create(template=pg_template)
+    url = pg_databases.take(pg_template)
     yield url
-    pg_databases.drop(url)
+    pg_databases.drop_soon(url)
 
 
 @pytest.fixture
@@ -260,11 +260,11 @@ def pg_demo_template(pg_databases: pgserver.Databases, pg_template: str) -> str:
 def demo_db(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dbmod.Database]:
     if store == "postgres":
         databases: pgserver.Databases = request.getfixturevalue("pg_databases")
-        url = databases.create(template=request.getfixturevalue("pg_demo_template"))
+        url = databases.take(request.getfixturevalue("pg_demo_template"))
         db = dbmod.open_database(url)
         yield db
         db.dispose()
-        databases.drop(url)
+        databases.drop_soon(url)
         return
     path = tmp_path / "demo.db"
     shutil.copyfile(request.getfixturevalue("demo_template"), path)
