@@ -67,6 +67,21 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile("slow" if config.getoption("--slow") else "ci")
 
 
+# The longest tests (the monkey's walks, ~40 s each; a kill test of 16 s; a terminal test
+# that waits for a process) run first: with the collection split in halves between the xdist
+# workers, one begun near the end would run on alone while the other worker has nothing left
+# to take. The rest keeps its order (module fixtures stay shared).
+RUN_FIRST = (
+    "tests/test_monkey.py::test_monkey[",
+    "tests/test_reliability.py::test_sigkill_during_an_import_leaves_all_or_nothing",
+    "tests/test_terminal_gone.py::",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(RUN_FIRST))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """No test may touch the real user data or log dir, or inherit a TALENT_* setting."""
