@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Verbosity, settings
+from textual import _wait as textual_wait
 from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.widgets import Input, Static
@@ -64,6 +65,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile("slow" if config.getoption("--slow") else "ci")
+
+
+# The longest tests (the monkey's walks, ~40 s each; a kill test of 16 s; a terminal test
+# that waits for a process) run first: with the collection split in halves between the xdist
+# workers, one begun near the end would run on alone while the other worker has nothing left
+# to take. The rest keeps its order (module fixtures stay shared).
+RUN_FIRST = (
+    "tests/test_monkey.py::test_monkey[",
+    "tests/test_reliability.py::test_sigkill_during_an_import_leaves_all_or_nothing",
+    "tests/test_terminal_gone.py::",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(RUN_FIRST))
 
 
 @pytest.fixture(autouse=True)
@@ -201,9 +217,9 @@ def pg_template(pg_databases: pgserver.Databases) -> str:
 @pytest.fixture
 def pg_url(pg_databases: pgserver.Databases, pg_template: str) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database of this test's own (dropped afterwards)."""
-    url = pg_databases.create(template=pg_template)
+    url = pg_databases.take(pg_template)
     yield url
-    pg_databases.drop(url)
+    pg_databases.drop_soon(url)
 
 
 @pytest.fixture
@@ -213,9 +229,25 @@ def database(
     if store == "postgres":
         db = dbmod.open_database(request.getfixturevalue("pg_url"))
     else:
-        db = dbmod.open_database(str(tmp_path / "talent.db"))
+        # A copy of a file migrated once per worker: the same bytes migrating from scratch
+        # would write, in ~5 ms instead of ~150 ms (migrating is tested where it is the point).
+        path = tmp_path / "talent.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        path.chmod(0o600)
+        db = dbmod.open_database(str(path))
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database migrated to head (its WAL folded in), to copy for each test."""
+    path = tmp_path_factory.mktemp("template") / "talent.db"
+    db = dbmod.open_database(str(path))
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -243,11 +275,11 @@ def pg_demo_template(pg_databases: pgserver.Databases, pg_template: str) -> str:
 def demo_db(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dbmod.Database]:
     if store == "postgres":
         databases: pgserver.Databases = request.getfixturevalue("pg_databases")
-        url = databases.create(template=request.getfixturevalue("pg_demo_template"))
+        url = databases.take(request.getfixturevalue("pg_demo_template"))
         db = dbmod.open_database(url)
         yield db
         db.dispose()
-        databases.drop(url)
+        databases.drop_soon(url)
         return
     path = tmp_path / "demo.db"
     shutil.copyfile(request.getfixturevalue("demo_template"), path)
@@ -258,6 +290,14 @@ def demo_db(store: str, tmp_path: Path, request: pytest.FixtureRequest) -> Itera
 
 
 # ---- Pilot helpers ------------------------------------------------------------------------
+
+# Pilot.press waits twice after every key, and pilot.pause() once, until the app is idle:
+# textual._wait.wait_for_idle sleeps in steps of SLEEP_GRANULARITY (20 ms) until one step
+# passes in which this process used (almost) no CPU (SLEEP_IDLE, a 20th of a step). Steps of
+# 5 ms wait for the same condition, a whole step with nothing to do, and stop up to 15 ms
+# sooner each time: a test typing 200 characters spent 8 s in those steps.
+textual_wait.SLEEP_GRANULARITY = 0.005
+textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20
 
 
 def make_app(

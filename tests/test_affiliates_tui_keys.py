@@ -326,15 +326,14 @@ async def test_big_kpi_figures_are_never_cut_off(database: Database) -> None:
     stamp = f"{date(TODAY.year, TODAY.month, 2).isoformat()} 12:00:00.000000"  # as stored
     conn = database.engine.raw_connection()
     try:
-        rows = [
-            (program_id, f"W{i}", whale_id, stamp, 61_720, "USD", "approved")
-            for i in range(200_003)
-        ]
-        conn.executemany(
+        # Orders W0 … W200002, made by SQLite itself (a recursive count): 0.5 s, where the
+        # same rows sent one by one through executemany took 6 s.
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 200002) "
             "INSERT INTO conversions (program_id, order_id, affiliate_id, occurred_at, "
             "amount_minor, refund_minor, currency, status, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, 0, ?, ?, '2026-11-01', '2026-11-01')",
-            rows,
+            "SELECT ?, 'W' || i, ?, ?, ?, 0, ?, ?, '2026-11-01', '2026-11-01' FROM n",
+            (program_id, whale_id, stamp, 61_720, "USD", "approved"),
         )
         conn.execute(
             "INSERT INTO click_days (program_id, affiliate_id, day, clicks) VALUES (?, ?, ?, ?)",

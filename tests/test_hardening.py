@@ -279,36 +279,40 @@ async def test_rate_editor_refuses_a_huge_amount(demo_db: Database) -> None:
         assert {r.deliverable: r.amount_minor for r in creators.rates_of(s, zoe.id)} == before
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("followers", HUGE),
-        ("followers", "1e30"),
-        ("followers", "nan"),
-        ("followers", "-1"),
-        ("engagement_rate", "12345678901234567890123456"),
-        ("commission_pct", "1e400"),
-    ],
-)
-async def test_the_creator_form_refuses_bad_numbers_beside_the_field(
-    demo_db: Database, field: str, value: str
-) -> None:
+# Each bad number in a new-creator form of its own, opened afresh (one app, not one a case).
+BAD_CREATOR_NUMBERS = [
+    ("followers", HUGE),
+    ("followers", "1e30"),
+    ("followers", "nan"),
+    ("followers", "-1"),
+    ("engagement_rate", "12345678901234567890123456"),
+    ("commission_pct", "1e400"),
+]
+
+
+async def test_the_creator_form_refuses_bad_numbers_beside_the_field(demo_db: Database) -> None:
     count = creator_count(demo_db)
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, CreatorForm)
-        await fill(pilot, "name", "Big Number")
-        await fill(pilot, "tiktok_handle", "big.number")
-        await fill(pilot, field, value)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert app.screen is form
-        assert text_of(form.query_one(f"#error-{field}", Static)) != ""
-        assert form.query_one(f"#field-{field}", Input).has_class("-invalid")
+        for field, value in BAD_CREATOR_NUMBERS:
+            case = f"{field}={value!r}"
+            await pilot.press("n")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, CreatorForm), case
+            await fill(pilot, "name", "Big Number")
+            await fill(pilot, "tiktok_handle", "big.number")
+            await fill(pilot, field, value)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is form, case
+            assert text_of(form.query_one(f"#error-{field}", Static)) != "", case
+            assert form.query_one(f"#field-{field}", Input).has_class("-invalid"), case
+            assert creator_count(demo_db) == count, case
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, MainScreen), (case, app.screen)
     assert creator_count(demo_db) == count
 
 
@@ -400,10 +404,8 @@ def test_a_nul_in_the_search_is_ignored_not_an_sql_error(database: Database) -> 
         assert [r.name for r in roster.search_names(s, "abc\x00", limit=5)] == ["Abcde Fgh"]
 
 
-@pytest.mark.parametrize("shares", ["KR=1e400", "KR=nan", "KR=inf", "[/b]=1", "K\x1bR=1"])
-async def test_the_brand_target_form_refuses_nonsense_beside_the_field(
-    demo_db: Database, shares: str
-) -> None:
+async def test_the_brand_target_form_refuses_nonsense_beside_the_field(demo_db: Database) -> None:
+    """Each nonsense share in a target form of its own, opened afresh (one app for all)."""
     from talent_tui.screens.fit import FitScreen
     from talent_tui.services import brands, fit
 
@@ -415,18 +417,24 @@ async def test_the_brand_target_form_refuses_nonsense_beside_the_field(
         await pilot.press("b")
         await settle(pilot)
         assert isinstance(app.screen, FitScreen)
-        await pilot.press("t")
-        await settle(pilot)
-        form = app.screen
-        field = form.query_one("#field-country", Input)
-        field.value = ""
-        field.insert_text_at_cursor(shares)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert app.screen is form
-        assert text_of(form.query_one("#error-country", Static)) != ""
-    with demo_db.session() as s:
-        assert {b.id: fit.brand_target(s, b.id) for b in brands.list_brands(s)} == before
+        for shares in ["KR=1e400", "KR=nan", "KR=inf", "[/b]=1", "K\x1bR=1"]:
+            await pilot.press("t")
+            await settle(pilot)
+            form = app.screen
+            assert not isinstance(form, FitScreen), shares
+            field = form.query_one("#field-country", Input)
+            field.value = ""
+            field.insert_text_at_cursor(shares)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is form, shares
+            assert text_of(form.query_one("#error-country", Static)) != "", shares
+            with demo_db.session() as s:
+                after = {b.id: fit.brand_target(s, b.id) for b in brands.list_brands(s)}
+            assert after == before, shares
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, FitScreen), shares
 
 
 @pytest.mark.parametrize("path", ["{out}/bad\x00name.md", "{out}/missing/kit.md", "{out}"])
