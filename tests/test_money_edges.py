@@ -575,3 +575,82 @@ def test_a_table_too_wide_for_the_terminal_wraps_instead_of_cutting(
         listed
     )
     assert "due 2026-05-31 · status open" in listed
+
+
+async def test_a_burst_of_two_offers_saves_both_as_typed(demo_db) -> None:  # noqa: ANN001
+    """o, a brand, a name, a fee, deliverables, Ctrl+S, then o again for a second offer, in
+    one burst (the key after Ctrl+S was saved into the first offer's last field: '1 videoo')."""
+    from talent_tui.store.models import Campaign, Offer
+
+    with demo_db.session() as s:
+        before = {c.id for c in s.exec(select(Campaign))}
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_fast(
+            pilot, "o", *"Byte Audio", "tab", *"OF3", "tab", *"100 USD", "tab", *"1 video",
+            "ctrl+s", "o", *"Byte Audio", "tab", *"OF4", "tab", *"200 USD", "tab", *"2 videos",
+            "ctrl+s",
+        )  # fmt: skip
+        await settle(pilot)
+    with demo_db.session() as s:
+        made = [c for c in s.exec(select(Campaign)) if c.id not in before]
+        offers = {o.campaign_id: o for o in s.exec(select(Offer))}
+        stored = sorted((c.name, c.fee_minor, offers[c.id].deliverables) for c in made)
+    assert stored == [("OF3", 10000, "1 video"), ("OF4", 20000, "2 videos")]
+
+
+async def test_a_burst_of_rates_saves_each_rate_as_typed(demo_db) -> None:  # noqa: ANN001
+    from talent_tui.screens.rates import RateEditor
+    from talent_tui.services import creators
+    from talent_tui.store.models import Creator
+
+    with demo_db.session() as s:
+        zoe = s.exec(select(Creator).order_by(Creator.id)).first()
+        assert zoe is not None and zoe.id is not None
+        before = {r.deliverable: r.amount_minor for r in creators.rates_of(s, zoe.id)}
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.jump_to(zoe.id)
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, RateEditor)
+        app.screen.query_one("#rate-deliverable").focus()
+        await settle(pilot)
+        await type_fast(
+            pilot, *"video", "tab", *"500 USD", "ctrl+s", *"live", "tab", *"600 USD", "ctrl+s",
+            *"story", "tab", *"700 USD", "ctrl+s",
+        )  # fmt: skip
+        await settle(pilot)
+    with demo_db.session() as s:
+        after = {r.deliverable: r.amount_minor for r in creators.rates_of(s, zoe.id)}
+    assert after == before | {"video": 50000, "live": 60000, "story": 70000}
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ("creators", "add", "--name", "Zed", "--tiktok", "@zed.x", "--commission", "1e1"),
+            "not a percentage",
+        ),
+        (
+            ("creators", "add", "--name", "Zed", "--tiktok", "@zed.x", "--commission", "１５"),
+            "not a percentage",
+        ),
+        (
+            ("creators", "add", "--name", "Zed", "--tiktok", "@zed.x", "--commission", "12.345"),
+            "two decimals",
+        ),
+        (("programs", "fraud", "glow", "--outlier-x", "1e1"), "not a factor"),
+        (("programs", "fraud", "glow", "--spike-x", "٣"), "not a factor"),
+    ],
+)
+def test_percentages_and_factors_are_read_as_written(talent, args, said) -> None:  # noqa: ANN001, F811
+    assert said in talent(*args, code=1).stderr
+    with dbmod.open_database(talent.db).session() as s:
+        from talent_tui.store.models import Creator
+
+        assert s.exec(select(Creator)).all() == []

@@ -287,17 +287,25 @@ def fraction(values: Mapping[str, Any], name: str, required: bool = False) -> fl
 
 
 def percent_bp(values: Mapping[str, Any], name: str) -> int:
-    """A percentage such as '15', '17.5' or '17.5%' as basis points (1750)."""
+    """A percentage such as '15', '17.5' or '17.5%' as exact basis points (1750): at most two
+    decimals (12.345 is refused, not cut), from 0 to 100."""
+    from decimal import Decimal, InvalidOperation
+
     text = text_of(values, name).rstrip("%").strip()
     if not text:
         return 0
+    if not money.written_plainly(text) or len(text) > MAX_DIGITS:
+        raise FieldError(name, f"not a percentage: {values.get(name)!r} (write e.g. 15 or 17.5%)")
     try:
-        number = float(text)
-    except ValueError:
+        number = Decimal(text)
+    except InvalidOperation:
         raise FieldError(name, f"not a percentage: {values.get(name)!r}") from None
-    if not 0 <= number <= 100:
+    if not number.is_finite() or not 0 <= number <= 100:
         raise FieldError(name, f"percentage out of range 0–100: {values.get(name)!r}")
-    return round(number * 100)
+    bp = number * 100
+    if bp != bp.to_integral_value():
+        raise FieldError(name, f"at most two decimals: {values.get(name)!r}")
+    return int(bp)
 
 
 # Audience shares (a creator's demographics, a brand's target): each dimension's shares must

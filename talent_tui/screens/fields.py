@@ -180,7 +180,7 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         self._saving = False
         cancel_asked, self._cancel_asked = self._cancel_asked, False
         app: Any = self.app
-        if "escape" in app.take_leading_held({"escape", "ctrl+s"}):
+        if "escape" in app.take_leading_held({"escape", "ctrl+s", "enter"}):
             cancel_asked = True  # Esc typed right after Ctrl+S: for this form, not the one below
         if worker.state is WorkerState.SUCCESS:
             saved, message = worker.result

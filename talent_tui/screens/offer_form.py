@@ -187,8 +187,9 @@ class OfferForm(FieldsForm):
 
     # ---- saving -------------------------------------------------------------------------
 
-    @after_typing
     def action_save(self) -> None:
+        """The keys typed after Ctrl+S wait at once (FieldsForm.action_save holds them); the
+        brand under the cursor is taken, then the form read, after the keys typed before."""
         if self._on_brand():
             self._take_after_typing()
         super().action_save()

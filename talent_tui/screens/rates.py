@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on, work
 from textual.actions import SkipAction
@@ -11,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from talent_tui.core import money
 from talent_tui.core.errors import DomainError
@@ -42,6 +45,10 @@ class RateEditor(Guarded, ModalScreen[bool]):
         self.changed = False
         # The amount shown for each deliverable, as plain text a user could type back.
         self.amounts: dict[str, str] = {}
+        # Keys typed while a rate saves wait for it (a firm App.hold_keys): saved, they go to
+        # the Deliverable field, emptied for the next rate; refused, they are dropped (typed
+        # for a next rate that the refusal did not let come) and a notice says so.
+        self._save_hold: object | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="rates-box"):
@@ -78,7 +85,7 @@ class RateEditor(Guarded, ModalScreen[bool]):
         self.reload()
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="rates", name="Loading the rates")
-    def reload(self, focus_key: str | None = None) -> None:
+    def reload(self, focus_key: str | None = None, next_rate: bool = False) -> None:
         with self.app.database.session() as session:
             creator = roster.get_creator(session, self.creator_id)
             rates = creators.rates_of(session, self.creator_id)
@@ -90,9 +97,15 @@ class RateEditor(Guarded, ModalScreen[bool]):
                 )
                 for r in rates
             ]
-        self.app.call_from_thread(self._show, creator.name, rows, focus_key)
+        self.app.call_from_thread(self._show, creator.name, rows, focus_key, next_rate)
 
-    def _show(self, name: str, rows: list[tuple[str, str, str]], focus_key: str | None) -> None:
+    def _show(
+        self,
+        name: str,
+        rows: list[tuple[str, str, str]],
+        focus_key: str | None,
+        next_rate: bool = False,
+    ) -> None:
         if not self.is_attached:  # closed before its worker finished
             return
         self.query_one("#rates-editor-title", Static).update(Text(printable(f"Rate card · {name}")))
@@ -106,10 +119,12 @@ class RateEditor(Guarded, ModalScreen[bool]):
         )
         if focus_key is not None and focus_key in table.rows:
             table.move_cursor(row=table.get_row_index(focus_key))
-        if rows:
+        if rows and not next_rate:
             table.focus()
-        else:
-            self.query_one("#rate-deliverable", Input).focus()
+        else:  # no rate yet, or one just saved: ready for the next
+            self.set_focus(self.query_one("#rate-deliverable", Input))
+        if next_rate:
+            self._release_held()
 
     @on(DataTable.RowSelected, "#rates-table")
     def edit_row(self, event: DataTable.RowSelected) -> None:
@@ -155,10 +170,19 @@ class RateEditor(Guarded, ModalScreen[bool]):
         error.set_class(bool(message), "-shown")
         self.query_one(f"#rate-{field}", Input).set_class(bool(message), "-invalid")
 
-    @after_typing
     def action_save(self) -> None:
-        """Saves what was typed, all of it: after the keys typed before Ctrl+S (or Enter)
-        have reached their fields, however fast they came."""
+        """Saves what was typed, all of it (once at a time: Ctrl+S again while saving waits
+        with the first); the keys typed after it wait for the save."""
+        if self._save_hold is not None:
+            return
+        self._save_hold = object()
+        self.app.hold_keys(self._save_hold, firm=True)  # type: ignore[attr-defined]
+        self._save_typed()
+
+    @after_typing
+    def _save_typed(self) -> None:
+        """After the keys typed before Ctrl+S (or Enter) have reached their fields, however
+        fast they came."""
         deliverable = self.query_one("#rate-deliverable", Input).value
         amount = self.query_one("#rate-amount", Input).value
         self._error("deliverable", "")
@@ -168,8 +192,37 @@ class RateEditor(Guarded, ModalScreen[bool]):
         except DomainError as exc:
             self._error("deliverable", str(exc))
             self.query_one("#rate-deliverable", Input).focus()
+            self._refused()
             return
         self.save(kind, amount)
+
+    def _refused(self) -> None:
+        """A refused save: the keys typed after it are dropped (said), the rest go on."""
+        app: Any = self.app
+        app.take_leading_held({"escape", "ctrl+s", "enter"})  # about this save
+        dropped = app.drop_held_keys()
+        self._release_held()
+        if dropped:
+            self.notify(
+                f"Not saved; {dropped} key(s) typed after it were dropped.",
+                severity="warning",
+                timeout=8,
+            )
+
+    def _release_held(self) -> None:
+        token, self._save_hold = self._save_hold, None
+        if token is not None:
+            self.app.release_keys(token)  # type: ignore[attr-defined]
+
+    def on_unmount(self) -> None:
+        self._release_held()
+
+    @on(Worker.StateChanged)
+    def save_failed(self, event: Worker.StateChanged) -> None:
+        """A save that failed (the failure policy says what): the keys typed after it are
+        dropped, never held for good."""
+        if event.state is WorkerState.ERROR and event.worker.name == "Saving the rate":
+            self._refused()
 
     @work(exit_on_error=False, thread=True, exclusive=True, group="rates", name="Saving the rate")
     def save(self, kind: str, amount: str) -> None:
@@ -187,13 +240,20 @@ class RateEditor(Guarded, ModalScreen[bool]):
             return
         self._error("amount", message)
         self.query_one("#rate-amount", Input).focus()
+        self._refused()
 
     def _saved(self, kind: str, text: str, created: bool) -> None:
         self.changed = True
         self.query_one("#rate-deliverable", Input).value = ""
         self.query_one("#rate-amount", Input).value = ""
         self.notify(escape(f"{'Added' if created else 'Changed'} {kind}: {text}"))
-        self.reload(kind)
+        app: Any = self.app
+        app.take_leading_held({"ctrl+s", "enter"})  # pressed twice: about this save
+        # saved: the keys wait on for the list read again, as for any read (not firm)
+        self._release_held()
+        self._save_hold = object()
+        app.hold_keys(self._save_hold)
+        self.reload(kind, next_rate=True)
 
     def action_remove(self) -> None:
         table = self.query_one("#rates-table", DataTable)

@@ -114,6 +114,8 @@ def factor_text(x100: int) -> str:
 def parse_factor(text: str, name: str) -> int:
     """ "3", "3x", "2.5×" → hundredths (300, 250); from 1× to 1000×, two decimals at most."""
     raw = text.strip().lower().removesuffix("x").removesuffix("×").strip()
+    if not money.written_plainly(raw):
+        raise ReviewError(f"{name}: not a factor: {text!r} (write e.g. 3 or 2.5)", name)
     try:
         value = Decimal(raw)
     except InvalidOperation:

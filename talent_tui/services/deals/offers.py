@@ -145,6 +145,8 @@ def _whole_days(raw: str) -> int:
 
 def _upfront_bp(raw: str) -> int:
     cleaned = raw.removesuffix("%").strip()
+    if not money.written_plainly(cleaned):
+        raise ValueError(f"not a percentage: {raw!r} (write e.g. 30%)")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
