@@ -31,6 +31,7 @@ from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
+from textual.worker import Worker, WorkerState
 
 from talent_tui import failures
 from talent_tui.commands import CreatorCommands, TalentPalette
@@ -355,6 +356,21 @@ class TalentApp(Guarded, App[None]):
         self._holds.add(token)
         if firm:
             self._firm_holds.add(token)
+
+    def hold_keys_for(self, workers: list[Worker[Any]]) -> None:
+        """Hold the keys until these workers have ended (a screen's re-read after a form
+        saved: a key typed after Ctrl+S acts on what the screen shows once read again).
+        Never longer than HOLD_AT_MOST_S, as any hold."""
+        token = object()
+        self.hold_keys(token)
+
+        def check() -> None:
+            if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in workers):
+                self.set_timer(0.01, check)
+            else:
+                self.release_keys(token)
+
+        check()
 
     def drop_held_keys(self) -> int:
         """Forget the keys held now (typed ahead on an outcome that did not come: a save

@@ -235,7 +235,9 @@ def _flags(run) -> list[tuple]:  # noqa: ANN001
 def test_forbidden_sources_are_set_from_the_command_line_and_checked_from_the_next_import(
     talent,  # noqa: ANN001, F811
 ) -> None:
-    shown = talent("programs", "fraud", "glow", "--forbid", " Coupon Sites ;  brand bidding;")
+    shown = talent(
+        "programs", "fraud", "glow", "--forbid", " Coupon Sites ;  brand bidding; coupon sites"
+    )
     assert "forbidden sources: Coupon Sites; brand bidding" in shown.stdout
     fraud = json.loads(talent("programs", "fraud", "glow", "--json").stdout)
     assert fraud["forbidden"] == ["Coupon Sites", "brand bidding"]
@@ -654,3 +656,22 @@ def test_percentages_and_factors_are_read_as_written(talent, args, said) -> None
         from talent_tui.store.models import Creator
 
         assert s.exec(select(Creator)).all() == []
+
+
+async def test_a_key_typed_after_saving_a_new_creator_acts_on_that_creator(demo_db) -> None:  # noqa: ANN001
+    """n, a name, a handle, Ctrl+S, e in one burst: e waits for the roster read again after
+    the save, so it edits the creator just added (it edited the one highlighted before)."""
+    from talent_tui.screens.forms import CreatorForm
+    from talent_tui.store.models import Creator
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_fast(pilot, "n", *"Zed Five", "tab", *"@zed5", "ctrl+s", "e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CreatorForm)
+        with demo_db.session() as s:
+            zed = s.exec(select(Creator).where(Creator.tiktok_handle == "@zed5")).one()
+        assert form.creator_id == zed.id
+        assert form.values()["name"] == "Zed Five"

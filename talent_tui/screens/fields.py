@@ -76,6 +76,7 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         # are about this form: Esc waits for the save, then closes it only if saved; a second
         # Ctrl+S does not save again. They are not passed on.
         self._save_hold: object | None = None
+        self._handing_over = False  # saved and closed: the hold waits for the screen below
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box", classes="fields-form"):
@@ -209,10 +210,24 @@ class FieldsForm(Guarded, ModalScreen[Any]):
         if self._close_with is not None and self.is_attached and self.app.screen is self:
             (message,) = self._close_with
             # The result's callback runs next in the queue of the screen that opened the
-            # form; the keys typed meanwhile are released after it (it may hold them longer).
+            # form; the keys typed meanwhile wait for it and for what it starts (a re-read
+            # of the screen below: `e` right after saving a new creator edits that one).
             requester = self._result_callbacks[-1].requester if self._result_callbacks else None
+            app: Any = self.app
+            before = set(app.workers)
+            self._handing_over = True  # the hold outlives the form (see on_unmount)
             self.dismiss(message)
-            (requester or self.app).call_later(self._release_held)
+            pump = requester or app
+
+            def hand_over() -> None:
+                self._handing_over = False
+                started = [w for w in app.workers if w not in before]
+                app.hold_keys_for(started)  # before the save's own hold goes
+                self._release_held()
+
+            # after the callback and what it posts; at once if that screen has closed
+            if not pump.call_later(lambda: pump.call_later(hand_over) or hand_over()):
+                hand_over()
         else:
             self._release_held()
 
@@ -222,7 +237,8 @@ class FieldsForm(Guarded, ModalScreen[Any]):
             self.app.release_keys(token)
 
     def on_unmount(self) -> None:
-        self._release_held()
+        if not self._handing_over:
+            self._release_held()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         if not self.is_attached:  # closed before its worker finished

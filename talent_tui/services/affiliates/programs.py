@@ -95,6 +95,17 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
+def _forbidden_list(text: str) -> list[str]:
+    """The forbidden sources typed, each once: the rule ignores case, so "x; X" is one."""
+    seen: set[str] = set()
+    kept = []
+    for term in split_list(_text("forbid", text, fields.MAX_FORBIDDEN)):
+        if term.casefold() not in seen:
+            seen.add(term.casefold())
+            kept.append(term)
+    return kept
+
+
 def _days(value: int, name: str) -> int:
     if not 0 <= value <= fields.MAX_DAYS:
         raise AffiliateError(f"{name}: between 0 and {fields.MAX_DAYS} days, not {value}", name)
@@ -175,7 +186,7 @@ def add_program(session: Session, data: ProgramInput, actor: str) -> Program:
             "cookie_days": lambda: _days(data.attribution_days, "cookie_days"),
             "lock_days": lambda: _days(data.lock_days, "lock_days"),
             "net_days": lambda: _days(data.net_days, "net_days"),
-            "forbid": lambda: split_list(_text("forbid", data.forbidden, fields.MAX_FORBIDDEN)),
+            "forbid": lambda: _forbidden_list(data.forbidden),
             "terms": lambda: _terms(data.terms),
         }
     )
@@ -311,7 +322,7 @@ def list_programs(session: Session) -> list[ProgramView]:
 def set_forbidden(session: Session, program: Program, text: str, actor: str) -> list[str]:
     """The program's forbidden traffic sources ("brand keyword bidding; coupon sites"; empty
     for none), which the forbidden-source rule checks from the next import on; audited."""
-    forbidden = split_list(_text("forbid", text, fields.MAX_FORBIDDEN))
+    forbidden = _forbidden_list(text)
     before = split_list(program.forbidden_sources)
     if forbidden != before:
         assert program.id is not None
