@@ -27,6 +27,17 @@ from .test_affiliate_money_cli import talent  # noqa: F401 - the fixture
 from .test_affiliates_tui import _open
 
 
+async def _queue(pilot):  # noqa: ANN001, ANN202
+    """The demo's review queue, from the affiliates workspace (A, v)."""
+    from talent_tui.screens.affiliate_review import ReviewScreen
+
+    await _open(pilot)
+    await pilot.press("v")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ReviewScreen)
+    return pilot.app.screen
+
+
 def _orders(run, name: str, rows: str, columns: str = "") -> str:  # noqa: ANN001
     path = run.tmp / name
     header = "order_id,affiliate,occurred_at,amount,refund,status" + columns
@@ -349,10 +360,7 @@ async def test_decisions_typed_at_machine_speed_land_on_the_flags_in_order(demo_
 
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open(pilot)
-        await pilot.press("v")
-        await settle(pilot)
-        assert isinstance(app.screen, ReviewScreen)
+        await _queue(pilot)
         table = app.screen.query_one("#review-queue", DataTable)
         ids = [int(str(k.value).split(":")[1]) for k in table.rows]
         assert len(ids) == 4  # the demo's four flags
@@ -391,10 +399,7 @@ async def test_an_esc_typed_while_a_form_saves_closes_the_form_not_the_screen_be
     monkeypatch.setattr(review, "decide", slow_decide)
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open(pilot)
-        await pilot.press("v")
-        await settle(pilot)
-        assert isinstance(app.screen, ReviewScreen)
+        await _queue(pilot)
         await type_fast(pilot, "r", *"spam", "ctrl+s", "escape")
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)  # still in the queue
@@ -452,15 +457,11 @@ async def test_keys_typed_after_a_refused_save_are_dropped_not_typed_into_the_fo
     would have seen the refusal; the keys typed ahead were meant for the queue after a save
     that did not happen. They are dropped: no decision at all (they saved the reject with
     reason 'aok')."""
-    from talent_tui.screens.affiliate_review import ReviewScreen
     from talent_tui.store.models import ReviewFlag
 
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open(pilot)
-        await pilot.press("v")
-        await settle(pilot)
-        assert isinstance(app.screen, ReviewScreen)
+        await _queue(pilot)
         await type_fast(pilot, "r", "ctrl+s", "escape", "a", *"ok", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, FieldsForm)  # the refused form, with its reason
@@ -480,7 +481,6 @@ async def test_a_slow_save_keeps_the_keys_typed_after_it_from_the_form(
     import time
 
     from talent_tui import app as app_module
-    from talent_tui.screens.affiliate_review import ReviewScreen
     from talent_tui.services.affiliates import review
     from talent_tui.store.models import ReviewFlag
 
@@ -494,10 +494,7 @@ async def test_a_slow_save_keeps_the_keys_typed_after_it_from_the_form(
     monkeypatch.setattr(app_module, "HOLD_AT_MOST_S", 0.2)
     app = make_app(demo_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open(pilot)
-        await pilot.press("v")
-        await settle(pilot)
-        assert isinstance(app.screen, ReviewScreen)
+        await _queue(pilot)
         ids = [int(str(k.value).split(":")[1]) for k in app.screen.query_one(DataTable).rows]
         await type_fast(pilot, "r", *"one", "ctrl+s", "r", *"two", "ctrl+s")
         for _ in range(100):  # the two slow saves, one after the other
