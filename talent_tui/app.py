@@ -361,16 +361,26 @@ class TalentApp(Guarded, App[None]):
         """Hold the keys until these workers have ended (a screen's re-read after a form
         saved: a key typed after Ctrl+S acts on what the screen shows once read again).
         Never longer than HOLD_AT_MOST_S, as any hold."""
+        running = [w for w in workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        if not running:
+            return
         token = object()
         self.hold_keys(token)
 
-        def check() -> None:
-            if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in workers):
-                self.set_timer(0.01, check)
-            else:
+        async def release_when_done() -> None:
+            try:
+                for worker in running:
+                    with contextlib.suppress(Exception):  # failed or cancelled: ended too
+                        await worker.wait()
+            finally:
                 self.release_keys(token)
 
-        check()
+        self.run_worker(
+            release_when_done(),
+            name="Holding keys for a re-read",
+            group="keys",
+            exit_on_error=False,
+        )
 
     def drop_held_keys(self) -> int:
         """Forget the keys held now (typed ahead on an outcome that did not come: a save

@@ -672,3 +672,26 @@ async def test_a_key_typed_after_saving_a_new_creator_acts_on_that_creator(demo_
             zed = s.exec(select(Creator).where(Creator.tiktok_handle == "@zed5")).one()
         assert form.creator_id == zed.id
         assert form.values()["name"] == "Zed Five"
+
+
+async def test_home_and_end_go_to_the_first_and_last_row_of_a_table(demo_db) -> None:  # noqa: ANN001
+    """On the pipeline board (rows drawn a page at a time) End goes to the last affiliate of
+    all, Home back to the first row (they scrolled sideways and did nothing visible)."""
+    from talent_tui.screens.affiliates import AffiliatesScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        assert isinstance(screen, AffiliatesScreen)
+        board = screen.query_one("#aff-pipeline", DataTable)
+        board.focus()
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        keys = screen.pipeline_rows.keys
+        assert board.row_count == len(keys)  # the rest drawn
+        assert board.cursor_row == len(keys) - 1
+        assert keys[-1].startswith("affiliate:")
+        await pilot.press("home")
+        await settle(pilot)
+        assert board.cursor_row == 0

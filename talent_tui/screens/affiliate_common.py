@@ -179,6 +179,8 @@ class LazyRows:
         self.cells = cells
         self.rows: list[tuple[Any, str]] = []
         self.drawn = 0
+        if hasattr(table, "lazy_rows"):
+            table.lazy_rows = self  # End draws the rest first (widgets.tables.PlainTable)
 
     @property
     def keys(self) -> list[str]:
@@ -218,6 +220,9 @@ class LazyRows:
         for item, key in self.rows[self.drawn : end]:
             self.table.add_row(*self.cells(item), key=key)
         self.drawn = max(self.drawn, end)
+
+    def draw_all(self) -> None:
+        self.draw_to(len(self.rows))
 
     def near(self, row: int) -> None:
         """The cursor is on `row`: the next page, when it comes near the end of the drawn."""
