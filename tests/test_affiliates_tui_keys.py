@@ -23,20 +23,8 @@ from talent_tui.store.kinds import ConversionStatus
 from talent_tui.store.models import Affiliate, ClickDay, Conversion, Program
 
 from .conftest import TODAY, fill, make_app, screen_text, settle
+from .test_affiliates_tui import _keys, _open
 from .test_typing_speed_fit import type_burst
-
-
-def _keys(table: DataTable) -> list[str]:
-    return [str(k.value) for k in table.rows]
-
-
-async def _open(pilot) -> AffiliatesScreen:  # noqa: ANN001
-    await settle(pilot)
-    await pilot.press("A")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, AffiliatesScreen)
-    return screen
 
 
 async def _quiet(pilot, screen: AffiliatesScreen) -> None:  # noqa: ANN001
